@@ -1,0 +1,71 @@
+//! Regenerates the committed fixture stores under `fixtures/` with the real SlateDB.
+//!
+//! `cargo run -p slatecheck-tests --bin generate-fixtures` writes `fixtures/v2` (SlateDB 0.18);
+//! adding `--features slatedb-015` also writes `fixtures/v1` (SlateDB 0.15). Each fixture also
+//! gets `expected/<root>.json`: SlateDB's own serialization of every manifest of each root,
+//! which the fast tests compare slatecheck's decoder against without compiling SlateDB.
+
+use anyhow::{Context, Result};
+use slatecheck_tests::store::{db_roots, StoreDirs};
+use slatecheck_tests::{oracle, scenarios};
+use std::path::{Path, PathBuf};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let fixtures = repo.join("fixtures");
+    let work = tempdir()?;
+
+    let v2 = fixtures.join("v2");
+    reset(&v2)?;
+    for dir in scenarios::generate_all(&work.join("v2"), &v2).await? {
+        write_expected(&dir, |dirs, root| Box::pin(oracle::slatedb_manifests(dirs, root))).await?;
+        println!("wrote {}", dir.display());
+    }
+
+    #[cfg(feature = "slatedb-015")]
+    {
+        let v1 = fixtures.join("v1");
+        reset(&v1)?;
+        for dir in slatecheck_tests::v1::generate_all(&work.join("v1"), &v1).await? {
+            write_expected(&dir, |dirs, root| Box::pin(slatecheck_tests::v1::slatedb_manifests(dirs, root))).await?;
+            println!("wrote {}", dir.display());
+        }
+    }
+    std::fs::remove_dir_all(&work).ok();
+    Ok(())
+}
+
+type Reader = for<'a> fn(
+    &'a StoreDirs,
+    &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<serde_json::Value>>> + 'a>>;
+
+async fn write_expected(dir: &Path, read: Reader) -> Result<()> {
+    let dirs = StoreDirs::open(dir);
+    let expected = dir.join("expected");
+    std::fs::create_dir_all(&expected)?;
+    for root in db_roots(&dirs.main)? {
+        let manifests = read(&dirs, &root).await?;
+        let file = expected.join(format!("{}.json", root.replace('/', "__")));
+        // One manifest per line: small, and a changed manifest is a one-line diff.
+        let lines: Vec<String> = manifests.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+        std::fs::write(&file, format!("[\n{}\n]\n", lines.join(",\n")))
+            .with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(())
+}
+
+fn reset(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("slatecheck-fixtures-{}", std::process::id()));
+    reset(&dir)?;
+    Ok(dir)
+}
