@@ -10,7 +10,7 @@
 //! ## Example
 //!
 //! ```
-//! use slatecheck_core::manifest::{decode_manifest_file, ManifestFormat};
+//! use slatecheck_core::manifest::decode_manifest_file;
 //!
 //! // Not a manifest: two version bytes announcing format 7.
 //! let err = decode_manifest_file("db/manifest/00000000000000000001.manifest", &[0, 7], None)
@@ -21,6 +21,8 @@
 //! );
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::disallowed_methods, clippy::disallowed_types)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod manifest;
 pub mod model;

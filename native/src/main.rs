@@ -1,1 +1,16 @@
-fn main(){}
+//! `slatecheck`: the command-line face of slatecheck.
+
+mod cli;
+mod commands;
+mod exit;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Manifest(args) => commands::manifest::run(&args),
+    };
+    exit::finish(result)
+}

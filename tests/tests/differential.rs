@@ -7,7 +7,7 @@
 
 use slatecheck_tests::compare::{compare_store, Coverage};
 use slatecheck_tests::store::StoreDirs;
-use slatecheck_tests::{oracle, scenarios};
+use slatecheck_tests::slatedb_018::{oracle, scenarios};
 use std::path::Path;
 
 fn report(coverage: &Coverage) {

@@ -41,12 +41,13 @@ pub fn decode_manifest_file(
         }
         return Ok(manifests);
     }
-    let id = match id {
-        Some(id) => id,
-        None => manifest_id_from_path(path)
-            .ok_or_else(|| ManifestError::new(path, ManifestErrorKind::NoIdInFileName))?,
-    };
-    Ok(vec![decode_binary(path, bytes, id)?])
+    let id_from_name = id.or_else(|| manifest_id_from_path(path));
+    // Decode before asking for the id, so that a file that is no manifest at all says so.
+    let file = decode_binary(path, bytes, id_from_name.unwrap_or_default())?;
+    if id_from_name.is_none() {
+        return Err(ManifestError::new(path, ManifestErrorKind::NoIdInFileName));
+    }
+    Ok(vec![file])
 }
 
 /// A binary manifest starts with the version bytes `00 01` or `00 02`; JSON starts with `{` or

@@ -7,7 +7,7 @@
 
 use anyhow::{Context, Result};
 use slatecheck_tests::store::{db_roots, StoreDirs};
-use slatecheck_tests::{oracle, scenarios};
+use slatecheck_tests::slatedb_018::{oracle, scenarios};
 use std::path::{Path, PathBuf};
 
 #[tokio::main]
@@ -15,20 +15,25 @@ async fn main() -> Result<()> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let fixtures = repo.join("fixtures");
     let work = tempdir()?;
+    // `generate-fixtures v1` or `v2` regenerates one set only (default: every set built in).
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    let wanted = |set: &str| only.is_empty() || only.iter().any(|arg| arg == set);
 
-    let v2 = fixtures.join("v2");
-    reset(&v2)?;
-    for dir in scenarios::generate_all(&work.join("v2"), &v2).await? {
-        write_expected(&dir, |dirs, root| Box::pin(oracle::slatedb_manifests(dirs, root))).await?;
-        println!("wrote {}", dir.display());
+    if wanted("v2") {
+        let v2 = fixtures.join("v2");
+        reset(&v2)?;
+        for dir in scenarios::generate_all(&work.join("v2"), &v2).await? {
+            write_expected(&dir, |dirs, root| Box::pin(oracle::slatedb_manifests(dirs, root))).await?;
+            println!("wrote {}", dir.display());
+        }
     }
 
     #[cfg(feature = "slatedb-015")]
-    {
+    if wanted("v1") {
         let v1 = fixtures.join("v1");
         reset(&v1)?;
-        for dir in slatecheck_tests::v1::generate_all(&work.join("v1"), &v1).await? {
-            write_expected(&dir, |dirs, root| Box::pin(slatecheck_tests::v1::slatedb_manifests(dirs, root))).await?;
+        for dir in slatecheck_tests::slatedb_015::scenarios::generate_all(&work.join("v1"), &v1).await? {
+            write_expected(&dir, |dirs, root| Box::pin(slatecheck_tests::slatedb_015::oracle::slatedb_manifests(dirs, root))).await?;
             println!("wrote {}", dir.display());
         }
     }

@@ -1,0 +1,54 @@
+//! Exit codes and the one-line error format shared by every command.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Nothing unsafe found (or, for commands without a verdict, success).
+pub const SAFE: u8 = 0;
+/// Usage error or input that cannot be read or decoded.
+pub const INPUT_ERROR: u8 = 2;
+
+/// An error for the user: printed as one line, `slatecheck: error: <message>`.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    /// Unreadable or undecodable input (exit code 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: INPUT_ERROR,
+        }
+    }
+}
+
+impl From<slatecheck_core::manifest::ManifestError> for Failure {
+    fn from(err: slatecheck_core::manifest::ManifestError) -> Self {
+        Failure::input(err.to_string())
+    }
+}
+
+/// Turns a command's outcome into the process exit code. A closed stdout (`| head`) is not an
+/// error.
+pub fn finish(result: Result<u8, Failure>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            let _ = writeln!(io::stderr(), "slatecheck: error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Writes a command's output to stdout, treating a closed pipe as success.
+pub fn print(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Failure::input(format!("writing output: {err}"))),
+    }
+}

@@ -1,0 +1,489 @@
+// Scenarios run with a real SlateDB on the local filesystem, snapshotted into fixture stores.
+// Shared by every SlateDB version slatecheck generates fixtures with: `lib.rs` includes this
+// file into one module per version, with `sdb` naming that version's crate and `compat` the
+// few calls whose API differs between versions.
+//
+// The scenarios reproduce the situations of the reference notes (§8.3): A checkpoints + clone
+// + nested clone + GC; B the seed's separate-WAL-store split with a WAL wipe; C a parent
+// checkpoint deleted under a clone; D1–D3 WAL wipes and holes; plus a segmented database and a
+// projected clone, so every manifest table shape is exercised.
+//
+// Each fixture is a directory `<out>/<name>/` with `main/` (and `wal/` for a separate WAL
+// store) holding exactly the objects SlateDB wrote, and `scenario.json` recording the steps
+// and what SlateDB answered (errors included), for later oracle tests.
+
+use super::compat;
+use super::oracle::local_store;
+use super::sdb;
+use crate::store::{copy_dir, wal_object, wipe_wal, StoreDirs};
+use anyhow::{anyhow, Context, Result};
+use serde_json::{json, Value};
+use sdb::admin::{Admin, AdminBuilder};
+use sdb::config::{
+    CheckpointOptions, CheckpointScope, CompactorOptions, FlushOptions, FlushType,
+    GarbageCollectorDirectoryOptions, GarbageCollectorOptions, Settings,
+};
+use sdb::object_store::ObjectStore;
+use sdb::{CloneSourceSpec, Db, PrefixExtractor, PrefixTarget};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings for deterministic fixtures: no background compactor or GC, no timed WAL flushes
+/// (WAL objects appear only where a step flushes), and bounded retries.
+pub fn fixture_settings() -> Settings {
+    Settings {
+        flush_interval: None,
+        compactor_options: None,
+        garbage_collector_options: None,
+        object_store_max_retries: Some(2),
+        ..Settings::default()
+    }
+}
+
+/// One GC pass with every task enabled and `min_age = 0`. Boundary files stay off: on the local
+/// filesystem a second pass would otherwise fail to advance them and delete nothing.
+pub fn gc_now_options() -> GarbageCollectorOptions {
+    let now = GarbageCollectorDirectoryOptions {
+        interval: None,
+        min_age: Duration::ZERO,
+        dry_run: false,
+    };
+    GarbageCollectorOptions {
+        manifest_options: Some(now),
+        wal_options: Some(now),
+        wal_fence_options: None,
+        compacted_options: Some(now),
+        compactions_options: Some(now),
+        boundary_files_enabled: false,
+        ..GarbageCollectorOptions::default()
+    }
+}
+
+/// Drives one scenario: its working stores and the log of what SlateDB did.
+pub struct Scenario {
+    name: String,
+    work: StoreDirs,
+    main: Arc<dyn ObjectStore>,
+    wal: Option<Arc<dyn ObjectStore>>,
+    out: PathBuf,
+    steps: Vec<Value>,
+    fixtures: Vec<PathBuf>,
+}
+
+impl Scenario {
+    /// A scenario working in `<work>/<name>` and snapshotting into `<out>/<name>[-suffix]`.
+    pub fn new(work: &Path, out: &Path, name: &str, with_wal_store: bool) -> Result<Self> {
+        let dirs = StoreDirs::create(&work.join(name), with_wal_store)?;
+        let main = local_store(&dirs.main)?;
+        let wal = dirs.wal.as_deref().map(local_store).transpose()?;
+        Ok(Self {
+            name: name.to_string(),
+            work: dirs,
+            main,
+            wal,
+            out: out.to_path_buf(),
+            steps: Vec::new(),
+            fixtures: Vec::new(),
+        })
+    }
+
+    /// Records a step and what came of it.
+    pub fn log(&mut self, step: &str, outcome: Value) {
+        self.steps.push(json!({ "step": step, "outcome": outcome }));
+    }
+
+    /// SlateDB's messages name absolute object paths; keep fixtures independent of where the
+    /// generator ran by naming the stores `<main>` and `<wal>` instead.
+    fn portable(&self, message: &str) -> String {
+        let mut text = message.replace(&self.work.main.display().to_string(), "<main>");
+        if let Some(wal) = &self.work.wal {
+            text = text.replace(&wal.display().to_string(), "<wal>");
+        }
+        text
+    }
+
+    /// Records a step whose result is an error or success worth keeping (clone/open outcomes).
+    pub fn log_result<T>(&mut self, step: &str, result: &Result<T, sdb::Error>) {
+        let outcome = match result {
+            Ok(_) => json!("ok"),
+            Err(err) => json!({ "error": self.portable(&err.to_string()), "kind": format!("{:?}", err.kind()) }),
+        };
+        self.log(step, outcome);
+    }
+
+    /// Opens a writer on `root` (with the WAL store when the scenario has one).
+    pub async fn open(&self, root: &str) -> Result<Db> {
+        self.open_with(root, self.wal.is_some()).await
+    }
+
+    /// Opens a writer on `root`, with or without the scenario's WAL store.
+    pub async fn open_with(&self, root: &str, with_wal_store: bool) -> Result<Db> {
+        let mut builder = Db::builder(root, self.main.clone()).with_settings(fixture_settings());
+        if let (true, Some(wal)) = (with_wal_store, &self.wal) {
+            builder = builder.with_wal_object_store(wal.clone());
+        }
+        builder.build().await.with_context(|| format!("{}: opening {root}", self.name))
+    }
+
+    /// An admin client on `root` (with the WAL store when the scenario has one).
+    pub fn admin(&self, root: &str) -> Admin {
+        let mut builder = AdminBuilder::new(root, self.main.clone());
+        if let Some(wal) = &self.wal {
+            builder = builder.with_wal_object_store(wal.clone());
+        }
+        builder.build()
+    }
+
+    /// Clones `source` (at `checkpoint`, or latest) into `clone_root`; returns SlateDB's answer.
+    pub async fn clone_db(
+        &self,
+        clone_root: &str,
+        source: &str,
+        checkpoint: Option<uuid::Uuid>,
+    ) -> Result<(), sdb::Error> {
+        let spec = match checkpoint {
+            Some(id) => CloneSourceSpec::with_checkpoint(source, id),
+            None => CloneSourceSpec::new(source),
+        };
+        self.admin(clone_root)
+            .create_clone_builder_from_source(spec)
+            .build()
+            .await
+    }
+
+    /// The scenario's main store directory.
+    pub fn main_dir(&self) -> &Path {
+        &self.work.main
+    }
+
+    /// The scenario's WAL store directory (the main one when it has no separate WAL store).
+    pub fn wal_dir(&self) -> &Path {
+        self.work.wal.as_deref().unwrap_or(&self.work.main)
+    }
+
+    /// Copies the stores as they are now into a fixture directory `<out>/<name><suffix>` with
+    /// the steps so far.
+    pub fn snapshot(&mut self, suffix: &str) -> Result<PathBuf> {
+        let target = self.out.join(format!("{}{}", self.name, suffix));
+        if target.exists() {
+            std::fs::remove_dir_all(&target)?;
+        }
+        copy_dir(&self.work.main, &target.join("main"))?;
+        if let Some(wal) = &self.work.wal {
+            std::fs::create_dir_all(target.join("wal"))?;
+            copy_dir(wal, &target.join("wal"))?;
+        }
+        let record = json!({
+            "scenario": self.name,
+            "slatedb": compat::VERSION,
+            "separate_wal_store": self.work.wal.is_some(),
+            "steps": self.steps,
+        });
+        std::fs::write(
+            target.join("scenario.json"),
+            serde_json::to_string_pretty(&record)? + "\n",
+        )?;
+        self.fixtures.push(target.clone());
+        Ok(target)
+    }
+
+    /// The fixture directories snapshotted so far.
+    pub fn into_fixtures(self) -> Vec<PathBuf> {
+        self.fixtures
+    }
+}
+
+async fn put_range(db: &Db, prefix: &str, range: std::ops::Range<u32>) -> Result<()> {
+    for i in range {
+        compat::put(db, format!("{prefix}{i:02}"), format!("value-{i}")).await?;
+    }
+    Ok(())
+}
+
+async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
+    db.flush_with_options(FlushOptions { flush_type }).await?;
+    Ok(())
+}
+
+fn named(name: &str, lifetime: Option<Duration>) -> CheckpointOptions {
+    CheckpointOptions {
+        lifetime,
+        source: None,
+        name: Some(name.to_string()),
+    }
+}
+
+/// Runs every scenario into `out`, working in `work`; returns the fixture directories.
+pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut fixtures = Vec::new();
+    fixtures.extend(checkpoints_clones_gc(work, out).await?);
+    fixtures.extend(seed_wal_store_split(work, out).await?);
+    fixtures.extend(final_checkpoint_deleted(work, out).await?);
+    fixtures.extend(wal_wiped_with_wal_only_data(work, out).await?);
+    fixtures.extend(wal_hole(work, out, "d2-wal-hole-later", 2).await?);
+    fixtures.extend(wal_hole(work, out, "d3-wal-hole-first", 1).await?);
+    fixtures.extend(segmented(work, out).await?);
+    fixtures.extend(projected_clone(work, out).await?);
+    Ok(fixtures)
+}
+
+/// A: checkpoints of every kind, a clone, a clone of the clone, and one GC pass.
+pub async fn checkpoints_clones_gc(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "a-checkpoints-clones-gc", false)?;
+    let db = s.open("parent").await?;
+    put_range(&db, "k", 0..10).await?;
+    flush(&db, FlushType::MemTable).await?;
+    put_range(&db, "k", 10..15).await?;
+    flush(&db, FlushType::Wal).await?;
+    let cp_all = db
+        .create_checkpoint(CheckpointScope::All, &named("cp-all", Some(Duration::from_secs(3600))))
+        .await?;
+    s.log("parent: checkpoint All cp-all", json!({ "id": cp_all.id, "manifest_id": cp_all.manifest_id }));
+    compat::put(&db, "k15", "value-15").await?;
+    let cp_durable = db
+        .create_checkpoint(CheckpointScope::Durable, &CheckpointOptions::default())
+        .await?;
+    s.log("parent: checkpoint Durable", json!({ "id": cp_durable.id, "manifest_id": cp_durable.manifest_id }));
+    db.close().await?;
+
+    let admin = s.admin("parent");
+    let cp_detached = admin
+        .create_detached_checkpoint(&named("cp-detached", None))
+        .await?;
+    s.log("parent: detached checkpoint cp-detached", json!({ "id": cp_detached.id, "manifest_id": cp_detached.manifest_id }));
+    let cp_from_source = admin
+        .create_detached_checkpoint(&CheckpointOptions {
+            lifetime: Some(Duration::from_secs(60)),
+            source: Some(cp_all.id),
+            name: None,
+        })
+        .await?;
+    s.log("parent: checkpoint from source cp-all", json!({ "id": cp_from_source.id, "manifest_id": cp_from_source.manifest_id }));
+    admin
+        .refresh_checkpoint(cp_detached.id, Some(Duration::from_secs(7200)))
+        .await?;
+    admin.delete_checkpoint(cp_from_source.id).await?;
+
+    let result = s.clone_db("clone", "parent", Some(cp_all.id)).await;
+    s.log_result("clone from parent@cp-all", &result);
+    result?;
+    let clone = s.open("clone").await?;
+    put_range(&clone, "c", 0..3).await?;
+    clone.close().await?;
+    let result = s.clone_db("clone2", "clone", None).await;
+    s.log_result("clone2 from clone (latest)", &result);
+    result?;
+    s.snapshot("-before-gc")?;
+
+    admin.run_gc_once(gc_now_options()).await?;
+    s.log("parent: GC once, min_age 0", json!("ok"));
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// B: the seed scenario. A database with a separate WAL store is written, closed, reopened;
+/// an `All` checkpoint with an empty memtable pins a WAL range holding a redundant data WAL and
+/// a fence; a first clone works; the WAL store is wiped; a second clone fails.
+pub async fn seed_wal_store_split(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "b-seed-wal-store-split", true)?;
+    let db = s.open("shard").await?;
+    put_range(&db, "k", 0..5).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    let db = s.open("shard").await?;
+    let split = db
+        .create_checkpoint(CheckpointScope::All, &named("split", None))
+        .await?;
+    s.log("shard: reopen, checkpoint All `split` with empty memtable", json!({ "id": split.id, "manifest_id": split.manifest_id }));
+    db.close().await?;
+
+    let result = s.clone_db("child_ok", "shard", Some(split.id)).await;
+    s.log_result("clone child_ok from shard@split", &result);
+    result?;
+    s.snapshot("-before-wipe")?;
+
+    wipe_wal(s.wal_dir(), "shard")?;
+    s.log("operator wipes shard/wal in the WAL store", json!("ok"));
+    s.snapshot("-after-wipe")?;
+
+    let result = s.clone_db("child_after_wipe", "shard", Some(split.id)).await;
+    s.log_result("clone child_after_wipe from shard@split", &result);
+    let main_store = s.main.clone();
+    let without_wal_store = Db::builder("child_ok", main_store)
+        .with_settings(fixture_settings())
+        .build()
+        .await;
+    s.log_result("open child_ok without the WAL store", &without_wal_store);
+    if let Ok(db) = without_wal_store {
+        db.close().await?;
+    }
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// C: a clone reads its parent's SSTs; the parent compacts, its checkpoints (the clone's pin
+/// included) are deleted and GC runs, deleting SSTs the clone still reads.
+pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "c-final-checkpoint-deleted", false)?;
+    let db = s.open("parent").await?;
+    for batch in 0..4 {
+        put_range(&db, &format!("b{batch}-"), 0..3).await?;
+        flush(&db, FlushType::MemTable).await?;
+    }
+    db.close().await?;
+    let result = s.clone_db("clone", "parent", None).await;
+    s.log_result("clone from parent (latest)", &result);
+    result?;
+
+    compact_until_l0_empty(s.admin("parent"), s.admin("parent")).await?;
+    s.log("parent: compactor until L0 is empty", json!("ok"));
+    let admin = s.admin("parent");
+    admin.run_gc_once(gc_now_options()).await?;
+    s.snapshot("-pinned")?;
+
+    for checkpoint in admin.list_checkpoints(None).await? {
+        admin.delete_checkpoint(checkpoint.id).await?;
+    }
+    s.log("parent: delete every checkpoint", json!("ok"));
+    admin.run_gc_once(gc_now_options()).await?;
+    s.log("parent: GC once, min_age 0", json!("ok"));
+    let clone = s.open("clone").await?;
+    let read = clone.get("b0-00").await;
+    s.log_result("clone: get b0-00", &read);
+    clone.close().await?;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// Runs a compactor (through `compactor`) until `observer` sees L0 empty and a sorted run.
+async fn compact_until_l0_empty(compactor: Admin, observer: Admin) -> Result<()> {
+    let admin = observer;
+    let token = tokio_util::sync::CancellationToken::new();
+    let options = CompactorOptions {
+        poll_interval: Duration::from_millis(50),
+        ..CompactorOptions::default()
+    };
+    let compactor = {
+        let token = token.clone();
+        tokio::spawn(async move { compactor.run_compactor_with_options(token, options).await })
+    };
+    let mut done = false;
+    for _ in 0..400 {
+        let manifest = admin
+            .read_manifest(None)
+            .await?
+            .ok_or_else(|| anyhow!("no manifest"))?;
+        if manifest.l0().is_empty() && !manifest.compacted().is_empty() {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    token.cancel();
+    let _ = compactor.await;
+    if done {
+        Ok(())
+    } else {
+        Err(anyhow!("compaction did not finish in 20 s"))
+    }
+}
+
+/// D1: data only in the WAL (closed with a WAL flush), then the WAL store is wiped.
+pub async fn wal_wiped_with_wal_only_data(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "d1-wal-wiped", true)?;
+    let db = s.open("db").await?;
+    compat::put(&db, "l0key", "in-l0").await?;
+    flush(&db, FlushType::MemTable).await?;
+    compat::put(&db, "walkey", "only-in-wal").await?;
+    flush(&db, FlushType::Wal).await?;
+    compat::close_leaving_data_in_wal(db).await?;
+    s.snapshot("-before-wipe")?;
+    wipe_wal(s.wal_dir(), "db")?;
+    s.log("operator wipes db/wal", json!("ok"));
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// D2/D3: three WAL-only writes, then one WAL object inside the replay range is deleted
+/// (`offset` 1 is the first WAL after `replay_after_wal_id`, 2 the one after it).
+pub async fn wal_hole(work: &Path, out: &Path, name: &str, offset: u64) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, name, false)?;
+    let db = s.open("db").await?;
+    for i in 0..3 {
+        compat::put(&db, format!("w{i}"), format!("wal-{i}")).await?;
+        flush(&db, FlushType::Wal).await?;
+    }
+    compat::close_leaving_data_in_wal(db).await?;
+    let manifest = s
+        .admin("db")
+        .read_manifest(None)
+        .await?
+        .ok_or_else(|| anyhow!("no manifest"))?;
+    let victim = manifest.replay_after_wal_id() + offset;
+    std::fs::remove_file(wal_object(s.wal_dir(), "db", victim))
+        .with_context(|| format!("deleting WAL {victim}"))?;
+    s.log("operator deletes one WAL object", json!({ "wal_id": victim }));
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// A fixed-length key prefix, to make SlateDB segment the database (format version 2 with
+/// segments and an extractor name).
+struct FixedPrefix(usize);
+
+impl PrefixExtractor for FixedPrefix {
+    fn name(&self) -> &str {
+        "fixed-3"
+    }
+    fn prefix_len(&self, target: &PrefixTarget) -> Option<usize> {
+        let bytes = match target {
+            PrefixTarget::Point(bytes) | PrefixTarget::Prefix(bytes) => bytes,
+        };
+        (bytes.len() >= self.0).then_some(self.0)
+    }
+}
+
+/// A segmented database: L0 SSTs in two segments, a checkpoint.
+pub async fn segmented(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "e-segmented", false)?;
+    let db = Db::builder("seg", s.main.clone())
+        .with_settings(fixture_settings())
+        .with_segment_extractor(Arc::new(FixedPrefix(3)))
+        .build()
+        .await?;
+    put_range(&db, "aaa", 0..4).await?;
+    put_range(&db, "bbb", 0..4).await?;
+    flush(&db, FlushType::MemTable).await?;
+    put_range(&db, "aaa", 4..6).await?;
+    flush(&db, FlushType::MemTable).await?;
+    let cp = db
+        .create_checkpoint(CheckpointScope::Durable, &named("seg-cp", Some(Duration::from_secs(600))))
+        .await?;
+    s.log("seg: checkpoint Durable seg-cp", json!({ "id": cp.id, "manifest_id": cp.manifest_id }));
+    db.close().await?;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// A clone restricted to a key range: its views carry a visible range.
+pub async fn projected_clone(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    use sdb::bytes::Bytes;
+    use std::ops::Bound;
+    let mut s = Scenario::new(work, out, "f-projected-clone", false)?;
+    let db = s.open("parent").await?;
+    put_range(&db, "k", 0..20).await?;
+    // WAL first, then the memtable: the L0 flush then stamps the data WAL as replayed, so the
+    // parent's WAL range is empty, which projected clones require.
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    let spec = CloneSourceSpec::new("parent").with_projection_range((
+        Bound::Included(Bytes::from_static(b"k05")),
+        Bound::Excluded(Bytes::from_static(b"k12")),
+    ));
+    let result = s.admin("half").create_clone_builder_from_source(spec).build().await;
+    s.log_result("clone half from parent projected to [k05, k12)", &result);
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
