@@ -26,3 +26,4 @@
 
 pub mod manifest;
 pub mod model;
+pub mod listing;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 pub const SAFE: u8 = 0;
 /// Usage error or input that cannot be read or decoded.
 pub const INPUT_ERROR: u8 = 2;
+/// The inputs cannot settle the question (for listings: they may be incomplete or imprecise).
+pub const INCONCLUSIVE: u8 = 3;
 
 /// An error for the user: printed as one line, `slatecheck: error: <message>`.
 #[derive(Debug)]
@@ -22,6 +24,12 @@ impl Failure {
             message: message.into(),
             code: INPUT_ERROR,
         }
+    }
+}
+
+impl From<slatecheck_core::listing::ListingError> for Failure {
+    fn from(err: slatecheck_core::listing::ListingError) -> Self {
+        Failure::input(err.to_string())
     }
 }
 

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Manifest(args) => commands::manifest::run(&args),
+        cli::Command::Listing(args) => commands::listing::run(&args),
     };
     exit::finish(result)
 }

@@ -1,0 +1,434 @@
+//! Collecting a listing: normalizing keys, keeping SlateDB objects, counting everything.
+
+use super::detect::ListingFormat;
+use super::error::ListingError;
+use super::object_key::{classify_key, SlateObject};
+use super::warning::ListingWarning;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How to read listings.
+#[derive(Clone, Debug, Default)]
+pub struct ListingOptions {
+    /// Where the SlateDB store root sits inside the listed bucket (e.g. `prod/dbs/`): stripped
+    /// from every key, after any `s3://bucket/`-style prefix; keys outside it are not counted
+    /// as part of the store.
+    pub prefix: Option<String>,
+    /// The UTC offset, in seconds, of times printed without a time zone (`aws s3 ls`,
+    /// `rclone lsl`). Without it they are read as UTC and flagged.
+    pub utc_offset_seconds: Option<i32>,
+    /// Keep only the objects of these database roots (all roots when `None`).
+    pub roots: Option<BTreeSet<String>>,
+}
+
+/// An instant from a listing, and whether its time zone was known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ListedTime {
+    /// The instant (UTC).
+    pub at: DateTime<Utc>,
+    /// `false` when the listing printed a local time without a zone and UTC was assumed.
+    pub zone_known: bool,
+}
+
+impl ListedTime {
+    pub(crate) fn known(at: DateTime<Utc>) -> Self {
+        Self { at, zone_known: true }
+    }
+    pub(crate) fn assumed_utc(at: DateTime<Utc>) -> Self {
+        Self { at, zone_known: false }
+    }
+}
+
+/// One object (or object version) as a listing format reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawEntry {
+    /// The key as printed (may still carry `s3://bucket/` or a prefix).
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// `false` when the size was rounded for humans.
+    pub size_exact: bool,
+    /// Last modification (or creation) time.
+    pub last_modified: Option<ListedTime>,
+    /// ETag, without quotes.
+    pub etag: Option<String>,
+    /// Version id or generation, for versioned listings.
+    pub version_id: Option<String>,
+    /// For versioned listings: whether this is the current version.
+    pub is_latest: Option<bool>,
+    /// A delete marker rather than an object.
+    pub is_delete_marker: bool,
+    /// 1-based line in the listing file, for text formats.
+    pub line: Option<u64>,
+}
+
+impl RawEntry {
+    /// An object with an exact size and nothing else known yet.
+    pub fn new(key: impl Into<String>, size: u64) -> Self {
+        Self {
+            key: key.into(),
+            size,
+            size_exact: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// A SlateDB object present in the store.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreObject {
+    /// The database root it belongs to.
+    pub root: String,
+    /// What it is.
+    pub object: SlateObject,
+    /// Size in bytes (0 for WAL fences).
+    pub size: u64,
+    /// `false` when the listing rounded the size.
+    pub size_exact: bool,
+    /// Last modification time, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<ListedTime>,
+    /// ETag, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Version id, for versioned listings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// The listing file it came from.
+    pub source: String,
+    /// Its line there, for text formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+/// A SlateDB object whose current version is a delete marker: gone, but recoverable.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeletedObject {
+    /// The database root it belonged to.
+    pub root: String,
+    /// What it was.
+    pub object: SlateObject,
+    /// Non-current versions listed for it (restorable copies).
+    pub noncurrent_versions: u64,
+}
+
+/// What a listing holds for one database root.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RootSummary {
+    /// Manifest objects.
+    pub manifests: u64,
+    /// The highest manifest id (SlateDB's latest manifest).
+    pub latest_manifest: Option<u64>,
+    /// WAL objects.
+    pub wal_objects: u64,
+    /// Zero-byte WAL objects (fences).
+    pub wal_fences: u64,
+    /// Compacted SSTs.
+    pub compacted_ssts: u64,
+    /// Other SlateDB objects (compactions, GC boundaries, unexpected files).
+    pub other: u64,
+    /// Bytes of all of them.
+    pub bytes: u64,
+    /// `<root>/.deleting` is present.
+    pub delete_in_progress: bool,
+}
+
+/// A store as one or more listing files show it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Listing {
+    /// The formats read, in order.
+    pub formats: Vec<ListingFormat>,
+    /// The listing files read, in order.
+    pub sources: Vec<String>,
+    /// When the listing was taken, if the format records it (S3 Inventory).
+    pub listing_time: Option<DateTime<Utc>>,
+    /// The newest modification time listed: a lower bound for the listing time.
+    pub newest_object_time: Option<DateTime<Utc>>,
+    /// SlateDB objects, by store-relative key.
+    pub objects: BTreeMap<String, StoreObject>,
+    /// SlateDB objects deleted under versioning, by key.
+    pub deleted: BTreeMap<String, DeletedObject>,
+    /// Database roots found, with what each holds.
+    pub roots: BTreeMap<String, RootSummary>,
+    /// Every current object listed inside the store, SlateDB's or not.
+    pub total_objects: u64,
+    /// Their bytes.
+    pub total_bytes: u64,
+    /// Objects listed outside the store prefix.
+    pub outside_prefix: u64,
+    /// Reasons the listing may be incomplete or imprecise.
+    pub warnings: Vec<ListingWarning>,
+}
+
+impl Listing {
+    /// Whether any warning says objects may be missing from the listing.
+    pub fn may_be_incomplete(&self) -> bool {
+        self.warnings.iter().any(ListingWarning::may_be_incomplete)
+    }
+}
+
+/// The S3 Inventory delivery being read: its schema and the data files it names.
+#[derive(Clone, Debug)]
+pub(crate) struct InventoryPlan {
+    pub manifest_source: String,
+    pub columns: Vec<String>,
+    /// Data file names (last path segment) still to be read.
+    pub pending_files: BTreeSet<String>,
+}
+
+/// Accumulates listing files into a [`Listing`].
+#[derive(Debug)]
+pub struct ListingBuilder {
+    options: ListingOptions,
+    prefix: Option<String>,
+    listing: Listing,
+    noncurrent: BTreeMap<String, u64>,
+    current_source: String,
+    lossy_sizes: u64,
+    zone_unknown: bool,
+    pub(crate) inventory: Option<InventoryPlan>,
+}
+
+impl ListingBuilder {
+    /// A builder reading with `options`.
+    pub fn new(options: ListingOptions) -> Self {
+        let prefix = options
+            .prefix
+            .as_deref()
+            .map(|p| p.trim_start_matches('/').trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}/"));
+        Self {
+            options,
+            prefix,
+            listing: Listing::default(),
+            noncurrent: BTreeMap::new(),
+            current_source: String::new(),
+            lossy_sizes: 0,
+            zone_unknown: false,
+            inventory: None,
+        }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &ListingOptions {
+        &self.options
+    }
+
+    /// Whether an S3 Inventory manifest was read and its data files are expected.
+    pub fn expects_inventory_data(&self) -> bool {
+        self.inventory.is_some()
+    }
+
+    pub(crate) fn begin_source(&mut self, source: &str, format: ListingFormat) -> Result<(), ListingError> {
+        if format == ListingFormat::S3InventoryCsv && self.inventory.is_none() {
+            return Err(ListingError::new(
+                source,
+                None,
+                "an S3 Inventory data file needs its manifest.json (it names the columns); give the manifest.json first",
+            ));
+        }
+        self.current_source = source.to_string();
+        self.lossy_sizes = 0;
+        self.zone_unknown = false;
+        self.listing.sources.push(source.to_string());
+        if !self.listing.formats.contains(&format) {
+            self.listing.formats.push(format);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn end_source(&mut self) {
+        let source = self.current_source.clone();
+        if self.lossy_sizes > 0 {
+            self.warn(ListingWarning::LossySizes {
+                source: source.clone(),
+                objects: self.lossy_sizes,
+            });
+        }
+        if self.zone_unknown {
+            self.warn(ListingWarning::NoTimeZone { source });
+        }
+    }
+
+    /// Records a warning (once).
+    pub fn warn(&mut self, warning: ListingWarning) {
+        if !self.listing.warnings.contains(&warning) {
+            self.listing.warnings.push(warning);
+        }
+    }
+
+    /// Records when the listing was taken.
+    pub(crate) fn set_listing_time(&mut self, at: DateTime<Utc>) {
+        self.listing.listing_time = Some(self.listing.listing_time.map_or(at, |t| t.min(at)));
+    }
+
+    /// Adds one listed object or version.
+    pub fn push(&mut self, entry: RawEntry) {
+        if !entry.size_exact {
+            self.lossy_sizes += 1;
+        }
+        if let Some(time) = entry.last_modified {
+            self.zone_unknown |= !time.zone_known;
+        }
+        let Some(key) = self.store_key(&entry.key) else {
+            self.listing.outside_prefix += 1;
+            return;
+        };
+        if entry.is_latest == Some(false) {
+            *self.noncurrent.entry(key).or_default() += 1;
+            return;
+        }
+        let classified = classify_key(&key).filter(|k| self.wanted_root(k.root));
+        if entry.is_delete_marker {
+            if let Some(classified) = classified {
+                let deleted = DeletedObject {
+                    root: classified.root.to_string(),
+                    object: classified.object,
+                    noncurrent_versions: 0,
+                };
+                self.listing.objects.remove(&key);
+                self.listing.deleted.insert(key, deleted);
+            }
+            return;
+        }
+        self.listing.total_objects += 1;
+        self.listing.total_bytes += entry.size;
+        if let Some(time) = entry.last_modified {
+            let newest = &mut self.listing.newest_object_time;
+            *newest = Some(newest.map_or(time.at, |t| t.max(time.at)));
+        }
+        let Some(classified) = classified else {
+            return;
+        };
+        let object = StoreObject {
+            root: classified.root.to_string(),
+            object: classified.object,
+            size: entry.size,
+            size_exact: entry.size_exact,
+            last_modified: entry.last_modified,
+            etag: entry.etag,
+            version_id: entry.version_id,
+            source: self.current_source.clone(),
+            line: entry.line,
+        };
+        self.listing.deleted.remove(&key);
+        self.listing.objects.insert(key, object);
+    }
+
+    /// The store-relative key: without `s3://bucket/`-style prefixes and the store prefix.
+    fn store_key(&self, key: &str) -> Option<String> {
+        let key = strip_store_url(key);
+        match &self.prefix {
+            None => Some(key.to_string()),
+            Some(prefix) => key.strip_prefix(prefix.as_str()).map(str::to_string),
+        }
+    }
+
+    fn wanted_root(&self, root: &str) -> bool {
+        self.options.roots.as_ref().is_none_or(|roots| roots.contains(root))
+    }
+
+    /// The listing, with per-root summaries and end-of-input checks.
+    pub fn finish(mut self) -> Listing {
+        if let Some(plan) = self.inventory.take() {
+            if !plan.pending_files.is_empty() {
+                self.warn(ListingWarning::MissingInventoryFiles {
+                    source: plan.manifest_source,
+                    missing: plan.pending_files.into_iter().collect(),
+                });
+            }
+        }
+        for (key, count) in std::mem::take(&mut self.noncurrent) {
+            if let Some(deleted) = self.listing.deleted.get_mut(&key) {
+                deleted.noncurrent_versions += count;
+            }
+        }
+        let mut roots: BTreeMap<String, RootSummary> = BTreeMap::new();
+        for object in self.listing.objects.values() {
+            let summary = roots.entry(object.root.clone()).or_default();
+            summary.bytes += object.size;
+            match &object.object {
+                SlateObject::Manifest { id } => {
+                    summary.manifests += 1;
+                    summary.latest_manifest = summary.latest_manifest.max(Some(*id));
+                }
+                SlateObject::Wal { .. } => {
+                    summary.wal_objects += 1;
+                    summary.wal_fences += u64::from(object.size == 0 && object.size_exact);
+                }
+                SlateObject::Compacted { .. } => summary.compacted_ssts += 1,
+                SlateObject::DeleteMarker => summary.delete_in_progress = true,
+                _ => summary.other += 1,
+            }
+        }
+        self.listing.roots = roots;
+        self.listing
+    }
+}
+
+/// Strips a leading `scheme://bucket/` (S3, GCS, Azure, rclone remotes) from a listed key.
+fn strip_store_url(key: &str) -> &str {
+    let Some((scheme, rest)) = key.split_once("://") else {
+        return key;
+    };
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-') {
+        return key;
+    }
+    // https://<account>.blob.core.windows.net/<container>/<key>: host, then container.
+    let skip = if scheme.starts_with("http") { 2 } else { 1 };
+    let mut remainder = rest;
+    for _ in 0..skip {
+        match remainder.split_once('/') {
+            Some((_, after)) => remainder = after,
+            None => return "",
+        }
+    }
+    remainder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_urls_are_stripped_to_the_key() {
+        assert_eq!(strip_store_url("s3://bucket/db/wal/1.sst"), "db/wal/1.sst");
+        assert_eq!(strip_store_url("gs://b/db/manifest/x"), "db/manifest/x");
+        assert_eq!(
+            strip_store_url("https://acct.blob.core.windows.net/container/db/wal/1.sst"),
+            "db/wal/1.sst"
+        );
+        assert_eq!(strip_store_url("db/wal/1.sst"), "db/wal/1.sst");
+    }
+
+    #[test]
+    fn prefix_limits_the_store_and_versions_decide_presence() {
+        let mut builder = ListingBuilder::new(ListingOptions {
+            prefix: Some("/prod/".into()),
+            ..Default::default()
+        });
+        builder.current_source = "test".into();
+        builder.push(RawEntry::new("s3://b/prod/db/manifest/00000000000000000001.manifest", 100));
+        builder.push(RawEntry::new("s3://b/other/db/manifest/00000000000000000001.manifest", 100));
+        let mut old = RawEntry::new("prod/db/wal/00000000000000000002.sst", 10);
+        old.is_latest = Some(false);
+        builder.push(old);
+        let mut marker = RawEntry::new("prod/db/wal/00000000000000000002.sst", 0);
+        marker.is_delete_marker = true;
+        marker.is_latest = Some(true);
+        builder.push(marker);
+        builder.push(RawEntry::new("prod/db/wal/00000000000000000003.sst", 0));
+        let listing = builder.finish();
+        assert_eq!(listing.outside_prefix, 1);
+        assert_eq!(listing.total_objects, 2);
+        assert_eq!(
+            listing.objects.keys().collect::<Vec<_>>(),
+            ["db/manifest/00000000000000000001.manifest", "db/wal/00000000000000000003.sst"]
+        );
+        assert_eq!(listing.deleted["db/wal/00000000000000000002.sst"].noncurrent_versions, 1);
+        let root = &listing.roots["db"];
+        assert_eq!((root.manifests, root.latest_manifest, root.wal_fences), (1, Some(1), 1));
+    }
+}

@@ -1,0 +1,96 @@
+//! `az storage blob list --container-name C [--prefix P] -o json`: an array of blobs
+//! `{name, properties: {contentLength, lastModified, etag, …}, deleted, versionId,
+//! isCurrentVersion, snapshot}`. The CLI returns at most 5000 results unless given
+//! `--num-results "*"`, and with `--show-next-marker` ends with a `{"nextMarker": …}` entry.
+
+use super::json_stream::{stream, FlexibleSize, JsonListing};
+use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::error::ListingError;
+use crate::listing::time;
+use crate::listing::warning::ListingWarning;
+use serde::Deserialize;
+use std::io::BufRead;
+
+/// The CLI's default `--num-results`.
+const AZ_PAGE: u64 = 5000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Blob {
+    name: Option<String>,
+    #[serde(default)]
+    properties: Properties,
+    #[serde(default)]
+    deleted: Option<bool>,
+    version_id: Option<String>,
+    is_current_version: Option<bool>,
+    snapshot: Option<String>,
+    next_marker: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties {
+    #[serde(default)]
+    content_length: FlexibleSize,
+    last_modified: Option<String>,
+    etag: Option<String>,
+}
+
+#[derive(Default)]
+struct Az {
+    count: u64,
+    next_marker: bool,
+}
+
+impl JsonListing for Az {
+    type Item = Blob;
+
+    fn item(&mut self, _array: Option<&str>, blob: Blob, builder: &mut ListingBuilder) -> Result<(), String> {
+        if blob.next_marker.as_deref().is_some_and(|marker| !marker.is_empty()) {
+            self.next_marker = true;
+        }
+        let Some(name) = blob.name else {
+            return Ok(());
+        };
+        self.count += 1;
+        let last_modified = match blob.properties.last_modified.as_deref() {
+            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?),
+            None => None,
+        };
+        let size = blob
+            .properties
+            .content_length
+            .0
+            .ok_or_else(|| format!("blob `{name}` has no contentLength"))?;
+        // A snapshot or an older version is not the blob's current state.
+        let is_latest = if blob.snapshot.is_some() { Some(false) } else { blob.is_current_version };
+        builder.push(RawEntry {
+            last_modified,
+            etag: blob.properties.etag.map(|etag| etag.trim_matches('"').to_string()),
+            version_id: blob.version_id,
+            is_latest,
+            is_delete_marker: blob.deleted == Some(true),
+            ..RawEntry::new(name, size)
+        });
+        Ok(())
+    }
+}
+
+pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+    let mut format = Az::default();
+    stream(source, reader, &mut format, builder)?;
+    if format.next_marker {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal: "a nextMarker entry".to_string(),
+        });
+    } else if format.count > 0 && format.count % AZ_PAGE == 0 {
+        builder.warn(ListingWarning::PossiblyTruncated {
+            source: source.to_string(),
+            count: format.count,
+            page_size: AZ_PAGE,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! `gcloud storage ls --json -r gs://bucket/prefix`: an array of entries
+//! `{url, type, metadata: {<GCS object resource>}}`; the GCS JSON object resource itself
+//! (`{name, bucket, size: "<uint64 as string>", updated, timeCreated, generation, etag}`) is
+//! accepted too, alone or in such an array. Prefix (directory) entries are skipped.
+
+use super::json_stream::{stream, FlexibleSize, JsonListing};
+use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::error::ListingError;
+use crate::listing::time;
+use serde::Deserialize;
+use std::io::BufRead;
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectResource {
+    name: Option<String>,
+    #[serde(default)]
+    size: FlexibleSize,
+    updated: Option<String>,
+    time_created: Option<String>,
+    generation: Option<serde_json::Value>,
+    etag: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    url: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    metadata: Option<ObjectResource>,
+    #[serde(flatten)]
+    resource: ObjectResource,
+}
+
+struct Gcloud;
+
+impl JsonListing for Gcloud {
+    type Item = Entry;
+    const OBJECT_IS_ITEM: bool = true;
+
+    fn item(&mut self, _array: Option<&str>, entry: Entry, builder: &mut ListingBuilder) -> Result<(), String> {
+        if entry.kind.as_deref().is_some_and(|kind| kind.contains("prefix")) {
+            return Ok(());
+        }
+        let resource = entry.metadata.unwrap_or(entry.resource);
+        let key = entry
+            .url
+            .or(resource.name)
+            .ok_or("an entry without `url` or `name`")?;
+        if key.ends_with('/') && resource.size.0.is_none() {
+            return Ok(());
+        }
+        let size = resource.size.0.ok_or_else(|| format!("`{key}` has no size"))?;
+        let stamp = resource.updated.or(resource.time_created);
+        let last_modified = match stamp.as_deref() {
+            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad time `{text}`"))?),
+            None => None,
+        };
+        let generation = resource.generation.map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));
+        let key = match key.rsplit_once('#') {
+            Some((url, suffix)) if key.starts_with("gs://") && suffix.bytes().all(|b| b.is_ascii_digit()) => url.to_string(),
+            _ => key,
+        };
+        builder.push(RawEntry {
+            last_modified,
+            etag: resource.etag,
+            version_id: generation,
+            ..RawEntry::new(key, size)
+        });
+        Ok(())
+    }
+}
+
+pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+    stream(source, reader, &mut Gcloud, builder)
+}

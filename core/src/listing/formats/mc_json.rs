@@ -1,0 +1,86 @@
+//! `mc ls --json -r [--versions] alias/bucket/prefix`: one JSON object per line,
+//! `{status, type, lastModified, size, key, etag, url, versionId, versionOrdinal,
+//! isDeleteMarker, storageClass}`, keys relative to the listed prefix. An `"error"` status line
+//! means part of the listing failed.
+
+use super::json_stream::{stream, FlexibleSize, JsonListing};
+use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::error::ListingError;
+use crate::listing::time;
+use crate::listing::warning::ListingWarning;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::BufRead;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Line {
+    status: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    last_modified: Option<String>,
+    #[serde(default)]
+    size: FlexibleSize,
+    key: Option<String>,
+    etag: Option<String>,
+    version_id: Option<String>,
+    version_ordinal: Option<u64>,
+    is_latest: Option<bool>,
+    #[serde(default)]
+    is_delete_marker: bool,
+    error: Option<Value>,
+}
+
+#[derive(Default)]
+struct Mc {
+    errors: Vec<String>,
+}
+
+impl JsonListing for Mc {
+    type Item = Line;
+    const OBJECT_IS_ITEM: bool = true;
+
+    fn item(&mut self, _array: Option<&str>, line: Line, builder: &mut ListingBuilder) -> Result<(), String> {
+        if line.status.as_deref().is_some_and(|status| status != "success") {
+            let detail = line.error.map(|error| error.to_string()).unwrap_or_else(|| "error status".to_string());
+            self.errors.push(detail);
+            return Ok(());
+        }
+        if line.kind.as_deref() == Some("folder") {
+            return Ok(());
+        }
+        let key = line.key.ok_or("an object line without `key`")?;
+        let last_modified = match line.last_modified.as_deref() {
+            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?),
+            None => None,
+        };
+        let size = match line.size.0 {
+            Some(size) => size,
+            None if line.is_delete_marker => 0,
+            None => return Err(format!("object `{key}` has no size")),
+        };
+        // With --versions, ordinal 1 is the newest version.
+        let is_latest = line.is_latest.or(line.version_ordinal.map(|ordinal| ordinal <= 1));
+        builder.push(RawEntry {
+            last_modified,
+            etag: line.etag.map(|etag| etag.trim_matches('"').to_string()),
+            version_id: line.version_id,
+            is_latest,
+            is_delete_marker: line.is_delete_marker,
+            ..RawEntry::new(key, size)
+        });
+        Ok(())
+    }
+}
+
+pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+    let mut format = Mc::default();
+    stream(source, reader, &mut format, builder)?;
+    if let Some(first) = format.errors.first() {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal: format!("{} error line(s), first: {first}", format.errors.len()),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! `rclone lsl remote:path`: `%9d %s %s` (size, local modification time
+//! `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` without a zone, path relative to the listed directory).
+
+use super::lines::for_each_line;
+use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::error::ListingError;
+use crate::listing::time;
+use std::io::BufRead;
+
+pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+    let offset = builder.options().utc_offset_seconds;
+    for_each_line(source, reader, |number, line| {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let bad = || ListingError::at(source, number, "expected `<size> YYYY-MM-DD HH:MM:SS.nnnnnnnnn <path>`");
+        let rest = line.trim_start();
+        let (size, rest) = rest.split_once(' ').ok_or_else(bad)?;
+        let size = super::size(size).ok_or_else(bad)?;
+        let (date, rest) = rest.split_once(' ').ok_or_else(bad)?;
+        let (clock, path) = rest.split_once(' ').ok_or_else(bad)?;
+        let modified = time::local(&format!("{date} {clock}"), offset).ok_or_else(bad)?;
+        if path.is_empty() {
+            return Err(bad());
+        }
+        builder.push(RawEntry {
+            last_modified: Some(modified),
+            line: Some(number),
+            ..RawEntry::new(path, size)
+        });
+        Ok(())
+    })
+}

@@ -1,0 +1,89 @@
+//! `aws s3api list-objects-v2` and `list-object-versions` JSON: a document with `Contents`
+//! (or `Versions` and `DeleteMarkers`), a bare array from `--query 'Contents[]'`, or several
+//! page documents concatenated by someone paginating by hand. A continuation token or
+//! `IsTruncated: true` on the last document means the listing stops early.
+
+use super::json_stream::{stream, FlexibleSize, JsonListing};
+use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::error::ListingError;
+use crate::listing::time;
+use crate::listing::warning::ListingWarning;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::BufRead;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct S3Object {
+    key: String,
+    #[serde(default)]
+    size: FlexibleSize,
+    last_modified: Option<String>,
+    #[serde(rename = "ETag")]
+    etag: Option<String>,
+    version_id: Option<String>,
+    is_latest: Option<bool>,
+}
+
+#[derive(Default)]
+struct S3Api {
+    /// Continuation signals of the document being read, and of the last one finished.
+    current: Vec<String>,
+    last: Vec<String>,
+}
+
+impl JsonListing for S3Api {
+    type Item = S3Object;
+    const ARRAY_FIELDS: &'static [&'static str] = &["Contents", "Versions", "DeleteMarkers"];
+    const SCALAR_FIELDS: &'static [&'static str] =
+        &["IsTruncated", "NextToken", "NextContinuationToken", "NextKeyMarker", "NextVersionIdMarker", "NextMarker"];
+
+    fn item(&mut self, array: Option<&str>, item: S3Object, builder: &mut ListingBuilder) -> Result<(), String> {
+        let last_modified = match item.last_modified.as_deref() {
+            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad LastModified `{text}`"))?),
+            None => None,
+        };
+        let is_delete_marker = array == Some("DeleteMarkers");
+        let size = match item.size.0 {
+            Some(size) => size,
+            None if is_delete_marker => 0,
+            None => return Err(format!("object `{}` has no Size", item.key)),
+        };
+        builder.push(RawEntry {
+            last_modified,
+            etag: item.etag.map(|etag| etag.trim_matches('"').to_string()),
+            version_id: item.version_id,
+            is_latest: item.is_latest,
+            is_delete_marker,
+            ..RawEntry::new(item.key, size)
+        });
+        Ok(())
+    }
+
+    fn field(&mut self, name: &str, value: Value, _builder: &mut ListingBuilder) {
+        let signals = match (&value, name) {
+            (Value::Bool(true), "IsTruncated") => true,
+            (Value::String(token), _) if name != "IsTruncated" && !token.is_empty() => true,
+            _ => false,
+        };
+        if signals {
+            self.current.push(if name == "IsTruncated" { "IsTruncated: true".to_string() } else { format!("{name} present") });
+        }
+    }
+
+    fn end_document(&mut self, _builder: &mut ListingBuilder) {
+        self.last = std::mem::take(&mut self.current);
+    }
+}
+
+pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+    let mut format = S3Api::default();
+    stream(source, reader, &mut format, builder)?;
+    if !format.last.is_empty() {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal: format!("{} on the last page", format.last.join(", ")),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! `slatecheck listing FILE...`: read listings as one store and summarize what they show.
+
+use crate::cli::{ListingArgs, OutputFormat};
+use crate::exit::{print, Failure, INCONCLUSIVE, SAFE};
+use serde_json::json;
+use slatecheck_core::listing::{detect_format, read_listing, Listing, ListingBuilder, ListingFormat, ListingOptions};
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+
+pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
+    let mut builder = ListingBuilder::new(ListingOptions {
+        prefix: args.prefix.clone(),
+        utc_offset_seconds: args.tz,
+        roots: None,
+    });
+    for path in inventory_manifests_first(&args.files)? {
+        let name = path.display().to_string();
+        let file = File::open(&path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+        read_listing(&mut builder, &name, file, args.listing_format)?;
+    }
+    let listing = builder.finish();
+    let text = match args.format {
+        OutputFormat::Json => serde_json::to_string_pretty(&summary_json(&listing))
+            .map_err(|err| Failure::input(format!("rendering JSON: {err}")))?
+            + "\n",
+        OutputFormat::Text => summary_text(&listing),
+    };
+    print(&text)?;
+    Ok(if listing.warnings.is_empty() { SAFE } else { INCONCLUSIVE })
+}
+
+/// An S3 Inventory's data files can only be read after its manifest.json, whatever order the
+/// shell expanded them in.
+fn inventory_manifests_first(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut manifests = Vec::new();
+    let mut others = Vec::new();
+    for path in files {
+        let mut head = vec![0u8; 4096];
+        let read = File::open(path)
+            .and_then(|mut file| file.read(&mut head))
+            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+        head.truncate(read);
+        if detect_format(&head, false) == Some(ListingFormat::S3InventoryManifest) {
+            manifests.push(path.clone());
+        } else {
+            others.push(path.clone());
+        }
+    }
+    manifests.extend(others);
+    Ok(manifests)
+}
+
+fn format_names(listing: &Listing) -> String {
+    let names: Vec<&str> = listing.formats.iter().map(|format| format.name()).collect();
+    names.join(", ")
+}
+
+fn summary_json(listing: &Listing) -> serde_json::Value {
+    let warnings: Vec<serde_json::Value> = listing
+        .warnings
+        .iter()
+        .map(|warning| json!({ "code": warning.code(), "message": warning.message(), "detail": warning }))
+        .collect();
+    json!({
+        "format": format_names(listing),
+        "sources": listing.sources,
+        "objects": listing.total_objects,
+        "bytes": listing.total_bytes,
+        "slatedb_objects": listing.objects.len(),
+        "outside_prefix": listing.outside_prefix,
+        "listing_time": listing.listing_time,
+        "newest_object_time": listing.newest_object_time,
+        "roots": listing.roots,
+        "deleted_slatedb_objects": listing.deleted.len(),
+        "warnings": warnings,
+    })
+}
+
+fn summary_text(listing: &Listing) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "format: {}", format_names(listing));
+    let _ = writeln!(out, "objects: {} ({} SlateDB objects)", listing.total_objects, listing.objects.len());
+    let _ = writeln!(out, "bytes: {}", listing.total_bytes);
+    if listing.outside_prefix > 0 {
+        let _ = writeln!(out, "outside the prefix: {} objects (ignored)", listing.outside_prefix);
+    }
+    let time = match (listing.listing_time, listing.newest_object_time) {
+        (Some(at), _) => at.to_rfc3339(),
+        (None, Some(newest)) => format!("unknown (newest object modified {})", newest.to_rfc3339()),
+        (None, None) => "unknown".to_string(),
+    };
+    let _ = writeln!(out, "listing time: {time}");
+    if listing.roots.is_empty() {
+        let _ = writeln!(out, "roots: none found (no <root>/manifest/, wal/ or compacted/ objects)");
+    } else {
+        let _ = writeln!(out, "roots:");
+        for (root, summary) in &listing.roots {
+            let name = if root.is_empty() { "(store root)" } else { root.as_str() };
+            let latest = summary.latest_manifest.map(|id| format!(", latest {id}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {name}: {} manifests{latest}; {} WAL objects ({} fences); {} compacted SSTs{}",
+                summary.manifests,
+                summary.wal_objects,
+                summary.wal_fences,
+                summary.compacted_ssts,
+                if summary.delete_in_progress { "; .deleting present" } else { "" },
+            );
+        }
+    }
+    if !listing.deleted.is_empty() {
+        let _ = writeln!(out, "deleted (recoverable versions): {} SlateDB objects", listing.deleted.len());
+    }
+    if listing.warnings.is_empty() {
+        let _ = writeln!(out, "warnings: none");
+    } else {
+        let _ = writeln!(out, "warnings:");
+        for warning in &listing.warnings {
+            let _ = writeln!(out, "  - [{}] {}", warning.code(), warning.message());
+        }
+    }
+    out
+}
