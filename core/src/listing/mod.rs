@@ -27,7 +27,7 @@ pub use error::ListingError;
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
 pub use warning::ListingWarning;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 
 /// How much of a listing detection may look at.
 const DETECTION_WINDOW: usize = 256 * 1024;
@@ -46,24 +46,32 @@ pub fn read_listing<R: Read>(
 fn read_boxed<'a>(
     builder: &mut ListingBuilder,
     source: &str,
-    reader: Box<dyn Read + 'a>,
+    mut reader: Box<dyn Read + 'a>,
     format: Option<ListingFormat>,
 ) -> Result<ListingFormat, ListingError> {
-    let mut reader = BufReader::with_capacity(DETECTION_WINDOW, reader);
-    let head = reader
-        .fill_buf()
+    // Readers may hand out a few bytes at a time: collect a detection window first, then read
+    // it again followed by the rest.
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(DETECTION_WINDOW as u64)
+        .read_to_end(&mut head)
         .map_err(|err| ListingError::io(source, &err))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        let inflated = flate2::bufread::MultiGzDecoder::new(reader);
+    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    let detected = match format {
+        Some(format) => Some(format),
+        None if gzipped => None,
+        None => Some(
+            detect_format(&head, builder.expects_inventory_data())
+                .ok_or_else(|| ListingError::unknown_format(source, &head))?,
+        ),
+    };
+    let whole = BufReader::with_capacity(64 * 1024, std::io::Cursor::new(head).chain(reader));
+    let Some(format) = detected.filter(|_| !gzipped) else {
+        let inflated = flate2::bufread::MultiGzDecoder::new(whole);
         return read_boxed(builder, source, Box::new(inflated), format);
-    }
-    let format = match format {
-        Some(format) => format,
-        None => detect_format(head, builder.expects_inventory_data())
-            .ok_or_else(|| ListingError::unknown_format(source, head))?,
     };
     builder.begin_source(source, format)?;
-    formats::parse(format, source, reader, builder)?;
+    formats::parse(format, source, whole, builder)?;
     builder.end_source();
     Ok(format)
 }
