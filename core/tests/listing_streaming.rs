@@ -71,7 +71,7 @@ impl<F: FnMut(usize) -> String> Read for Generated<F> {
 
 /// One key in `every` is a SlateDB WAL object; the rest are other data in the bucket.
 fn key(i: usize, every: usize) -> String {
-    if i % every == 0 {
+    if i.is_multiple_of(every) {
         format!("db/wal/{:020}.sst", i / every + 1)
     } else {
         format!("warehouse/part-{i:09}/data-file-with-a-long-name.parquet")

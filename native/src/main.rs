@@ -1,4 +1,5 @@
 //! `slatecheck`: the command-line face of slatecheck.
+#![warn(clippy::unwrap_used)]
 
 mod cli;
 mod commands;

@@ -52,7 +52,7 @@ fn object_line(line: &str, offset: Option<i32>) -> Option<RawEntry> {
     let last_modified = time::local(stamp, offset)?;
     let (size_text, rest) = rest.split_once(' ')?;
     // `--human-readable` prints `2.9 MiB`, `10 Bytes`: a number, a unit, then the key.
-    let unit = rest.split_once(' ').map(|(unit, key)| (unit, key));
+    let unit = rest.split_once(' ');
     let (size, exact, key) = match unit {
         Some((unit, key)) if human_unit(unit).is_some() && !size_text.is_empty() => {
             let factor = human_unit(unit)?;

@@ -85,7 +85,7 @@ pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBu
             source: source.to_string(),
             signal: "a nextMarker entry".to_string(),
         });
-    } else if format.count > 0 && format.count % AZ_PAGE == 0 {
+    } else if format.count > 0 && format.count.is_multiple_of(AZ_PAGE) {
         builder.warn(ListingWarning::PossiblyTruncated {
             source: source.to_string(),
             count: format.count,
