@@ -26,5 +26,10 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod manifest;
+pub mod finding;
 pub mod model;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod snapshot;
 pub mod listing;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mutate;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,277 @@
+//! Evaluating one action against a snapshot.
+
+use super::action::Action;
+use crate::finding::{Finding, Impact, Verdict};
+use crate::model::{Checkpoint, Manifest};
+use crate::rules::checkpoint::{checkpoint_expiry, checkpoint_manifest_missing, checkpoint_missing, describe};
+use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missing};
+use crate::rules::listing::input_missing;
+use crate::rules::manifest::root_missing;
+use crate::rules::sort_findings;
+use crate::rules::sst::sst_missing;
+use crate::rules::wal::{wal_fence_gap, wal_hole, wal_range_missing, wal_replay_range_missing, wal_store_required};
+use crate::rules::RuleContext;
+use crate::snapshot::{Presence, RootState, WriterOpenForecast};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// A plan that cannot be evaluated as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("plan `{plan}`: {message}")]
+pub struct PlanError {
+    /// The plan.
+    pub plan: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Whether an object an action involves exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectStatus {
+    /// Listed.
+    Present,
+    /// Not in a complete listing.
+    Missing,
+    /// The inputs cannot tell.
+    Unknown,
+}
+
+/// An object an action reads, copies, writes or deletes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanObject {
+    /// Object key (in the store that holds it).
+    pub key: String,
+    /// What the action does with it.
+    pub role: String,
+    /// Whether it exists.
+    pub status: ObjectStatus,
+    /// Its size, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// The outcome of one planned action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanResult {
+    /// The plan as given.
+    pub plan: String,
+    /// Safe, unsafe or inconclusive.
+    pub verdict: Verdict,
+    /// The SlateDB error (or behaviour) predicted when unsafe.
+    pub predicted_error: Option<String>,
+    /// The objects involved.
+    pub objects: Vec<PlanObject>,
+    /// The rules behind the verdict (their findings are in the report's `findings`).
+    pub rules: Vec<&'static str>,
+    /// The findings about this action.
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// Evaluates `action`.
+pub fn evaluate(cx: &RuleContext<'_>, action: &Action) -> Result<PlanResult, PlanError> {
+    let plan = action.to_string();
+    let mut work = Work::default();
+    match action {
+        Action::Clone { root, checkpoint } => clone(cx, root, checkpoint.as_deref(), &mut work, &plan)?,
+        Action::Open { root } => open(cx, root, &mut work),
+        Action::Read { root } => read(cx, root, &mut work),
+        Action::WipeWal { root } => wipe_wal(cx, root, &mut work),
+        Action::DeleteCheckpoint { root, checkpoint } => delete_checkpoint(cx, root, checkpoint, &mut work, &plan)?,
+        Action::DeleteRoot { root } => {
+            work.findings.extend(dependent_clones::check(cx, root, None, &format!("deleting `{root}`")));
+        }
+    }
+    let mut findings = work.findings;
+    sort_findings(&mut findings);
+    let verdict = findings.iter().map(Finding::verdict).max().unwrap_or(Verdict::Safe);
+    let predicted_error = findings.iter().find_map(|f| match &f.impact {
+        Impact::Unsafe { predicted_error } => Some(predicted_error.clone()),
+        _ => None,
+    });
+    let rules: BTreeSet<&'static str> = findings.iter().map(|f| f.rule).collect();
+    Ok(PlanResult { plan, verdict, predicted_error, objects: work.objects, rules: rules.into_iter().collect(), findings })
+}
+
+#[derive(Default)]
+struct Work {
+    findings: Vec<Finding>,
+    objects: Vec<PlanObject>,
+}
+
+impl Work {
+    fn object(&mut self, presence: &Presence, role: impl Into<String>, key_if_unknown: String) {
+        let (key, status, size) = match presence {
+            Presence::Present { key, size } => (key.clone(), ObjectStatus::Present, Some(*size)),
+            Presence::Missing { key } => (key.clone(), ObjectStatus::Missing, None),
+            Presence::Unknown(_) => (key_if_unknown, ObjectStatus::Unknown, None),
+        };
+        self.objects.push(PlanObject { key, role: role.into(), status, size });
+    }
+}
+
+/// The root and its latest manifest, or the findings that stop the evaluation.
+fn latest<'a>(cx: &RuleContext<'a>, path: &str, writer: bool, work: &mut Work) -> Option<(&'a RootState, &'a Manifest)> {
+    if let Some(finding) = root_missing::check(cx, path, writer) {
+        work.findings.push(finding);
+        return None;
+    }
+    let root = cx.snapshot.root(path)?;
+    let id = root.latest_id?;
+    match root.manifest(id) {
+        Ok(manifest) => Some((root, manifest)),
+        Err(why) => {
+            work.findings.push(input_missing::finding(path, &format!("the state of `{path}`"), &why));
+            None
+        }
+    }
+}
+
+/// A checkpoint by id or by (unique) name.
+fn find_checkpoint<'a>(latest: &'a Manifest, wanted: &str, plan: &str) -> Result<Option<&'a Checkpoint>, PlanError> {
+    if let Some(found) = latest.checkpoints.iter().find(|c| c.id.to_string().eq_ignore_ascii_case(wanted)) {
+        return Ok(Some(found));
+    }
+    let named: Vec<&Checkpoint> = latest.checkpoints.iter().filter(|c| c.name.as_deref() == Some(wanted)).collect();
+    match named.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        several => Err(PlanError {
+            plan: plan.to_string(),
+            message: format!(
+                "{} checkpoints are named `{wanted}`; name one by id: {}",
+                several.len(),
+                several.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        }),
+    }
+}
+
+fn wal_objects(cx: &RuleContext<'_>, root: &RootState, ids: impl Iterator<Item = u64>, role: &str, work: &mut Work) {
+    let objects = root.wal_objects(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref());
+    for id in ids {
+        let key = root.wal_key(id);
+        let presence = match &objects {
+            Ok(listed) => match listed.get(&id) {
+                Some(object) => Presence::Present { key: key.clone(), size: object.size },
+                None => Presence::Missing { key: key.clone() },
+            },
+            Err(why) => Presence::Unknown(why.clone()),
+        };
+        work.object(&presence, role, key);
+    }
+}
+
+fn clone(cx: &RuleContext<'_>, path: &str, checkpoint: Option<&str>, work: &mut Work, plan: &str) -> Result<(), PlanError> {
+    let Some((root, latest)) = latest(cx, path, false, work) else { return Ok(()) };
+    work.findings.extend(clone_incomplete::check(root, latest));
+    let (manifest, subject) = match checkpoint {
+        None => (latest, format!("its latest manifest ({}, through an ephemeral checkpoint)", latest.id)),
+        Some(wanted) => {
+            let Some(found) = find_checkpoint(latest, wanted, plan)? else {
+                work.findings.push(checkpoint_missing::finding(path, latest, wanted));
+                return Ok(());
+            };
+            work.findings.extend(checkpoint_expiry::check(cx, root, found));
+            work.findings.extend(checkpoint_manifest_missing::check(cx, root, found));
+            let presence = root.manifest_presence(found.manifest_id, cx.root_main_unknown(root).as_ref());
+            let key = crate::listing::object_key(path, &crate::listing::SlateObject::Manifest { id: found.manifest_id });
+            work.object(&presence, "checkpoint manifest", key);
+            match root.manifest(found.manifest_id) {
+                Ok(manifest) => (manifest, describe(found)),
+                Err(why) => {
+                    if !matches!(presence, Presence::Missing { .. }) {
+                        work.findings.push(input_missing::finding(path, &format!("what {} pins", describe(found)), &why));
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    };
+    wal_objects(cx, root, manifest.wal_replay_range(), "WAL copied by the clone", work);
+    work.findings.extend(wal_range_missing::check(cx, root, manifest, &subject));
+    work.findings.extend(wal_fence_gap::check(cx, root, manifest, &subject));
+    work.findings.extend(sst_missing::check(cx, root, manifest, &subject));
+    work.findings.extend(external_pin_missing::check(cx, root, manifest));
+    work.findings.extend(wal_store_required::check(root));
+    Ok(())
+}
+
+fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, true, work) else { return };
+    if let Ok(present) = root.wal_ids(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()) {
+        let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
+        wal_objects(cx, root, (latest.replay_after_wal_id + 1)..=forecast.last_seen, "WAL replayed", work);
+        work.objects.push(PlanObject { key: root.wal_key(forecast.fence), role: "fence written".into(), status: if present.contains(&forecast.fence) { ObjectStatus::Present } else { ObjectStatus::Missing }, size: None });
+    }
+    work.findings.extend(wal_hole::check(cx, root, latest));
+    work.findings.extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings.extend(clone_incomplete::check(root, latest).map(advisory));
+    work.findings.extend(wal_store_required::check(root));
+}
+
+fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, false, work) else { return };
+    work.findings.extend(clone_incomplete::check(root, latest));
+    work.findings.extend(sst_missing::check(cx, root, latest, &format!("the latest manifest ({})", latest.id)));
+    work.findings.extend(external_pin_missing::check(cx, root, latest).into_iter().map(advisory));
+    let reader_misses = "DbReader stops at the first missing WAL object: reads miss the writes after it";
+    work.findings.extend(wal_hole::check(cx, root, latest).map(|f| predicting(f, reader_misses)));
+    work.findings.extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings.extend(wal_store_required::check(root));
+}
+
+fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, false, work) else { return };
+    let objects = match root.wal_objects(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()) {
+        Ok(objects) => objects,
+        Err(why) => {
+            work.findings.push(input_missing::finding(path, &format!("which WAL objects of `{path}` exist"), &why));
+            return;
+        }
+    };
+    let mut kept: BTreeSet<u64> = BTreeSet::new();
+    for checkpoint in &latest.checkpoints {
+        match root.manifest(checkpoint.manifest_id) {
+            Ok(manifest) => {
+                let needed: Vec<u64> = manifest.wal_replay_range().filter(|id| objects.contains_key(id)).collect();
+                if !needed.is_empty() {
+                    work.findings.push(wal_range_missing::would_break(root, manifest, &describe(checkpoint), &needed));
+                    kept.extend(needed);
+                }
+            }
+            Err(why) => work.findings.push(input_missing::finding(path, &format!("which WAL objects {} needs", describe(checkpoint)), &why)),
+        }
+    }
+    let replay: Vec<u64> = objects.range(latest.replay_after_wal_id + 1..).filter(|(_, o)| o.size > 0).map(|(id, _)| *id).collect();
+    if !replay.is_empty() {
+        work.findings.push(wal_replay_range_missing::would_drop(root, latest, &replay));
+        kept.extend(replay);
+    }
+    for (id, object) in objects {
+        let role = if kept.contains(id) { "must be kept" } else { "deletable" };
+        work.objects.push(PlanObject { key: object.key.clone(), role: role.into(), status: ObjectStatus::Present, size: Some(object.size) });
+    }
+}
+
+fn delete_checkpoint(cx: &RuleContext<'_>, path: &str, wanted: &str, work: &mut Work, plan: &str) -> Result<(), PlanError> {
+    let Some((_, latest)) = latest(cx, path, false, work) else { return Ok(()) };
+    let Some(found) = find_checkpoint(latest, wanted, plan)? else {
+        return Ok(()); // Deleting an absent checkpoint is a no-op in SlateDB.
+    };
+    work.findings.extend(dependent_clones::check(cx, path, Some(found.id), &format!("deleting {}", describe(found))));
+    Ok(())
+}
+
+fn advisory(mut finding: Finding) -> Finding {
+    finding.impact = Impact::Advisory;
+    finding
+}
+
+fn predicting(mut finding: Finding, predicted: &str) -> Finding {
+    if let Impact::Unsafe { predicted_error } = &mut finding.impact {
+        *predicted_error = predicted.to_string();
+    }
+    finding
+}

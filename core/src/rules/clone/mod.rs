@@ -1,0 +1,6 @@
+//! Clones and the parents they read from (`SDB-CLONE-*`).
+
+pub mod clone_incomplete;
+pub mod clone_target_occupied;
+pub mod dependent_clones;
+pub mod external_pin_missing;

@@ -1,0 +1,75 @@
+//! What rules look at: the snapshot, the time, and the options of the check.
+
+use crate::snapshot::{RootState, Snapshot, Unknown};
+use chrono::{DateTime, Duration, Utc};
+
+/// How missing WAL objects at the start of a clone's range are treated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WalPolicy {
+    /// Upstream SlateDB: every WAL id in the range must exist.
+    #[default]
+    Upstream,
+    /// The seed fork's clone policy: missing WALs at the start of the range are skipped; a hole
+    /// after a copied WAL is still fatal.
+    SkipLeadingMissing,
+}
+
+/// Options of a check.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// GC's `min_age` (SlateDB's default is 300 s).
+    pub min_age: Duration,
+    /// How long an action may take: checkpoints expiring sooner are flagged.
+    pub expiry_margin: Duration,
+    /// Clone WAL policy.
+    pub wal_policy: WalPolicy,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            min_age: Duration::seconds(300),
+            expiry_margin: Duration::seconds(3600),
+            wal_policy: WalPolicy::Upstream,
+        }
+    }
+}
+
+/// The inputs of every rule.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleContext<'a> {
+    /// The store.
+    pub snapshot: &'a Snapshot,
+    /// "Now", as given (never read from a clock).
+    pub now: DateTime<Utc>,
+    /// Options.
+    pub options: &'a CheckOptions,
+}
+
+impl<'a> RuleContext<'a> {
+    /// Why main-store absence cannot be settled, if it cannot.
+    pub fn main_unknown(&self) -> Option<Unknown> {
+        self.snapshot.main_unknown()
+    }
+
+    /// Why WAL-store absence cannot be settled, if it cannot.
+    pub fn wal_unknown(&self) -> Option<Unknown> {
+        self.snapshot.wal_store_unknown()
+    }
+
+    /// Why absence of `root`'s objects in the main store cannot be settled, if it cannot: the
+    /// listing is absent or incomplete, or older than the manifests given for the root.
+    pub fn root_main_unknown(&self, root: &RootState) -> Option<Unknown> {
+        self.main_unknown().or_else(|| root.stale.clone())
+    }
+
+    /// Why absence of `root`'s WAL objects cannot be settled, if it cannot.
+    pub fn root_wal_unknown(&self, root: &RootState) -> Option<Unknown> {
+        self.wal_unknown().or_else(|| root.stale.clone())
+    }
+
+    /// Every root, in order.
+    pub fn roots(&self) -> impl Iterator<Item = &'a RootState> {
+        self.snapshot.roots.values()
+    }
+}

@@ -1,0 +1,3 @@
+//! Manifests and database roots (`SDB-MAN-*`).
+
+pub mod root_missing;

@@ -1,0 +1,67 @@
+//! `SDB-MAN-001` root-missing: no database at a root an action names. See [`RULE`].
+
+use crate::evidence;
+use crate::finding::{Finding, Impact};
+use crate::rules::listing::input_missing;
+use crate::rules::RuleContext;
+
+crate::declare_rule! {
+    /// ## What it checks
+    /// That a root an action names holds a database: at least one `<root>/manifest/*.manifest`
+    /// object.
+    ///
+    /// ## Why it matters
+    /// A writer opening a root without a manifest creates a new, empty database there, and
+    /// succeeds. That is how shard splits that wrote their children under the parent's prefix
+    /// ended up serving empty shards (gadget-inc/silo#377, #384): the check must look at the root
+    /// the application will open, not where the operator thinks the data is.
+    ///
+    /// ## SlateDB error it prevents
+    /// `LatestTransactionalObjectVersionMissing` for clones from it and readers of it; a silent,
+    /// empty database for a writer.
+    ///
+    /// ## Example
+    /// `open:shards/child-a` where the clone was created as `parent/child-a`.
+    pub static RULE = {
+        id: "SDB-MAN-001",
+        name: "root-missing",
+        family: Manifest,
+        severity: Error,
+        summary: "no database at a root an action names",
+        scan: scan,
+    };
+}
+
+/// A finding for `root` if it holds no database, or if the inputs cannot tell.
+/// `writer` says whether the action opens a writer (which would create an empty database).
+pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> {
+    if cx.snapshot.root(root).is_some_and(|state| state.exists()) {
+        return None;
+    }
+    if let Some(why) = cx.main_unknown() {
+        return Some(input_missing::finding(root, &format!("whether a database exists at `{root}`"), &why));
+    }
+    let known: Vec<&str> = cx.roots().filter(|r| r.exists()).map(|r| r.path.as_str()).collect();
+    let (message, impact) = if writer {
+        (
+            format!("no database at `{root}`: a writer open creates a new, empty one there"),
+            Impact::Inconclusive,
+        )
+    } else {
+        (
+            format!("no database at `{root}` (no {root}/manifest/ objects)"),
+            Impact::Unsafe { predicted_error: "LatestTransactionalObjectVersionMissing".into() },
+        )
+    };
+    Some(RULE.finding(
+        root,
+        message,
+        evidence![("root", root), ("roots_found", known)],
+        "check the root path the application uses (clones are siblings of the parent, not nested under its prefix)",
+        impact,
+    ))
+}
+
+fn scan(_cx: &RuleContext<'_>, _out: &mut Vec<Finding>) {
+    // Every listed root exists by definition; only a planned action can name a missing one.
+}

@@ -1,0 +1,3 @@
+//! Compacted SSTs (`SDB-SST-*`).
+
+pub mod sst_missing;

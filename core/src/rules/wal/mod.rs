@@ -1,0 +1,31 @@
+//! WAL objects: what clones copy and writers replay (`SDB-WAL-*`).
+
+pub mod wal_fence_gap;
+pub mod wal_hole;
+pub mod wal_range_missing;
+pub mod wal_replay_range_missing;
+pub mod wal_store_required;
+
+/// `2–3, 7` for the ids `[2, 3, 7]`.
+pub fn id_ranges(ids: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut iter = ids.iter().copied().peekable();
+    while let Some(start) = iter.next() {
+        let mut end = start;
+        while iter.peek() == Some(&(end + 1)) {
+            end += 1;
+            iter.next();
+        }
+        parts.push(if start == end { start.to_string() } else { format!("{start}–{end}") });
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn id_ranges_collapse_runs() {
+        assert_eq!(super::id_ranges(&[2, 3, 4, 7, 9, 10]), "2–4, 7, 9–10");
+        assert_eq!(super::id_ranges(&[]), "");
+    }
+}

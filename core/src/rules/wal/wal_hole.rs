@@ -1,0 +1,104 @@
+//! `SDB-WAL-003` wal-hole: a hole in the WAL makes a writer open skip or trip over WAL objects. See [`RULE`].
+
+use super::id_ranges;
+use crate::evidence;
+use crate::finding::{Finding, Impact};
+use crate::model::Manifest;
+use crate::rules::listing::input_missing;
+use crate::rules::RuleContext;
+use crate::snapshot::{RootState, WriterOpenForecast};
+
+crate::declare_rule! {
+    /// ## What it checks
+    /// That the WAL objects after the latest manifest's `replay_after_wal_id` are contiguous,
+    /// by replaying SlateDB's own probe for the end of the WAL (`last_seen_wal_id`: HEAD at
+    /// `start + 2^k`, then a binary search) over the listed ids.
+    ///
+    /// ## Why it matters
+    /// The probe assumes there is no hole. With one near the replay point, it stops early: the
+    /// new writer's fence lands in the hole, the WAL objects behind it are never replayed
+    /// (acknowledged writes silently disappear), and the writer's first WAL flush collides
+    /// with an existing object. With a hole further on, the probe jumps past it and replay
+    /// trips over it.
+    ///
+    /// ## SlateDB error it prevents
+    /// Silent loss of the writes in the skipped WAL objects, then `Fenced` ("detected newer DB
+    /// client") on the next WAL flush; or `WalTruncated` ("wal truncated at wal file N") on open.
+    ///
+    /// ## Example
+    /// `replay_after_wal_id=0`, WAL 1 deleted, WAL 2 and 3 hold writes: the open fences WAL 1,
+    /// replays nothing, and drops the writes in WAL 2 and 3.
+    pub static RULE = {
+        id: "SDB-WAL-003",
+        name: "wal-hole",
+        family: Wal,
+        severity: Error,
+        summary: "a hole in the WAL makes a writer open skip or trip over WAL objects",
+        scan: scan,
+    };
+}
+
+/// Forecasts a writer open of `root` at `latest`; a finding when it goes wrong or cannot be told.
+pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
+    let present = match root.wal_ids(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()) {
+        Ok(present) => present,
+        Err(why) => {
+            // Nothing to replay and nothing that could collide: the open needs no WAL objects.
+            if latest.wal_replay_range().is_empty() && root.wal_in_main.is_empty() && root.wal_in_wal_store.is_empty() {
+                return None;
+            }
+            return Some(input_missing::finding(&root.path, &format!("which WAL objects a writer open of `{}` replays", root.path), &why));
+        }
+    };
+    let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
+    let evidence = evidence![
+        ("manifest_id", latest.id),
+        ("replay_after_wal_id", latest.replay_after_wal_id),
+        ("probe_stops_at", forecast.last_seen),
+        ("fence_wal_id", forecast.fence),
+        ("missing_in_replay", &forecast.missing_in_replay),
+        ("skipped_wal_ids", &forecast.skipped),
+    ];
+    let remediation = "do not open a writer: restore the missing WAL objects first (versioning or backup); if they are truly lost, copy the data out with a reader before any writer touches the WAL";
+    if let Some(first) = forecast.missing_in_replay.first() {
+        return Some(RULE.finding(
+            &root.path,
+            format!(
+                "a writer open of `{}` replays WAL {}–{} but WAL {} {} missing",
+                root.path,
+                latest.replay_after_wal_id + 1,
+                forecast.fence,
+                id_ranges(&forecast.missing_in_replay),
+                if forecast.missing_in_replay.len() == 1 { "is" } else { "are" }
+            ),
+            evidence,
+            remediation,
+            Impact::Unsafe { predicted_error: format!("WalTruncated({first})") },
+        ));
+    }
+    if !forecast.skipped.is_empty() {
+        return Some(RULE.finding(
+            &root.path,
+            format!(
+                "a writer open of `{}` stops probing at WAL {} (WAL {} is missing), writes its fence there, and never replays WAL {}: their writes are dropped and the next WAL flush collides with WAL {}",
+                root.path,
+                forecast.last_seen,
+                forecast.fence,
+                id_ranges(&forecast.skipped),
+                forecast.fence + 1
+            ),
+            evidence,
+            remediation,
+            Impact::Unsafe { predicted_error: "silent loss of WAL-only writes, then Fenced (detected newer DB client)".into() },
+        ));
+    }
+    None
+}
+
+fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for root in cx.roots() {
+        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
+            out.extend(check(cx, root, latest));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! One consistent view of a store: what the listings show exists, what the manifests say,
+//! joined per database root. Every question later layers ask ("does WAL 3 of `shard` exist?",
+//! "what is the latest manifest of `parent`?") is answered here with [`Presence`], which keeps
+//! "missing" apart from "cannot tell from these inputs".
+
+mod presence;
+mod root;
+mod wal_probe;
+
+pub use presence::{Presence, Unknown};
+pub use root::{RootState, WalPlacement};
+pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
+
+use crate::listing::{Listing, SlateObject};
+use crate::model::{ManifestFile, ManifestId};
+use crate::manifest::manifest_id_from_path;
+use std::collections::BTreeMap;
+
+/// What a check is given.
+#[derive(Debug, Default)]
+pub struct SnapshotInputs {
+    /// A listing of the main object store.
+    pub main: Option<Listing>,
+    /// A listing of the separate WAL object store, if the databases use one.
+    pub wal: Option<Listing>,
+    /// Decoded manifest objects, by object key (`<root>/manifest/<id>.manifest`).
+    pub manifests: Vec<(String, ManifestFile)>,
+}
+
+/// How a listing bears on answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListingState {
+    /// Not given: existence questions about that store cannot be answered.
+    Absent,
+    /// Given, complete and exact as far as the listing itself can tell.
+    Complete,
+    /// Given, but it may be missing objects (truncated, footer mismatch, …).
+    MayBeIncomplete(String),
+}
+
+/// A store's state as far as the inputs show it.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Per database root.
+    pub roots: BTreeMap<String, RootState>,
+    /// The main store's listing.
+    pub main: ListingState,
+    /// The WAL store's listing.
+    pub wal: ListingState,
+    /// Listings as given (for evidence and staleness checks).
+    pub main_listing: Option<Listing>,
+    /// The WAL store listing as given.
+    pub wal_listing: Option<Listing>,
+}
+
+fn state_of(listing: &Option<Listing>) -> ListingState {
+    match listing {
+        None => ListingState::Absent,
+        Some(listing) if listing.may_be_incomplete() => ListingState::MayBeIncomplete(
+            listing
+                .warnings
+                .iter()
+                .filter(|w| w.may_be_incomplete())
+                .map(|w| w.message())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Some(_) => ListingState::Complete,
+    }
+}
+
+impl Snapshot {
+    /// Joins listings and manifests per root.
+    pub fn build(inputs: SnapshotInputs) -> Self {
+        let mut roots: BTreeMap<String, RootState> = BTreeMap::new();
+        let main = state_of(&inputs.main);
+        let wal = state_of(&inputs.wal);
+        if let Some(listing) = &inputs.main {
+            for (key, object) in &listing.objects {
+                let root = roots.entry(object.root.clone()).or_insert_with(|| RootState::new(&object.root));
+                root.add_main_object(key, object);
+            }
+        }
+        if let Some(listing) = &inputs.wal {
+            for (key, object) in &listing.objects {
+                if let SlateObject::Wal { id } = object.object {
+                    let root = roots.entry(object.root.clone()).or_insert_with(|| RootState::new(&object.root));
+                    root.add_wal_store_object(id, key, object);
+                }
+            }
+        }
+        for (key, file) in inputs.manifests {
+            let Some(root_path) = key.rsplit_once("/manifest/").map(|(root, _)| root.to_string()).or_else(|| {
+                key.starts_with("manifest/").then(String::new)
+            }) else {
+                continue;
+            };
+            let id: ManifestId = manifest_id_from_path(&key).unwrap_or(file.manifest.id);
+            let root = roots.entry(root_path.clone()).or_insert_with(|| RootState::new(&root_path));
+            root.manifests.insert(id, file);
+        }
+        let main_given = inputs.main.is_some();
+        let wal_given = inputs.wal.is_some();
+        for root in roots.values_mut() {
+            root.settle(main_given, wal_given);
+        }
+        Self { roots, main, wal, main_listing: inputs.main, wal_listing: inputs.wal }
+    }
+
+    /// The root at `path`, if the inputs mention it.
+    pub fn root(&self, path: &str) -> Option<&RootState> {
+        self.roots.get(path.trim_matches('/'))
+    }
+
+    /// Why existence in the main store cannot be settled, if it cannot.
+    pub fn main_unknown(&self) -> Option<Unknown> {
+        match &self.main {
+            ListingState::Absent => Some(Unknown::NoListing { store: "main".into() }),
+            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing { store: "main".into(), why: why.clone() }),
+            ListingState::Complete => None,
+        }
+    }
+
+    /// Why existence in the WAL store cannot be settled, if it cannot.
+    pub fn wal_store_unknown(&self) -> Option<Unknown> {
+        match &self.wal {
+            ListingState::Absent => Some(Unknown::NoListing { store: "WAL".into() }),
+            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing { store: "WAL".into(), why: why.clone() }),
+            ListingState::Complete => None,
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! One database root: its manifests (listed and decoded), WAL objects in either store, SSTs.
+
+use super::presence::{Presence, Unknown};
+use crate::listing::{object_key, SlateObject, StoreObject};
+use crate::model::{Manifest, ManifestFile, ManifestFormat, ManifestId, SstId, WalId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A listed object's key and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// Object key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Where a database's WAL objects live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WalPlacement {
+    /// In the main store, beside the manifests.
+    MainStore,
+    /// In a separate WAL store. `flagged` when a format-version-1 manifest records it.
+    WalStore {
+        /// Recorded in the manifest (`wal_object_store_uri`).
+        flagged: bool,
+    },
+    /// In neither listing, and both stores were listed: any WAL object it needs is missing.
+    Nowhere,
+    /// In neither listing, and no WAL store listing was given: it may use one.
+    NotListed,
+}
+
+/// A database root as the inputs show it.
+#[derive(Clone, Debug)]
+pub struct RootState {
+    /// The root path.
+    pub path: String,
+    /// Decoded manifests given, by id.
+    pub manifests: BTreeMap<ManifestId, ManifestFile>,
+    /// Manifest objects in the main store listing, by id.
+    pub listed_manifests: BTreeMap<ManifestId, Listed>,
+    /// WAL objects in the main store listing.
+    pub wal_in_main: BTreeMap<WalId, Listed>,
+    /// WAL objects in the WAL store listing.
+    pub wal_in_wal_store: BTreeMap<WalId, Listed>,
+    /// Compacted SSTs in the main store listing.
+    pub compacted: BTreeMap<SstId, Listed>,
+    /// `<root>/.deleting` is listed.
+    pub delete_marker: bool,
+    /// The latest manifest id: the highest listed or given.
+    pub latest_id: Option<ManifestId>,
+    /// Where its WAL lives.
+    pub wal_placement: WalPlacement,
+    /// Set when the listing predates the manifests given for this root.
+    pub stale: Option<Unknown>,
+    main_given: bool,
+    wal_given: bool,
+}
+
+impl RootState {
+    pub(super) fn new(path: &str) -> Self {
+        Self {
+            path: path.to_string(),
+            manifests: BTreeMap::new(),
+            listed_manifests: BTreeMap::new(),
+            wal_in_main: BTreeMap::new(),
+            wal_in_wal_store: BTreeMap::new(),
+            compacted: BTreeMap::new(),
+            delete_marker: false,
+            latest_id: None,
+            wal_placement: WalPlacement::NotListed,
+            stale: None,
+            main_given: false,
+            wal_given: false,
+        }
+    }
+
+    pub(super) fn add_main_object(&mut self, key: &str, object: &StoreObject) {
+        let listed = Listed { key: key.to_string(), size: object.size };
+        match &object.object {
+            SlateObject::Manifest { id } => {
+                self.listed_manifests.insert(*id, listed);
+            }
+            SlateObject::Wal { id } => {
+                self.wal_in_main.insert(*id, listed);
+            }
+            SlateObject::Compacted { id } => {
+                self.compacted.insert(*id, listed);
+            }
+            SlateObject::DeleteMarker => self.delete_marker = true,
+            _ => {}
+        }
+    }
+
+    pub(super) fn add_wal_store_object(&mut self, id: WalId, key: &str, object: &StoreObject) {
+        self.wal_in_wal_store.insert(id, Listed { key: key.to_string(), size: object.size });
+    }
+
+    pub(super) fn settle(&mut self, main_given: bool, wal_given: bool) {
+        self.main_given = main_given;
+        self.wal_given = wal_given;
+        let newest_listed = self.listed_manifests.keys().next_back().copied();
+        let newest_given = self.manifests.keys().next_back().copied();
+        self.latest_id = newest_listed.max(newest_given);
+        if let (true, Some(given)) = (main_given, newest_given) {
+            if newest_listed.is_none_or(|listed| given > listed) {
+                self.stale = Some(Unknown::StaleListing {
+                    root: self.path.clone(),
+                    manifest: given,
+                    listed: newest_listed.unwrap_or(0),
+                });
+            }
+        }
+        let flagged = self
+            .latest_manifest()
+            .is_some_and(|(file, manifest)| file == ManifestFormat::V1 && manifest.wal_object_store_uri.is_some());
+        self.wal_placement = if flagged {
+            WalPlacement::WalStore { flagged: true }
+        } else if wal_given && !self.wal_in_wal_store.is_empty() {
+            WalPlacement::WalStore { flagged: false }
+        } else if !self.wal_in_main.is_empty() {
+            WalPlacement::MainStore
+        } else if wal_given {
+            WalPlacement::Nowhere
+        } else {
+            WalPlacement::NotListed
+        };
+    }
+
+    /// The latest manifest, if it was given: its format and content.
+    pub fn latest_manifest(&self) -> Option<(ManifestFormat, &Manifest)> {
+        let file = self.manifests.get(&self.latest_id?)?;
+        Some((file.format, &file.manifest))
+    }
+
+    /// A given manifest's content, or why it is not known.
+    pub fn manifest(&self, id: ManifestId) -> Result<&Manifest, Unknown> {
+        self.manifests
+            .get(&id)
+            .map(|file| &file.manifest)
+            .ok_or(Unknown::ManifestNotProvided { root: self.path.clone(), id })
+    }
+
+    /// Whether manifest object `id` exists.
+    pub fn manifest_presence(&self, id: ManifestId, main_unknown: Option<&Unknown>) -> Presence {
+        let key = object_key(&self.path, &SlateObject::Manifest { id });
+        if let Some(listed) = self.listed_manifests.get(&id) {
+            return Presence::Present { key, size: listed.size };
+        }
+        if !self.main_given {
+            return match self.manifests.get(&id) {
+                Some(_) => Presence::Present { key, size: 0 },
+                None => Presence::Unknown(Unknown::NoListing { store: "main".into() }),
+            };
+        }
+        match main_unknown {
+            Some(why) => Presence::Unknown(why.clone()),
+            None => Presence::Missing { key },
+        }
+    }
+
+    /// Whether compacted SST `id` exists under this root.
+    pub fn sst_presence(&self, id: SstId, main_unknown: Option<&Unknown>) -> Presence {
+        let key = object_key(&self.path, &SlateObject::Compacted { id });
+        if let Some(listed) = self.compacted.get(&id) {
+            return Presence::Present { key, size: listed.size };
+        }
+        match main_unknown {
+            Some(why) => Presence::Unknown(why.clone()),
+            None => Presence::Missing { key },
+        }
+    }
+
+    /// The WAL objects a writer or clone configured for this database sees, or why that is not
+    /// known. `main_unknown` / `wal_unknown` say whether each listing can settle absence.
+    pub fn wal_objects(
+        &self,
+        main_unknown: Option<&Unknown>,
+        wal_unknown: Option<&Unknown>,
+    ) -> Result<&BTreeMap<WalId, Listed>, Unknown> {
+        match self.wal_placement {
+            WalPlacement::MainStore => match main_unknown {
+                Some(why) => Err(why.clone()),
+                None => Ok(&self.wal_in_main),
+            },
+            WalPlacement::WalStore { .. } => match wal_unknown {
+                Some(why) => Err(why.clone()),
+                None => Ok(&self.wal_in_wal_store),
+            },
+            WalPlacement::Nowhere => match main_unknown.or(wal_unknown) {
+                Some(why) => Err(why.clone()),
+                None => Ok(&self.wal_in_wal_store),
+            },
+            WalPlacement::NotListed => Err(match main_unknown {
+                Some(why) => why.clone(),
+                None => Unknown::WalStoreNotListed { root: self.path.clone() },
+            }),
+        }
+    }
+
+    /// Ids of the WAL objects `wal_objects` would report.
+    pub fn wal_ids(&self, main_unknown: Option<&Unknown>, wal_unknown: Option<&Unknown>) -> Result<BTreeSet<WalId>, Unknown> {
+        self.wal_objects(main_unknown, wal_unknown).map(|objects| objects.keys().copied().collect())
+    }
+
+    /// The key of WAL object `id` of this root.
+    pub fn wal_key(&self, id: WalId) -> String {
+        object_key(&self.path, &SlateObject::Wal { id })
+    }
+
+    /// Whether the root has any manifest (listed or given).
+    pub fn exists(&self) -> bool {
+        self.latest_id.is_some()
+    }
+}

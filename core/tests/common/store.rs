@@ -1,0 +1,70 @@
+//! A committed fixture store as slatecheck's inputs: listings made from its directories
+//! (every object with its size and modification time) and its manifest objects decoded.
+
+use slatecheck_core::listing::{ListingBuilder, ListingOptions, RawEntry};
+use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::rules::{CheckOptions, RuleContext};
+use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::path::Path;
+
+fn listing_of(dir: &Path) -> slatecheck_core::listing::Listing {
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    for path in super::files_under(dir) {
+        let key = path.strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+        let size = std::fs::metadata(&path).expect("metadata").len();
+        builder.push(RawEntry::new(key, size));
+    }
+    builder.finish()
+}
+
+/// Inputs for a fixture: its main store listing, its WAL store listing when `with_wal` and the
+/// fixture has one, and every manifest object.
+pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
+    let main = fixture.join("main");
+    let wal = fixture.join("wal");
+    let manifests = super::manifest_objects(&main)
+        .into_iter()
+        .map(|(key, bytes)| {
+            let file = decode_manifest_file(&key, &bytes, None).expect("fixture manifest decodes").remove(0);
+            (key, file)
+        })
+        .collect();
+    let separate_wal = fixture_uses_wal_store(fixture);
+    SnapshotInputs {
+        main: Some(listing_of(&main)),
+        wal: (with_wal && separate_wal).then(|| listing_of(&wal)),
+        manifests,
+    }
+}
+
+/// Whether the scenario used a separate WAL store (its `wal/` folder may be empty, and git
+/// keeps no empty folders, so the scenario record says).
+pub fn fixture_uses_wal_store(fixture: &Path) -> bool {
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture.join("scenario.json")).expect("scenario.json")).expect("JSON");
+    record["separate_wal_store"].as_bool().unwrap_or(false)
+}
+
+/// A snapshot of a fixture.
+pub fn snapshot(fixture: &Path, with_wal: bool) -> Snapshot {
+    Snapshot::build(inputs(fixture, with_wal))
+}
+
+/// The time a fixture was made: a minute after its newest checkpoint (the scenarios run in
+/// seconds), so checkpoint lifetimes are judged as they were then.
+pub fn made_at(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
+    snapshot
+        .roots
+        .values()
+        .flat_map(|root| root.manifests.values())
+        .flat_map(|file| file.manifest.checkpoints.iter().map(|c| c.create_time))
+        .max()
+        .unwrap_or_default()
+        + chrono::Duration::seconds(60)
+}
+
+/// Runs `f` with a rule context over `snapshot` at the time the fixture was made.
+pub fn with_context<T>(snapshot: &Snapshot, f: impl FnOnce(&RuleContext<'_>) -> T) -> T {
+    let options = CheckOptions::default();
+    f(&RuleContext { snapshot, now: made_at(snapshot), options: &options })
+}
