@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod listing_render;
 pub mod mutate;
 pub mod store;
 

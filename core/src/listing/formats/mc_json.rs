@@ -1,7 +1,8 @@
 //! `mc ls --json -r [--versions] alias/bucket/prefix`: one JSON object per line,
 //! `{status, type, lastModified, size, key, etag, url, versionId, versionOrdinal,
-//! isDeleteMarker, storageClass}`, keys relative to the listed prefix. An `"error"` status line
-//! means part of the listing failed.
+//! isDeleteMarker, storageClass}`, keys relative to the listed prefix; with `--versions` each
+//! key's versions follow each other, newest first. An `"error"` status line means part of the
+//! listing failed.
 
 use super::json_stream::{stream, FlexibleSize, JsonListing};
 use crate::listing::builder::{ListingBuilder, RawEntry};
@@ -24,7 +25,6 @@ struct Line {
     key: Option<String>,
     etag: Option<String>,
     version_id: Option<String>,
-    version_ordinal: Option<u64>,
     is_latest: Option<bool>,
     #[serde(default)]
     is_delete_marker: bool,
@@ -34,6 +34,9 @@ struct Line {
 #[derive(Default)]
 struct Mc {
     errors: Vec<String>,
+    /// The key of the previous object line: `--versions` prints each key's versions together,
+    /// newest first (`versionOrdinal` counts up from the oldest).
+    previous_key: Option<String>,
 }
 
 impl JsonListing for Mc {
@@ -59,8 +62,9 @@ impl JsonListing for Mc {
             None if line.is_delete_marker => 0,
             None => return Err(format!("object `{key}` has no size")),
         };
-        // With --versions, ordinal 1 is the newest version.
-        let is_latest = line.is_latest.or(line.version_ordinal.map(|ordinal| ordinal <= 1));
+        let repeated = self.previous_key.as_deref() == Some(key.as_str());
+        let is_latest = line.is_latest.or(line.version_id.as_ref().map(|_| !repeated));
+        self.previous_key = Some(key.clone());
         builder.push(RawEntry {
             last_modified,
             etag: line.etag.map(|etag| etag.trim_matches('"').to_string()),
