@@ -64,7 +64,10 @@ fn check_store(objects: &[RenderObject], prefix: &str) {
     let total_bytes: u64 = objects.iter().map(|o| o.size).sum();
     for (format, from_bucket_root, files) in render_all(objects, &opts) {
         let listing = read(&files, from_bucket_root.then_some(prefix));
-        assert_eq!(listing.formats[0], format, "{}", files[0].0);
+        // A listing of nothing may carry no sign of its tool (`[]`, `null`, an empty file).
+        if !(objects.is_empty() && listing.formats[0] == ListingFormat::Empty) {
+            assert_eq!(listing.formats[0], format, "{}", files[0].0);
+        }
         assert_eq!(essence(&listing), (expected.clone(), objects.len() as u64, total_bytes), "{}", files[0].0);
         assert!(listing.warnings.is_empty(), "{}: {:?}", files[0].0, listing.warnings);
     }

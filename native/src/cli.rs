@@ -24,6 +24,101 @@ pub enum Command {
     /// bytes, SlateDB roots found, listing time, and anything that makes the listing
     /// incomplete or imprecise. Several files are read as one listing of one store.
     Listing(ListingArgs),
+    /// Check a store and, with --plan, planned actions: the verdict (safe, unsafe,
+    /// inconclusive), the rules that fired with their evidence, and what to do.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule id (SDB-WAL-001) or name (wal-range-missing).
+        rule: String,
+    },
+}
+
+/// How missing WAL objects at the start of a clone's range are treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WalPolicyArg {
+    /// Upstream SlateDB: every WAL object in the range must exist.
+    Upstream,
+    /// The seed fork: leading missing WAL objects are skipped; a hole after a copied one fails.
+    SkipLeadingMissing,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A listing of the main store (any format `slatecheck listing` reads); repeatable, read as
+    /// one listing.
+    #[arg(long = "listing", value_name = "FILE")]
+    pub listings: Vec<PathBuf>,
+
+    /// A listing of the separate WAL store; repeatable.
+    #[arg(long = "wal-listing", value_name = "FILE")]
+    pub wal_listings: Vec<PathBuf>,
+
+    /// A folder holding copies of manifest objects under their object keys
+    /// (`<root>/manifest/<id>.manifest`), e.g. made with
+    /// `aws s3 sync s3://bucket/ DIR --exclude '*' --include '*/manifest/*'`.
+    #[arg(long, value_name = "DIR")]
+    pub manifests: Option<PathBuf>,
+
+    /// Only these database roots (default: every root found); repeatable.
+    #[arg(long = "root", value_name = "ROOT")]
+    pub roots: Vec<String>,
+
+    /// A planned action: clone:ROOT@CHECKPOINT, clone:ROOT, open:ROOT, read:ROOT,
+    /// wipe-wal:ROOT, delete-checkpoint:ROOT@ID, delete-root:ROOT; repeatable.
+    #[arg(long = "plan", value_name = "PLAN")]
+    pub plans: Vec<slatecheck_core::plan::Action>,
+
+    /// The time to judge expiry and GC ages at (RFC 3339). Default: the listing's time (S3
+    /// Inventory), else its newest object's time, else the newest checkpoint's creation time.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// GC's min_age (SlateDB's default: 300s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "300s")]
+    pub min_age: chrono::Duration,
+
+    /// How long the action may take: checkpoints expiring sooner are flagged.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "1h")]
+    pub expiry_margin: chrono::Duration,
+
+    /// Clone WAL policy.
+    #[arg(long, value_enum, default_value_t = WalPolicyArg::Upstream)]
+    pub wal_policy: WalPolicyArg,
+
+    #[command(flatten)]
+    pub reading: ListingReading,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|time| time.to_utc())
+        .map_err(|err| format!("`{text}` is not an RFC 3339 time like 2026-11-26T10:00:00Z: {err}"))
+}
+
+/// `300s`, `5m`, `1h`, `2d`, `90` (seconds).
+fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let bad = || format!("`{text}` is not a duration like 300s, 5m, 1h or 2d");
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let value: i64 = digits.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    value.checked_mul(seconds).map(chrono::Duration::seconds).ok_or_else(bad)
 }
 
 /// Output format of summaries.
@@ -46,6 +141,17 @@ pub struct ListingArgs {
     #[arg(long, value_name = "FORMAT")]
     pub listing_format: Option<slatecheck_core::listing::ListingFormat>,
 
+    #[command(flatten)]
+    pub reading: ListingReading,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// How listing files are read.
+#[derive(Debug, Args)]
+pub struct ListingReading {
     /// Where the store root sits in the listed bucket (e.g. `prod/dbs/`); stripped from keys.
     #[arg(long, value_name = "PREFIX")]
     pub prefix: Option<String>,
@@ -53,10 +159,12 @@ pub struct ListingArgs {
     /// The time zone of times listed without one (`aws s3 ls`, `rclone lsl`): `UTC`, `+02:00`.
     #[arg(long, value_name = "OFFSET", value_parser = parse_utc_offset)]
     pub tz: Option<i32>,
+}
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+impl ListingReading {
+    pub fn listing_options(&self) -> slatecheck_core::listing::ListingOptions {
+        slatecheck_core::listing::ListingOptions { prefix: self.prefix.clone(), utc_offset_seconds: self.tz, roots: None }
+    }
 }
 
 /// `UTC`, `Z`, `+02:00`, `-0530`, `+2` → seconds east of UTC.

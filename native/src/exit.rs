@@ -7,6 +7,8 @@ use std::process::ExitCode;
 pub const SAFE: u8 = 0;
 /// Usage error or input that cannot be read or decoded.
 pub const INPUT_ERROR: u8 = 2;
+/// Something the check found will fail or lose data.
+pub const UNSAFE: u8 = 1;
 /// The inputs cannot settle the question (for listings: they may be incomplete or imprecise).
 pub const INCONCLUSIVE: u8 = 3;
 

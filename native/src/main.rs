@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod digest;
 mod exit;
 
 use clap::Parser;
@@ -13,6 +14,9 @@ fn main() -> ExitCode {
     let result = match args.command {
         cli::Command::Manifest(args) => commands::manifest::run(&args),
         cli::Command::Listing(args) => commands::listing::run(&args),
+        cli::Command::Check(args) => commands::check::run(&args),
+        cli::Command::Rules => commands::rules::list(),
+        cli::Command::Explain { rule } => commands::rules::explain(&rule),
     };
     exit::finish(result)
 }

@@ -32,11 +32,14 @@ pub enum ListingFormat {
     FindTsv,
     /// Plain `size key` lines.
     SizeKey,
+    /// An empty file: a listing of an empty store or prefix (what `find` or `aws s3 ls` print
+    /// for one).
+    Empty,
 }
 
 impl ListingFormat {
     /// Every format, in detection order.
-    pub const ALL: [ListingFormat; 12] = [
+    pub const ALL: [ListingFormat; 13] = [
         ListingFormat::AwsS3Ls,
         ListingFormat::S3ApiJson,
         ListingFormat::S3InventoryManifest,
@@ -49,6 +52,7 @@ impl ListingFormat {
         ListingFormat::McJson,
         ListingFormat::FindTsv,
         ListingFormat::SizeKey,
+        ListingFormat::Empty,
     ];
 
     /// The format's name on the command line and in reports.
@@ -66,6 +70,7 @@ impl ListingFormat {
             ListingFormat::McJson => "mc-json",
             ListingFormat::FindTsv => "find-tsv",
             ListingFormat::SizeKey => "size-key",
+            ListingFormat::Empty => "empty",
         }
     }
 }
@@ -101,6 +106,12 @@ pub fn detect_format(head: &[u8], inventory_pending: bool) -> Option<ListingForm
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start();
+    // Nothing listed: an empty file, an empty JSON array (`[]`, as gcloud, az and rclone print
+    // for no objects), or `null` (`aws s3api … --query 'Contents[]'` on an empty prefix).
+    let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() || compact == "[]" || compact == "null" {
+        return Some(ListingFormat::Empty);
+    }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return detect_json(trimmed);
     }
@@ -129,6 +140,7 @@ fn detect_json(text: &str) -> Option<ListingFormat> {
         || has("\"Key\"")
         || has("\"KeyCount\"")
         || has("\"IsTruncated\"")
+        || has("\"RequestCharged\"")
     {
         Some(ListingFormat::S3ApiJson)
     } else {
@@ -141,7 +153,7 @@ fn detect_text_line(line: &str) -> Option<ListingFormat> {
     if is_date(bytes) && bytes.get(10) == Some(&b' ') && is_clock(&bytes[11.min(bytes.len())..]) {
         return Some(ListingFormat::AwsS3Ls);
     }
-    if line.trim_start().starts_with("PRE ") {
+    if line.trim_start().starts_with("PRE ") || line.starts_with("Total Objects:") {
         return Some(ListingFormat::AwsS3Ls);
     }
     let mut fields = line.split_whitespace();
@@ -215,6 +227,12 @@ mod tests {
         assert_eq!(detect_format(b"123 db/wal/1.sst\n", false), Some(SizeKey));
         assert_eq!(detect_format(b"\"b\",\"db/x\",\"1\"\n", true), Some(S3InventoryCsv));
         assert_eq!(detect_format(b"hello world\n", false), None);
+        assert_eq!(detect_format(b"", false), Some(Empty));
+        assert_eq!(detect_format(b" \n\n", false), Some(Empty));
+        assert_eq!(detect_format(b"[\n]\n", false), Some(Empty));
+        assert_eq!(detect_format(b"null\n", false), Some(Empty));
+        assert_eq!(detect_format(b"\nTotal Objects: 0\n   Total Size: 0\n", false), Some(AwsS3Ls));
+        assert_eq!(detect_format(b"{\n    \"RequestCharged\": null\n}\n", false), Some(S3ApiJson));
         assert_eq!(detect_format(b"{\"foo\": 1}", false), None);
     }
 

@@ -37,6 +37,17 @@ pub enum ObjectStatus {
     Unknown,
 }
 
+impl ObjectStatus {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectStatus::Present => "present",
+            ObjectStatus::Missing => "missing",
+            ObjectStatus::Unknown => "unknown",
+        }
+    }
+}
+
 /// An object an action reads, copies, writes or deletes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlanObject {

@@ -16,7 +16,7 @@ pub fn render_text(report: &Report) -> String {
         let _ = writeln!(out);
         for object in &plan.objects {
             let size = object.size.map(|s| format!(", {s} B")).unwrap_or_default();
-            let _ = writeln!(out, "  {:?} {} ({}{size})", object.status, object.key, object.role);
+            let _ = writeln!(out, "  {:<8} {} ({}{size})", object.status.name(), object.key, object.role);
         }
     }
     if report.findings.is_empty() {

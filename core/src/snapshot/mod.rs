@@ -107,6 +107,16 @@ impl Snapshot {
         Self { roots, main, wal, main_listing: inputs.main, wal_listing: inputs.wal }
     }
 
+    /// The creation time of the newest checkpoint in any manifest given: a lower bound for when
+    /// the manifests were copied.
+    pub fn newest_checkpoint_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.roots
+            .values()
+            .flat_map(|root| root.manifests.values())
+            .flat_map(|file| file.manifest.checkpoints.iter().map(|c| c.create_time))
+            .max()
+    }
+
     /// The root at `path`, if the inputs mention it.
     pub fn root(&self, path: &str) -> Option<&RootState> {
         self.roots.get(path.trim_matches('/'))

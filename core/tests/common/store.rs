@@ -53,14 +53,7 @@ pub fn snapshot(fixture: &Path, with_wal: bool) -> Snapshot {
 /// The time a fixture was made: a minute after its newest checkpoint (the scenarios run in
 /// seconds), so checkpoint lifetimes are judged as they were then.
 pub fn made_at(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
-    snapshot
-        .roots
-        .values()
-        .flat_map(|root| root.manifests.values())
-        .flat_map(|file| file.manifest.checkpoints.iter().map(|c| c.create_time))
-        .max()
-        .unwrap_or_default()
-        + chrono::Duration::seconds(60)
+    snapshot.newest_checkpoint_time().unwrap_or_default() + chrono::Duration::seconds(60)
 }
 
 /// Runs `f` with a rule context over `snapshot` at the time the fixture was made.

@@ -10,17 +10,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
-    let mut builder = ListingBuilder::new(ListingOptions {
-        prefix: args.prefix.clone(),
-        utc_offset_seconds: args.tz,
-        roots: None,
-    });
-    for path in inventory_manifests_first(&args.files)? {
-        let name = path.display().to_string();
-        let file = File::open(&path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
-        read_listing(&mut builder, &name, file, args.listing_format)?;
-    }
-    let listing = builder.finish();
+    let (listing, _) = read_files(&args.files, args.reading.listing_options(), args.listing_format)?;
     let text = match args.format {
         OutputFormat::Json => serde_json::to_string_pretty(&summary_json(&listing))
             .map_err(|err| Failure::input(format!("rendering JSON: {err}")))?
@@ -29,6 +19,26 @@ pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
     };
     print(&text)?;
     Ok(if listing.warnings.is_empty() { SAFE } else { INCONCLUSIVE })
+}
+
+/// Reads listing files as one listing; also returns each file's SHA-256 (hex), in the order given.
+pub fn read_files(
+    files: &[PathBuf],
+    options: ListingOptions,
+    format: Option<ListingFormat>,
+) -> Result<(Listing, Vec<(PathBuf, String)>), Failure> {
+    let mut builder = ListingBuilder::new(options);
+    let mut hashes = Vec::new();
+    for path in inventory_manifests_first(files)? {
+        let name = path.display().to_string();
+        let file = File::open(&path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+        let mut hashing = crate::digest::HashingReader::new(file);
+        read_listing(&mut builder, &name, &mut hashing, format)?;
+        hashes.push((path.clone(), hashing.finish_hex()));
+    }
+    let order = |p: &PathBuf| files.iter().position(|f| f == p);
+    hashes.sort_by_key(|(path, _)| order(path));
+    Ok((builder.finish(), hashes))
 }
 
 /// An S3 Inventory's data files can only be read after its manifest.json, whatever order the

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
+pub mod check;
 pub mod listing;
 pub mod manifest;
+pub mod rules;

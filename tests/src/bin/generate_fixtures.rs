@@ -19,6 +19,19 @@ async fn main() -> Result<()> {
     let only: Vec<String> = std::env::args().skip(1).collect();
     let wanted = |set: &str| only.is_empty() || only.iter().any(|arg| arg == set);
 
+    if only.iter().any(|arg| arg == "listings") {
+        // Refresh the exported listings of the committed fixtures only.
+        for set in ["v1", "v2"] {
+            for entry in std::fs::read_dir(fixtures.join(set))? {
+                let dir = entry?.path();
+                if dir.join("main").is_dir() {
+                    write_listings(&dir)?;
+                }
+            }
+        }
+        return Ok(());
+    }
+
     if wanted("v2") {
         let v2 = fixtures.join("v2");
         reset(&v2)?;
@@ -34,6 +47,7 @@ async fn main() -> Result<()> {
         reset(&v1)?;
         for dir in slatecheck_tests::slatedb_015::scenarios::generate_all(&work.join("v1"), &v1).await? {
             write_expected(&dir, |dirs, root| Box::pin(slatecheck_tests::slatedb_015::oracle::slatedb_manifests(dirs, root))).await?;
+            write_listings(&dir)?;
             println!("wrote {}", dir.display());
         }
     }
@@ -57,6 +71,31 @@ async fn write_expected(dir: &Path, read: Reader) -> Result<()> {
         let lines: Vec<String> = manifests.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
         std::fs::write(&file, format!("[\n{}\n]\n", lines.join(",\n")))
             .with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// What an operator exports from a store kept on a local disk:
+/// `find main -type f -printf '%s\t%T@\t%P\n'` into `listings/main.tsv` (and `wal.tsv` for a
+/// separate WAL store), with the files' real sizes and modification times.
+fn write_listings(dir: &Path) -> Result<()> {
+    let listings = dir.join("listings");
+    std::fs::create_dir_all(&listings)?;
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json"))?)?;
+    let mut stores = vec!["main"];
+    if record["separate_wal_store"].as_bool() == Some(true) {
+        stores.push("wal");
+    }
+    for store in stores {
+        let root = dir.join(store);
+        let mut lines = Vec::new();
+        for file in slatecheck_tests::store::files_under(&root)? {
+            let metadata = std::fs::metadata(&file)?;
+            let modified = metadata.modified()?.duration_since(std::time::UNIX_EPOCH)?;
+            let key = slatecheck_tests::store::relative_key(&root, &file);
+            lines.push(format!("{}\t{}.{:09}0\t{key}\n", metadata.len(), modified.as_secs(), modified.subsec_nanos()));
+        }
+        std::fs::write(listings.join(format!("{store}.tsv")), lines.concat())?;
     }
     Ok(())
 }

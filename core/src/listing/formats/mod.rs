@@ -38,6 +38,8 @@ pub(super) fn parse<R: BufRead>(
         ListingFormat::McJson => mc_json::parse(source, reader, builder),
         ListingFormat::FindTsv => find_tsv::parse(source, reader, builder),
         ListingFormat::SizeKey => size_key::parse(source, reader, builder),
+        // Whitespace only; a forced format other than this one parses its own way.
+        ListingFormat::Empty => Ok(()),
     }
 }
 

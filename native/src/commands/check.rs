@@ -1,0 +1,126 @@
+//! `slatecheck check`: the verdict on a store, or on planned actions, from listings and
+//! manifest objects.
+
+use crate::cli::{CheckArgs, OutputFormat, WalPolicyArg};
+use crate::commands::listing::read_files;
+use crate::digest::sha256_of_files;
+use crate::exit::{print, Failure, INCONCLUSIVE, SAFE, UNSAFE};
+use slatecheck_core::finding::Verdict;
+use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::model::ManifestFile;
+use slatecheck_core::plan::evaluate;
+use slatecheck_core::report::{render_text, InputRef, Report};
+use slatecheck_core::rules::{scan_all, CheckOptions, RuleContext, WalPolicy};
+use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::path::{Path, PathBuf};
+
+pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
+    if args.listings.is_empty() && args.manifests.is_none() {
+        return Err(Failure::input("nothing to check: give --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
+    }
+    let listing_options = args.reading.listing_options();
+    let mut inputs = Vec::new();
+    let mut read = |files: &[PathBuf], kind: &str| -> Result<_, Failure> {
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let (listing, hashes) = read_files(files, listing_options.clone(), None)?;
+        inputs.extend(hashes.into_iter().map(|(path, sha256)| file_ref(kind, &path, sha256)));
+        Ok(Some(listing))
+    };
+    let main = read(&args.listings, "listing")?;
+    let wal = read(&args.wal_listings, "wal-listing")?;
+    let manifests = match &args.manifests {
+        Some(dir) => {
+            let (manifests, sha256) = read_manifest_dir(dir, args.reading.prefix.as_deref())?;
+            inputs.push(file_ref("manifests", dir, sha256));
+            manifests
+        }
+        None => Vec::new(),
+    };
+    let snapshot = Snapshot::build(SnapshotInputs { main, wal, manifests });
+    let now = args.now.unwrap_or_else(|| default_now(&snapshot));
+    let options = CheckOptions {
+        min_age: args.min_age,
+        expiry_margin: args.expiry_margin,
+        wal_policy: match args.wal_policy {
+            WalPolicyArg::Upstream => WalPolicy::Upstream,
+            WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
+        },
+    };
+    let cx = RuleContext { snapshot: &snapshot, now, options: &options };
+    let plans = args
+        .plans
+        .iter()
+        .map(|action| evaluate(&cx, action).map_err(|err| Failure::input(err.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scan = if plans.is_empty() { scan_all(&cx) } else { Vec::new() };
+    if !args.roots.is_empty() {
+        scan.retain(|finding| finding.root.is_empty() || args.roots.iter().any(|root| root.trim_matches('/') == finding.root));
+    }
+    let report = Report::new(now, plans, scan, inputs);
+    let text = match args.format {
+        OutputFormat::Json => report.to_json(),
+        OutputFormat::Text => render_text(&report),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|err| Failure::input(format!("{}: cannot write: {err}", path.display())))?,
+        None => print(&text)?,
+    }
+    Ok(match report.verdict {
+        Verdict::Safe => SAFE,
+        Verdict::Unsafe => UNSAFE,
+        Verdict::Inconclusive => INCONCLUSIVE,
+    })
+}
+
+fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {
+    InputRef { kind: kind.to_string(), path: Some(path.display().to_string()), url: None, sha256: Some(sha256) }
+}
+
+/// Every `*.manifest` file below `dir`, decoded, keyed by its path relative to `dir` (without
+/// the store prefix, when the copy was made from the bucket root).
+fn read_manifest_dir(dir: &Path, prefix: Option<&str>) -> Result<(Vec<(String, ManifestFile)>, String), Failure> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let entries = std::fs::read_dir(&next).map_err(|err| Failure::input(format!("{}: cannot read: {err}", next.display())))?;
+        for entry in entries {
+            let path = entry.map_err(|err| Failure::input(format!("{}: {err}", next.display())))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "manifest") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut contents = Vec::new();
+    for path in &files {
+        let bytes = std::fs::read(path).map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+        let key = path.strip_prefix(dir).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        contents.push((key, bytes, path.display().to_string()));
+    }
+    let mut manifests = Vec::new();
+    let prefix = prefix.map(|p| format!("{}/", p.trim_matches('/'))).filter(|p| p != "/");
+    for (key, bytes, shown) in &contents {
+        let mut decoded = decode_manifest_file(shown, bytes, None)?;
+        let key = match &prefix {
+            Some(prefix) => key.strip_prefix(prefix.as_str()).unwrap_or(key),
+            None => key,
+        };
+        manifests.push((key.to_string(), decoded.remove(0)));
+    }
+    let sha256 = sha256_of_files(contents.iter().map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())));
+    Ok((manifests, sha256))
+}
+
+/// "Now" when not given: when the listing was taken, else its newest object, else the newest
+/// checkpoint; so identical inputs give identical reports.
+fn default_now(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
+    let listing = snapshot.main_listing.as_ref();
+    listing
+        .and_then(|l| l.listing_time.or(l.newest_object_time))
+        .or_else(|| snapshot.newest_checkpoint_time())
+        .unwrap_or_default()
+}

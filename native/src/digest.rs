@@ -1,0 +1,52 @@
+//! SHA-256 of inputs, so a report names exactly what it was computed from.
+
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+/// A reader that hashes what passes through it. Whatever the parser leaves unread (it stops at
+/// the end of the data) is read and hashed at the end, so the hash covers the whole file.
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub fn new(inner: R) -> Self {
+        Self { inner, hasher: Sha256::new() }
+    }
+
+    pub fn finish_hex(mut self) -> String {
+        let mut rest = [0u8; 64 * 1024];
+        while let Ok(n) = self.inner.read(&mut rest) {
+            if n == 0 {
+                break;
+            }
+            self.hasher.update(&rest[..n]);
+        }
+        hex(&self.hasher.finalize())
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// SHA-256 of a list of (name, bytes): each name, its length and its bytes, in order.
+pub fn sha256_of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, bytes) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        hasher.update(bytes);
+    }
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
