@@ -6,7 +6,7 @@ use crate::model::{Checkpoint, Manifest};
 use crate::rules::checkpoint::{checkpoint_expiry, checkpoint_manifest_missing, checkpoint_missing, describe};
 use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missing};
 use crate::rules::listing::input_missing;
-use crate::rules::manifest::root_missing;
+use crate::rules::manifest::{manifest_rollback, root_missing};
 use crate::rules::sort_findings;
 use crate::rules::sst::sst_missing;
 use crate::rules::wal::{wal_fence_gap, wal_hole, wal_range_missing, wal_replay_range_missing, wal_store_required};
@@ -178,7 +178,10 @@ fn clone(cx: &RuleContext<'_>, path: &str, checkpoint: Option<&str>, work: &mut 
     let Some((root, latest)) = latest(cx, path, false, work) else { return Ok(()) };
     work.findings.extend(clone_incomplete::check(root, latest));
     let (manifest, subject) = match checkpoint {
-        None => (latest, format!("its latest manifest ({}, through an ephemeral checkpoint)", latest.id)),
+        None => {
+            work.findings.extend(manifest_rollback::check(cx, root, latest));
+            (latest, format!("its latest manifest ({}, through an ephemeral checkpoint)", latest.id))
+        }
         Some(wanted) => {
             let Some(found) = find_checkpoint(latest, wanted, plan)? else {
                 work.findings.push(checkpoint_missing::finding(path, latest, wanted));
@@ -218,6 +221,9 @@ fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     }
     work.findings.extend(wal_hole::check(cx, root, latest));
     work.findings.extend(wal_replay_range_missing::check(cx, root, latest));
+    // The writer opens, but serving reads needs every SST the manifest references.
+    work.findings.extend(sst_missing::check(cx, root, latest, &format!("the latest manifest ({})", latest.id)));
+    work.findings.extend(manifest_rollback::check(cx, root, latest));
     work.findings.extend(clone_incomplete::check(root, latest).map(advisory));
     work.findings.extend(wal_store_required::check(root));
 }
@@ -226,6 +232,7 @@ fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let Some((root, latest)) = latest(cx, path, false, work) else { return };
     work.findings.extend(clone_incomplete::check(root, latest));
     work.findings.extend(sst_missing::check(cx, root, latest, &format!("the latest manifest ({})", latest.id)));
+    work.findings.extend(manifest_rollback::check(cx, root, latest));
     work.findings.extend(external_pin_missing::check(cx, root, latest).into_iter().map(advisory));
     let reader_misses = "DbReader stops at the first missing WAL object: reads miss the writes after it";
     work.findings.extend(wal_hole::check(cx, root, latest).map(|f| predicting(f, reader_misses)));

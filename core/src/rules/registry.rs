@@ -16,6 +16,7 @@ pub static RULES: &[&Rule] = &[
     &listing::listing_stale::RULE,
     &listing::input_missing::RULE,
     &manifest::root_missing::RULE,
+    &manifest::manifest_rollback::RULE,
     &sst::sst_missing::RULE,
     &wal::wal_range_missing::RULE,
     &wal::wal_fence_gap::RULE,

@@ -1,0 +1,336 @@
+//! Randomized scenarios for the oracle test: SlateDB 0.18 writes a store through a random
+//! history (writes, flushes of either kind, closes that leave data in the WAL, reopens that
+//! leave fences, checkpoints of both scopes and detached ones, clones), then the store is
+//! damaged the ways operators damage stores (a WAL object deleted, the WAL wiped, an SST
+//! deleted, a checkpoint or a manifest object deleted), and one action is chosen. slatecheck
+//! judges the action from a copy of the listings and manifests; then SlateDB performs it and
+//! its real outcome (errors, lost keys) is recorded.
+
+use crate::slatedb_018::scenarios::Scenario;
+use crate::store::{files_under, relative_key, StoreDirs};
+use anyhow::{anyhow, Result};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use slatecheck_core::listing::{Listing, ListingBuilder, ListingOptions, RawEntry};
+use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::snapshot::SnapshotInputs;
+use slatedb::config::{CheckpointOptions, CheckpointScope, FlushOptions, FlushType};
+use slatedb::{Db, DbReader, DbReaderMode};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// What SlateDB did when the action was performed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It succeeded and every expected key read back.
+    Ok,
+    /// It failed, or a key did not read back.
+    Failed(String),
+}
+
+/// One generated scenario, ready to be judged and performed.
+pub struct Generated {
+    /// The seed.
+    pub seed: u64,
+    /// What was done, in order.
+    pub steps: Vec<String>,
+    /// The action, in slatecheck's plan syntax.
+    pub plan: String,
+    /// slatecheck's inputs, taken after the damage and before the action.
+    inputs: Option<SnapshotInputs>,
+    /// Whether the operator gave slatecheck the WAL store listing.
+    pub wal_listing_given: bool,
+    scenario: Scenario,
+    action: Action,
+    uses_wal_store: bool,
+}
+
+enum Action {
+    CloneCheckpoint { id: uuid::Uuid, expected: BTreeMap<String, String> },
+    CloneLatest { expected: BTreeMap<String, String> },
+    Open { expected: BTreeMap<String, String> },
+    Read { root: String, expected: BTreeMap<String, String> },
+}
+
+async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
+    db.flush_with_options(FlushOptions { flush_type }).await?;
+    Ok(())
+}
+
+/// Builds scenario `seed` under `work` up to the moment before the action.
+pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let uses_wal_store = rng.random_bool(0.4);
+    let mut scenario = Scenario::new(work, &work.join("unused"), &format!("s{seed}"), uses_wal_store)?;
+    let mut steps = vec![format!("database `p`{}", if uses_wal_store { " with a separate WAL store" } else { "" })];
+    // Every acknowledged write: durable once a flush or close returned.
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut next_key = 0u32;
+    let mut put = |db: &Db, written: &mut BTreeMap<String, String>, count: u32| {
+        let keys: Vec<(String, String)> = (0..count)
+            .map(|_| {
+                next_key += 1;
+                (format!("k{next_key:04}"), format!("v{next_key}-{seed}"))
+            })
+            .collect();
+        written.extend(keys.iter().cloned());
+        let db = db.clone();
+        async move {
+            for (key, value) in keys {
+                db.put(key, value).await?;
+            }
+            anyhow::Ok(())
+        }
+    };
+
+    // History: a first session, then reopens, each ending in a close of some kind.
+    let sessions = rng.random_range(1..=3);
+    let mut last_close_flushed_memtable = true;
+    for session in 0..sessions {
+        let db = scenario.open("p").await?;
+        let writes = if session == 0 { rng.random_range(1..=6) } else { rng.random_range(0..=4) };
+        if writes > 0 {
+            put(&db, &mut written, writes).await?;
+            match rng.random_range(0..3) {
+                0 => flush(&db, FlushType::MemTable).await?,
+                1 => flush(&db, FlushType::Wal).await?,
+                _ => {}
+            }
+        }
+        let wal_only = rng.random_bool(0.3);
+        if wal_only {
+            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        } else {
+            db.close().await?;
+        }
+        last_close_flushed_memtable = !wal_only;
+        steps.push(format!("session {session}: {writes} puts, close{}", if wal_only { " (WAL flush only)" } else { "" }));
+    }
+
+    // A checkpoint, taken the ways operators take them.
+    let mut checkpoint: Option<(uuid::Uuid, BTreeMap<String, String>)> = None;
+    match rng.random_range(0..4) {
+        0 => {}
+        kind => {
+            let lifetime = rng.random_bool(0.5).then_some(Duration::from_secs(3600));
+            let options = CheckpointOptions { lifetime, source: None, name: Some("cp".into()) };
+            let id = if kind == 3 && last_close_flushed_memtable {
+                let id = scenario.admin("p").create_detached_checkpoint(&options).await?.id;
+                steps.push("detached checkpoint `cp`".into());
+                id
+            } else {
+                let db = scenario.open("p").await?;
+                if rng.random_bool(0.5) {
+                    put(&db, &mut written, rng.random_range(1..=3)).await?;
+                    flush(&db, FlushType::Wal).await?;
+                }
+                let scope = if kind == 1 { CheckpointScope::All } else { CheckpointScope::Durable };
+                let id = db.create_checkpoint(scope, &options).await?.id;
+                db.close().await?;
+                steps.push(format!("reopen, checkpoint `cp` ({scope:?}), close"));
+                id
+            };
+            checkpoint = Some((id, written.clone()));
+        }
+    }
+
+    // Maybe a clone made before the damage.
+    let mut clone: Option<BTreeMap<String, String>> = None;
+    if rng.random_bool(0.35) {
+        let from = checkpoint.as_ref().filter(|_| rng.random_bool(0.6));
+        let expected = from.map_or_else(|| written.clone(), |(_, keys)| keys.clone());
+        if scenario.clone_db("c1", "p", from.map(|(id, _)| *id)).await.is_ok() {
+            steps.push(format!("clone `c1` from {}", if from.is_some() { "`cp`" } else { "latest" }));
+            clone = Some(expected);
+        }
+    }
+
+    // Damage.
+    let wal_dir = scenario.wal_dir().join("p").join("wal");
+    let main_dir = scenario.main_dir().to_path_buf();
+    match rng.random_range(0..9) {
+        0..=2 => steps.push("no damage".into()),
+        3 => {
+            let wals = files_under(&wal_dir)?;
+            if let Some(victim) = wals.get(rng.random_range(0..wals.len().max(1))) {
+                std::fs::remove_file(victim)?;
+                steps.push(format!("delete {}", relative_key(scenario.wal_dir(), victim)));
+            }
+        }
+        4 => {
+            if wal_dir.exists() {
+                std::fs::remove_dir_all(&wal_dir)?;
+            }
+            steps.push("wipe p's WAL".into());
+        }
+        5 => {
+            let ssts = files_under(&main_dir.join("p").join("compacted"))?;
+            if let Some(victim) = ssts.get(rng.random_range(0..ssts.len().max(1))) {
+                std::fs::remove_file(victim)?;
+                steps.push(format!("delete {}", relative_key(&main_dir, victim)));
+            }
+        }
+        6 => {
+            if let Some((id, _)) = &checkpoint {
+                scenario.admin("p").delete_checkpoint(*id).await?;
+                steps.push("delete checkpoint `cp`".into());
+            }
+        }
+        7 => {
+            if let Some((id, _)) = &checkpoint {
+                let latest = scenario.admin("p").read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
+                if let Some(cp) = latest.checkpoints().iter().find(|c| c.id == *id) {
+                    let path = main_dir.join("p/manifest").join(format!("{:020}.manifest", cp.manifest_id));
+                    if path.exists() && cp.manifest_id != latest.id() {
+                        std::fs::remove_file(&path)?;
+                        steps.push(format!("delete p/manifest/{:020}.manifest (checkpoint `cp`'s)", cp.manifest_id));
+                    }
+                }
+            }
+        }
+        _ => {
+            let manifests = files_under(&main_dir.join("p").join("manifest"))?;
+            if manifests.len() > 1 {
+                let newest = manifests.last().expect("non-empty");
+                std::fs::remove_file(newest)?;
+                steps.push(format!("delete the latest manifest {}", relative_key(&main_dir, newest)));
+            }
+        }
+    }
+
+    // The action.
+    let choice = rng.random_range(0..5);
+    let (plan, action) = match (choice, &checkpoint, &clone) {
+        (0, Some((id, keys)), _) => (format!("clone:p@{id}"), Action::CloneCheckpoint { id: *id, expected: keys.clone() }),
+        (1, _, _) => ("clone:p".to_string(), Action::CloneLatest { expected: written.clone() }),
+        (2, _, Some(keys)) => ("read:c1".to_string(), Action::Read { root: "c1".into(), expected: keys.clone() }),
+        (3, _, _) => ("read:p".to_string(), Action::Read { root: "p".into(), expected: written.clone() }),
+        _ => ("open:p".to_string(), Action::Open { expected: written.clone() }),
+    };
+    let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
+    let dirs = StoreDirs { main: scenario.main_dir().to_path_buf(), wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()) };
+    let inputs = inputs_of(&dirs, wal_listing_given)?;
+    scenario.log("generated", serde_json::json!(steps));
+    Ok(Generated { seed, steps, plan, inputs: Some(inputs), wal_listing_given, scenario, action, uses_wal_store })
+}
+
+fn listing_of(dir: &Path) -> Result<Listing> {
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    for file in files_under(dir)? {
+        builder.push(RawEntry::new(relative_key(dir, &file), std::fs::metadata(&file)?.len()));
+    }
+    Ok(builder.finish())
+}
+
+/// What an operator gives slatecheck about `dirs`: the main store listing, the WAL store's if
+/// `with_wal` (and the store has one), and every manifest object.
+pub fn inputs_of(dirs: &StoreDirs, with_wal: bool) -> Result<SnapshotInputs> {
+    let main = dirs.main.as_path();
+    let mut manifests = Vec::new();
+    for file in files_under(main)?.into_iter().filter(|f| f.extension().is_some_and(|e| e == "manifest")) {
+        let key = relative_key(main, &file);
+        let decoded = decode_manifest_file(&key, &std::fs::read(&file)?, None)?;
+        manifests.extend(decoded.into_iter().map(|manifest| (key.clone(), manifest)));
+    }
+    Ok(SnapshotInputs {
+        main: Some(listing_of(main)?),
+        wal: match (&dirs.wal, with_wal) {
+            (Some(wal), true) => Some(listing_of(wal)?),
+            _ => None,
+        },
+        manifests,
+    })
+}
+
+impl Generated {
+    /// slatecheck's inputs (taken once).
+    pub fn take_inputs(&mut self) -> SnapshotInputs {
+        self.inputs.take().unwrap_or_default()
+    }
+
+    /// Performs the action with SlateDB and reports what happened.
+    pub async fn perform(&self) -> Outcome {
+        match self.perform_inner().await {
+            Ok(()) => Outcome::Ok,
+            Err(err) => Outcome::Failed(err.to_string()),
+        }
+    }
+
+    async fn perform_inner(&self) -> Result<()> {
+        let s = &self.scenario;
+        match &self.action {
+            Action::CloneCheckpoint { id, expected } => {
+                s.clone_db("x", "p", Some(*id)).await.map_err(|e| anyhow!("clone failed: {e}"))?;
+                read_back_with_writer(s, "x", expected, self.uses_wal_store).await
+            }
+            Action::CloneLatest { expected } => {
+                s.clone_db("x", "p", None).await.map_err(|e| anyhow!("clone failed: {e}"))?;
+                read_back_with_writer(s, "x", expected, self.uses_wal_store).await
+            }
+            Action::Open { expected } => {
+                let db = s.open_with("p", self.uses_wal_store).await.map_err(|e| anyhow!("open failed: {e}"))?;
+                let read = check_keys(expected, |key| {
+                    let db = db.clone();
+                    async move { db.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+                })
+                .await;
+                // The first WAL write after the open is what collides after a hole.
+                let write = async {
+                    db.put("probe", "after-open").await?;
+                    flush(&db, FlushType::Wal).await
+                }
+                .await;
+                let _ = db.close().await;
+                read?;
+                write.map_err(|e| anyhow!("write after open failed: {e}"))
+            }
+            Action::Read { root, expected } => {
+                let mut builder = DbReader::builder(root.as_str(), crate::slatedb_018::oracle::local_store(s.main_dir())?)
+                    .with_reader_mode(DbReaderMode::FollowLatest);
+                if self.uses_wal_store {
+                    builder = builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
+                }
+                let reader = builder.build().await.map_err(|e| anyhow!("reader failed: {e}"))?;
+                let result = check_keys(expected, |key| {
+                    let reader = &reader;
+                    async move { reader.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+                })
+                .await;
+                let _ = reader.close().await;
+                result
+            }
+        }
+    }
+}
+
+async fn read_back_with_writer(s: &Scenario, root: &str, expected: &BTreeMap<String, String>, with_wal: bool) -> Result<()> {
+    let db = s.open_with(root, with_wal).await.map_err(|e| anyhow!("open of the clone failed: {e}"))?;
+    let result = check_keys(expected, |key| {
+        let db = db.clone();
+        async move { db.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+    })
+    .await;
+    let _ = db.close().await;
+    result
+}
+
+async fn check_keys<F, Fut>(expected: &BTreeMap<String, String>, mut get: F) -> Result<()>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>>>,
+{
+    let mut lost = Vec::new();
+    for (key, value) in expected {
+        match get(key.clone()).await {
+            Ok(Some(found)) if &found == value => {}
+            Ok(other) => lost.push(format!("{key}={other:?}")),
+            Err(err) => return Err(anyhow!("reading {key}: {err}")),
+        }
+    }
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!("{} acknowledged key(s) lost: {}", lost.len(), lost.iter().take(3).cloned().collect::<Vec<_>>().join(", ")))
+    }
+}
