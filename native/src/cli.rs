@@ -26,7 +26,7 @@ pub enum Command {
     Listing(ListingArgs),
     /// Check a store and, with --plan, planned actions: the verdict (safe, unsafe,
     /// inconclusive), the rules that fired with their evidence, and what to do.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -55,6 +55,17 @@ pub struct CheckArgs {
     /// A listing of the separate WAL store; repeatable.
     #[arg(long = "wal-listing", value_name = "FILE")]
     pub wal_listings: Vec<PathBuf>,
+
+    /// A live store to check instead of listing files: a directory, file:///dir, memory://,
+    /// s3://bucket[/prefix], gs://bucket[/prefix] or az://container[/prefix] (credentials from
+    /// the usual AWS_*, GOOGLE_*, AZURE_* environment variables). It is listed and its
+    /// manifest objects are fetched.
+    #[arg(long, value_name = "URL|DIR", conflicts_with_all = ["listings", "manifests"])]
+    pub store: Option<String>,
+
+    /// The separate WAL store of a live store.
+    #[arg(long, value_name = "URL|DIR", requires = "store", conflicts_with = "wal_listings")]
+    pub wal_store: Option<String>,
 
     /// A folder holding copies of manifest objects under their object keys
     /// (`<root>/manifest/<id>.manifest`), e.g. made with

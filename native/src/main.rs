@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod digest;
 mod exit;
+mod store;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -96,3 +96,34 @@ fn bad_plans_and_rules_are_usage_errors() {
     let unknown = Command::new(env!("CARGO_BIN_EXE_slatecheck")).args(["explain", "SDB-NOPE-1"]).output().expect("runs");
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+fn slatecheck(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slatecheck")).args(args).output().expect("slatecheck runs")
+}
+
+#[test]
+fn a_live_local_store_gives_the_same_verdicts_as_its_listings() {
+    let dir = fixture("b-seed-wal-store-split-after-wipe");
+    let main = dir.join("main").display().to_string();
+    let wal = dir.join("wal").display().to_string();
+    let plan = "clone:shard@split".to_string();
+    let out = slatecheck(&["check".into(), "--store".into(), main.clone(), "--wal-store".into(), wal, "--plan".into(), plan.clone(), "--format".into(), "json".into()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["findings"][0]["evidence"]["missing_wal_ids"], serde_json::json!([2, 3]));
+    assert_eq!(report["inputs"][0]["kind"], "store");
+    assert_eq!(report["inputs"][0]["url"], main.as_str());
+    // A file:// URL of the main store alone cannot tell where the WAL went.
+    let out = slatecheck(&["check".into(), "--store".into(), format!("file://{main}"), "--plan".into(), plan]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn an_empty_store_is_inconclusive_and_unknown_schemes_are_usage_errors() {
+    let out = slatecheck(&["check".into(), "--store".into(), "memory://".into()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SDB-MAN-001"));
+    let out = slatecheck(&["check".into(), "--store".into(), "ftp://host/x".into()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown store scheme"));
+}

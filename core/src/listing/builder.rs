@@ -32,7 +32,8 @@ pub struct ListedTime {
 }
 
 impl ListedTime {
-    pub(crate) fn known(at: DateTime<Utc>) -> Self {
+    /// An instant whose time zone was known.
+    pub fn known(at: DateTime<Utc>) -> Self {
         Self { at, zone_known: true }
     }
     pub(crate) fn assumed_utc(at: DateTime<Utc>) -> Self {

@@ -15,11 +15,16 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
-    if args.listings.is_empty() && args.manifests.is_none() {
-        return Err(Failure::input("nothing to check: give --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
+    if args.listings.is_empty() && args.manifests.is_none() && args.store.is_none() {
+        return Err(Failure::input("nothing to check: give --store URL, or --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
     }
     let listing_options = args.reading.listing_options();
     let mut inputs = Vec::new();
+    let (snapshot_inputs, store_refs) = match &args.store {
+        Some(url) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
+        None => (SnapshotInputs::default(), Vec::new()),
+    };
+    inputs.extend(store_refs);
     let mut read = |files: &[PathBuf], kind: &str| -> Result<_, Failure> {
         if files.is_empty() {
             return Ok(None);
@@ -28,15 +33,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         inputs.extend(hashes.into_iter().map(|(path, sha256)| file_ref(kind, &path, sha256)));
         Ok(Some(listing))
     };
-    let main = read(&args.listings, "listing")?;
-    let wal = read(&args.wal_listings, "wal-listing")?;
+    let main = read(&args.listings, "listing")?.or(snapshot_inputs.main);
+    let wal = read(&args.wal_listings, "wal-listing")?.or(snapshot_inputs.wal);
     let manifests = match &args.manifests {
         Some(dir) => {
             let (manifests, sha256) = read_manifest_dir(dir, args.reading.prefix.as_deref())?;
             inputs.push(file_ref("manifests", dir, sha256));
             manifests
         }
-        None => Vec::new(),
+        None => snapshot_inputs.manifests,
     };
     let snapshot = Snapshot::build(SnapshotInputs { main, wal, manifests });
     let now = args.now.unwrap_or_else(|| default_now(&snapshot));
@@ -72,6 +77,28 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         Verdict::Unsafe => UNSAFE,
         Verdict::Inconclusive => INCONCLUSIVE,
     })
+}
+
+/// Lists a live store (and its WAL store) and fetches its manifests.
+fn live_inputs(url: &str, wal_url: Option<&str>, options: &slatecheck_core::listing::ListingOptions) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
+    let main = crate::store::open(url)?;
+    let wal = wal_url.map(crate::store::open).transpose()?;
+    let runtime = crate::store::runtime()?;
+    runtime.block_on(async {
+        let listing = main.list(options.clone()).await?;
+        let manifests = main.manifests(&listing).await?;
+        let wal_listing = match &wal {
+            Some(wal) => Some(wal.list(options.clone()).await?),
+            None => None,
+        };
+        let mut refs = vec![store_ref("store", &main.url)];
+        refs.extend(wal.as_ref().map(|wal| store_ref("wal-store", &wal.url)));
+        Ok((SnapshotInputs { main: Some(listing), wal: wal_listing, manifests }, refs))
+    })
+}
+
+fn store_ref(kind: &str, url: &str) -> InputRef {
+    InputRef { kind: kind.to_string(), path: None, url: Some(url.to_string()), sha256: None }
 }
 
 fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {

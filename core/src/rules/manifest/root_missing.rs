@@ -62,6 +62,20 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
     ))
 }
 
-fn scan(_cx: &RuleContext<'_>, _out: &mut Vec<Finding>) {
-    // Every listed root exists by definition; only a planned action can name a missing one.
+fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    // A listing with no database at all is most often a listing of the wrong place.
+    let Some(listing) = &cx.snapshot.main_listing else { return };
+    if cx.roots().any(|root| root.exists()) {
+        return;
+    }
+    out.push(RULE.finding(
+        "",
+        format!(
+            "no database in the main store listing ({} objects, none under a `<root>/manifest/` folder)",
+            listing.total_objects
+        ),
+        evidence![("objects", listing.total_objects), ("sources", &listing.sources)],
+        "check the listing's bucket and prefix (--prefix strips where the databases sit in the bucket)",
+        Impact::Inconclusive,
+    ));
 }
