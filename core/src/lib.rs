@@ -26,6 +26,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod manifest;
+pub mod bundle;
 pub mod finding;
 pub mod model;
 pub mod plan;

@@ -27,6 +27,9 @@ pub enum Command {
     /// Check a store and, with --plan, planned actions: the verdict (safe, unsafe,
     /// inconclusive), the rules that fired with their evidence, and what to do.
     Check(Box<CheckArgs>),
+    /// Collect a store's listings and manifest objects (nothing else) into one bundle file,
+    /// which `check --bundle` and the web page take as their only input.
+    Collect(CollectArgs),
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -62,6 +65,10 @@ pub struct CheckArgs {
     /// manifest objects are fetched.
     #[arg(long, value_name = "URL|DIR", conflicts_with_all = ["listings", "manifests"])]
     pub store: Option<String>,
+
+    /// A bundle made by `slatecheck collect`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["listings", "manifests", "store", "wal_listings"])]
+    pub bundle: Option<PathBuf>,
 
     /// The separate WAL store of a live store.
     #[arg(long, value_name = "URL|DIR", requires = "store", conflicts_with = "wal_listings")]
@@ -158,6 +165,22 @@ pub struct ListingArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The store: a directory, file:///dir, s3://bucket[/prefix], gs://bucket[/prefix] or
+    /// az://container[/prefix].
+    #[arg(value_name = "STORE_URL")]
+    pub store: String,
+
+    /// Its separate WAL store, if the databases use one.
+    #[arg(long, value_name = "URL|DIR")]
+    pub wal_store: Option<String>,
+
+    /// The bundle to write (a .tar.gz).
+    #[arg(short, long, value_name = "BUNDLE")]
+    pub output: PathBuf,
 }
 
 /// How listing files are read.

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Manifest(args) => commands::manifest::run(&args),
         cli::Command::Listing(args) => commands::listing::run(&args),
         cli::Command::Check(args) => commands::check::run(&args),
+        cli::Command::Collect(args) => commands::collect::run(&args),
         cli::Command::Rules => commands::rules::list(),
         cli::Command::Explain { rule } => commands::rules::explain(&rule),
     };

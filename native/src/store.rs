@@ -98,6 +98,17 @@ impl Store {
 
     /// Fetches and decodes every manifest object `listing` shows.
     pub async fn manifests(&self, listing: &Listing) -> Result<Vec<(String, ManifestFile)>, Failure> {
+        let mut manifests = Vec::new();
+        for (key, bytes) in self.manifest_objects(listing).await? {
+            let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
+            let mut decoded = decode_manifest_file(&shown, &bytes, None)?;
+            manifests.push((key, decoded.remove(0)));
+        }
+        Ok(manifests)
+    }
+
+    /// Fetches every manifest object `listing` shows, as stored, sorted by key.
+    pub async fn manifest_objects(&self, listing: &Listing) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         let keys: Vec<String> = listing
             .objects
             .keys()
@@ -117,13 +128,8 @@ impl Store {
             .buffer_unordered(16)
             .try_collect()
             .await?;
-        let mut manifests = Vec::with_capacity(fetched.len());
-        for (key, bytes) in fetched {
-            let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
-            let mut decoded = decode_manifest_file(&shown, &bytes, None)?;
-            manifests.push((key, decoded.remove(0)));
-        }
-        manifests.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(manifests)
+        let mut objects: Vec<(String, Vec<u8>)> = fetched.into_iter().map(|(key, bytes)| (key, bytes.to_vec())).collect();
+        objects.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(objects)
     }
 }

@@ -127,3 +127,33 @@ fn an_empty_store_is_inconclusive_and_unknown_schemes_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown store scheme"));
 }
+
+#[test]
+fn collect_then_check_the_bundle() {
+    let dir = fixture("b-seed-wal-store-split-after-wipe");
+    let bundle = std::env::temp_dir().join(format!("slatecheck-bundle-{}.tar.gz", std::process::id()));
+    let bundle_arg = bundle.display().to_string();
+    let collect = |out: &str| {
+        slatecheck(&[
+            "collect".into(),
+            dir.join("main").display().to_string(),
+            "--wal-store".into(),
+            dir.join("wal").display().to_string(),
+            "-o".into(),
+            out.to_string(),
+        ])
+    };
+    let out = collect(&bundle_arg);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = slatecheck(&["check".into(), "--bundle".into(), bundle_arg.clone(), "--plan".into(), "clone:shard@split".into()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SDB-WAL-001"));
+    // Collecting the same state twice gives the same bytes.
+    let again = format!("{bundle_arg}.again");
+    assert_eq!(collect(&again).status.code(), Some(0));
+    assert_eq!(std::fs::read(&bundle).expect("bundle"), std::fs::read(&again).expect("bundle"));
+    let _ = std::fs::remove_file(&bundle);
+    let _ = std::fs::remove_file(&again);
+    let bad = slatecheck(&["check".into(), "--bundle".into(), dir.join("scenario.json").display().to_string()]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -15,14 +15,15 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
-    if args.listings.is_empty() && args.manifests.is_none() && args.store.is_none() {
-        return Err(Failure::input("nothing to check: give --store URL, or --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
+    if args.listings.is_empty() && args.manifests.is_none() && args.store.is_none() && args.bundle.is_none() {
+        return Err(Failure::input("nothing to check: give --store URL, --bundle FILE, or --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
     }
     let listing_options = args.reading.listing_options();
     let mut inputs = Vec::new();
-    let (snapshot_inputs, store_refs) = match &args.store {
-        Some(url) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
-        None => (SnapshotInputs::default(), Vec::new()),
+    let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
+        (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
+        (None, Some(bundle)) => bundle_inputs(bundle, &listing_options)?,
+        (None, None) => (SnapshotInputs::default(), Vec::new()),
     };
     inputs.extend(store_refs);
     let mut read = |files: &[PathBuf], kind: &str| -> Result<_, Failure> {
@@ -95,6 +96,16 @@ fn live_inputs(url: &str, wal_url: Option<&str>, options: &slatecheck_core::list
         refs.extend(wal.as_ref().map(|wal| store_ref("wal-store", &wal.url)));
         Ok((SnapshotInputs { main: Some(listing), wal: wal_listing, manifests }, refs))
     })
+}
+
+/// Reads a bundle made by `slatecheck collect`.
+fn bundle_inputs(path: &Path, options: &slatecheck_core::listing::ListingOptions) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+    let mut hashing = crate::digest::HashingReader::new(file);
+    let (_, inputs) = slatecheck_core::bundle::read_bundle(&name, &mut hashing, options.clone())
+        .map_err(|err| Failure::input(err.to_string()))?;
+    Ok((inputs, vec![file_ref("bundle", path, hashing.finish_hex())]))
 }
 
 fn store_ref(kind: &str, url: &str) -> InputRef {

@@ -97,6 +97,39 @@ fn write_listings(dir: &Path) -> Result<()> {
         }
         std::fs::write(listings.join(format!("{store}.tsv")), lines.concat())?;
     }
+    write_bundle(dir)
+}
+
+/// What `slatecheck collect` makes of the fixture: `bundle.tar.gz`.
+fn write_bundle(dir: &Path) -> Result<()> {
+    use slatecheck_core::listing::{read_listing, ListingBuilder, ListingOptions};
+    let read = |name: &str| -> Result<Option<slatecheck_core::listing::Listing>> {
+        let path = dir.join("listings").join(name);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let mut builder = ListingBuilder::new(ListingOptions::default());
+        read_listing(&mut builder, name, std::fs::File::open(&path)?, None)?;
+        Ok(Some(builder.finish()))
+    };
+    let main = read("main.tsv")?.ok_or_else(|| anyhow::anyhow!("no main listing"))?;
+    let wal = read("wal.tsv")?;
+    let store = dir.join("main");
+    let mut manifests = Vec::new();
+    for file in slatecheck_tests::store::files_under(&store)? {
+        if file.extension().is_some_and(|ext| ext == "manifest") {
+            manifests.push((slatecheck_tests::store::relative_key(&store, &file), std::fs::read(&file)?));
+        }
+    }
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let info = slatecheck_core::bundle::BundleInfo {
+        bundle_version: slatecheck_core::bundle::BUNDLE_VERSION,
+        created_by: "slatecheck-tests generate-fixtures".into(),
+        store: format!("fixtures/{name}/main"),
+        wal_store: wal.as_ref().map(|_| format!("fixtures/{name}/wal")),
+    };
+    let file = std::fs::File::create(dir.join("bundle.tar.gz"))?;
+    slatecheck_core::bundle::write_bundle(file, &info, &main, wal.as_ref(), &manifests)?;
     Ok(())
 }
 
