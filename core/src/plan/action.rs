@@ -41,6 +41,16 @@ pub enum Action {
         /// The database.
         root: String,
     },
+    /// `split:PARENT@CHECKPOINT=CHILD1,CHILD2,…`: a shard split, cloning each child from the
+    /// parent's checkpoint.
+    Split {
+        /// The parent database.
+        root: String,
+        /// The checkpoint id or name.
+        checkpoint: String,
+        /// The child roots.
+        children: Vec<String>,
+    },
 }
 
 impl Action {
@@ -52,7 +62,8 @@ impl Action {
             | Action::Read { root }
             | Action::WipeWal { root }
             | Action::DeleteCheckpoint { root, .. }
-            | Action::DeleteRoot { root } => root,
+            | Action::DeleteRoot { root }
+            | Action::Split { root, .. } => root,
         }
     }
 }
@@ -67,12 +78,13 @@ impl fmt::Display for Action {
             Action::WipeWal { root } => write!(f, "wipe-wal:{root}"),
             Action::DeleteCheckpoint { root, checkpoint } => write!(f, "delete-checkpoint:{root}@{checkpoint}"),
             Action::DeleteRoot { root } => write!(f, "delete-root:{root}"),
+            Action::Split { root, checkpoint, children } => write!(f, "split:{root}@{checkpoint}={}", children.join(",")),
         }
     }
 }
 
 /// Kinds accepted in the plan syntax, for messages.
-pub const KINDS: &[&str] = &["clone", "open", "read", "wipe-wal", "delete-checkpoint", "delete-root"];
+pub const KINDS: &[&str] = &["clone", "open", "read", "wipe-wal", "delete-checkpoint", "delete-root", "split"];
 
 impl FromStr for Action {
     type Err = String;
@@ -81,6 +93,19 @@ impl FromStr for Action {
         let (kind, target) = text
             .split_once(':')
             .ok_or_else(|| format!("plan `{text}` is not KIND:ROOT[@CHECKPOINT] (kinds: {})", KINDS.join(", ")))?;
+        if kind == "split" {
+            let (source, children) = target
+                .split_once('=')
+                .ok_or_else(|| format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2"))?;
+            let (root, checkpoint) = source
+                .rsplit_once('@')
+                .ok_or_else(|| format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2"))?;
+            let children: Vec<String> = children.split(',').map(|c| c.trim().trim_matches('/').to_string()).filter(|c| !c.is_empty()).collect();
+            if children.is_empty() {
+                return Err(format!("plan `{text}`: split needs at least one child root"));
+            }
+            return Ok(Action::Split { root: root.trim_matches('/').to_string(), checkpoint: checkpoint.to_string(), children });
+        }
         let (root, checkpoint) = match target.rsplit_once('@') {
             Some((root, checkpoint)) => (root, Some(checkpoint.to_string())),
             None => (target, None),
@@ -100,7 +125,7 @@ impl FromStr for Action {
                 Some(checkpoint) => Ok(Action::DeleteCheckpoint { root, checkpoint }),
                 None => Err(format!("plan `{text}`: delete-checkpoint needs ROOT@CHECKPOINT")),
             },
-            "gc" | "split" => Err(format!("plan `{text}`: `{kind}` plans are not supported yet (kinds: {})", KINDS.join(", "))),
+            "gc" => Err(format!("plan `{text}`: `gc` plans are not supported yet (kinds: {})", KINDS.join(", "))),
             other => Err(format!("plan `{text}`: unknown kind `{other}` (kinds: {})", KINDS.join(", "))),
         }
     }
@@ -112,7 +137,7 @@ mod tests {
 
     #[test]
     fn plans_round_trip() {
-        for text in ["clone:shard@split", "clone:a/b", "open:db", "read:db", "wipe-wal:db", "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e", "delete-root:p"] {
+        for text in ["clone:shard@split", "clone:a/b", "open:db", "read:db", "wipe-wal:db", "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e", "delete-root:p", "split:shard@split=a,b"] {
             let action: Action = text.parse().unwrap();
             assert_eq!(action.to_string(), text);
         }

@@ -12,6 +12,7 @@ pub static RULES: &[&Rule] = &[
     &clone::clone_incomplete::RULE,
     &clone::clone_target_occupied::RULE,
     &clone::dependent_clones::RULE,
+    &clone::orphan_pin::RULE,
     &listing::listing_incomplete::RULE,
     &listing::listing_stale::RULE,
     &listing::input_missing::RULE,

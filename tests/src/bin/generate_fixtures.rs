@@ -37,6 +37,7 @@ async fn main() -> Result<()> {
         reset(&v2)?;
         for dir in scenarios::generate_all(&work.join("v2"), &v2).await? {
             write_expected(&dir, |dirs, root| Box::pin(oracle::slatedb_manifests(dirs, root))).await?;
+            write_listings(&dir)?;
             println!("wrote {}", dir.display());
         }
     }

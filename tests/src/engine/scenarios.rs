@@ -225,6 +225,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(wal_hole(work, out, "d3-wal-hole-first", 1).await?);
     fixtures.extend(segmented(work, out).await?);
     fixtures.extend(projected_clone(work, out).await?);
+    fixtures.extend(fence_only_checkpoint(work, out).await?);
     Ok(fixtures)
 }
 
@@ -484,6 +485,24 @@ pub async fn projected_clone(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     ));
     let result = s.admin("half").create_clone_builder_from_source(spec).build().await;
     s.log_result("clone half from parent projected to [k05, k12)", &result);
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// Writes flushed to the WAL and then to L0 (which stamps the data WAL as replayed), then a
+/// reopen without writes and a checkpoint: the checkpoint's WAL range holds only the reopen's
+/// zero-byte fence.
+pub async fn fence_only_checkpoint(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "g-fence-only-checkpoint", false)?;
+    let db = s.open("p").await?;
+    put_range(&db, "k", 0..4).await?;
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    let db = s.open("p").await?;
+    let cp = db.create_checkpoint(CheckpointScope::All, &named("fences", None)).await?;
+    s.log("p: reopen, checkpoint All `fences` with nothing written", json!({ "id": cp.id, "manifest_id": cp.manifest_id }));
+    db.close().await?;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

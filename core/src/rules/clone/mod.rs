@@ -4,3 +4,4 @@ pub mod clone_incomplete;
 pub mod clone_target_occupied;
 pub mod dependent_clones;
 pub mod external_pin_missing;
+pub mod orphan_pin;

@@ -49,11 +49,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
     Some(RULE.finding(
         &root.path,
         format!(
-            "{subject} of `{}` pins WAL {}, which {} only zero-byte fence{}: a clone from it fails if they are deleted",
+            "{subject} of `{}` pins WAL {}, which {}: a clone from it fails if {} deleted",
             root.path,
             id_ranges(&range),
-            if range.len() == 1 { "is" } else { "are" },
-            if range.len() == 1 { "" } else { "s" }
+            if range.len() == 1 { "is only a zero-byte fence" } else { "are only zero-byte fences" },
+            if range.len() == 1 { "it is" } else { "they are" }
         ),
         evidence![("manifest_id", manifest.id), ("wal_range", range)],
         "keep these WAL objects (do not delete 0-byte WAL files or wipe the WAL store) until every clone from this checkpoint is initialized; or write and flush to L0 before checkpointing so the range closes",

@@ -1,0 +1,147 @@
+//! Every rule of the catalogue, on stores the real SlateDB wrote: one case where it fires and
+//! one where it does not. Damage that the scenarios did not do (a deleted manifest, a truncated
+//! listing) is applied to the inputs, as the deletion of that object would show in a listing.
+
+mod common;
+
+use common::store::{inputs, made_at};
+use slatecheck_core::finding::Finding;
+use slatecheck_core::listing::ListingWarning;
+use slatecheck_core::plan::{evaluate, Action};
+use slatecheck_core::rules::{scan_all, CheckOptions, RuleContext, RULES};
+use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::collections::BTreeSet;
+
+/// How a case asks: a scan of every rule, or one planned action.
+enum Ask<'a> {
+    Scan,
+    Plan(&'a str),
+}
+
+struct Case<'a> {
+    rule: &'static str,
+    fixture: &'a str,
+    with_wal: bool,
+    damage: fn(&mut SnapshotInputs),
+    ask: Ask<'a>,
+    days_later: i64,
+}
+
+fn no_damage(_: &mut SnapshotInputs) {}
+
+fn rules_fired(case: &Case<'_>) -> BTreeSet<&'static str> {
+    let (set, name) = case.fixture.split_once('/').expect("set/name");
+    let mut given = inputs(&common::fixtures_dir().join(set).join(name), case.with_wal);
+    (case.damage)(&mut given);
+    let snapshot = Snapshot::build(given);
+    let options = CheckOptions::default();
+    let now = made_at(&snapshot) + chrono::Duration::days(case.days_later);
+    let cx = RuleContext { snapshot: &snapshot, now, options: &options };
+    let findings: Vec<Finding> = match &case.ask {
+        Ask::Scan => scan_all(&cx),
+        Ask::Plan(plan) => {
+            let action: Action = plan.parse().expect("plan parses");
+            evaluate(&cx, &action).expect("plan evaluates").findings
+        }
+    };
+    findings.iter().map(|f| f.rule).collect()
+}
+
+/// Deletes the manifest objects with an id of at least `from` from a root, listing and copies.
+fn drop_manifests(given: &mut SnapshotInputs, root: &str, keep: impl Fn(u64) -> bool) {
+    let doomed = |key: &str| {
+        key.strip_prefix(&format!("{root}/manifest/"))
+            .and_then(|name| name.strip_suffix(".manifest"))
+            .and_then(|id| id.parse::<u64>().ok())
+            .is_some_and(|id| !keep(id))
+    };
+    if let Some(listing) = given.main.as_mut() {
+        listing.objects.retain(|key, _| !doomed(key));
+    }
+    given.manifests.retain(|(key, _)| !doomed(key));
+}
+
+fn checkpoint_manifest_deleted(given: &mut SnapshotInputs) {
+    // cp-all of `parent` points at manifest 4 (see the fixture's scenario.json).
+    drop_manifests(given, "parent", |id| id != 4);
+}
+
+fn listing_truncated(given: &mut SnapshotInputs) {
+    if let Some(listing) = given.main.as_mut() {
+        listing.warnings.push(ListingWarning::Truncated { source: "main.json".into(), signal: "NextToken present".into() });
+    }
+}
+
+fn listing_older_than_manifests(given: &mut SnapshotInputs) {
+    if let Some(listing) = given.main.as_mut() {
+        let newest = listing.objects.keys().filter(|k| k.starts_with("p/manifest/")).max().cloned();
+        listing.objects.retain(|key, _| Some(key) != newest.as_ref());
+    }
+}
+
+fn latest_manifests_deleted(given: &mut SnapshotInputs) {
+    // Roll `p` back to before its first L0 flush: the SST written then becomes an orphan.
+    let first_with_ssts = given
+        .manifests
+        .iter()
+        .filter(|(key, file)| key.starts_with("p/") && file.manifest.sst_views().next().is_some())
+        .map(|(_, file)| file.manifest.id)
+        .min()
+        .expect("p flushed to L0");
+    drop_manifests(given, "p", |id| id < first_with_ssts);
+}
+
+#[test]
+fn every_rule_fires_on_its_case_and_not_on_its_twin() {
+    let split_target = clone_pin_of("v2/a-checkpoints-clones-gc");
+    let split_plan = format!("split:clone@{split_target}=parent");
+    // (rule, firing case, quiet case)
+    let cases: Vec<(Case<'_>, Case<'_>)> = vec![
+        pair("SDB-CKPT-001", ("v2/a-checkpoints-clones-gc", false, checkpoint_manifest_deleted, Ask::Scan, 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0)),
+        pair("SDB-CKPT-002", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@cp-all"), 2), ("v2/e-segmented", false, no_damage, Ask::Plan("clone:seg@seg-cp"), -1)),
+        pair("SDB-CKPT-003", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@no-such"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@cp-detached"), 0)),
+        pair("SDB-CLONE-001", ("v2/c-final-checkpoint-deleted", false, no_damage, Ask::Scan, 0), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Scan, 0)),
+        pair("SDB-CLONE-002", ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0)),
+        pair("SDB-CLONE-003", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan(&split_plan), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("split:parent@cp-all=clone"), 0)),
+        pair("SDB-CLONE-004", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:parent"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:clone2"), 0)),
+        pair("SDB-CLONE-005", ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0)),
+        pair("SDB-LIST-001", ("v2/g-fence-only-checkpoint", false, listing_truncated, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
+        pair("SDB-LIST-002", ("v2/g-fence-only-checkpoint", false, listing_older_than_manifests, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
+        pair("SDB-LIST-003", ("v2/b-seed-wal-store-split-after-wipe", false, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
+        pair("SDB-MAN-001", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:nowhere"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:parent"), 0)),
+        pair("SDB-MAN-002", ("v2/g-fence-only-checkpoint", false, latest_manifests_deleted, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
+        pair("SDB-SST-001", ("v2/c-final-checkpoint-deleted", false, no_damage, Ask::Plan("read:clone"), 0), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Plan("read:clone"), 0)),
+        pair("SDB-WAL-001", ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
+        pair("SDB-WAL-002", ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Plan("clone:p@fences"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
+        pair("SDB-WAL-003", ("v2/d2-wal-hole-later", false, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
+        pair("SDB-WAL-004", ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
+        pair("SDB-WAL-005", ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0)),
+    ];
+    let mut covered = BTreeSet::new();
+    for (fires, quiet) in &cases {
+        let fired = rules_fired(fires);
+        assert!(fired.contains(fires.rule), "{} does not fire on {}: {fired:?}", fires.rule, fires.fixture);
+        let silent = rules_fired(quiet);
+        assert!(!silent.contains(quiet.rule), "{} fires on its quiet case {}: {silent:?}", quiet.rule, quiet.fixture);
+        covered.insert(fires.rule);
+    }
+    let registered: BTreeSet<&str> = RULES.iter().map(|rule| rule.id).collect();
+    assert_eq!(covered, registered, "every registered rule needs a firing and a quiet case here");
+}
+
+type Spec<'a> = (&'a str, bool, fn(&mut SnapshotInputs), Ask<'a>, i64);
+
+fn pair<'a>(rule: &'static str, fires: Spec<'a>, quiet: Spec<'a>) -> (Case<'a>, Case<'a>) {
+    let case = |(fixture, with_wal, damage, ask, days_later): Spec<'a>| Case { rule, fixture, with_wal, damage, ask, days_later };
+    (case(fires), case(quiet))
+}
+
+/// The id of the pin `clone2` placed on `clone` in fixture `a`.
+fn clone_pin_of(fixture: &str) -> String {
+    let (set, name) = fixture.split_once('/').expect("set/name");
+    let given = inputs(&common::fixtures_dir().join(set).join(name), false);
+    let snapshot = Snapshot::build(given);
+    let clone = snapshot.root("clone").expect("clone root");
+    let latest = clone.manifest(clone.latest_id.expect("latest")).expect("given");
+    latest.checkpoints.iter().find(|c| c.name.is_none() && c.expire_time.is_none()).expect("clone2's pin").id.to_string()
+}
