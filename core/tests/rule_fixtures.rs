@@ -31,11 +31,13 @@ fn no_damage(_: &mut SnapshotInputs) {}
 
 fn rules_fired(case: &Case<'_>) -> BTreeSet<&'static str> {
     let (set, name) = case.fixture.split_once('/').expect("set/name");
-    let mut given = inputs(&common::fixtures_dir().join(set).join(name), case.with_wal);
+    let dir = common::fixtures_dir().join(set).join(name);
+    // The time the store was made, read before the damage (which may delete what tells it).
+    let now = made_at(&Snapshot::build(inputs(&dir, case.with_wal))) + chrono::Duration::days(case.days_later);
+    let mut given = inputs(&dir, case.with_wal);
     (case.damage)(&mut given);
     let snapshot = Snapshot::build(given);
     let options = CheckOptions::default();
-    let now = made_at(&snapshot) + chrono::Duration::days(case.days_later);
     let cx = RuleContext { snapshot: &snapshot, now, options: &options };
     let findings: Vec<Finding> = match &case.ask {
         Ask::Scan => scan_all(&cx),
@@ -79,6 +81,15 @@ fn listing_older_than_manifests(given: &mut SnapshotInputs) {
     }
 }
 
+fn parent_checkpoints_deleted(given: &mut SnapshotInputs) {
+    // What `Admin::delete_checkpoint` on every checkpoint of `parent` leaves.
+    for (key, file) in given.manifests.iter_mut() {
+        if key.starts_with("parent/") {
+            file.manifest.checkpoints.clear();
+        }
+    }
+}
+
 fn latest_manifests_deleted(given: &mut SnapshotInputs) {
     // Roll `p` back to before its first L0 flush: the SST written then becomes an orphan.
     let first_with_ssts = given
@@ -105,6 +116,7 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
         pair("SDB-CLONE-003", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan(&split_plan), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("split:parent@cp-all=clone"), 0)),
         pair("SDB-CLONE-004", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:parent"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:clone2"), 0)),
         pair("SDB-CLONE-005", ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0)),
+        pair("SDB-GC-001", ("v2/c-final-checkpoint-deleted-pinned", false, parent_checkpoints_deleted, Ask::Plan("gc:parent"), 1), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Plan("gc:parent"), 1)),
         pair("SDB-LIST-001", ("v2/g-fence-only-checkpoint", false, listing_truncated, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
         pair("SDB-LIST-002", ("v2/g-fence-only-checkpoint", false, listing_older_than_manifests, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
         pair("SDB-LIST-003", ("v2/b-seed-wal-store-split-after-wipe", false, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),

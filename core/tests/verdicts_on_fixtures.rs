@@ -126,3 +126,46 @@ fn a_checkpoint_that_does_not_exist_is_unsafe_to_clone_from() {
     let result = plan("v2", "a-checkpoints-clones-gc", false, "read:nowhere");
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-001"));
 }
+
+#[test]
+fn a_gc_forecast_deletes_exactly_what_slatedb_gc_deleted() {
+    for set in SETS {
+        let before = fixture(set, "a-checkpoints-clones-gc-before-gc");
+        let after = fixture(set, "a-checkpoints-clones-gc");
+        let keys = |dir: &std::path::Path| -> std::collections::BTreeSet<String> {
+            common::files_under(&dir.join("main"))
+                .iter()
+                .map(|p| p.strip_prefix(dir.join("main")).expect("under main").to_string_lossy().replace('\\', "/"))
+                .collect()
+        };
+        let deleted_by_slatedb: Vec<String> = keys(&before).difference(&keys(&after)).cloned().collect();
+        let snapshot = snapshot(&before, false);
+        let options = slatecheck_core::rules::CheckOptions { min_age: chrono::Duration::zero(), ..Default::default() };
+        let cx = slatecheck_core::rules::RuleContext { snapshot: &snapshot, now: common::store::made_at(&snapshot), options: &options };
+        let result = evaluate(&cx, &"gc:parent".parse().expect("plan")).expect("evaluates");
+        assert_verdict(&result, Verdict::Safe, None);
+        let predicted: Vec<String> = result.objects.iter().map(|o| o.key.clone()).collect();
+        assert_eq!(predicted, deleted_by_slatedb, "{set}");
+    }
+}
+
+#[test]
+fn gc_after_the_pin_is_gone_would_delete_what_the_clone_reads() {
+    // Scenario C before its second GC: the parent's checkpoints are deleted in the inputs, as
+    // `Admin::delete_checkpoint` did, and GC then deletes the clone's SSTs.
+    for set in SETS {
+        let dir = fixture(set, "c-final-checkpoint-deleted-pinned");
+        let now = common::store::made_at(&snapshot(&dir, false)) + chrono::Duration::days(1);
+        let mut given = common::store::inputs(&dir, false);
+        for (key, file) in given.manifests.iter_mut() {
+            if key.starts_with("parent/") {
+                file.manifest.checkpoints.clear();
+            }
+        }
+        let snapshot = slatecheck_core::snapshot::Snapshot::build(given);
+        let options = slatecheck_core::rules::CheckOptions { min_age: chrono::Duration::zero(), ..Default::default() };
+        let cx = slatecheck_core::rules::RuleContext { snapshot: &snapshot, now, options: &options };
+        let result = evaluate(&cx, &"gc:parent".parse().expect("plan")).expect("evaluates");
+        assert_verdict(&result, Verdict::Unsafe, Some("SDB-GC-001"));
+    }
+}

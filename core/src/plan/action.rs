@@ -41,6 +41,11 @@ pub enum Action {
         /// The database.
         root: String,
     },
+    /// `gc:ROOT`: one run of SlateDB's garbage collector at `--now` with `--min-age`.
+    Gc {
+        /// The database.
+        root: String,
+    },
     /// `split:PARENT@CHECKPOINT=CHILD1,CHILD2,…`: a shard split, cloning each child from the
     /// parent's checkpoint.
     Split {
@@ -63,6 +68,7 @@ impl Action {
             | Action::WipeWal { root }
             | Action::DeleteCheckpoint { root, .. }
             | Action::DeleteRoot { root }
+            | Action::Gc { root }
             | Action::Split { root, .. } => root,
         }
     }
@@ -78,13 +84,14 @@ impl fmt::Display for Action {
             Action::WipeWal { root } => write!(f, "wipe-wal:{root}"),
             Action::DeleteCheckpoint { root, checkpoint } => write!(f, "delete-checkpoint:{root}@{checkpoint}"),
             Action::DeleteRoot { root } => write!(f, "delete-root:{root}"),
+            Action::Gc { root } => write!(f, "gc:{root}"),
             Action::Split { root, checkpoint, children } => write!(f, "split:{root}@{checkpoint}={}", children.join(",")),
         }
     }
 }
 
 /// Kinds accepted in the plan syntax, for messages.
-pub const KINDS: &[&str] = &["clone", "open", "read", "wipe-wal", "delete-checkpoint", "delete-root", "split"];
+pub const KINDS: &[&str] = &["clone", "open", "read", "wipe-wal", "delete-checkpoint", "delete-root", "gc", "split"];
 
 impl FromStr for Action {
     type Err = String;
@@ -125,7 +132,7 @@ impl FromStr for Action {
                 Some(checkpoint) => Ok(Action::DeleteCheckpoint { root, checkpoint }),
                 None => Err(format!("plan `{text}`: delete-checkpoint needs ROOT@CHECKPOINT")),
             },
-            "gc" => Err(format!("plan `{text}`: `gc` plans are not supported yet (kinds: {})", KINDS.join(", "))),
+            "gc" => no_checkpoint(Action::Gc { root }),
             other => Err(format!("plan `{text}`: unknown kind `{other}` (kinds: {})", KINDS.join(", "))),
         }
     }
@@ -137,7 +144,7 @@ mod tests {
 
     #[test]
     fn plans_round_trip() {
-        for text in ["clone:shard@split", "clone:a/b", "open:db", "read:db", "wipe-wal:db", "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e", "delete-root:p", "split:shard@split=a,b"] {
+        for text in ["clone:shard@split", "clone:a/b", "open:db", "read:db", "wipe-wal:db", "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e", "delete-root:p", "gc:p", "split:shard@split=a,b"] {
             let action: Action = text.parse().unwrap();
             assert_eq!(action.to_string(), text);
         }

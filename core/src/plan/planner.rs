@@ -94,6 +94,7 @@ pub fn evaluate(cx: &RuleContext<'_>, action: &Action) -> Result<PlanResult, Pla
             work.findings.extend(dependent_clones::check(cx, root, None, &format!("deleting `{root}`")));
         }
         Action::Split { root, checkpoint, children } => split(cx, root, checkpoint, children, &mut work, &plan)?,
+        Action::Gc { root } => gc(cx, root, &mut work),
     }
     let mut findings = work.findings;
     sort_findings(&mut findings);
@@ -314,6 +315,30 @@ fn split(cx: &RuleContext<'_>, parent: &str, checkpoint: &str, children: &[Strin
         work.findings.extend(orphan_pin::check(cx, parent_state));
     }
     Ok(())
+}
+
+/// One GC run: what it deletes, and whether any of it is still needed.
+fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, false, work) else { return };
+    if let Some(why) = cx.root_main_unknown(root) {
+        work.findings.push(input_missing::finding(path, &format!("what GC deletes from `{path}`"), &why));
+    }
+    for checkpoint in &latest.checkpoints {
+        // GC tasks that read referenced manifests abort on a missing one.
+        work.findings.extend(checkpoint_manifest_missing::check(cx, root, checkpoint));
+    }
+    let forecast = match crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age) {
+        Ok(forecast) => forecast,
+        Err(why) => {
+            work.findings.push(input_missing::finding(path, &format!("what GC keeps of `{path}`"), &why));
+            return;
+        }
+    };
+    let deleted = |key: &String, role: &str| PlanObject { key: key.clone(), role: role.to_string(), status: ObjectStatus::Present, size: None };
+    work.objects.extend(forecast.manifests.iter().map(|(_, key)| deleted(key, "deleted by GC")));
+    work.objects.extend(forecast.wal.iter().map(|(_, key)| deleted(key, "deleted by GC")));
+    work.objects.extend(forecast.ssts.iter().map(|(_, key)| deleted(key, "deleted by GC when below the compactor's low watermark")));
+    work.findings.extend(crate::rules::gc::gc_deletes_needed::check(cx, root, latest, &forecast));
 }
 
 fn nested_child(mut finding: Finding, nested: &str) -> Finding {

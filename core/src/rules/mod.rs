@@ -10,6 +10,7 @@ mod registry;
 
 pub mod checkpoint;
 pub mod clone;
+pub mod gc;
 pub mod listing;
 pub mod manifest;
 pub mod sst;

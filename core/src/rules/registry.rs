@@ -1,6 +1,6 @@
 //! Every rule, in id order. Ids are stable and never reused.
 
-use super::{checkpoint, clone, listing, manifest, sst, wal, Rule, RuleContext};
+use super::{checkpoint, clone, gc, listing, manifest, sst, wal, Rule, RuleContext};
 use crate::finding::Finding;
 
 /// The catalogue.
@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &clone::clone_target_occupied::RULE,
     &clone::dependent_clones::RULE,
     &clone::orphan_pin::RULE,
+    &gc::gc_deletes_needed::RULE,
     &listing::listing_incomplete::RULE,
     &listing::listing_stale::RULE,
     &listing::input_missing::RULE,

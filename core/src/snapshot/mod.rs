@@ -3,12 +3,14 @@
 //! "what is the latest manifest of `parent`?") is answered here with [`Presence`], which keeps
 //! "missing" apart from "cannot tell from these inputs".
 
+mod gc_forecast;
 mod presence;
 mod root;
 mod wal_probe;
 
+pub use gc_forecast::{forecast as gc_forecast, GcForecast, SstCutoff};
 pub use presence::{Presence, Unknown};
-pub use root::{RootState, WalPlacement};
+pub use root::{Listed, RootState, WalPlacement};
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
 use crate::listing::{Listing, SlateObject};

@@ -5,13 +5,15 @@ use crate::listing::{object_key, SlateObject, StoreObject};
 use crate::model::{Manifest, ManifestFile, ManifestFormat, ManifestId, SstId, WalId};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A listed object's key and size.
+/// A listed object's key, size and age.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listed {
     /// Object key.
     pub key: String,
     /// Size in bytes.
     pub size: u64,
+    /// Last modification, when the listing shows it.
+    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Where a database's WAL objects live.
@@ -47,6 +49,8 @@ pub struct RootState {
     pub compacted: BTreeMap<SstId, Listed>,
     /// `<root>/.deleting` is listed.
     pub delete_marker: bool,
+    /// `<root>/compactions/*.compactions` objects are listed (a compactor has run).
+    pub compactions_listed: bool,
     /// The latest manifest id: the highest listed or given.
     pub latest_id: Option<ManifestId>,
     /// Where its WAL lives.
@@ -67,6 +71,7 @@ impl RootState {
             wal_in_wal_store: BTreeMap::new(),
             compacted: BTreeMap::new(),
             delete_marker: false,
+            compactions_listed: false,
             latest_id: None,
             wal_placement: WalPlacement::NotListed,
             stale: None,
@@ -76,7 +81,7 @@ impl RootState {
     }
 
     pub(super) fn add_main_object(&mut self, key: &str, object: &StoreObject) {
-        let listed = Listed { key: key.to_string(), size: object.size };
+        let listed = Listed { key: key.to_string(), size: object.size, last_modified: object.last_modified.map(|t| t.at) };
         match &object.object {
             SlateObject::Manifest { id } => {
                 self.listed_manifests.insert(*id, listed);
@@ -88,12 +93,13 @@ impl RootState {
                 self.compacted.insert(*id, listed);
             }
             SlateObject::DeleteMarker => self.delete_marker = true,
+            SlateObject::Compactions { .. } => self.compactions_listed = true,
             _ => {}
         }
     }
 
     pub(super) fn add_wal_store_object(&mut self, id: WalId, key: &str, object: &StoreObject) {
-        self.wal_in_wal_store.insert(id, Listed { key: key.to_string(), size: object.size });
+        self.wal_in_wal_store.insert(id, Listed { key: key.to_string(), size: object.size, last_modified: object.last_modified.map(|t| t.at) });
     }
 
     pub(super) fn settle(&mut self, main_given: bool, wal_given: bool) {

@@ -1,0 +1,3 @@
+//! Garbage collection (`SDB-GC-*`).
+
+pub mod gc_deletes_needed;
