@@ -27,6 +27,9 @@ pub enum Outcome {
     Ok,
     /// It failed, or a key did not read back.
     Failed(String),
+    /// The store was already broken where the action would be judged, so the outcome says
+    /// nothing about the action (e.g. the clone from `cp` failed before the WAL was wiped).
+    Untestable(String),
 }
 
 /// One generated scenario, ready to be judged and performed.
@@ -46,11 +49,17 @@ pub struct Generated {
     uses_wal_store: bool,
 }
 
+type Keys = BTreeMap<String, String>;
+
 enum Action {
-    CloneCheckpoint { id: uuid::Uuid, expected: BTreeMap<String, String> },
-    CloneLatest { expected: BTreeMap<String, String> },
-    Open { expected: BTreeMap<String, String> },
-    Read { root: String, expected: BTreeMap<String, String> },
+    CloneCheckpoint { id: uuid::Uuid, expected: Keys },
+    CloneLatest { expected: Keys },
+    Open { expected: Keys },
+    Read { root: String, expected: Keys },
+    /// One GC run with `min_age = 0`, then every database reads back what it should.
+    Gc { readers: Vec<(String, Keys)> },
+    /// The WAL of `p` deleted, then `p` reopened and, if there is one, a clone from `cp`.
+    WipeWal { expected: Keys, checkpoint: Option<(uuid::Uuid, Keys)> },
 }
 
 async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
@@ -108,6 +117,20 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         steps.push(format!("session {session}: {writes} puts, close{}", if wal_only { " (WAL flush only)" } else { "" }));
     }
 
+    // Sometimes enough L0 flushes for the compactor, which then merges them into a sorted run
+    // (and lets GC delete L0 SSTs nothing pins any more).
+    if rng.random_bool(0.06) {
+        let db = scenario.open("p").await?;
+        for _ in 0..4 {
+            put(&db, &mut written, 2).await?;
+            flush(&db, FlushType::MemTable).await?;
+        }
+        db.close().await?;
+        crate::slatedb_018::scenarios::compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
+        last_close_flushed_memtable = true;
+        steps.push("4 L0 flushes, compaction until L0 is empty".into());
+    }
+
     // A checkpoint, taken the ways operators take them.
     let mut checkpoint: Option<(uuid::Uuid, BTreeMap<String, String>)> = None;
     match rng.random_range(0..4) {
@@ -145,11 +168,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             clone = Some(expected);
         }
     }
+    let mut grandchild: Option<Keys> = None;
+    if let (Some(keys), true) = (&clone, rng.random_bool(0.4)) {
+        if scenario.clone_db("c2", "c1", None).await.is_ok() {
+            steps.push("clone `c2` from `c1` (latest)".into());
+            grandchild = Some(keys.clone());
+        }
+    }
+    if rng.random_bool(0.25) {
+        scenario.admin("p").run_gc_once(crate::slatedb_018::scenarios::gc_now_options()).await?;
+        steps.push("GC of `p` with min_age 0".into());
+    }
 
     // Damage.
+    let mut checkpoint_deleted = false;
     let wal_dir = scenario.wal_dir().join("p").join("wal");
     let main_dir = scenario.main_dir().to_path_buf();
-    match rng.random_range(0..9) {
+    match rng.random_range(0..10) {
         0..=2 => steps.push("no damage".into()),
         3 => {
             let wals = files_under(&wal_dir)?;
@@ -175,6 +210,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             if let Some((id, _)) = &checkpoint {
                 scenario.admin("p").delete_checkpoint(*id).await?;
                 steps.push("delete checkpoint `cp`".into());
+                checkpoint_deleted = true;
             }
         }
         7 => {
@@ -189,6 +225,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 }
             }
         }
+        9 => {
+            // An operator cleaning up "unnamed, never-expiring" checkpoints deletes clones' pins.
+            let latest = scenario.admin("p").read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
+            let pins: Vec<uuid::Uuid> = latest.checkpoints().iter().filter(|c| c.name.is_none() && c.expire_time.is_none()).map(|c| c.id).collect();
+            for pin in &pins {
+                scenario.admin("p").delete_checkpoint(*pin).await?;
+            }
+            steps.push(format!("delete {} unnamed never-expiring checkpoint(s) of `p`", pins.len()));
+        }
         _ => {
             let manifests = files_under(&main_dir.join("p").join("manifest"))?;
             if manifests.len() > 1 {
@@ -200,12 +245,22 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     }
 
     // The action.
-    let choice = rng.random_range(0..5);
+    let choice = rng.random_range(0..8);
     let (plan, action) = match (choice, &checkpoint, &clone) {
         (0, Some((id, keys)), _) => (format!("clone:p@{id}"), Action::CloneCheckpoint { id: *id, expected: keys.clone() }),
         (1, _, _) => ("clone:p".to_string(), Action::CloneLatest { expected: written.clone() }),
         (2, _, Some(keys)) => ("read:c1".to_string(), Action::Read { root: "c1".into(), expected: keys.clone() }),
         (3, _, _) => ("read:p".to_string(), Action::Read { root: "p".into(), expected: written.clone() }),
+        (4, _, _) | (5, _, _) => {
+            let mut readers = vec![("p".to_string(), written.clone())];
+            readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
+            readers.extend(grandchild.iter().map(|keys| ("c2".to_string(), keys.clone())));
+            ("gc:p".to_string(), Action::Gc { readers })
+        }
+        (6, _, _) => (
+            "wipe-wal:p".to_string(),
+            Action::WipeWal { expected: written.clone(), checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted) },
+        ),
         _ => ("open:p".to_string(), Action::Open { expected: written.clone() }),
     };
     let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
@@ -251,6 +306,16 @@ impl Generated {
 
     /// Performs the action with SlateDB and reports what happened.
     pub async fn perform(&self) -> Outcome {
+        if let Action::WipeWal { checkpoint: Some((id, keys)), .. } = &self.action {
+            // A clone from `cp` made before the wipe shows whether the checkpoint works at all.
+            let baseline = async {
+                self.scenario.clone_db("x0", "p", Some(*id)).await.map_err(|e| anyhow!("{e}"))?;
+                read_back_with_writer(&self.scenario, "x0", keys, self.uses_wal_store).await
+            };
+            if let Err(err) = baseline.await {
+                return Outcome::Untestable(format!("cloning from `cp` fails before the wipe: {err}"));
+            }
+        }
         match self.perform_inner().await {
             Ok(()) => Outcome::Ok,
             Err(err) => Outcome::Failed(err.to_string()),
@@ -285,26 +350,61 @@ impl Generated {
                 read?;
                 write.map_err(|e| anyhow!("write after open failed: {e}"))
             }
-            Action::Read { root, expected } => {
-                let mut builder = DbReader::builder(root.as_str(), crate::slatedb_018::oracle::local_store(s.main_dir())?)
-                    .with_reader_mode(DbReaderMode::FollowLatest);
-                if self.uses_wal_store {
-                    builder = builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
+            Action::Gc { readers } => {
+                // The action must not break what worked before it: reads that already fail
+                // (the damage) are not the GC's doing.
+                let mut working = Vec::new();
+                for (root, expected) in readers {
+                    if read_back_with_reader(s, root, expected, self.uses_wal_store).await.is_ok() {
+                        working.push((root, expected));
+                    }
                 }
-                let reader = builder.build().await.map_err(|e| anyhow!("reader failed: {e}"))?;
-                let result = check_keys(expected, |key| {
-                    let reader = &reader;
-                    async move { reader.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
-                })
-                .await;
-                let _ = reader.close().await;
-                result
+                s.admin("p").run_gc_once(crate::slatedb_018::scenarios::gc_now_options()).await.map_err(|e| anyhow!("GC failed: {e}"))?;
+                for (root, expected) in working {
+                    read_back_with_reader(s, root, expected, self.uses_wal_store).await.map_err(|e| anyhow!("`{root}` after GC: {e}"))?;
+                }
+                Ok(())
             }
+            Action::WipeWal { expected, checkpoint } => {
+                // Judge the wipe only on what worked before it.
+                let readable_before = read_back_with_reader(s, "p", expected, self.uses_wal_store).await.is_ok();
+
+                let wal = s.wal_dir().join("p").join("wal");
+                if wal.exists() {
+                    std::fs::remove_dir_all(&wal)?;
+                }
+                if let Some((id, keys)) = checkpoint {
+                    s.clone_db("x", "p", Some(*id)).await.map_err(|e| anyhow!("clone from `cp` after the wipe failed: {e}"))?;
+                    read_back_with_writer(s, "x", keys, self.uses_wal_store).await?;
+                }
+                if readable_before {
+                    read_back_with_writer(s, "p", expected, self.uses_wal_store).await?;
+                }
+                Ok(())
+            }
+            Action::Read { root, expected } => read_back_with_reader(s, root, expected, self.uses_wal_store).await,
         }
     }
 }
 
-async fn read_back_with_writer(s: &Scenario, root: &str, expected: &BTreeMap<String, String>, with_wal: bool) -> Result<()> {
+/// Reads `expected` back with a reader that writes nothing (no managed checkpoint).
+async fn read_back_with_reader(s: &Scenario, root: &str, expected: &Keys, with_wal: bool) -> Result<()> {
+    let mut builder = DbReader::builder(root, crate::slatedb_018::oracle::local_store(s.main_dir())?)
+        .with_reader_mode(DbReaderMode::FollowLatest);
+    if with_wal {
+        builder = builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
+    }
+    let reader = builder.build().await.map_err(|e| anyhow!("reader failed: {e}"))?;
+    let result = check_keys(expected, |key| {
+        let reader = &reader;
+        async move { reader.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+    })
+    .await;
+    let _ = reader.close().await;
+    result
+}
+
+async fn read_back_with_writer(s: &Scenario, root: &str, expected: &Keys, with_wal: bool) -> Result<()> {
     let db = s.open_with(root, with_wal).await.map_err(|e| anyhow!("open of the clone failed: {e}"))?;
     let result = check_keys(expected, |key| {
         let db = db.clone();

@@ -252,7 +252,16 @@ fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
     };
     let mut kept: BTreeSet<u64> = BTreeSet::new();
+    let clone_use = CloneUse::of(cx, path);
     for checkpoint in &latest.checkpoints {
+        // A finished clone's pin is never cloned from (nested clones pin SSTs, they copy no WAL
+        // from here); unnamed checkpoints with a lifetime are SlateDB's own (the compactor's,
+        // readers', clone creation's). Any checkpoint an operator made may be cloned from again.
+        let internal = clone_use.finished.contains(&checkpoint.id)
+            || (checkpoint.name.is_none() && checkpoint.expire_time.is_some() && !clone_use.unfinished.contains(&checkpoint.id));
+        if internal {
+            continue;
+        }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
                 let needed: Vec<u64> = manifest.wal_replay_range().filter(|id| objects.contains_key(id)).collect();
@@ -272,6 +281,32 @@ fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     for (id, object) in objects {
         let role = if kept.contains(id) { "must be kept" } else { "deletable" };
         work.objects.push(PlanObject { key: object.key.clone(), role: role.into(), status: ObjectStatus::Present, size: Some(object.size) });
+    }
+}
+
+/// The checkpoints of a database that its clones placed or started from.
+struct CloneUse {
+    /// Pins of clones that finished.
+    finished: BTreeSet<uuid::Uuid>,
+    /// Pins and source checkpoints of clones that did not: a resume copies their WAL range.
+    unfinished: BTreeSet<uuid::Uuid>,
+}
+
+impl CloneUse {
+    fn of(cx: &RuleContext<'_>, parent: &str) -> Self {
+        let mut finished = BTreeSet::new();
+        let mut unfinished = BTreeSet::new();
+        for root in cx.roots() {
+            let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
+            for entry in latest.external_dbs.iter().filter(|e| e.path == parent) {
+                if latest.initialized {
+                    finished.extend(entry.final_checkpoint_id);
+                } else {
+                    unfinished.extend(entry.final_checkpoint_id.into_iter().chain([entry.source_checkpoint_id]));
+                }
+            }
+        }
+        Self { finished, unfinished }
     }
 }
 
@@ -324,8 +359,9 @@ fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         work.findings.push(input_missing::finding(path, &format!("what GC deletes from `{path}`"), &why));
     }
     for checkpoint in &latest.checkpoints {
-        // GC tasks that read referenced manifests abort on a missing one.
-        work.findings.extend(checkpoint_manifest_missing::check(cx, root, checkpoint));
+        // GC tasks that read referenced manifests abort on a missing one: nothing is collected,
+        // which is no danger to data.
+        work.findings.extend(checkpoint_manifest_missing::check(cx, root, checkpoint).map(advisory));
     }
     let forecast = match crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age) {
         Ok(forecast) => forecast,

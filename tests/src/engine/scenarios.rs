@@ -358,7 +358,7 @@ pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<Pat
 }
 
 /// Runs a compactor (through `compactor`) until `observer` sees L0 empty and a sorted run.
-async fn compact_until_l0_empty(compactor: Admin, observer: Admin) -> Result<()> {
+pub async fn compact_until_l0_empty(compactor: Admin, observer: Admin) -> Result<()> {
     let admin = observer;
     let token = tokio_util::sync::CancellationToken::new();
     let options = CompactorOptions {
