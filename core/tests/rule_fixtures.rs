@@ -81,6 +81,16 @@ fn listing_older_than_manifests(given: &mut SnapshotInputs) {
     }
 }
 
+fn deletion_interrupted(given: &mut SnapshotInputs) {
+    // `Admin::delete_db` writes `<root>/.deleting` first; a crash leaves it behind.
+    let mut builder = slatecheck_core::listing::ListingBuilder::new(Default::default());
+    for (key, object) in given.main.as_ref().map(|l| l.objects.clone()).unwrap_or_default() {
+        builder.push(slatecheck_core::listing::RawEntry::new(key, object.size));
+    }
+    builder.push(slatecheck_core::listing::RawEntry::new("db/.deleting", 0));
+    given.main = Some(builder.finish());
+}
+
 fn parent_checkpoints_deleted(given: &mut SnapshotInputs) {
     // What `Admin::delete_checkpoint` on every checkpoint of `parent` leaves.
     for (key, file) in given.manifests.iter_mut() {
@@ -121,12 +131,14 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
         pair("SDB-LIST-002", ("v2/g-fence-only-checkpoint", false, listing_older_than_manifests, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
         pair("SDB-LIST-003", ("v2/b-seed-wal-store-split-after-wipe", false, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
         pair("SDB-MAN-001", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:nowhere"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:parent"), 0)),
+        pair("SDB-MAN-003", ("v2/d2-wal-hole-later", false, deletion_interrupted, Ask::Plan("read:db"), 0), ("v2/d2-wal-hole-later", false, no_damage, Ask::Plan("read:db"), 0)),
         pair("SDB-MAN-002", ("v2/g-fence-only-checkpoint", false, latest_manifests_deleted, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
         pair("SDB-SST-001", ("v2/c-final-checkpoint-deleted", false, no_damage, Ask::Plan("read:clone"), 0), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Plan("read:clone"), 0)),
         pair("SDB-WAL-001", ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
         pair("SDB-WAL-002", ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Plan("clone:p@fences"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
         pair("SDB-WAL-003", ("v2/d2-wal-hole-later", false, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
         pair("SDB-WAL-004", ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
+        pair("SDB-WAL-006", ("v2/f-projected-clone", false, no_damage, Ask::Scan, 0), ("v2/d2-wal-hole-later", false, no_damage, Ask::Scan, 0)),
         pair("SDB-WAL-005", ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0)),
     ];
     let mut covered = BTreeSet::new();

@@ -169,3 +169,23 @@ fn gc_after_the_pin_is_gone_would_delete_what_the_clone_reads() {
         assert_verdict(&result, Verdict::Unsafe, Some("SDB-GC-001"));
     }
 }
+
+#[test]
+fn the_seed_forks_clone_policy_skips_leading_missing_wal_objects() {
+    use slatecheck_core::rules::{CheckOptions, RuleContext, WalPolicy};
+    for set in SETS {
+        let snapshot = snapshot(&fixture(set, "b-seed-wal-store-split-after-wipe"), true);
+        let options = CheckOptions { wal_policy: WalPolicy::SkipLeadingMissing, ..Default::default() };
+        let cx = RuleContext { snapshot: &snapshot, now: common::store::made_at(&snapshot), options: &options };
+        // WAL 2 and 3 are both missing at the start of the range: the fork skips them.
+        let result = evaluate(&cx, &"clone:shard@split".parse().expect("plan")).expect("evaluates");
+        assert_verdict(&result, Verdict::Safe, None);
+    }
+    // A hole after a WAL object the clone copies is still fatal (SlateDB 0.18's d2: WAL 1 is
+    // there, WAL 2 was deleted).
+    let snapshot = snapshot(&fixture("v2", "d2-wal-hole-later"), false);
+    let options = CheckOptions { wal_policy: WalPolicy::SkipLeadingMissing, ..Default::default() };
+    let cx = RuleContext { snapshot: &snapshot, now: common::store::made_at(&snapshot), options: &options };
+    let result = evaluate(&cx, &"clone:db".parse().expect("plan")).expect("evaluates");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}

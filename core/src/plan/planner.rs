@@ -131,6 +131,7 @@ fn latest<'a>(cx: &RuleContext<'a>, path: &str, writer: bool, work: &mut Work) -
         return None;
     }
     let root = cx.snapshot.root(path)?;
+    work.findings.extend(crate::rules::manifest::delete_in_progress::check(root));
     let id = root.latest_id?;
     match root.manifest(id) {
         Ok(manifest) => Some((root, manifest)),

@@ -19,12 +19,14 @@ pub static RULES: &[&Rule] = &[
     &listing::input_missing::RULE,
     &manifest::root_missing::RULE,
     &manifest::manifest_rollback::RULE,
+    &manifest::delete_in_progress::RULE,
     &sst::sst_missing::RULE,
     &wal::wal_range_missing::RULE,
     &wal::wal_fence_gap::RULE,
     &wal::wal_hole::RULE,
     &wal::wal_replay_range_missing::RULE,
     &wal::wal_store_required::RULE,
+    &wal::fence_accumulation::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive).

@@ -319,6 +319,16 @@ pub async fn seed_wal_store_split(work: &Path, out: &Path) -> Result<Vec<PathBuf
     if let Ok(db) = without_wal_store {
         db.close().await?;
     }
+    // The parent reopens with its (wiped) WAL store: the WAL starts over at a lower id.
+    let mut builder = Db::builder("shard", s.main.clone()).with_settings(fixture_settings());
+    if let Some(wal) = &s.wal {
+        builder = builder.with_wal_object_store(wal.clone());
+    }
+    let reopened = builder.build().await;
+    s.log_result("reopen shard with the wiped WAL store", &reopened);
+    if let Ok(db) = reopened {
+        db.close().await?;
+    }
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

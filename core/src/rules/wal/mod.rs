@@ -1,5 +1,6 @@
 //! WAL objects: what clones copy and writers replay (`SDB-WAL-*`).
 
+pub mod fence_accumulation;
 pub mod wal_fence_gap;
 pub mod wal_hole;
 pub mod wal_range_missing;
