@@ -67,9 +67,9 @@ pub enum BundleError {
 fn listing_text(listing: &Listing) -> String {
     let mut out = String::new();
     for (key, object) in &listing.objects {
-        let (seconds, nanos) = object
-            .last_modified
-            .map_or((0, 0), |time| (time.at.timestamp(), time.at.timestamp_subsec_nanos()));
+        let (seconds, nanos) = object.last_modified.map_or((0, 0), |time| {
+            (time.at.timestamp(), time.at.timestamp_subsec_nanos())
+        });
         out.push_str(&format!("{}\t{seconds}.{nanos:09}0\t{key}\n", object.size));
     }
     out
@@ -94,7 +94,10 @@ pub fn write_bundle<W: Write>(
         header.set_cksum();
         tar.append_data(&mut header, name, bytes)
     };
-    add(INFO, (serde_json::to_string_pretty(info).unwrap_or_default() + "\n").as_bytes())?;
+    add(
+        INFO,
+        (serde_json::to_string_pretty(info).unwrap_or_default() + "\n").as_bytes(),
+    )?;
     add(MAIN_LISTING, listing_text(main).as_bytes())?;
     if let Some(wal) = wal {
         add(WAL_LISTING, listing_text(wal).as_bytes())?;
@@ -108,8 +111,15 @@ pub fn write_bundle<W: Write>(
 }
 
 /// Reads a bundle into a check's inputs.
-pub fn read_bundle<R: Read>(file: &str, reader: R, options: ListingOptions) -> Result<(BundleInfo, SnapshotInputs), BundleError> {
-    let archive_error = |err: std::io::Error| BundleError::Archive { file: file.to_string(), detail: err.to_string() };
+pub fn read_bundle<R: Read>(
+    file: &str,
+    reader: R,
+    options: ListingOptions,
+) -> Result<(BundleInfo, SnapshotInputs), BundleError> {
+    let archive_error = |err: std::io::Error| BundleError::Archive {
+        file: file.to_string(),
+        detail: err.to_string(),
+    };
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(reader));
     let mut info: Option<BundleInfo> = None;
     let mut main = None;
@@ -117,25 +127,59 @@ pub fn read_bundle<R: Read>(file: &str, reader: R, options: ListingOptions) -> R
     let mut manifests = Vec::new();
     for entry in archive.entries().map_err(archive_error)? {
         let mut entry = entry.map_err(archive_error)?;
-        let name = entry.path().map_err(archive_error)?.to_string_lossy().replace('\\', "/");
+        let name = entry
+            .path()
+            .map_err(archive_error)?
+            .to_string_lossy()
+            .replace('\\', "/");
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).map_err(archive_error)?;
         let shown = format!("{file}:{name}");
         if name == INFO {
-            info = Some(serde_json::from_slice(&bytes).map_err(|err| BundleError::Layout { file: file.to_string(), detail: format!("{INFO}: {err}") })?);
+            info = Some(
+                serde_json::from_slice(&bytes).map_err(|err| BundleError::Layout {
+                    file: file.to_string(),
+                    detail: format!("{INFO}: {err}"),
+                })?,
+            );
         } else if name == MAIN_LISTING || name == WAL_LISTING {
             let mut builder = ListingBuilder::new(options.clone());
-            read_listing(&mut builder, &shown, bytes.as_slice(), Some(crate::listing::ListingFormat::FindTsv))?;
+            read_listing(
+                &mut builder,
+                &shown,
+                bytes.as_slice(),
+                Some(crate::listing::ListingFormat::FindTsv),
+            )?;
             let listing = builder.finish();
-            if name == MAIN_LISTING { main = Some(listing) } else { wal = Some(listing) }
+            if name == MAIN_LISTING {
+                main = Some(listing)
+            } else {
+                wal = Some(listing)
+            }
         } else if let Some(key) = name.strip_prefix(MANIFESTS) {
             let mut decoded = decode_manifest_file(&shown, &bytes, None)?;
             manifests.push((key.to_string(), decoded.remove(0)));
         }
     }
-    let info = info.ok_or_else(|| BundleError::Layout { file: file.to_string(), detail: format!("no {INFO}: not a slatecheck bundle") })?;
+    let info = info.ok_or_else(|| BundleError::Layout {
+        file: file.to_string(),
+        detail: format!("no {INFO}: not a slatecheck bundle"),
+    })?;
     if info.bundle_version != BUNDLE_VERSION {
-        return Err(BundleError::Layout { file: file.to_string(), detail: format!("bundle version {} is not supported (this slatecheck reads {BUNDLE_VERSION})", info.bundle_version) });
+        return Err(BundleError::Layout {
+            file: file.to_string(),
+            detail: format!(
+                "bundle version {} is not supported (this slatecheck reads {BUNDLE_VERSION})",
+                info.bundle_version
+            ),
+        });
     }
-    Ok((info, SnapshotInputs { main, wal, manifests }))
+    Ok((
+        info,
+        SnapshotInputs {
+            main,
+            wal,
+            manifests,
+        },
+    ))
 }

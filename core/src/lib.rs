@@ -25,12 +25,12 @@
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod manifest;
 pub mod bundle;
 pub mod finding;
+pub mod listing;
+pub mod manifest;
 pub mod model;
 pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
-pub mod listing;

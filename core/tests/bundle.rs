@@ -9,47 +9,77 @@ use slatecheck_core::plan::{evaluate, Action};
 use slatecheck_core::snapshot::Snapshot;
 
 fn seed_bundle() -> Vec<u8> {
-    std::fs::read(common::fixtures_dir().join("v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz")).expect("committed bundle")
+    std::fs::read(common::fixtures_dir().join("v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz"))
+        .expect("committed bundle")
 }
 
 #[test]
 fn the_committed_seed_bundle_gives_the_seed_verdict() {
-    let (info, inputs) = read_bundle("seed.tar.gz", seed_bundle().as_slice(), ListingOptions::default()).expect("bundle reads");
+    let (info, inputs) = read_bundle(
+        "seed.tar.gz",
+        seed_bundle().as_slice(),
+        ListingOptions::default(),
+    )
+    .expect("bundle reads");
     assert!(info.wal_store.is_some());
     assert!(inputs.main.is_some() && inputs.wal.is_some());
     let snapshot = Snapshot::build(inputs);
     let action: Action = "clone:shard@split".parse().expect("plan");
-    let result = common::store::with_context(&snapshot, |cx| evaluate(cx, &action)).expect("evaluates");
+    let result =
+        common::store::with_context(&snapshot, |cx| evaluate(cx, &action)).expect("evaluates");
     assert_eq!(result.verdict, Verdict::Unsafe);
     assert_eq!(result.rules, ["SDB-WAL-001"]);
 }
 
 #[test]
 fn a_bundle_round_trips_byte_for_byte() {
-    let (info, inputs) = read_bundle("seed.tar.gz", seed_bundle().as_slice(), ListingOptions::default()).expect("bundle reads");
+    let (info, inputs) = read_bundle(
+        "seed.tar.gz",
+        seed_bundle().as_slice(),
+        ListingOptions::default(),
+    )
+    .expect("bundle reads");
     let store = common::fixtures_dir().join("v2/b-seed-wal-store-split-after-wipe/main");
     let manifests: Vec<(String, Vec<u8>)> = common::manifest_objects(&store);
     let main = inputs.main.expect("main listing");
-    let again = write_bundle(Vec::new(), &info, &main, inputs.wal.as_ref(), &manifests).expect("writes");
+    let again =
+        write_bundle(Vec::new(), &info, &main, inputs.wal.as_ref(), &manifests).expect("writes");
     assert_eq!(again, seed_bundle());
 }
 
 #[test]
 fn damaged_or_foreign_archives_are_clear_errors() {
-    let garbage = read_bundle("x.tar.gz", &b"not a bundle"[..], ListingOptions::default()).expect_err("garbage");
-    assert!(garbage.to_string().starts_with("x.tar.gz: not a slatecheck bundle"), "{garbage}");
+    let garbage = read_bundle("x.tar.gz", &b"not a bundle"[..], ListingOptions::default())
+        .expect_err("garbage");
+    assert!(
+        garbage
+            .to_string()
+            .starts_with("x.tar.gz: not a slatecheck bundle"),
+        "{garbage}"
+    );
     let mut cut = seed_bundle();
     cut.truncate(cut.len() / 2);
-    let err = read_bundle("cut.tar.gz", cut.as_slice(), ListingOptions::default()).expect_err("truncated");
+    let err = read_bundle("cut.tar.gz", cut.as_slice(), ListingOptions::default())
+        .expect_err("truncated");
     assert!(err.to_string().starts_with("cut.tar.gz"), "{err}");
     let empty = write_bundle(
         Vec::new(),
-        &BundleInfo { bundle_version: 99, created_by: "future".into(), store: "s".into(), wal_store: None },
+        &BundleInfo {
+            bundle_version: 99,
+            created_by: "future".into(),
+            store: "s".into(),
+            wal_store: None,
+        },
         &Default::default(),
         None,
         &[],
     )
     .expect("writes");
-    let err = read_bundle("future.tar.gz", empty.as_slice(), ListingOptions::default()).expect_err("version");
-    assert!(err.to_string().contains("bundle version 99 is not supported"), "{err}");
+    let err = read_bundle("future.tar.gz", empty.as_slice(), ListingOptions::default())
+        .expect_err("version");
+    assert!(
+        err.to_string()
+            .contains("bundle version 99 is not supported"),
+        "{err}"
+    );
 }

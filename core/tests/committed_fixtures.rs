@@ -44,9 +44,20 @@ fn slatedb_018_manifests_print_exactly_as_slatedb_018_serializes_them() {
         let expected = expected_json(&store);
         for (key, bytes) in manifest_objects(&store.join("main")) {
             let (format, manifest) = decode(&key, &bytes);
-            assert_eq!(format, ManifestFormat::V2, "{key}: SlateDB 0.18 writes format version 2");
-            let theirs = expected.get(&key).unwrap_or_else(|| panic!("{}: no expected JSON for {key}", store.display()));
-            assert_eq!(&to_slatedb_json(&manifest), theirs, "{}: {key}", store.display());
+            assert_eq!(
+                format,
+                ManifestFormat::V2,
+                "{key}: SlateDB 0.18 writes format version 2"
+            );
+            let theirs = expected
+                .get(&key)
+                .unwrap_or_else(|| panic!("{}: no expected JSON for {key}", store.display()));
+            assert_eq!(
+                &to_slatedb_json(&manifest),
+                theirs,
+                "{}: {key}",
+                store.display()
+            );
             compared += 1;
         }
     }
@@ -66,25 +77,36 @@ fn slatedb_015_manifests_decode_to_what_slatedb_015_printed() {
                 ManifestFormat::SlatedbCliJson => unreachable!("binary input"),
             }
             // 0.15 printed SST ids as `{"Compacted": ..}`; reading its JSON normalizes that.
-            let theirs = expected.get(&key).unwrap_or_else(|| panic!("no expected JSON for {key}"));
+            let theirs = expected
+                .get(&key)
+                .unwrap_or_else(|| panic!("no expected JSON for {key}"));
             let text = serde_json::to_vec(theirs).expect("serializable");
             let parsed = parse_slatedb_json(&key, &text).unwrap_or_else(|err| panic!("{err}"));
             assert_eq!(parsed[0].manifest, manifest, "{}: {key}", store.display());
         }
     }
     assert!(v1 >= 90, "only {v1} format version 1 manifests");
-    assert!(v2 >= 1, "the segmented database writes format version 2 even on 0.15");
+    assert!(
+        v2 >= 1,
+        "the segmented database writes format version 2 even on 0.15"
+    );
 }
 
 #[test]
 fn the_wal_store_flag_survives_only_in_format_version_1() {
     let flag_of = |set: &str| {
-        let store = common::fixtures_dir().join(set).join("b-seed-wal-store-split/main");
+        let store = common::fixtures_dir()
+            .join(set)
+            .join("b-seed-wal-store-split/main");
         let key = "shard/manifest/00000000000000000001.manifest";
         let bytes = std::fs::read(store.join(key)).expect("seed fixture");
         decode(key, &bytes).1.wal_object_store_uri
     };
-    assert_eq!(flag_of("v1"), Some(String::new()), "0.15 records `Some(\"\")` for a WAL-store database");
+    assert_eq!(
+        flag_of("v1"),
+        Some(String::new()),
+        "0.15 records `Some(\"\")` for a WAL-store database"
+    );
     assert_eq!(flag_of("v2"), None, "0.18 has nowhere to record it");
 }
 
@@ -94,7 +116,8 @@ fn slatedb_cli_json_reads_back_into_the_same_model() {
         for (key, bytes) in manifest_objects(&store.join("main")) {
             let (_, manifest) = decode(&key, &bytes);
             let json = serde_json::to_vec(&to_slatedb_json(&manifest)).expect("serializable");
-            let files = decode_manifest_file("read-manifest.json", &json, None).expect("own JSON reads back");
+            let files = decode_manifest_file("read-manifest.json", &json, None)
+                .expect("own JSON reads back");
             assert_eq!(files[0].format, ManifestFormat::SlatedbCliJson);
             assert_eq!(files[0].manifest, manifest, "{key}");
         }

@@ -27,7 +27,10 @@ fn seeds() -> &'static [Vec<u8>] {
 fn check_outcome(bytes: &[u8]) {
     if let Err(err) = decode_manifest_file(NAME, bytes, None) {
         let text = err.to_string();
-        assert!(text.starts_with(NAME), "error does not name the file: {text}");
+        assert!(
+            text.starts_with(NAME),
+            "error does not name the file: {text}"
+        );
         assert!(!text.contains('\n'), "error is not one line: {text:?}");
     }
 }
@@ -76,15 +79,24 @@ proptest! {
 
 #[test]
 fn short_and_unknown_inputs_get_the_slatedb_error_classes() {
-    let message = |bytes: &[u8]| decode_manifest_file(NAME, bytes, None).expect_err("invalid").to_string();
+    let message = |bytes: &[u8]| {
+        decode_manifest_file(NAME, bytes, None)
+            .expect_err("invalid")
+            .to_string()
+    };
     assert_eq!(
         message(b""),
-        format!("{NAME}: empty manifest: 0 byte(s), a manifest starts with a 2-byte format version")
+        format!(
+            "{NAME}: empty manifest: 0 byte(s), a manifest starts with a 2-byte format version"
+        )
     );
     assert_eq!(
         message(&[0, 3, 1, 2, 3, 4]),
         format!("{NAME}: unsupported manifest format version 3 (supported: 1, 2)")
     );
-    assert!(message(&[0, 1, 9]).starts_with(&format!("{NAME}: malformed format version 1 FlatBuffer: ")));
-    assert!(message(b"{\"id\": 1}").starts_with(&format!("{NAME}: not slatedb-cli manifest JSON at line 1, column 1: ")));
+    assert!(message(&[0, 1, 9])
+        .starts_with(&format!("{NAME}: malformed format version 1 FlatBuffer: ")));
+    assert!(message(b"{\"id\": 1}").starts_with(&format!(
+        "{NAME}: not slatedb-cli manifest JSON at line 1, column 1: "
+    )));
 }

@@ -2,7 +2,6 @@
 //! formats whose shape is verified, reproductions of the tools' own documentation samples in
 //! `tests/data/listings/`, and parseability/no-panic checks for the rest.
 
-
 mod common;
 
 use common::listing_render::*;
@@ -14,25 +13,38 @@ const NS: i128 = 1_000_000_000;
 
 /// Nanoseconds since the epoch of an RFC 3339 timestamp.
 fn ts(rfc3339: &str) -> i128 {
-    let dt = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap_or_else(|e| panic!("{rfc3339}: {e}"));
+    let dt =
+        chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap_or_else(|e| panic!("{rfc3339}: {e}"));
     i128::from(dt.timestamp()) * NS + i128::from(dt.timestamp_subsec_nanos())
 }
 
 fn sample(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/listings").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/listings")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn db_objects() -> Vec<RenderObject> {
     vec![
-        RenderObject::new("wal/00000000000000000001.sst", 10, ts("2024-04-15T10:19:59.5Z"), "d41d8cd98f00b204e9800998ecf8427e"),
+        RenderObject::new(
+            "wal/00000000000000000001.sst",
+            10,
+            ts("2024-04-15T10:19:59.5Z"),
+            "d41d8cd98f00b204e9800998ecf8427e",
+        ),
         RenderObject::new(
             "compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst",
             4_194_304,
             ts("2024-04-15T10:21:07.123456789Z"),
             "9b2cf535f27731c974343645a3985328",
         ),
-        RenderObject::new("manifest/00000000000000000001.manifest", 1234, ts("2024-04-15T10:20:00Z"), "0622528de826c0df5db1258a23b80be5"),
+        RenderObject::new(
+            "manifest/00000000000000000001.manifest",
+            1234,
+            ts("2024-04-15T10:20:00Z"),
+            "0622528de826c0df5db1258a23b80be5",
+        ),
     ]
 }
 
@@ -64,7 +76,15 @@ Total Objects: 3
    Total Size: 4195548
 ";
     assert_eq!(aws_s3_ls(&db_objects(), &db_opts(), true), expected);
-    assert_eq!(aws_s3_ls(&db_objects(), &db_opts(), false), expected.split("\n\n").next().unwrap_or_default().to_string() + "\n");
+    assert_eq!(
+        aws_s3_ls(&db_objects(), &db_opts(), false),
+        expected
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+            + "\n"
+    );
 }
 
 #[test]
@@ -91,7 +111,10 @@ fn aws_s3_ls_reproduces_the_aws_cli_docs_example() {
     let docs = sample("aws-s3-ls-human-summarize-docs.txt");
     for (ours, theirs) in human.lines().zip(docs.lines()) {
         if theirs.contains("MiB") {
-            assert!(ours.ends_with(" 2.7 MiB foo.zip") || ours == "   Total Size: 2.7 MiB", "{ours}");
+            assert!(
+                ours.ends_with(" 2.7 MiB foo.zip") || ours == "   Total Size: 2.7 MiB",
+                "{ours}"
+            );
         } else {
             assert_eq!(ours, theirs);
         }
@@ -123,7 +146,10 @@ fn gsutil_ls_l_reproduces_the_gsutil_help_example_and_footer() {
         RenderObject::new("obj3.txt", 131, ts("2020-03-02T19:37:45.999Z"), "00"),
     ];
     let opts = RenderOptions::new("bucket", "");
-    assert_eq!(gsutil_ls_l(&objs, &opts, false), sample("gsutil-ls-l-docs.txt"));
+    assert_eq!(
+        gsutil_ls_l(&objs, &opts, false),
+        sample("gsutil-ls-l-docs.txt")
+    );
 
     let all = gsutil_ls_l(&objs[..1], &opts, true);
     assert_eq!(
@@ -149,12 +175,25 @@ fn gsutil_human_readable_follows_make_human_readable() {
 #[test]
 fn rclone_lsl_reproduces_the_rclone_help_example() {
     let objs = vec![
-        RenderObject::new("bevajer5jef", 60295, ts("2016-06-25T18:55:41.062626927Z"), "00"),
+        RenderObject::new(
+            "bevajer5jef",
+            60295,
+            ts("2016-06-25T18:55:41.062626927Z"),
+            "00",
+        ),
         RenderObject::new("canole", 90613, ts("2016-06-25T18:55:43.302607074Z"), "00"),
-        RenderObject::new("diwogej7", 94467, ts("2016-06-25T18:55:43.046609333Z"), "00"),
+        RenderObject::new(
+            "diwogej7",
+            94467,
+            ts("2016-06-25T18:55:43.046609333Z"),
+            "00",
+        ),
         RenderObject::new("fubuwic", 37600, ts("2016-06-25T18:55:40.814629136Z"), "00"),
     ];
-    assert_eq!(rclone_lsl(&objs, &RenderOptions::new("bucket", "")), sample("rclone-lsl-docs.txt"));
+    assert_eq!(
+        rclone_lsl(&objs, &RenderOptions::new("bucket", "")),
+        sample("rclone-lsl-docs.txt")
+    );
 }
 
 #[test]
@@ -170,7 +209,10 @@ fn rclone_lsjson_lists_objects_then_synthesized_directories() {
 "#;
     assert_eq!(rclone_lsjson(&db_objects(), &db_opts()), expected);
     let shifted = rclone_lsjson_with_offset(&db_objects()[1..2], &db_opts(), 3600);
-    assert!(shifted.contains(r#""ModTime":"2024-04-15T11:21:07.123456789+01:00""#), "{shifted}");
+    assert!(
+        shifted.contains(r#""ModTime":"2024-04-15T11:21:07.123456789+01:00""#),
+        "{shifted}"
+    );
     assert_eq!(rclone_lsjson(&[], &db_opts()), "[\n]\n");
 }
 
@@ -184,14 +226,19 @@ fn mc_ls_json_prints_one_compact_message_per_object() {
          \"url\":\"https://minio.example.com/prod-bucket/dbs/\",\"versionOrdinal\":1,\"storageClass\":\"STANDARD\"}\n"
     );
     let versions = mc_ls_json_versions(&db_objects()[..1], &db_opts(), &db_objects()[1..2]);
-    let lines: Vec<Value> = versions.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines: Vec<Value> = versions
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["isDeleteMarker"], Value::Bool(true));
     assert_eq!(lines[0]["versionOrdinal"], 2);
     assert_eq!(lines[0]["lastModified"], "2024-04-15T11:21:07.123Z");
     assert_eq!(lines[1]["versionOrdinal"], 1);
     assert_eq!(lines[1]["size"], 4_194_304);
-    assert!(lines.iter().all(|l| l["versionId"].as_str().is_some_and(|v| v.len() == 32)));
+    assert!(lines
+        .iter()
+        .all(|l| l["versionId"].as_str().is_some_and(|v| v.len() == 32)));
 }
 
 #[test]
@@ -229,7 +276,10 @@ fn s3api_list_objects_v2_matches_cli_v2_shape() {
 "#;
     assert_eq!(out, expected);
     // An empty listing has no Contents; --query 'Contents[]' then prints null.
-    assert_eq!(s3api_list_objects_v2(&[], &db_opts(), None, false), "{\n    \"RequestCharged\": null,\n    \"Prefix\": \"dbs/\"\n}\n");
+    assert_eq!(
+        s3api_list_objects_v2(&[], &db_opts(), None, false),
+        "{\n    \"RequestCharged\": null,\n    \"Prefix\": \"dbs/\"\n}\n"
+    );
     assert_eq!(s3api_contents_array(&[], &db_opts()), "null\n");
     let array = json_docs(&s3api_contents_array(&db_objects(), &db_opts()));
     assert_eq!(array[0].as_array().map(Vec::len), Some(3));
@@ -243,15 +293,34 @@ fn s3api_list_objects_v2_matches_cli_v2_shape() {
 #[test]
 fn s3api_pages_carry_botocore_next_tokens() {
     let mut objs = db_objects();
-    objs.push(RenderObject::new("wal/00000000000000000002.sst", 20, ts("2024-04-15T10:22:00Z"), "00"));
-    objs.push(RenderObject::new("wal/00000000000000000003.sst", 30, ts("2024-04-15T10:23:00Z"), "00"));
+    objs.push(RenderObject::new(
+        "wal/00000000000000000002.sst",
+        20,
+        ts("2024-04-15T10:22:00Z"),
+        "00",
+    ));
+    objs.push(RenderObject::new(
+        "wal/00000000000000000003.sst",
+        30,
+        ts("2024-04-15T10:23:00Z"),
+        "00",
+    ));
     let docs = json_docs(&s3api_list_objects_v2(&objs, &db_opts(), Some(2), false));
     assert_eq!(docs.len(), 3);
-    let counts: Vec<usize> = docs.iter().map(|d| d["Contents"].as_array().map_or(0, Vec::len)).collect();
+    let counts: Vec<usize> = docs
+        .iter()
+        .map(|d| d["Contents"].as_array().map_or(0, Vec::len))
+        .collect();
     assert_eq!(counts, [2, 2, 1]);
     // base64('{"ContinuationToken": null, "boto_truncate_amount": 2}'), as the CLI prints it.
-    assert_eq!(docs[0]["NextToken"], "eyJDb250aW51YXRpb25Ub2tlbiI6IG51bGwsICJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDJ9");
-    assert_eq!(docs[1]["NextToken"], base64_encode(br#"{"ContinuationToken": null, "boto_truncate_amount": 4}"#));
+    assert_eq!(
+        docs[0]["NextToken"],
+        "eyJDb250aW51YXRpb25Ub2tlbiI6IG51bGwsICJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDJ9"
+    );
+    assert_eq!(
+        docs[1]["NextToken"],
+        base64_encode(br#"{"ContinuationToken": null, "boto_truncate_amount": 4}"#)
+    );
     assert!(docs[2].get("NextToken").is_none());
     assert_eq!(keys(&docs[2]), ["Contents", "Prefix", "RequestCharged"]);
 
@@ -259,11 +328,22 @@ fn s3api_pages_carry_botocore_next_tokens() {
     assert!(truncated[2].get("NextToken").is_some());
     let single = json_docs(&s3api_list_objects_v2(&objs, &db_opts(), None, true));
     assert_eq!(single.len(), 1);
-    assert_eq!(single[0]["NextToken"], base64_encode(br#"{"ContinuationToken": null, "boto_truncate_amount": 5}"#));
+    assert_eq!(
+        single[0]["NextToken"],
+        base64_encode(br#"{"ContinuationToken": null, "boto_truncate_amount": 5}"#)
+    );
 
     // Past 1000 keys the token carries S3's continuation token.
-    let many: Vec<RenderObject> =
-        (0..1500).map(|i| RenderObject::new(format!("wal/{i:020}.sst"), 1, ts("2024-04-15T10:00:00Z"), "00")).collect();
+    let many: Vec<RenderObject> = (0..1500)
+        .map(|i| {
+            RenderObject::new(
+                format!("wal/{i:020}.sst"),
+                1,
+                ts("2024-04-15T10:00:00Z"),
+                "00",
+            )
+        })
+        .collect();
     let pages = json_docs(&s3api_list_objects_v2(&many, &db_opts(), Some(600), false));
     assert_eq!(pages.len(), 3);
     let token = |doc: &Value| -> Value {
@@ -284,12 +364,18 @@ fn s3api_pages_carry_botocore_next_tokens() {
 fn s3api_list_object_versions_keeps_deleted_versions_behind_markers() {
     let out = s3api_list_object_versions(&db_objects()[..1], &db_opts(), &db_objects()[1..2]);
     let doc = &json_docs(&out)[0];
-    assert_eq!(keys(doc), ["DeleteMarkers", "Prefix", "RequestCharged", "Versions"]);
+    assert_eq!(
+        keys(doc),
+        ["DeleteMarkers", "Prefix", "RequestCharged", "Versions"]
+    );
     let versions = doc["Versions"].as_array().expect("Versions");
     let markers = doc["DeleteMarkers"].as_array().expect("DeleteMarkers");
     assert_eq!(versions.len(), 2);
     assert_eq!(markers.len(), 1);
-    assert_eq!(markers[0]["Key"], "dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst");
+    assert_eq!(
+        markers[0]["Key"],
+        "dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst"
+    );
     assert_eq!(markers[0]["IsLatest"], true);
     assert_eq!(markers[0]["LastModified"], "2024-04-15T11:21:07+00:00");
     assert_eq!(versions[0]["Key"], markers[0]["Key"]);
@@ -301,7 +387,19 @@ fn s3api_list_object_versions_keeps_deleted_versions_behind_markers() {
     assert_eq!(keys(&versions[0]), keys(&docs["Versions"][0]));
     assert_eq!(keys(&markers[0]), keys(&docs["DeleteMarkers"][0]));
     let order: Vec<&String> = versions[0].as_object().expect("object").keys().collect();
-    assert_eq!(order, ["ETag", "Size", "StorageClass", "Key", "VersionId", "IsLatest", "LastModified", "Owner"]);
+    assert_eq!(
+        order,
+        [
+            "ETag",
+            "Size",
+            "StorageClass",
+            "Key",
+            "VersionId",
+            "IsLatest",
+            "LastModified",
+            "Owner"
+        ]
+    );
 }
 
 #[test]
@@ -310,25 +408,49 @@ fn s3_inventory_gzip_round_trips_and_checksums_match() {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.len(), 4, "{names:?}");
     assert_eq!(&names[..2], ["manifest.json", "manifest.checksum"]);
-    assert!(names[2..].iter().all(|n| n.starts_with("data/") && n.ends_with(".csv.gz")), "{names:?}");
+    assert!(
+        names[2..]
+            .iter()
+            .all(|n| n.starts_with("data/") && n.ends_with(".csv.gz")),
+        "{names:?}"
+    );
 
     let manifest_bytes = &files[0].1;
     let manifest: Value = serde_json::from_slice(manifest_bytes).expect("manifest JSON");
-    assert_eq!(files[1].1, format!("{}\n", md5_hex(manifest_bytes)).into_bytes());
+    assert_eq!(
+        files[1].1,
+        format!("{}\n", md5_hex(manifest_bytes)).into_bytes()
+    );
     assert_eq!(manifest["creationTimestamp"], "1713142800000");
-    assert_eq!(manifest["fileSchema"], "Bucket, Key, Size, LastModifiedDate, ETag, StorageClass");
+    assert_eq!(
+        manifest["fileSchema"],
+        "Bucket, Key, Size, LastModifiedDate, ETag, StorageClass"
+    );
     let text = String::from_utf8(manifest_bytes.clone()).expect("UTF-8");
-    assert!(text.starts_with("{\n  \"sourceBucket\" : \"prod-bucket\",\n"), "{text}");
-    assert!(text.contains("\"files\" : [ {\n    \"key\" : \"prod-bucket/daily-inventory/data/"), "{text}");
-    assert!(text.contains("\n  }, {\n") && text.ends_with("\n  } ]\n}"), "{text}");
+    assert!(
+        text.starts_with("{\n  \"sourceBucket\" : \"prod-bucket\",\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"files\" : [ {\n    \"key\" : \"prod-bucket/daily-inventory/data/"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  }, {\n") && text.ends_with("\n  } ]\n}"),
+        "{text}"
+    );
 
     let mut rows = String::new();
     for (i, (name, bytes)) in files[2..].iter().enumerate() {
         let entry = &manifest["files"][i];
-        assert!(entry["key"].as_str().is_some_and(|k| k.ends_with(&format!("/{name}"))));
+        assert!(entry["key"]
+            .as_str()
+            .is_some_and(|k| k.ends_with(&format!("/{name}"))));
         assert_eq!(entry["size"], bytes.len());
         assert_eq!(entry["MD5checksum"], md5_hex(bytes));
-        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut rows).expect("gzip");
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut rows)
+            .expect("gzip");
     }
     assert_eq!(
         rows,
@@ -354,7 +476,10 @@ fn gcloud_storage_ls_json_entries() {
     let items = flat[0].as_array().expect("list");
     assert_eq!(items.len(), 3);
     let first = &items[0];
-    assert_eq!(first["url"], "gs://prod-bucket/dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst#1713176467123456");
+    assert_eq!(
+        first["url"],
+        "gs://prod-bucket/dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst#1713176467123456"
+    );
     assert_eq!(first["type"], "cloud_object");
     let meta = &first["metadata"];
     assert_eq!(meta["size"], "4194304");
@@ -368,7 +493,12 @@ fn gcloud_storage_ls_json_entries() {
 
     let text = gcloud_storage_ls_json(&db_objects(), &db_opts());
     let tree = json_docs(&text);
-    let urls: Vec<&str> = tree[0].as_array().expect("list").iter().map(|v| v["url"].as_str().unwrap_or("")).collect();
+    let urls: Vec<&str> = tree[0]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v["url"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(
         urls,
         [
@@ -381,7 +511,12 @@ fn gcloud_storage_ls_json_entries() {
             "gs://prod-bucket/dbs/wal/00000000000000000001.sst#1713176399500000",
         ]
     );
-    assert!(text.starts_with("[\n{\n  \"url\": \"gs://prod-bucket/dbs/\",\n  \"type\": \"prefix\"\n},\n{\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "[\n{\n  \"url\": \"gs://prod-bucket/dbs/\",\n  \"type\": \"prefix\"\n},\n{\n"
+        ),
+        "{text}"
+    );
     assert!(text.ends_with("\n  }\n}\n]\n"), "{text}");
     assert_eq!(gcloud_storage_ls_json(&[], &db_opts()), "");
 }
@@ -389,12 +524,21 @@ fn gcloud_storage_ls_json_entries() {
 #[test]
 fn az_storage_blob_list_is_sorted_two_space_json() {
     let out = az_storage_blob_list(&db_objects(), &db_opts());
-    assert!(out.starts_with("[\n  {\n    \"container\": \"prod-bucket\",\n    \"content\": \"\",\n"), "{out}");
+    assert!(
+        out.starts_with("[\n  {\n    \"container\": \"prod-bucket\",\n    \"content\": \"\",\n"),
+        "{out}"
+    );
     let items = json_docs(&out);
     let items = items[0].as_array().expect("list");
-    assert_eq!(items[0]["name"], "dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst");
+    assert_eq!(
+        items[0]["name"],
+        "dbs/compacted/01H8FQ5K6K7QK6EJ0E9HNF1J2B.sst"
+    );
     assert_eq!(items[0]["properties"]["contentLength"], 4_194_304);
-    assert_eq!(items[0]["properties"]["lastModified"], "2024-04-15T10:21:07+00:00");
+    assert_eq!(
+        items[0]["properties"]["lastModified"],
+        "2024-04-15T10:21:07+00:00"
+    );
     assert_eq!(items[0]["properties"]["blobType"], "BlockBlob");
     assert_eq!(az_storage_blob_list(&[], &db_opts()), "[]\n");
 }
@@ -403,8 +547,14 @@ fn az_storage_blob_list_is_sorted_two_space_json() {
 fn every_renderer_accepts_empty_input() {
     let opts = RenderOptions::new("prod-bucket", "");
     assert_eq!(aws_s3_ls(&[], &opts, false), "");
-    assert_eq!(aws_s3_ls(&[], &opts, true), "\nTotal Objects: 0\n   Total Size: 0\n");
-    assert_eq!(aws_s3_ls_human(&[], &opts), "\nTotal Objects: 0\n   Total Size: 0 Bytes\n");
+    assert_eq!(
+        aws_s3_ls(&[], &opts, true),
+        "\nTotal Objects: 0\n   Total Size: 0\n"
+    );
+    assert_eq!(
+        aws_s3_ls_human(&[], &opts),
+        "\nTotal Objects: 0\n   Total Size: 0 Bytes\n"
+    );
     json_docs(&s3api_list_objects_v2(&[], &opts, Some(3), true));
     json_docs(&s3api_list_objects_v2_no_paginate(&[], &opts));
     json_docs(&s3api_list_object_versions(&[], &opts, &[]));

@@ -27,7 +27,10 @@ fn check(bytes: &[u8]) {
     let mut builder = ListingBuilder::new(ListingOptions::default());
     if let Err(err) = read_listing(&mut builder, NAME, bytes, None) {
         let text = err.to_string();
-        assert!(text.starts_with(NAME), "error does not name the file: {text}");
+        assert!(
+            text.starts_with(NAME),
+            "error does not name the file: {text}"
+        );
         assert!(!text.contains('\n'), "error is not one line: {text:?}");
     } else {
         // A manifest.json may be followed by (damaged) CSV data.
@@ -40,7 +43,8 @@ fn check(bytes: &[u8]) {
 fn every_sample_reads_cleanly_before_damage() {
     for sample in SAMPLES {
         let mut builder = ListingBuilder::new(ListingOptions::default());
-        read_listing(&mut builder, NAME, sample.as_bytes(), None).unwrap_or_else(|err| panic!("{err}"));
+        read_listing(&mut builder, NAME, sample.as_bytes(), None)
+            .unwrap_or_else(|err| panic!("{err}"));
     }
 }
 

@@ -42,8 +42,22 @@ struct Generated<F: FnMut(usize) -> String> {
 }
 
 impl<F: FnMut(usize) -> String> Generated<F> {
-    fn new(header: &str, count: usize, separator: &'static str, footer: &'static str, item: F) -> Self {
-        Self { item, count, next: 0, separator, pending: header.as_bytes().to_vec(), footer: Some(footer), bytes: 0 }
+    fn new(
+        header: &str,
+        count: usize,
+        separator: &'static str,
+        footer: &'static str,
+        item: F,
+    ) -> Self {
+        Self {
+            item,
+            count,
+            next: 0,
+            separator,
+            pending: header.as_bytes().to_vec(),
+            footer: Some(footer),
+            bytes: 0,
+        }
     }
 }
 
@@ -82,14 +96,20 @@ fn key(i: usize, every: usize) -> String {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn measure(source: &str, reader: impl Read) -> (usize, usize, u64) {
-    let _turn = SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let before = CURRENT.load(Ordering::SeqCst);
     PEAK.store(before, Ordering::SeqCst);
     let mut builder = ListingBuilder::new(ListingOptions::default());
     read_listing(&mut builder, source, reader, None).expect("listing reads");
     let listing = builder.finish();
     let peak = PEAK.load(Ordering::SeqCst) - before;
-    println!("{source}: peak heap {peak} bytes, {} objects, {} kept", listing.total_objects, listing.objects.len());
+    println!(
+        "{source}: peak heap {peak} bytes, {} objects, {} kept",
+        listing.total_objects,
+        listing.objects.len()
+    );
     (peak, listing.objects.len(), listing.total_objects)
 }
 
@@ -104,19 +124,31 @@ fn a_large_aws_s3_ls_listing_streams_in_bounded_memory() {
     });
     let (peak, kept, total) = measure("big.txt", reader);
     assert_eq!((kept, total), (OBJECTS / EVERY, OBJECTS as u64));
-    assert!(peak < PEAK_LIMIT, "peak heap {peak} bytes for ~28 MB of listing");
+    assert!(
+        peak < PEAK_LIMIT,
+        "peak heap {peak} bytes for ~28 MB of listing"
+    );
 }
 
 #[test]
 fn a_large_single_s3api_document_streams_in_bounded_memory() {
-    let reader = Generated::new("{\n    \"Contents\": [\n", OBJECTS, ",\n", "\n    ],\n    \"RequestCharged\": null\n}\n", |i| {
-        format!(
+    let reader = Generated::new(
+        "{\n    \"Contents\": [\n",
+        OBJECTS,
+        ",\n",
+        "\n    ],\n    \"RequestCharged\": null\n}\n",
+        |i| {
+            format!(
             "        {{\"Key\": \"{}\", \"LastModified\": \"2026-11-26T09:00:33+00:00\", \"ETag\": \"\\\"d41d8cd98f00b204e9800998ecf8427e\\\"\", \"Size\": {}, \"StorageClass\": \"STANDARD\"}}",
             key(i, EVERY),
             i % 5000
         )
-    });
+        },
+    );
     let (peak, kept, total) = measure("big.json", reader);
     assert_eq!((kept, total), (OBJECTS / EVERY, OBJECTS as u64));
-    assert!(peak < PEAK_LIMIT, "peak heap {peak} bytes for ~70 MB of JSON");
+    assert!(
+        peak < PEAK_LIMIT,
+        "peak heap {peak} bytes for ~70 MB of JSON"
+    );
 }

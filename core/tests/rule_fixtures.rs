@@ -33,12 +33,17 @@ fn rules_fired(case: &Case<'_>) -> BTreeSet<&'static str> {
     let (set, name) = case.fixture.split_once('/').expect("set/name");
     let dir = common::fixtures_dir().join(set).join(name);
     // The time the store was made, read before the damage (which may delete what tells it).
-    let now = made_at(&Snapshot::build(inputs(&dir, case.with_wal))) + chrono::Duration::days(case.days_later);
+    let now = made_at(&Snapshot::build(inputs(&dir, case.with_wal)))
+        + chrono::Duration::days(case.days_later);
     let mut given = inputs(&dir, case.with_wal);
     (case.damage)(&mut given);
     let snapshot = Snapshot::build(given);
     let options = CheckOptions::default();
-    let cx = RuleContext { snapshot: &snapshot, now, options: &options };
+    let cx = RuleContext {
+        snapshot: &snapshot,
+        now,
+        options: &options,
+    };
     let findings: Vec<Finding> = match &case.ask {
         Ask::Scan => scan_all(&cx),
         Ask::Plan(plan) => {
@@ -70,21 +75,36 @@ fn checkpoint_manifest_deleted(given: &mut SnapshotInputs) {
 
 fn listing_truncated(given: &mut SnapshotInputs) {
     if let Some(listing) = given.main.as_mut() {
-        listing.warnings.push(ListingWarning::Truncated { source: "main.json".into(), signal: "NextToken present".into() });
+        listing.warnings.push(ListingWarning::Truncated {
+            source: "main.json".into(),
+            signal: "NextToken present".into(),
+        });
     }
 }
 
 fn listing_older_than_manifests(given: &mut SnapshotInputs) {
     if let Some(listing) = given.main.as_mut() {
-        let newest = listing.objects.keys().filter(|k| k.starts_with("p/manifest/")).max().cloned();
-        listing.objects.retain(|key, _| Some(key) != newest.as_ref());
+        let newest = listing
+            .objects
+            .keys()
+            .filter(|k| k.starts_with("p/manifest/"))
+            .max()
+            .cloned();
+        listing
+            .objects
+            .retain(|key, _| Some(key) != newest.as_ref());
     }
 }
 
 fn deletion_interrupted(given: &mut SnapshotInputs) {
     // `Admin::delete_db` writes `<root>/.deleting` first; a crash leaves it behind.
     let mut builder = slatecheck_core::listing::ListingBuilder::new(Default::default());
-    for (key, object) in given.main.as_ref().map(|l| l.objects.clone()).unwrap_or_default() {
+    for (key, object) in given
+        .main
+        .as_ref()
+        .map(|l| l.objects.clone())
+        .unwrap_or_default()
+    {
         builder.push(slatecheck_core::listing::RawEntry::new(key, object.size));
     }
     builder.push(slatecheck_core::listing::RawEntry::new("db/.deleting", 0));
@@ -118,45 +138,357 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
     let split_plan = format!("split:clone@{split_target}=parent");
     // (rule, firing case, quiet case)
     let cases: Vec<(Case<'_>, Case<'_>)> = vec![
-        pair("SDB-CKPT-001", ("v2/a-checkpoints-clones-gc", false, checkpoint_manifest_deleted, Ask::Scan, 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-CKPT-002", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@cp-all"), 2), ("v2/e-segmented", false, no_damage, Ask::Plan("clone:seg@seg-cp"), -1)),
-        pair("SDB-CKPT-003", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@no-such"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("clone:parent@cp-detached"), 0)),
-        pair("SDB-CLONE-001", ("v2/c-final-checkpoint-deleted", false, no_damage, Ask::Scan, 0), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-CLONE-002", ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0)),
-        pair("SDB-CLONE-003", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan(&split_plan), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("split:parent@cp-all=clone"), 0)),
-        pair("SDB-CLONE-004", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:parent"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("delete-root:clone2"), 0)),
-        pair("SDB-CLONE-005", ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0)),
-        pair("SDB-GC-001", ("v2/c-final-checkpoint-deleted-pinned", false, parent_checkpoints_deleted, Ask::Plan("gc:parent"), 1), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Plan("gc:parent"), 1)),
-        pair("SDB-LIST-001", ("v2/g-fence-only-checkpoint", false, listing_truncated, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-LIST-002", ("v2/g-fence-only-checkpoint", false, listing_older_than_manifests, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-LIST-003", ("v2/b-seed-wal-store-split-after-wipe", false, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
-        pair("SDB-MAN-001", ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:nowhere"), 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Plan("read:parent"), 0)),
-        pair("SDB-MAN-003", ("v2/d2-wal-hole-later", false, deletion_interrupted, Ask::Plan("read:db"), 0), ("v2/d2-wal-hole-later", false, no_damage, Ask::Plan("read:db"), 0)),
-        pair("SDB-MAN-002", ("v2/g-fence-only-checkpoint", false, latest_manifests_deleted, Ask::Scan, 0), ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-SST-001", ("v2/c-final-checkpoint-deleted", false, no_damage, Ask::Plan("read:clone"), 0), ("v2/c-final-checkpoint-deleted-pinned", false, no_damage, Ask::Plan("read:clone"), 0)),
-        pair("SDB-WAL-001", ("v2/b-seed-wal-store-split-after-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
-        pair("SDB-WAL-002", ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Plan("clone:p@fences"), 0), ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Plan("clone:shard@split"), 0)),
-        pair("SDB-WAL-003", ("v2/d2-wal-hole-later", false, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
-        pair("SDB-WAL-004", ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0), ("v2/d1-wal-wiped-before-wipe", true, no_damage, Ask::Plan("open:db"), 0)),
-        pair("SDB-WAL-006", ("v2/f-projected-clone", false, no_damage, Ask::Scan, 0), ("v2/d2-wal-hole-later", false, no_damage, Ask::Scan, 0)),
-        pair("SDB-WAL-005", ("v2/b-seed-wal-store-split-before-wipe", true, no_damage, Ask::Scan, 0), ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0)),
+        pair(
+            "SDB-CKPT-001",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                checkpoint_manifest_deleted,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-CKPT-002",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("clone:parent@cp-all"),
+                2,
+            ),
+            (
+                "v2/e-segmented",
+                false,
+                no_damage,
+                Ask::Plan("clone:seg@seg-cp"),
+                -1,
+            ),
+        ),
+        pair(
+            "SDB-CKPT-003",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("clone:parent@no-such"),
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("clone:parent@cp-detached"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-001",
+            (
+                "v2/c-final-checkpoint-deleted",
+                false,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-002",
+            ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0),
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-003",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan(&split_plan),
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("split:parent@cp-all=clone"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-004",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("delete-root:parent"),
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("delete-root:clone2"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-005",
+            ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0),
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-GC-001",
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                parent_checkpoints_deleted,
+                Ask::Plan("gc:parent"),
+                1,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                no_damage,
+                Ask::Plan("gc:parent"),
+                1,
+            ),
+        ),
+        pair(
+            "SDB-LIST-001",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                listing_truncated,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-LIST-002",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                listing_older_than_manifests,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-LIST-003",
+            (
+                "v2/b-seed-wal-store-split-after-wipe",
+                false,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+            (
+                "v2/b-seed-wal-store-split-after-wipe",
+                true,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-MAN-001",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("read:nowhere"),
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                no_damage,
+                Ask::Plan("read:parent"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-MAN-003",
+            (
+                "v2/d2-wal-hole-later",
+                false,
+                deletion_interrupted,
+                Ask::Plan("read:db"),
+                0,
+            ),
+            (
+                "v2/d2-wal-hole-later",
+                false,
+                no_damage,
+                Ask::Plan("read:db"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-MAN-002",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                latest_manifests_deleted,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-SST-001",
+            (
+                "v2/c-final-checkpoint-deleted",
+                false,
+                no_damage,
+                Ask::Plan("read:clone"),
+                0,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                no_damage,
+                Ask::Plan("read:clone"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-001",
+            (
+                "v2/b-seed-wal-store-split-after-wipe",
+                true,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-002",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                no_damage,
+                Ask::Plan("clone:p@fences"),
+                0,
+            ),
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-003",
+            (
+                "v2/d2-wal-hole-later",
+                false,
+                no_damage,
+                Ask::Plan("open:db"),
+                0,
+            ),
+            (
+                "v2/d1-wal-wiped-before-wipe",
+                true,
+                no_damage,
+                Ask::Plan("open:db"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-004",
+            ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0),
+            (
+                "v2/d1-wal-wiped-before-wipe",
+                true,
+                no_damage,
+                Ask::Plan("open:db"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-006",
+            ("v2/f-projected-clone", false, no_damage, Ask::Scan, 0),
+            ("v2/d2-wal-hole-later", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-WAL-005",
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
     ];
     let mut covered = BTreeSet::new();
     for (fires, quiet) in &cases {
         let fired = rules_fired(fires);
-        assert!(fired.contains(fires.rule), "{} does not fire on {}: {fired:?}", fires.rule, fires.fixture);
+        assert!(
+            fired.contains(fires.rule),
+            "{} does not fire on {}: {fired:?}",
+            fires.rule,
+            fires.fixture
+        );
         let silent = rules_fired(quiet);
-        assert!(!silent.contains(quiet.rule), "{} fires on its quiet case {}: {silent:?}", quiet.rule, quiet.fixture);
+        assert!(
+            !silent.contains(quiet.rule),
+            "{} fires on its quiet case {}: {silent:?}",
+            quiet.rule,
+            quiet.fixture
+        );
         covered.insert(fires.rule);
     }
     let registered: BTreeSet<&str> = RULES.iter().map(|rule| rule.id).collect();
-    assert_eq!(covered, registered, "every registered rule needs a firing and a quiet case here");
+    assert_eq!(
+        covered, registered,
+        "every registered rule needs a firing and a quiet case here"
+    );
 }
 
 type Spec<'a> = (&'a str, bool, fn(&mut SnapshotInputs), Ask<'a>, i64);
 
 fn pair<'a>(rule: &'static str, fires: Spec<'a>, quiet: Spec<'a>) -> (Case<'a>, Case<'a>) {
-    let case = |(fixture, with_wal, damage, ask, days_later): Spec<'a>| Case { rule, fixture, with_wal, damage, ask, days_later };
+    let case = |(fixture, with_wal, damage, ask, days_later): Spec<'a>| Case {
+        rule,
+        fixture,
+        with_wal,
+        damage,
+        ask,
+        days_later,
+    };
     (case(fires), case(quiet))
 }
 
@@ -166,6 +498,14 @@ fn clone_pin_of(fixture: &str) -> String {
     let given = inputs(&common::fixtures_dir().join(set).join(name), false);
     let snapshot = Snapshot::build(given);
     let clone = snapshot.root("clone").expect("clone root");
-    let latest = clone.manifest(clone.latest_id.expect("latest")).expect("given");
-    latest.checkpoints.iter().find(|c| c.name.is_none() && c.expire_time.is_none()).expect("clone2's pin").id.to_string()
+    let latest = clone
+        .manifest(clone.latest_id.expect("latest"))
+        .expect("given");
+    latest
+        .checkpoints
+        .iter()
+        .find(|c| c.name.is_none() && c.expire_time.is_none())
+        .expect("clone2's pin")
+        .id
+        .to_string()
 }

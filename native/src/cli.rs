@@ -71,7 +71,12 @@ pub struct CheckArgs {
     pub bundle: Option<PathBuf>,
 
     /// The separate WAL store of a live store.
-    #[arg(long, value_name = "URL|DIR", requires = "store", conflicts_with = "wal_listings")]
+    #[arg(
+        long,
+        value_name = "URL|DIR",
+        requires = "store",
+        conflicts_with = "wal_listings"
+    )]
     pub wal_store: Option<String>,
 
     /// A folder holding copies of manifest objects under their object keys
@@ -127,7 +132,10 @@ fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 /// `300s`, `5m`, `1h`, `2d`, `90` (seconds).
 fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     let bad = || format!("`{text}` is not a duration like 300s, 5m, 1h or 2d");
-    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
     let value: i64 = digits.parse().map_err(|_| bad())?;
     let seconds = match unit {
         "" | "s" => 1,
@@ -136,7 +144,10 @@ fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
         "d" => 86_400,
         _ => return Err(bad()),
     };
-    value.checked_mul(seconds).map(chrono::Duration::seconds).ok_or_else(bad)
+    value
+        .checked_mul(seconds)
+        .map(chrono::Duration::seconds)
+        .ok_or_else(bad)
 }
 
 /// Output format of summaries.
@@ -197,7 +208,11 @@ pub struct ListingReading {
 
 impl ListingReading {
     pub fn listing_options(&self) -> slatecheck_core::listing::ListingOptions {
-        slatecheck_core::listing::ListingOptions { prefix: self.prefix.clone(), utc_offset_seconds: self.tz, roots: None }
+        slatecheck_core::listing::ListingOptions {
+            prefix: self.prefix.clone(),
+            utc_offset_seconds: self.tz,
+            roots: None,
+        }
     }
 }
 
@@ -216,7 +231,11 @@ fn parse_utc_offset(text: &str) -> Result<i32, String> {
     if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let (hours, minutes) = if digits.len() <= 2 { (&digits[..], "0") } else { digits.split_at(digits.len() - 2) };
+    let (hours, minutes) = if digits.len() <= 2 {
+        (&digits[..], "0")
+    } else {
+        digits.split_at(digits.len() - 2)
+    };
     let hours: i32 = hours.parse().map_err(|_| bad())?;
     let minutes: i32 = minutes.parse().map_err(|_| bad())?;
     if hours > 14 || minutes > 59 {

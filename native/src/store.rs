@@ -6,7 +6,9 @@ use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use slatecheck_core::listing::{classify_key, Listing, ListingBuilder, ListedTime, ListingOptions, RawEntry, SlateObject};
+use slatecheck_core::listing::{
+    classify_key, ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry, SlateObject,
+};
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
 use std::sync::Arc;
@@ -23,10 +25,13 @@ pub struct Store {
 /// `gs://bucket[/prefix]` or `az://container[/prefix]`. Cloud credentials come from the usual
 /// environment variables (`AWS_*`, `GOOGLE_*`, `AZURE_*`).
 pub fn open(spec: &str) -> Result<Store, Failure> {
-    let fail = |err: &dyn std::fmt::Display| Failure::input(format!("{spec}: cannot open the store: {err}"));
+    let fail = |err: &dyn std::fmt::Display| {
+        Failure::input(format!("{spec}: cannot open the store: {err}"))
+    };
     let (scheme, rest) = spec.split_once("://").unwrap_or(("", spec));
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let prefix = (!prefix.trim_matches('/').is_empty()).then(|| Path::from(prefix.trim_matches('/')));
+    let prefix =
+        (!prefix.trim_matches('/').is_empty()).then(|| Path::from(prefix.trim_matches('/')));
     let store: Arc<dyn ObjectStore> = match scheme {
         "" | "file" => {
             let dir = if scheme.is_empty() { spec } else { rest };
@@ -48,7 +53,11 @@ pub fn open(spec: &str) -> Result<Store, Failure> {
         ),
         other => return Err(Failure::input(format!("{spec}: unknown store scheme `{other}://` (use a directory, file://, memory://, s3://, gs:// or az://)"))),
     };
-    Ok(Store { url: spec.to_string(), store, prefix })
+    Ok(Store {
+        url: spec.to_string(),
+        store,
+        prefix,
+    })
 }
 
 /// A runtime for the async object store calls.
@@ -63,7 +72,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 fn progress(message: &'static str) -> ProgressBar {
     // Drawn only when stderr is a terminal.
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg}: {pos} objects ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}: {pos} objects ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_message(message);
     bar
 }
@@ -72,7 +84,11 @@ impl Store {
     fn relative(&self, location: &Path) -> String {
         let key = location.as_ref();
         match &self.prefix {
-            Some(prefix) => key.strip_prefix(prefix.as_ref()).unwrap_or(key).trim_start_matches('/').to_string(),
+            Some(prefix) => key
+                .strip_prefix(prefix.as_ref())
+                .unwrap_or(key)
+                .trim_start_matches('/')
+                .to_string(),
             None => key.to_string(),
         }
     }
@@ -83,7 +99,8 @@ impl Store {
         let mut builder = ListingBuilder::new(options);
         let mut stream = self.store.list(self.prefix.as_ref());
         while let Some(meta) = stream.next().await {
-            let meta = meta.map_err(|err| Failure::input(format!("{}: listing failed: {err}", self.url)))?;
+            let meta =
+                meta.map_err(|err| Failure::input(format!("{}: listing failed: {err}", self.url)))?;
             builder.push(RawEntry {
                 last_modified: Some(ListedTime::known(meta.last_modified)),
                 etag: meta.e_tag.map(|etag| etag.trim_matches('"').to_string()),
@@ -97,7 +114,10 @@ impl Store {
     }
 
     /// Fetches and decodes every manifest object `listing` shows.
-    pub async fn manifests(&self, listing: &Listing) -> Result<Vec<(String, ManifestFile)>, Failure> {
+    pub async fn manifests(
+        &self,
+        listing: &Listing,
+    ) -> Result<Vec<(String, ManifestFile)>, Failure> {
         let mut manifests = Vec::new();
         for (key, bytes) in self.manifest_objects(listing).await? {
             let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
@@ -108,11 +128,19 @@ impl Store {
     }
 
     /// Fetches every manifest object `listing` shows, as stored, sorted by key.
-    pub async fn manifest_objects(&self, listing: &Listing) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    pub async fn manifest_objects(
+        &self,
+        listing: &Listing,
+    ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         let keys: Vec<String> = listing
             .objects
             .keys()
-            .filter(|key| matches!(classify_key(key).map(|k| k.object), Some(SlateObject::Manifest { .. })))
+            .filter(|key| {
+                matches!(
+                    classify_key(key).map(|k| k.object),
+                    Some(SlateObject::Manifest { .. })
+                )
+            })
             .cloned()
             .collect();
         let fetched: Vec<(String, bytes::Bytes)> = futures::stream::iter(keys)
@@ -121,14 +149,24 @@ impl Store {
                     Some(prefix) => Path::from(format!("{}/{key}", prefix.as_ref())),
                     None => Path::from(key.as_str()),
                 };
-                let result = self.store.get(&location).await.map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
-                let bytes = result.bytes().await.map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
+                let result = self
+                    .store
+                    .get(&location)
+                    .await
+                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
+                let bytes = result
+                    .bytes()
+                    .await
+                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
                 Ok::<_, Failure>((key, bytes))
             })
             .buffer_unordered(16)
             .try_collect()
             .await?;
-        let mut objects: Vec<(String, Vec<u8>)> = fetched.into_iter().map(|(key, bytes)| (key, bytes.to_vec())).collect();
+        let mut objects: Vec<(String, Vec<u8>)> = fetched
+            .into_iter()
+            .map(|(key, bytes)| (key, bytes.to_vec()))
+            .collect();
         objects.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(objects)
     }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn slatecheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slatecheck")).args(args).output().expect("slatecheck runs")
+    Command::new(env!("CARGO_BIN_EXE_slatecheck"))
+        .args(args)
+        .output()
+        .expect("slatecheck runs")
 }
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
@@ -16,7 +19,8 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     path
 }
 
-const S3_LS: &str = "2026-11-26 09:00:33        130 prod/shard/manifest/00000000000000000001.manifest\n\
+const S3_LS: &str =
+    "2026-11-26 09:00:33        130 prod/shard/manifest/00000000000000000001.manifest\n\
 2026-11-26 09:00:33          0 prod/shard/wal/00000000000000000001.sst\n\
 2026-11-26 09:00:34        287 prod/shard/wal/00000000000000000002.sst\n\
 2026-11-26 09:00:35        404 prod/shard/compacted/01M8BP2BMFGB8ZKB791GPV253C.sst\n\
@@ -28,8 +32,22 @@ Total Objects: 5\n\
 #[test]
 fn json_summary_has_the_documented_keys() {
     let path = temp_file("s3ls.txt", S3_LS.as_bytes());
-    let out = slatecheck(&["listing", "--format", "json", "--prefix", "prod/", "--tz", "UTC", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = slatecheck(&[
+        "listing",
+        "--format",
+        "json",
+        "--prefix",
+        "prod/",
+        "--tz",
+        "UTC",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(summary["format"], "aws-s3-ls");
     assert_eq!(summary["objects"], 5);
@@ -52,12 +70,23 @@ fn a_listing_that_may_be_incomplete_exits_3_and_says_why() {
 
 #[test]
 fn unreadable_listings_exit_2_with_the_file_and_line() {
-    let path = temp_file("bad.txt", b"2026-11-26 09:00:33          0 db/wal/00000000000000000001.sst\nnot a listing line\n");
+    let path = temp_file(
+        "bad.txt",
+        b"2026-11-26 09:00:33          0 db/wal/00000000000000000001.sst\nnot a listing line\n",
+    );
     let out = slatecheck(&["listing", path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with(&format!("slatecheck: error: {}:2: ", path.display())), "{stderr}");
-    let usage = slatecheck(&["listing", "--tz", "Mars/Olympus", path.to_str().expect("utf-8")]);
+    assert!(
+        stderr.starts_with(&format!("slatecheck: error: {}:2: ", path.display())),
+        "{stderr}"
+    );
+    let usage = slatecheck(&[
+        "listing",
+        "--tz",
+        "Mars/Olympus",
+        path.to_str().expect("utf-8"),
+    ]);
     assert_eq!(usage.status.code(), Some(2));
 }

@@ -25,7 +25,11 @@ impl Coverage {
 
 /// Decodes every manifest object of every root of a fixture store with slatecheck and compares
 /// each, as JSON values, with what `expected(root)` says SlateDB serializes for that root.
-pub async fn compare_store<F, Fut>(dirs: &StoreDirs, mut expected: F, coverage: &mut Coverage) -> Result<()>
+pub async fn compare_store<F, Fut>(
+    dirs: &StoreDirs,
+    mut expected: F,
+    coverage: &mut Coverage,
+) -> Result<()>
 where
     F: FnMut(String) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<Value>>>,
@@ -37,10 +41,13 @@ where
             .map(|manifest| (manifest["id"].as_u64().unwrap_or(u64::MAX), manifest))
             .collect();
         for (key, path) in manifest_files(&dirs.main, &root)? {
-            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             let decoded = decode_manifest_file(&key, &bytes, None)?;
             let [file] = decoded.as_slice() else {
-                coverage.mismatches.push(format!("{key}: decoded {} manifests", decoded.len()));
+                coverage
+                    .mismatches
+                    .push(format!("{key}: decoded {} manifests", decoded.len()));
                 continue;
             };
             let format = match file.format {
@@ -48,12 +55,17 @@ where
                 ManifestFormat::V2 => "v2",
                 ManifestFormat::SlatedbCliJson => "json",
             };
-            *coverage.manifests_by_format.entry(format.to_string()).or_default() += 1;
+            *coverage
+                .manifests_by_format
+                .entry(format.to_string())
+                .or_default() += 1;
             let ours = to_slatedb_json(&file.manifest);
             match slatedb.get(&file.manifest.id) {
-                None => coverage
-                    .mismatches
-                    .push(format!("{}: {key}: SlateDB did not list manifest {}", dirs.main.display(), file.manifest.id)),
+                None => coverage.mismatches.push(format!(
+                    "{}: {key}: SlateDB did not list manifest {}",
+                    dirs.main.display(),
+                    file.manifest.id
+                )),
                 Some(theirs) if theirs != &ours => coverage.mismatches.push(format!(
                     "{}: {key}: {}",
                     dirs.main.display(),

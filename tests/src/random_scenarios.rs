@@ -52,14 +52,29 @@ pub struct Generated {
 type Keys = BTreeMap<String, String>;
 
 enum Action {
-    CloneCheckpoint { id: uuid::Uuid, expected: Keys },
-    CloneLatest { expected: Keys },
-    Open { expected: Keys },
-    Read { root: String, expected: Keys },
+    CloneCheckpoint {
+        id: uuid::Uuid,
+        expected: Keys,
+    },
+    CloneLatest {
+        expected: Keys,
+    },
+    Open {
+        expected: Keys,
+    },
+    Read {
+        root: String,
+        expected: Keys,
+    },
     /// One GC run with `min_age = 0`, then every database reads back what it should.
-    Gc { readers: Vec<(String, Keys)> },
+    Gc {
+        readers: Vec<(String, Keys)>,
+    },
     /// The WAL of `p` deleted, then `p` reopened and, if there is one, a clone from `cp`.
-    WipeWal { expected: Keys, checkpoint: Option<(uuid::Uuid, Keys)> },
+    WipeWal {
+        expected: Keys,
+        checkpoint: Option<(uuid::Uuid, Keys)>,
+    },
 }
 
 async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
@@ -71,8 +86,20 @@ async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
 pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed);
     let uses_wal_store = rng.random_bool(0.4);
-    let mut scenario = Scenario::new(work, &work.join("unused"), &format!("s{seed}"), uses_wal_store)?;
-    let mut steps = vec![format!("database `p`{}", if uses_wal_store { " with a separate WAL store" } else { "" })];
+    let mut scenario = Scenario::new(
+        work,
+        &work.join("unused"),
+        &format!("s{seed}"),
+        uses_wal_store,
+    )?;
+    let mut steps = vec![format!(
+        "database `p`{}",
+        if uses_wal_store {
+            " with a separate WAL store"
+        } else {
+            ""
+        }
+    )];
     // Every acknowledged write: durable once a flush or close returned.
     let mut written: BTreeMap<String, String> = BTreeMap::new();
     let mut next_key = 0u32;
@@ -98,7 +125,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut last_close_flushed_memtable = true;
     for session in 0..sessions {
         let db = scenario.open("p").await?;
-        let writes = if session == 0 { rng.random_range(1..=6) } else { rng.random_range(0..=4) };
+        let writes = if session == 0 {
+            rng.random_range(1..=6)
+        } else {
+            rng.random_range(0..=4)
+        };
         if writes > 0 {
             put(&db, &mut written, writes).await?;
             match rng.random_range(0..3) {
@@ -114,7 +145,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             db.close().await?;
         }
         last_close_flushed_memtable = !wal_only;
-        steps.push(format!("session {session}: {writes} puts, close{}", if wal_only { " (WAL flush only)" } else { "" }));
+        steps.push(format!(
+            "session {session}: {writes} puts, close{}",
+            if wal_only { " (WAL flush only)" } else { "" }
+        ));
     }
 
     // Sometimes enough L0 flushes for the compactor, which then merges them into a sorted run
@@ -126,7 +160,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             flush(&db, FlushType::MemTable).await?;
         }
         db.close().await?;
-        crate::slatedb_018::scenarios::compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
+        crate::slatedb_018::scenarios::compact_until_l0_empty(
+            scenario.admin("p"),
+            scenario.admin("p"),
+        )
+        .await?;
         last_close_flushed_memtable = true;
         steps.push("4 L0 flushes, compaction until L0 is empty".into());
     }
@@ -137,9 +175,17 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         0 => {}
         kind => {
             let lifetime = rng.random_bool(0.5).then_some(Duration::from_secs(3600));
-            let options = CheckpointOptions { lifetime, source: None, name: Some("cp".into()) };
+            let options = CheckpointOptions {
+                lifetime,
+                source: None,
+                name: Some("cp".into()),
+            };
             let id = if kind == 3 && last_close_flushed_memtable {
-                let id = scenario.admin("p").create_detached_checkpoint(&options).await?.id;
+                let id = scenario
+                    .admin("p")
+                    .create_detached_checkpoint(&options)
+                    .await?
+                    .id;
                 steps.push("detached checkpoint `cp`".into());
                 id
             } else {
@@ -148,7 +194,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                     put(&db, &mut written, rng.random_range(1..=3)).await?;
                     flush(&db, FlushType::Wal).await?;
                 }
-                let scope = if kind == 1 { CheckpointScope::All } else { CheckpointScope::Durable };
+                let scope = if kind == 1 {
+                    CheckpointScope::All
+                } else {
+                    CheckpointScope::Durable
+                };
                 let id = db.create_checkpoint(scope, &options).await?.id;
                 db.close().await?;
                 steps.push(format!("reopen, checkpoint `cp` ({scope:?}), close"));
@@ -163,8 +213,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     if rng.random_bool(0.35) {
         let from = checkpoint.as_ref().filter(|_| rng.random_bool(0.6));
         let expected = from.map_or_else(|| written.clone(), |(_, keys)| keys.clone());
-        if scenario.clone_db("c1", "p", from.map(|(id, _)| *id)).await.is_ok() {
-            steps.push(format!("clone `c1` from {}", if from.is_some() { "`cp`" } else { "latest" }));
+        if scenario
+            .clone_db("c1", "p", from.map(|(id, _)| *id))
+            .await
+            .is_ok()
+        {
+            steps.push(format!(
+                "clone `c1` from {}",
+                if from.is_some() { "`cp`" } else { "latest" }
+            ));
             clone = Some(expected);
         }
     }
@@ -176,7 +233,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
     }
     if rng.random_bool(0.25) {
-        scenario.admin("p").run_gc_once(crate::slatedb_018::scenarios::gc_now_options()).await?;
+        scenario
+            .admin("p")
+            .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
+            .await?;
         steps.push("GC of `p` with min_age 0".into());
     }
 
@@ -190,7 +250,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             let wals = files_under(&wal_dir)?;
             if let Some(victim) = wals.get(rng.random_range(0..wals.len().max(1))) {
                 std::fs::remove_file(victim)?;
-                steps.push(format!("delete {}", relative_key(scenario.wal_dir(), victim)));
+                steps.push(format!(
+                    "delete {}",
+                    relative_key(scenario.wal_dir(), victim)
+                ));
             }
         }
         4 => {
@@ -215,31 +278,55 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
         7 => {
             if let Some((id, _)) = &checkpoint {
-                let latest = scenario.admin("p").read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
+                let latest = scenario
+                    .admin("p")
+                    .read_manifest(None)
+                    .await?
+                    .ok_or_else(|| anyhow!("no manifest"))?;
                 if let Some(cp) = latest.checkpoints().iter().find(|c| c.id == *id) {
-                    let path = main_dir.join("p/manifest").join(format!("{:020}.manifest", cp.manifest_id));
+                    let path = main_dir
+                        .join("p/manifest")
+                        .join(format!("{:020}.manifest", cp.manifest_id));
                     if path.exists() && cp.manifest_id != latest.id() {
                         std::fs::remove_file(&path)?;
-                        steps.push(format!("delete p/manifest/{:020}.manifest (checkpoint `cp`'s)", cp.manifest_id));
+                        steps.push(format!(
+                            "delete p/manifest/{:020}.manifest (checkpoint `cp`'s)",
+                            cp.manifest_id
+                        ));
                     }
                 }
             }
         }
         9 => {
             // An operator cleaning up "unnamed, never-expiring" checkpoints deletes clones' pins.
-            let latest = scenario.admin("p").read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
-            let pins: Vec<uuid::Uuid> = latest.checkpoints().iter().filter(|c| c.name.is_none() && c.expire_time.is_none()).map(|c| c.id).collect();
+            let latest = scenario
+                .admin("p")
+                .read_manifest(None)
+                .await?
+                .ok_or_else(|| anyhow!("no manifest"))?;
+            let pins: Vec<uuid::Uuid> = latest
+                .checkpoints()
+                .iter()
+                .filter(|c| c.name.is_none() && c.expire_time.is_none())
+                .map(|c| c.id)
+                .collect();
             for pin in &pins {
                 scenario.admin("p").delete_checkpoint(*pin).await?;
             }
-            steps.push(format!("delete {} unnamed never-expiring checkpoint(s) of `p`", pins.len()));
+            steps.push(format!(
+                "delete {} unnamed never-expiring checkpoint(s) of `p`",
+                pins.len()
+            ));
         }
         _ => {
             let manifests = files_under(&main_dir.join("p").join("manifest"))?;
             if manifests.len() > 1 {
                 let newest = manifests.last().expect("non-empty");
                 std::fs::remove_file(newest)?;
-                steps.push(format!("delete the latest manifest {}", relative_key(&main_dir, newest)));
+                steps.push(format!(
+                    "delete the latest manifest {}",
+                    relative_key(&main_dir, newest)
+                ));
             }
         }
     }
@@ -247,33 +334,83 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // The action.
     let choice = rng.random_range(0..8);
     let (plan, action) = match (choice, &checkpoint, &clone) {
-        (0, Some((id, keys)), _) => (format!("clone:p@{id}"), Action::CloneCheckpoint { id: *id, expected: keys.clone() }),
-        (1, _, _) => ("clone:p".to_string(), Action::CloneLatest { expected: written.clone() }),
-        (2, _, Some(keys)) => ("read:c1".to_string(), Action::Read { root: "c1".into(), expected: keys.clone() }),
-        (3, _, _) => ("read:p".to_string(), Action::Read { root: "p".into(), expected: written.clone() }),
+        (0, Some((id, keys)), _) => (
+            format!("clone:p@{id}"),
+            Action::CloneCheckpoint {
+                id: *id,
+                expected: keys.clone(),
+            },
+        ),
+        (1, _, _) => (
+            "clone:p".to_string(),
+            Action::CloneLatest {
+                expected: written.clone(),
+            },
+        ),
+        (2, _, Some(keys)) => (
+            "read:c1".to_string(),
+            Action::Read {
+                root: "c1".into(),
+                expected: keys.clone(),
+            },
+        ),
+        (3, _, _) => (
+            "read:p".to_string(),
+            Action::Read {
+                root: "p".into(),
+                expected: written.clone(),
+            },
+        ),
         (4, _, _) | (5, _, _) => {
             let mut readers = vec![("p".to_string(), written.clone())];
             readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
-            readers.extend(grandchild.iter().map(|keys| ("c2".to_string(), keys.clone())));
+            readers.extend(
+                grandchild
+                    .iter()
+                    .map(|keys| ("c2".to_string(), keys.clone())),
+            );
             ("gc:p".to_string(), Action::Gc { readers })
         }
         (6, _, _) => (
             "wipe-wal:p".to_string(),
-            Action::WipeWal { expected: written.clone(), checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted) },
+            Action::WipeWal {
+                expected: written.clone(),
+                checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted),
+            },
         ),
-        _ => ("open:p".to_string(), Action::Open { expected: written.clone() }),
+        _ => (
+            "open:p".to_string(),
+            Action::Open {
+                expected: written.clone(),
+            },
+        ),
     };
     let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
-    let dirs = StoreDirs { main: scenario.main_dir().to_path_buf(), wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()) };
+    let dirs = StoreDirs {
+        main: scenario.main_dir().to_path_buf(),
+        wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()),
+    };
     let inputs = inputs_of(&dirs, wal_listing_given)?;
     scenario.log("generated", serde_json::json!(steps));
-    Ok(Generated { seed, steps, plan, inputs: Some(inputs), wal_listing_given, scenario, action, uses_wal_store })
+    Ok(Generated {
+        seed,
+        steps,
+        plan,
+        inputs: Some(inputs),
+        wal_listing_given,
+        scenario,
+        action,
+        uses_wal_store,
+    })
 }
 
 fn listing_of(dir: &Path) -> Result<Listing> {
     let mut builder = ListingBuilder::new(ListingOptions::default());
     for file in files_under(dir)? {
-        builder.push(RawEntry::new(relative_key(dir, &file), std::fs::metadata(&file)?.len()));
+        builder.push(RawEntry::new(
+            relative_key(dir, &file),
+            std::fs::metadata(&file)?.len(),
+        ));
     }
     Ok(builder.finish())
 }
@@ -283,7 +420,10 @@ fn listing_of(dir: &Path) -> Result<Listing> {
 pub fn inputs_of(dirs: &StoreDirs, with_wal: bool) -> Result<SnapshotInputs> {
     let main = dirs.main.as_path();
     let mut manifests = Vec::new();
-    for file in files_under(main)?.into_iter().filter(|f| f.extension().is_some_and(|e| e == "manifest")) {
+    for file in files_under(main)?
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "manifest"))
+    {
         let key = relative_key(main, &file);
         let decoded = decode_manifest_file(&key, &std::fs::read(&file)?, None)?;
         manifests.extend(decoded.into_iter().map(|manifest| (key.clone(), manifest)));
@@ -306,14 +446,23 @@ impl Generated {
 
     /// Performs the action with SlateDB and reports what happened.
     pub async fn perform(&self) -> Outcome {
-        if let Action::WipeWal { checkpoint: Some((id, keys)), .. } = &self.action {
+        if let Action::WipeWal {
+            checkpoint: Some((id, keys)),
+            ..
+        } = &self.action
+        {
             // A clone from `cp` made before the wipe shows whether the checkpoint works at all.
             let baseline = async {
-                self.scenario.clone_db("x0", "p", Some(*id)).await.map_err(|e| anyhow!("{e}"))?;
+                self.scenario
+                    .clone_db("x0", "p", Some(*id))
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
                 read_back_with_writer(&self.scenario, "x0", keys, self.uses_wal_store).await
             };
             if let Err(err) = baseline.await {
-                return Outcome::Untestable(format!("cloning from `cp` fails before the wipe: {err}"));
+                return Outcome::Untestable(format!(
+                    "cloning from `cp` fails before the wipe: {err}"
+                ));
             }
         }
         match self.perform_inner().await {
@@ -326,18 +475,30 @@ impl Generated {
         let s = &self.scenario;
         match &self.action {
             Action::CloneCheckpoint { id, expected } => {
-                s.clone_db("x", "p", Some(*id)).await.map_err(|e| anyhow!("clone failed: {e}"))?;
+                s.clone_db("x", "p", Some(*id))
+                    .await
+                    .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
             }
             Action::CloneLatest { expected } => {
-                s.clone_db("x", "p", None).await.map_err(|e| anyhow!("clone failed: {e}"))?;
+                s.clone_db("x", "p", None)
+                    .await
+                    .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
             }
             Action::Open { expected } => {
-                let db = s.open_with("p", self.uses_wal_store).await.map_err(|e| anyhow!("open failed: {e}"))?;
+                let db = s
+                    .open_with("p", self.uses_wal_store)
+                    .await
+                    .map_err(|e| anyhow!("open failed: {e}"))?;
                 let read = check_keys(expected, |key| {
                     let db = db.clone();
-                    async move { db.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+                    async move {
+                        db.get(key)
+                            .await
+                            .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
+                            .map_err(|e| anyhow!("{e}"))
+                    }
                 })
                 .await;
                 // The first WAL write after the open is what collides after a hole.
@@ -355,26 +516,41 @@ impl Generated {
                 // (the damage) are not the GC's doing.
                 let mut working = Vec::new();
                 for (root, expected) in readers {
-                    if read_back_with_reader(s, root, expected, self.uses_wal_store).await.is_ok() {
+                    if read_back_with_reader(s, root, expected, self.uses_wal_store)
+                        .await
+                        .is_ok()
+                    {
                         working.push((root, expected));
                     }
                 }
-                s.admin("p").run_gc_once(crate::slatedb_018::scenarios::gc_now_options()).await.map_err(|e| anyhow!("GC failed: {e}"))?;
+                s.admin("p")
+                    .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
+                    .await
+                    .map_err(|e| anyhow!("GC failed: {e}"))?;
                 for (root, expected) in working {
-                    read_back_with_reader(s, root, expected, self.uses_wal_store).await.map_err(|e| anyhow!("`{root}` after GC: {e}"))?;
+                    read_back_with_reader(s, root, expected, self.uses_wal_store)
+                        .await
+                        .map_err(|e| anyhow!("`{root}` after GC: {e}"))?;
                 }
                 Ok(())
             }
-            Action::WipeWal { expected, checkpoint } => {
+            Action::WipeWal {
+                expected,
+                checkpoint,
+            } => {
                 // Judge the wipe only on what worked before it.
-                let readable_before = read_back_with_reader(s, "p", expected, self.uses_wal_store).await.is_ok();
+                let readable_before = read_back_with_reader(s, "p", expected, self.uses_wal_store)
+                    .await
+                    .is_ok();
 
                 let wal = s.wal_dir().join("p").join("wal");
                 if wal.exists() {
                     std::fs::remove_dir_all(&wal)?;
                 }
                 if let Some((id, keys)) = checkpoint {
-                    s.clone_db("x", "p", Some(*id)).await.map_err(|e| anyhow!("clone from `cp` after the wipe failed: {e}"))?;
+                    s.clone_db("x", "p", Some(*id))
+                        .await
+                        .map_err(|e| anyhow!("clone from `cp` after the wipe failed: {e}"))?;
                     read_back_with_writer(s, "x", keys, self.uses_wal_store).await?;
                 }
                 if readable_before {
@@ -382,33 +558,64 @@ impl Generated {
                 }
                 Ok(())
             }
-            Action::Read { root, expected } => read_back_with_reader(s, root, expected, self.uses_wal_store).await,
+            Action::Read { root, expected } => {
+                read_back_with_reader(s, root, expected, self.uses_wal_store).await
+            }
         }
     }
 }
 
 /// Reads `expected` back with a reader that writes nothing (no managed checkpoint).
-async fn read_back_with_reader(s: &Scenario, root: &str, expected: &Keys, with_wal: bool) -> Result<()> {
-    let mut builder = DbReader::builder(root, crate::slatedb_018::oracle::local_store(s.main_dir())?)
-        .with_reader_mode(DbReaderMode::FollowLatest);
+async fn read_back_with_reader(
+    s: &Scenario,
+    root: &str,
+    expected: &Keys,
+    with_wal: bool,
+) -> Result<()> {
+    let mut builder =
+        DbReader::builder(root, crate::slatedb_018::oracle::local_store(s.main_dir())?)
+            .with_reader_mode(DbReaderMode::FollowLatest);
     if with_wal {
-        builder = builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
+        builder =
+            builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
     }
-    let reader = builder.build().await.map_err(|e| anyhow!("reader failed: {e}"))?;
+    let reader = builder
+        .build()
+        .await
+        .map_err(|e| anyhow!("reader failed: {e}"))?;
     let result = check_keys(expected, |key| {
         let reader = &reader;
-        async move { reader.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+        async move {
+            reader
+                .get(key)
+                .await
+                .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
+                .map_err(|e| anyhow!("{e}"))
+        }
     })
     .await;
     let _ = reader.close().await;
     result
 }
 
-async fn read_back_with_writer(s: &Scenario, root: &str, expected: &Keys, with_wal: bool) -> Result<()> {
-    let db = s.open_with(root, with_wal).await.map_err(|e| anyhow!("open of the clone failed: {e}"))?;
+async fn read_back_with_writer(
+    s: &Scenario,
+    root: &str,
+    expected: &Keys,
+    with_wal: bool,
+) -> Result<()> {
+    let db = s
+        .open_with(root, with_wal)
+        .await
+        .map_err(|e| anyhow!("open of the clone failed: {e}"))?;
     let result = check_keys(expected, |key| {
         let db = db.clone();
-        async move { db.get(key).await.map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned())).map_err(|e| anyhow!("{e}")) }
+        async move {
+            db.get(key)
+                .await
+                .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
+                .map_err(|e| anyhow!("{e}"))
+        }
     })
     .await;
     let _ = db.close().await;
@@ -431,6 +638,10 @@ where
     if lost.is_empty() {
         Ok(())
     } else {
-        Err(anyhow!("{} acknowledged key(s) lost: {}", lost.len(), lost.iter().take(3).cloned().collect::<Vec<_>>().join(", ")))
+        Err(anyhow!(
+            "{} acknowledged key(s) lost: {}",
+            lost.len(),
+            lost.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ))
     }
 }

@@ -78,7 +78,9 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
         if !next.is_dir() {
             continue;
         }
-        for entry in std::fs::read_dir(&next).with_context(|| format!("listing {}", next.display()))? {
+        for entry in
+            std::fs::read_dir(&next).with_context(|| format!("listing {}", next.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 pending.push(path);

@@ -6,8 +6,8 @@
 //! the same JSON value SlateDB serializes.
 
 use slatecheck_tests::compare::{compare_store, Coverage};
-use slatecheck_tests::store::StoreDirs;
 use slatecheck_tests::slatedb_018::{oracle, scenarios};
+use slatecheck_tests::store::StoreDirs;
 use std::path::Path;
 
 fn report(coverage: &Coverage) {
@@ -25,12 +25,27 @@ async fn every_manifest_slatedb_018_writes_decodes_like_slatedb() -> anyhow::Res
     let mut coverage = Coverage::default();
     for dir in &fixtures {
         let dirs = StoreDirs::open(dir);
-        compare_store(&dirs, |root| { let dirs = dirs.clone(); async move { oracle::slatedb_manifests(&dirs, &root).await } }, &mut coverage).await?;
+        compare_store(
+            &dirs,
+            |root| {
+                let dirs = dirs.clone();
+                async move { oracle::slatedb_manifests(&dirs, &root).await }
+            },
+            &mut coverage,
+        )
+        .await?;
     }
     std::fs::remove_dir_all(&base).ok();
     report(&coverage);
-    assert!(coverage.mismatches.is_empty(), "{} mismatches", coverage.mismatches.len());
-    assert!(coverage.manifests_by_format.get("v2").copied().unwrap_or(0) >= 50, "too few V2 manifests: {coverage:?}");
+    assert!(
+        coverage.mismatches.is_empty(),
+        "{} mismatches",
+        coverage.mismatches.len()
+    );
+    assert!(
+        coverage.manifests_by_format.get("v2").copied().unwrap_or(0) >= 50,
+        "too few V2 manifests: {coverage:?}"
+    );
     Ok(())
 }
 
@@ -46,11 +61,30 @@ async fn committed_v1_manifests_decode_like_slatedb_018_reads_them() -> anyhow::
         }
         dirs_seen += 1;
         let dirs = StoreDirs::open(&dir);
-        compare_store(&dirs, |root| { let dirs = dirs.clone(); async move { oracle::slatedb_manifests(&dirs, &root).await } }, &mut coverage).await?;
+        compare_store(
+            &dirs,
+            |root| {
+                let dirs = dirs.clone();
+                async move { oracle::slatedb_manifests(&dirs, &root).await }
+            },
+            &mut coverage,
+        )
+        .await?;
     }
     report(&coverage);
-    assert!(dirs_seen >= 5, "expected the committed V1 fixture stores under {}", v1.display());
-    assert!(coverage.mismatches.is_empty(), "{} mismatches", coverage.mismatches.len());
-    assert!(coverage.manifests_by_format.get("v1").copied().unwrap_or(0) >= 30, "too few V1 manifests: {coverage:?}");
+    assert!(
+        dirs_seen >= 5,
+        "expected the committed V1 fixture stores under {}",
+        v1.display()
+    );
+    assert!(
+        coverage.mismatches.is_empty(),
+        "{} mismatches",
+        coverage.mismatches.len()
+    );
+    assert!(
+        coverage.manifests_by_format.get("v1").copied().unwrap_or(0) >= 30,
+        "too few V1 manifests: {coverage:?}"
+    );
     Ok(())
 }

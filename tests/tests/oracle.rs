@@ -17,7 +17,10 @@ use slatecheck_tests::store::StoreDirs;
 use std::collections::BTreeMap;
 
 fn scenario_count() -> u64 {
-    std::env::var("SLATECHECK_ORACLE_SCENARIOS").ok().and_then(|n| n.parse().ok()).unwrap_or(300)
+    std::env::var("SLATECHECK_ORACLE_SCENARIOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,8 +36,15 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         let mut generated = generate(seed, &work).await?;
         let snapshot = Snapshot::build(generated.take_inputs());
         // The GC the oracle runs uses min_age 0.
-        let options = CheckOptions { min_age: chrono::Duration::zero(), ..CheckOptions::default() };
-        let cx = RuleContext { snapshot: &snapshot, now: chrono::Utc::now(), options: &options };
+        let options = CheckOptions {
+            min_age: chrono::Duration::zero(),
+            ..CheckOptions::default()
+        };
+        let cx = RuleContext {
+            snapshot: &snapshot,
+            now: chrono::Utc::now(),
+            options: &options,
+        };
         let action: Action = generated.plan.parse().map_err(anyhow::Error::msg)?;
         let result = evaluate(&cx, &action)?;
         let outcome = generated.perform().await;
@@ -52,7 +62,10 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             result.plan,
             result.verdict.name(),
             result.rules,
-            match &outcome { Outcome::Ok => "ok".to_string(), Outcome::Failed(why) | Outcome::Untestable(why) => format!("FAILED ({why})") },
+            match &outcome {
+                Outcome::Ok => "ok".to_string(),
+                Outcome::Failed(why) | Outcome::Untestable(why) => format!("FAILED ({why})"),
+            },
             generated.steps.join("; ")
         );
         if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() {
@@ -74,14 +87,26 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         100.0 * agreed as f64 / judged as f64
     );
     for ((verdict, ok), count) in &tally {
-        println!("  slatecheck {:<12} SlateDB {:<6} {count}", verdict.name(), if *ok { "ok" } else { "failed" });
+        println!(
+            "  slatecheck {:<12} SlateDB {:<6} {count}",
+            verdict.name(),
+            if *ok { "ok" } else { "failed" }
+        );
     }
     for line in false_safe.iter().chain(&disagreements) {
         println!("DISAGREE {line}");
     }
-    assert!(false_safe.is_empty(), "{} scenario(s) judged safe failed in SlateDB:\n{}", false_safe.len(), false_safe.join("\n"));
+    assert!(
+        false_safe.is_empty(),
+        "{} scenario(s) judged safe failed in SlateDB:\n{}",
+        false_safe.len(),
+        false_safe.join("\n")
+    );
     assert!(judged >= 200, "only {judged} scenarios could be judged");
-    assert!(agreed * 100 >= judged * 95, "agreement {agreed}/{judged} is below 95 %");
+    assert!(
+        agreed * 100 >= judged * 95,
+        "agreement {agreed}/{judged} is below 95 %"
+    );
     Ok(())
 }
 
@@ -89,17 +114,42 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
 async fn the_seed_scenario_verbatim() -> anyhow::Result<()> {
     let base = std::env::temp_dir().join(format!("slatecheck-oracle-seed-{}", std::process::id()));
     let fixtures = scenarios::seed_wal_store_split(&base.join("work"), &base.join("out")).await?;
-    let after_wipe = fixtures.iter().find(|dir| dir.ends_with("b-seed-wal-store-split-after-wipe")).expect("snapshot");
+    let after_wipe = fixtures
+        .iter()
+        .find(|dir| dir.ends_with("b-seed-wal-store-split-after-wipe"))
+        .expect("snapshot");
     let final_state = fixtures.last().expect("final snapshot");
     // What SlateDB did right after the wipe: the clone from `split` failed.
-    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(final_state.join("scenario.json"))?)?;
-    let clone_step = record["steps"].as_array().and_then(|steps| steps.iter().find(|s| s["step"] == "clone child_after_wipe from shard@split")).expect("clone step");
-    assert!(clone_step["outcome"]["error"].as_str().is_some_and(|e| e.contains("wal unavailable")), "{clone_step}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(final_state.join("scenario.json"))?)?;
+    let clone_step = record["steps"]
+        .as_array()
+        .and_then(|steps| {
+            steps
+                .iter()
+                .find(|s| s["step"] == "clone child_after_wipe from shard@split")
+        })
+        .expect("clone step");
+    assert!(
+        clone_step["outcome"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("wal unavailable")),
+        "{clone_step}"
+    );
     let inputs = slatecheck_tests::random_scenarios::inputs_of(&StoreDirs::open(after_wipe), true)?;
     let snapshot = Snapshot::build(inputs);
     let options = CheckOptions::default();
-    let cx = RuleContext { snapshot: &snapshot, now: chrono::Utc::now(), options: &options };
-    let result = evaluate(&cx, &"clone:shard@split".parse::<Action>().map_err(anyhow::Error::msg)?)?;
+    let cx = RuleContext {
+        snapshot: &snapshot,
+        now: chrono::Utc::now(),
+        options: &options,
+    };
+    let result = evaluate(
+        &cx,
+        &"clone:shard@split"
+            .parse::<Action>()
+            .map_err(anyhow::Error::msg)?,
+    )?;
     std::fs::remove_dir_all(&base).ok();
     assert_eq!(result.verdict, Verdict::Unsafe, "{:#?}", result.findings);
     assert_eq!(result.rules, ["SDB-WAL-001"]);

@@ -34,10 +34,16 @@ pub struct ListedTime {
 impl ListedTime {
     /// An instant whose time zone was known.
     pub fn known(at: DateTime<Utc>) -> Self {
-        Self { at, zone_known: true }
+        Self {
+            at,
+            zone_known: true,
+        }
     }
     pub(crate) fn assumed_utc(at: DateTime<Utc>) -> Self {
-        Self { at, zone_known: false }
+        Self {
+            at,
+            zone_known: false,
+        }
     }
 }
 
@@ -222,7 +228,11 @@ impl ListingBuilder {
         self.inventory.is_some()
     }
 
-    pub(crate) fn begin_source(&mut self, source: &str, format: ListingFormat) -> Result<(), ListingError> {
+    pub(crate) fn begin_source(
+        &mut self,
+        source: &str,
+        format: ListingFormat,
+    ) -> Result<(), ListingError> {
         if format == ListingFormat::S3InventoryCsv && self.inventory.is_none() {
             return Err(ListingError::new(
                 source,
@@ -328,7 +338,10 @@ impl ListingBuilder {
     }
 
     fn wanted_root(&self, root: &str) -> bool {
-        self.options.roots.as_ref().is_none_or(|roots| roots.contains(root))
+        self.options
+            .roots
+            .as_ref()
+            .is_none_or(|roots| roots.contains(root))
     }
 
     /// The listing, with per-root summaries and end-of-input checks.
@@ -374,7 +387,11 @@ fn strip_store_url(key: &str) -> &str {
     let Some((scheme, rest)) = key.split_once("://") else {
         return key;
     };
-    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-') {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-')
+    {
         return key;
     }
     // https://<account>.blob.core.windows.net/<container>/<key>: host, then container.
@@ -411,8 +428,14 @@ mod tests {
             ..Default::default()
         });
         builder.current_source = "test".into();
-        builder.push(RawEntry::new("s3://b/prod/db/manifest/00000000000000000001.manifest", 100));
-        builder.push(RawEntry::new("s3://b/other/db/manifest/00000000000000000001.manifest", 100));
+        builder.push(RawEntry::new(
+            "s3://b/prod/db/manifest/00000000000000000001.manifest",
+            100,
+        ));
+        builder.push(RawEntry::new(
+            "s3://b/other/db/manifest/00000000000000000001.manifest",
+            100,
+        ));
         let mut old = RawEntry::new("prod/db/wal/00000000000000000002.sst", 10);
         old.is_latest = Some(false);
         builder.push(old);
@@ -426,10 +449,19 @@ mod tests {
         assert_eq!(listing.total_objects, 2);
         assert_eq!(
             listing.objects.keys().collect::<Vec<_>>(),
-            ["db/manifest/00000000000000000001.manifest", "db/wal/00000000000000000003.sst"]
+            [
+                "db/manifest/00000000000000000001.manifest",
+                "db/wal/00000000000000000003.sst"
+            ]
         );
-        assert_eq!(listing.deleted["db/wal/00000000000000000002.sst"].noncurrent_versions, 1);
+        assert_eq!(
+            listing.deleted["db/wal/00000000000000000002.sst"].noncurrent_versions,
+            1
+        );
         let root = &listing.roots["db"];
-        assert_eq!((root.manifests, root.latest_manifest, root.wal_fences), (1, Some(1), 1));
+        assert_eq!(
+            (root.manifests, root.latest_manifest, root.wal_fences),
+            (1, Some(1), 1)
+        );
     }
 }

@@ -95,7 +95,10 @@ impl FromStr for ListingFormat {
             .find(|format| format.name() == text)
             .ok_or_else(|| {
                 let names: Vec<&str> = ListingFormat::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown listing format `{text}` (known: {})", names.join(", "))
+                format!(
+                    "unknown listing format `{text}` (known: {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -115,7 +118,10 @@ pub fn detect_format(head: &[u8], inventory_pending: bool) -> Option<ListingForm
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return detect_json(trimmed);
     }
-    let first = text.lines().map(str::trim_end).find(|line| !line.trim().is_empty())?;
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|line| !line.trim().is_empty())?;
     if inventory_pending && first.starts_with('"') {
         return Some(ListingFormat::S3InventoryCsv);
     }
@@ -164,14 +170,25 @@ fn detect_text_line(line: &str) -> Option<ListingFormat> {
         return None;
     }
     let second = second?;
-    if second.len() >= 20 && is_date(second.as_bytes()) && second.as_bytes()[10] == b'T' && line.contains("gs://") {
+    if second.len() >= 20
+        && is_date(second.as_bytes())
+        && second.as_bytes()[10] == b'T'
+        && line.contains("gs://")
+    {
         return Some(ListingFormat::GsutilLs);
     }
-    if is_date(second.as_bytes()) && fields.next().is_some_and(|clock| is_clock(clock.as_bytes()) && clock.contains('.')) {
+    if is_date(second.as_bytes())
+        && fields
+            .next()
+            .is_some_and(|clock| is_clock(clock.as_bytes()) && clock.contains('.'))
+    {
         return Some(ListingFormat::RcloneLsl);
     }
     let columns: Vec<&str> = line.split('\t').collect();
-    if columns.len() >= 3 && digits(columns[0]) && columns[1..columns.len() - 1].iter().any(|c| is_epoch(c)) {
+    if columns.len() >= 3
+        && digits(columns[0])
+        && columns[1..columns.len() - 1].iter().any(|c| is_epoch(c))
+    {
         return Some(ListingFormat::FindTsv);
     }
     Some(ListingFormat::SizeKey)
@@ -197,7 +214,9 @@ fn is_clock(bytes: &[u8]) -> bool {
 
 fn is_epoch(text: &str) -> bool {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
-    !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit())
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -212,27 +231,61 @@ mod tests {
             ("                           PRE foo/\n", AwsS3Ls),
             ("{\n    \"Contents\": [\n", S3ApiJson),
             ("[{\"Key\": \"a\", \"Size\": 1}]", S3ApiJson),
-            ("{\"sourceBucket\":\"b\",\"fileSchema\":\"Bucket, Key\",\"files\":[]}", S3InventoryManifest),
-            ("    306768  2017-12-26T16:07:57Z  gs://bucket/ada.jpg\n", GsutilLs),
-            ("[{\"url\": \"gs://b/o\", \"type\": \"cloud_object\"}]", GcloudJson),
-            ("[\n  {\n    \"name\": \"a\",\n    \"properties\": {\n      \"contentLength\": 1", AzJson),
-            ("[\n{\"Path\":\"a\",\"Name\":\"a\",\"Size\":6,\"IsDir\":false}", RcloneLsjson),
-            ("    60295 2016-06-25 18:55:41.062626927 bevajer5jef\n", RcloneLsl),
-            ("{\"status\":\"success\",\"type\":\"file\",\"key\":\"a\"}\n", McJson),
+            (
+                "{\"sourceBucket\":\"b\",\"fileSchema\":\"Bucket, Key\",\"files\":[]}",
+                S3InventoryManifest,
+            ),
+            (
+                "    306768  2017-12-26T16:07:57Z  gs://bucket/ada.jpg\n",
+                GsutilLs,
+            ),
+            (
+                "[{\"url\": \"gs://b/o\", \"type\": \"cloud_object\"}]",
+                GcloudJson,
+            ),
+            (
+                "[\n  {\n    \"name\": \"a\",\n    \"properties\": {\n      \"contentLength\": 1",
+                AzJson,
+            ),
+            (
+                "[\n{\"Path\":\"a\",\"Name\":\"a\",\"Size\":6,\"IsDir\":false}",
+                RcloneLsjson,
+            ),
+            (
+                "    60295 2016-06-25 18:55:41.062626927 bevajer5jef\n",
+                RcloneLsl,
+            ),
+            (
+                "{\"status\":\"success\",\"type\":\"file\",\"key\":\"a\"}\n",
+                McJson,
+            ),
             ("2\t1795683633.0947736680\tcompacted/x.sst\n", FindTsv),
         ];
         for (head, expected) in cases {
-            assert_eq!(detect_format(head.as_bytes(), false), Some(expected), "{head}");
+            assert_eq!(
+                detect_format(head.as_bytes(), false),
+                Some(expected),
+                "{head}"
+            );
         }
         assert_eq!(detect_format(b"123 db/wal/1.sst\n", false), Some(SizeKey));
-        assert_eq!(detect_format(b"\"b\",\"db/x\",\"1\"\n", true), Some(S3InventoryCsv));
+        assert_eq!(
+            detect_format(b"\"b\",\"db/x\",\"1\"\n", true),
+            Some(S3InventoryCsv)
+        );
         assert_eq!(detect_format(b"hello world\n", false), None);
         assert_eq!(detect_format(b"", false), Some(Empty));
         assert_eq!(detect_format(b" \n\n", false), Some(Empty));
         assert_eq!(detect_format(b"[\n]\n", false), Some(Empty));
         assert_eq!(detect_format(b"null\n", false), Some(Empty));
-        assert_eq!(detect_format(b"\nTotal Objects: 0\n   Total Size: 0\n", false), Some(AwsS3Ls));
-        assert_eq!(detect_format(b"{\n    \"RequestCharged\": null\n}\n", false), Some(S3ApiJson));
+        assert_eq!(
+            detect_format(b"\nTotal Objects: 0\n   Total Size: 0\n", false),
+            Some(AwsS3Ls)
+        );
+        assert_eq!(
+            detect_format(b"{\n    \"RequestCharged\": null\n}\n", false),
+            Some(S3ApiJson)
+        );
         assert_eq!(detect_format(b"{\"foo\": 1}", false), None);
     }
 
@@ -241,6 +294,9 @@ mod tests {
         for format in ListingFormat::ALL {
             assert_eq!(format.name().parse::<ListingFormat>(), Ok(format));
         }
-        assert!("nope".parse::<ListingFormat>().unwrap_err().contains("aws-s3-ls"));
+        assert!("nope"
+            .parse::<ListingFormat>()
+            .unwrap_err()
+            .contains("aws-s3-ls"));
     }
 }

@@ -19,7 +19,7 @@ mod time;
 mod warning;
 
 pub use builder::{
-    DeletedObject, Listing, ListingBuilder, ListingOptions, ListedTime, RawEntry, RootSummary,
+    DeletedObject, ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry, RootSummary,
     StoreObject,
 };
 pub use detect::{detect_format, ListingFormat};

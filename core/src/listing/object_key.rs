@@ -81,7 +81,10 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
             .strip_suffix(".manifest")
             .and_then(decimal)
             .map(|id| SlateObject::Manifest { id }),
-        "wal" => file.strip_suffix(".sst").and_then(decimal).map(|id| SlateObject::Wal { id }),
+        "wal" => file
+            .strip_suffix(".sst")
+            .and_then(decimal)
+            .map(|id| SlateObject::Wal { id }),
         "compacted" => file
             .strip_suffix(".sst")
             .and_then(|stem| Ulid::from_string(stem).ok())
@@ -90,9 +93,11 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
             .strip_suffix(".compactions")
             .and_then(decimal)
             .map(|id| SlateObject::Compactions { id }),
-        "gc" => file.strip_suffix(".boundary").map(|name| SlateObject::GcBoundary {
-            name: name.to_string(),
-        }),
+        "gc" => file
+            .strip_suffix(".boundary")
+            .map(|name| SlateObject::GcBoundary {
+                name: name.to_string(),
+            }),
         _ => return None,
     };
     Some(ObjectKey {
@@ -112,7 +117,13 @@ fn decimal(text: &str) -> Option<u64> {
 
 /// The key of an object, as SlateDB names it, under a root.
 pub fn object_key(root: &str, object: &SlateObject) -> String {
-    let join = |rest: String| if root.is_empty() { rest } else { format!("{root}/{rest}") };
+    let join = |rest: String| {
+        if root.is_empty() {
+            rest
+        } else {
+            format!("{root}/{rest}")
+        }
+    };
     match object {
         SlateObject::Manifest { id } => join(format!("manifest/{id:020}.manifest")),
         SlateObject::Wal { id } => join(format!("wal/{id:020}.sst")),
@@ -131,9 +142,21 @@ mod tests {
     #[test]
     fn recognises_every_slatedb_object_kind() {
         let cases = [
-            ("db/manifest/00000000000000000011.manifest", "db", SlateObject::Manifest { id: 11 }),
-            ("a/b/wal/00000000000000000001.sst", "a/b", SlateObject::Wal { id: 1 }),
-            ("wal/00000000000000000002.sst", "", SlateObject::Wal { id: 2 }),
+            (
+                "db/manifest/00000000000000000011.manifest",
+                "db",
+                SlateObject::Manifest { id: 11 },
+            ),
+            (
+                "a/b/wal/00000000000000000001.sst",
+                "a/b",
+                SlateObject::Wal { id: 1 },
+            ),
+            (
+                "wal/00000000000000000002.sst",
+                "",
+                SlateObject::Wal { id: 2 },
+            ),
             (
                 "p/compacted/01M8BHXZXR1894EB9XV200VQ3G.sst",
                 "p",
@@ -141,11 +164,33 @@ mod tests {
                     id: SstId(Ulid::from_string("01M8BHXZXR1894EB9XV200VQ3G").unwrap()),
                 },
             ),
-            ("p/compactions/00000000000000000009.compactions", "p", SlateObject::Compactions { id: 9 }),
-            ("p/gc/manifest.boundary", "p", SlateObject::GcBoundary { name: "manifest".into() }),
+            (
+                "p/compactions/00000000000000000009.compactions",
+                "p",
+                SlateObject::Compactions { id: 9 },
+            ),
+            (
+                "p/gc/manifest.boundary",
+                "p",
+                SlateObject::GcBoundary {
+                    name: "manifest".into(),
+                },
+            ),
             ("p/.deleting", "p", SlateObject::DeleteMarker),
-            ("p/compacted/not-a-ulid.sst", "p", SlateObject::Unexpected { folder: "compacted".into() }),
-            ("p/manifest/latest", "p", SlateObject::Unexpected { folder: "manifest".into() }),
+            (
+                "p/compacted/not-a-ulid.sst",
+                "p",
+                SlateObject::Unexpected {
+                    folder: "compacted".into(),
+                },
+            ),
+            (
+                "p/manifest/latest",
+                "p",
+                SlateObject::Unexpected {
+                    folder: "manifest".into(),
+                },
+            ),
         ];
         for (key, root, object) in cases {
             let parsed = classify_key(key).unwrap_or_else(|| panic!("{key} not recognised"));
@@ -158,7 +203,12 @@ mod tests {
 
     #[test]
     fn ignores_keys_outside_slatedb_folders() {
-        for key in ["README", "p/data/x.sst", "p/mywal/00000000000000000001.sst", "x.deleting"] {
+        for key in [
+            "README",
+            "p/data/x.sst",
+            "p/mywal/00000000000000000001.sst",
+            "x.deleting",
+        ] {
             assert!(classify_key(key).is_none(), "{key}");
         }
     }

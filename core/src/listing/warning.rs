@@ -79,7 +79,10 @@ impl ListingWarning {
 
     /// Whether the listing may be missing objects (as opposed to having imprecise fields).
     pub fn may_be_incomplete(&self) -> bool {
-        !matches!(self, ListingWarning::LossySizes { .. } | ListingWarning::NoTimeZone { .. })
+        !matches!(
+            self,
+            ListingWarning::LossySizes { .. } | ListingWarning::NoTimeZone { .. }
+        )
     }
 
     /// One line for people.

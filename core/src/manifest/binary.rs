@@ -29,7 +29,11 @@ type Inconsistency = String;
 
 /// Decodes a binary manifest object. `path` names it in errors; `id` is its manifest id (the
 /// FlatBuffer's own `manifest_id` field is a placeholder SlateDB never reads).
-pub fn decode_binary(path: &str, bytes: &[u8], id: ManifestId) -> Result<ManifestFile, ManifestError> {
+pub fn decode_binary(
+    path: &str,
+    bytes: &[u8],
+    id: ManifestId,
+) -> Result<ManifestFile, ManifestError> {
     let fail = |kind| ManifestError::new(path, kind);
     let [hi, lo, body @ ..] = bytes else {
         return Err(fail(ManifestErrorKind::Empty { len: bytes.len() }));
@@ -41,7 +45,8 @@ pub fn decode_binary(path: &str, bytes: &[u8], id: ManifestId) -> Result<Manifes
             detail: one_line(&err.to_string()),
         })
     };
-    let inconsistent = |detail: Inconsistency| fail(ManifestErrorKind::Inconsistent { version, detail });
+    let inconsistent =
+        |detail: Inconsistency| fail(ManifestErrorKind::Inconsistent { version, detail });
     match version {
         1 => {
             let root = flatbuffers::root_with_opts::<FbManifestV1>(&verifier_options(), body)
@@ -113,7 +118,10 @@ fn manifest_v1(id: ManifestId, root: &FbManifestV1) -> Result<Manifest, Inconsis
     })
 }
 
-fn manifest_v2(id: ManifestId, root: &FbManifestV2) -> Result<(Manifest, Vec<SstHandle>), Inconsistency> {
+fn manifest_v2(
+    id: ManifestId,
+    root: &FbManifestV2,
+) -> Result<(Manifest, Vec<SstHandle>), Inconsistency> {
     let sst_table = required(root.ssts(), "ssts")?
         .iter()
         .map(|sst| {
@@ -167,7 +175,10 @@ fn manifest_v2(id: ManifestId, root: &FbManifestV2) -> Result<(Manifest, Vec<Sst
     Ok((manifest, sst_table))
 }
 
-fn segment_v2(segment: &FbSegment, lookup: &HashMap<Ulid, &SstHandle>) -> Result<Segment, Inconsistency> {
+fn segment_v2(
+    segment: &FbSegment,
+    lookup: &HashMap<Ulid, &SstHandle>,
+) -> Result<Segment, Inconsistency> {
     Ok(Segment {
         prefix: required(segment.prefix(), "segment prefix")?.to_vec(),
         tree: tree_v2(
@@ -211,13 +222,20 @@ fn tree_v2<'a>(
     })
 }
 
-fn view_v2(view: &FbSsTableView, lookup: &HashMap<Ulid, &SstHandle>) -> Result<SstView, Inconsistency> {
+fn view_v2(
+    view: &FbSsTableView,
+    lookup: &HashMap<Ulid, &SstHandle>,
+) -> Result<SstView, Inconsistency> {
     let id = ulid(view.id(), "view id")?;
     let sst_id = ulid(view.sst_id(), "view sst_id")?;
     let sst = lookup
         .get(&sst_id)
         .map(|sst| (*sst).clone())
-        .ok_or_else(|| format!("SST view {id} references SST {sst_id}, which is not in the manifest's SST table"))?;
+        .ok_or_else(|| {
+            format!(
+                "SST view {id} references SST {sst_id}, which is not in the manifest's SST table"
+            )
+        })?;
     make_view(id, sst, view.visible_range())
 }
 
@@ -234,7 +252,11 @@ fn sst_v1(sst: &FbCompactedSsTable) -> Result<SstView, Inconsistency> {
 /// A view's effective range is its SST's physical range narrowed by the projection; SlateDB
 /// refuses (panics on) an SST without a first entry, a projection starting with an excluded
 /// bound, and an empty intersection.
-fn make_view(id: Ulid, sst: SstHandle, visible: Option<FbBytesRange>) -> Result<SstView, Inconsistency> {
+fn make_view(
+    id: Ulid,
+    sst: SstHandle,
+    visible: Option<FbBytesRange>,
+) -> Result<SstView, Inconsistency> {
     let physical = key_range::physical_range(
         sst.info.first_entry.as_deref(),
         sst.info.last_entry.as_deref(),
@@ -245,7 +267,9 @@ fn make_view(id: Ulid, sst: SstHandle, visible: Option<FbBytesRange>) -> Result<
         None => physical,
         Some(visible) => {
             if matches!(visible.start, KeyBound::Excluded(_)) {
-                return Err(format!("view {id} has a visible range starting with an excluded bound"));
+                return Err(format!(
+                    "view {id} has a visible range starting with an excluded bound"
+                ));
             }
             key_range::intersect(&physical, visible)
                 .ok_or_else(|| format!("view {id} has a visible range outside its SST's keys"))?
@@ -313,7 +337,9 @@ fn sst_info(info: FbSsTableInfo) -> Result<SstInfo, Inconsistency> {
     })
 }
 
-fn checkpoints<'a>(list: Option<Tables<'a, FbCheckpoint<'a>>>) -> Result<Vec<Checkpoint>, Inconsistency> {
+fn checkpoints<'a>(
+    list: Option<Tables<'a, FbCheckpoint<'a>>>,
+) -> Result<Vec<Checkpoint>, Inconsistency> {
     required(list, "checkpoints")?
         .iter()
         .map(|checkpoint| {
@@ -330,7 +356,9 @@ fn checkpoints<'a>(list: Option<Tables<'a, FbCheckpoint<'a>>>) -> Result<Vec<Che
         .collect()
 }
 
-fn external_dbs<'a>(list: Option<Tables<'a, FbExternalDb<'a>>>) -> Result<Vec<ExternalDb>, Inconsistency> {
+fn external_dbs<'a>(
+    list: Option<Tables<'a, FbExternalDb<'a>>>,
+) -> Result<Vec<ExternalDb>, Inconsistency> {
     let Some(list) = list else {
         return Ok(Vec::new());
     };
@@ -338,7 +366,10 @@ fn external_dbs<'a>(list: Option<Tables<'a, FbExternalDb<'a>>>) -> Result<Vec<Ex
         .map(|db| {
             Ok(ExternalDb {
                 path: required(db.path(), "external_db path")?.to_string(),
-                source_checkpoint_id: uuid(db.source_checkpoint_id(), "external_db source_checkpoint_id")?,
+                source_checkpoint_id: uuid(
+                    db.source_checkpoint_id(),
+                    "external_db source_checkpoint_id",
+                )?,
                 final_checkpoint_id: db.final_checkpoint_id().map(|id| id.value()),
                 sst_ids: required(db.sst_ids(), "external_db sst_ids")?
                     .iter()

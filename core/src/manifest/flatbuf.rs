@@ -10,8 +10,8 @@
 #![allow(unsafe_code)]
 
 use flatbuffers::{
-    Follow, ForwardsUOffset, InvalidFlatbuffer, Table, Verifiable, Verifier, VerifierOptions,
-    VOffsetT, Vector,
+    Follow, ForwardsUOffset, InvalidFlatbuffer, Table, VOffsetT, Vector, Verifiable, Verifier,
+    VerifierOptions,
 };
 
 /// Verifier limits: SlateDB raises the table limit for big databases; the size cap of the
@@ -119,7 +119,10 @@ table! {
 
 impl FbUuid<'_> {
     pub(super) fn value(&self) -> uuid::Uuid {
-        uuid::Uuid::from_u64_pair(scalar(&self.0, Self::HIGH, 0), scalar(&self.0, Self::LOW, 0))
+        uuid::Uuid::from_u64_pair(
+            scalar(&self.0, Self::HIGH, 0),
+            scalar(&self.0, Self::LOW, 0),
+        )
     }
 }
 
@@ -133,7 +136,10 @@ table! {
 
 impl FbUlid<'_> {
     pub(super) fn value(&self) -> ulid::Ulid {
-        ulid::Ulid::from((scalar(&self.0, Self::HIGH, 0u64), scalar(&self.0, Self::LOW, 0u64)))
+        ulid::Ulid::from((
+            scalar(&self.0, Self::HIGH, 0u64),
+            scalar(&self.0, Self::LOW, 0u64),
+        ))
     }
 }
 

@@ -26,7 +26,12 @@ pub fn parse_slatedb_json(path: &str, bytes: &[u8]) -> Result<Vec<ManifestFile>,
             None => break,
             Some(Ok(document)) => document,
             Some(Err(err)) => {
-                return Err(json_error(path, err.line(), err.column(), strip_position(&err)))
+                return Err(json_error(
+                    path,
+                    err.line(),
+                    err.column(),
+                    strip_position(&err),
+                ))
             }
         };
         let elements = match document {
@@ -36,7 +41,12 @@ pub fn parse_slatedb_json(path: &str, bytes: &[u8]) -> Result<Vec<ManifestFile>,
         for element in elements {
             let manifest: Manifest = serde_json::from_value(element).map_err(|err| {
                 let (line, column) = line_column(bytes, start);
-                json_error(path, line, column, format!("in the manifest starting here: {err}"))
+                json_error(
+                    path,
+                    line,
+                    column,
+                    format!("in the manifest starting here: {err}"),
+                )
             })?;
             manifests.push(ManifestFile {
                 format: ManifestFormat::SlatedbCliJson,
@@ -46,13 +56,25 @@ pub fn parse_slatedb_json(path: &str, bytes: &[u8]) -> Result<Vec<ManifestFile>,
         }
     }
     if manifests.is_empty() {
-        return Err(json_error(path, 1, 1, "no manifest in the JSON".to_string()));
+        return Err(json_error(
+            path,
+            1,
+            1,
+            "no manifest in the JSON".to_string(),
+        ));
     }
     Ok(manifests)
 }
 
 fn json_error(path: &str, line: usize, column: usize, detail: String) -> ManifestError {
-    ManifestError::new(path, ManifestErrorKind::Json { line, column, detail })
+    ManifestError::new(
+        path,
+        ManifestErrorKind::Json {
+            line,
+            column,
+            detail,
+        },
+    )
 }
 
 /// serde_json appends " at line L column C" to its messages; the error kind carries them apart.

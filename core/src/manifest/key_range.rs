@@ -10,7 +10,9 @@ pub(crate) fn physical_range(first: Option<&[u8]>, last: Option<&[u8]>) -> Optio
     let first = first?;
     Some(KeyRange {
         start: KeyBound::Included(first.to_vec()),
-        end: last.map_or(KeyBound::Unbounded, |last| KeyBound::Included(last.to_vec())),
+        end: last.map_or(KeyBound::Unbounded, |last| {
+            KeyBound::Included(last.to_vec())
+        }),
     })
 }
 

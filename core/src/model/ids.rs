@@ -86,9 +86,12 @@ pub(crate) mod ulid_string {
         serializer.serialize_str(text)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Ulid, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Ulid, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ulid::from_string(&text).map_err(|err| de::Error::custom(format!("invalid ULID `{text}`: {err:?}")))
+        Ulid::from_string(&text)
+            .map_err(|err| de::Error::custom(format!("invalid ULID `{text}`: {err:?}")))
     }
 
     /// The same for `Option<Ulid>` (`null` for `None`).
@@ -96,14 +99,19 @@ pub(crate) mod ulid_string {
         use serde::{Deserialize, Deserializer, Serializer};
         use ulid::Ulid;
 
-        pub(crate) fn serialize<S: Serializer>(value: &Option<Ulid>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: Serializer>(
+            value: &Option<Ulid>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Some(value) => super::serialize(value, serializer),
                 None => serializer.serialize_none(),
             }
         }
 
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Ulid>, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Ulid>, D::Error> {
             #[derive(Deserialize)]
             struct Wrapped(#[serde(with = "super")] Ulid);
             Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(ulid)| ulid))

@@ -77,41 +77,75 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Clone { root, checkpoint: Some(cp) } => write!(f, "clone:{root}@{cp}"),
-            Action::Clone { root, checkpoint: None } => write!(f, "clone:{root}"),
+            Action::Clone {
+                root,
+                checkpoint: Some(cp),
+            } => write!(f, "clone:{root}@{cp}"),
+            Action::Clone {
+                root,
+                checkpoint: None,
+            } => write!(f, "clone:{root}"),
             Action::Open { root } => write!(f, "open:{root}"),
             Action::Read { root } => write!(f, "read:{root}"),
             Action::WipeWal { root } => write!(f, "wipe-wal:{root}"),
-            Action::DeleteCheckpoint { root, checkpoint } => write!(f, "delete-checkpoint:{root}@{checkpoint}"),
+            Action::DeleteCheckpoint { root, checkpoint } => {
+                write!(f, "delete-checkpoint:{root}@{checkpoint}")
+            }
             Action::DeleteRoot { root } => write!(f, "delete-root:{root}"),
             Action::Gc { root } => write!(f, "gc:{root}"),
-            Action::Split { root, checkpoint, children } => write!(f, "split:{root}@{checkpoint}={}", children.join(",")),
+            Action::Split {
+                root,
+                checkpoint,
+                children,
+            } => write!(f, "split:{root}@{checkpoint}={}", children.join(",")),
         }
     }
 }
 
 /// Kinds accepted in the plan syntax, for messages.
-pub const KINDS: &[&str] = &["clone", "open", "read", "wipe-wal", "delete-checkpoint", "delete-root", "gc", "split"];
+pub const KINDS: &[&str] = &[
+    "clone",
+    "open",
+    "read",
+    "wipe-wal",
+    "delete-checkpoint",
+    "delete-root",
+    "gc",
+    "split",
+];
 
 impl FromStr for Action {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let (kind, target) = text
-            .split_once(':')
-            .ok_or_else(|| format!("plan `{text}` is not KIND:ROOT[@CHECKPOINT] (kinds: {})", KINDS.join(", ")))?;
+        let (kind, target) = text.split_once(':').ok_or_else(|| {
+            format!(
+                "plan `{text}` is not KIND:ROOT[@CHECKPOINT] (kinds: {})",
+                KINDS.join(", ")
+            )
+        })?;
         if kind == "split" {
-            let (source, children) = target
-                .split_once('=')
-                .ok_or_else(|| format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2"))?;
-            let (root, checkpoint) = source
-                .rsplit_once('@')
-                .ok_or_else(|| format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2"))?;
-            let children: Vec<String> = children.split(',').map(|c| c.trim().trim_matches('/').to_string()).filter(|c| !c.is_empty()).collect();
+            let (source, children) = target.split_once('=').ok_or_else(|| {
+                format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2")
+            })?;
+            let (root, checkpoint) = source.rsplit_once('@').ok_or_else(|| {
+                format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2")
+            })?;
+            let children: Vec<String> = children
+                .split(',')
+                .map(|c| c.trim().trim_matches('/').to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
             if children.is_empty() {
-                return Err(format!("plan `{text}`: split needs at least one child root"));
+                return Err(format!(
+                    "plan `{text}`: split needs at least one child root"
+                ));
             }
-            return Ok(Action::Split { root: root.trim_matches('/').to_string(), checkpoint: checkpoint.to_string(), children });
+            return Ok(Action::Split {
+                root: root.trim_matches('/').to_string(),
+                checkpoint: checkpoint.to_string(),
+                children,
+            });
         }
         let (root, checkpoint) = match target.rsplit_once('@') {
             Some((root, checkpoint)) => (root, Some(checkpoint.to_string())),
@@ -130,10 +164,15 @@ impl FromStr for Action {
             "delete-root" => no_checkpoint(Action::DeleteRoot { root }),
             "delete-checkpoint" => match checkpoint {
                 Some(checkpoint) => Ok(Action::DeleteCheckpoint { root, checkpoint }),
-                None => Err(format!("plan `{text}`: delete-checkpoint needs ROOT@CHECKPOINT")),
+                None => Err(format!(
+                    "plan `{text}`: delete-checkpoint needs ROOT@CHECKPOINT"
+                )),
             },
             "gc" => no_checkpoint(Action::Gc { root }),
-            other => Err(format!("plan `{text}`: unknown kind `{other}` (kinds: {})", KINDS.join(", "))),
+            other => Err(format!(
+                "plan `{text}`: unknown kind `{other}` (kinds: {})",
+                KINDS.join(", ")
+            )),
         }
     }
 }
@@ -144,12 +183,25 @@ mod tests {
 
     #[test]
     fn plans_round_trip() {
-        for text in ["clone:shard@split", "clone:a/b", "open:db", "read:db", "wipe-wal:db", "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e", "delete-root:p", "gc:p", "split:shard@split=a,b"] {
+        for text in [
+            "clone:shard@split",
+            "clone:a/b",
+            "open:db",
+            "read:db",
+            "wipe-wal:db",
+            "delete-checkpoint:p@f0f53d3d-29dd-44e1-85e7-89ada7f8696e",
+            "delete-root:p",
+            "gc:p",
+            "split:shard@split=a,b",
+        ] {
             let action: Action = text.parse().unwrap();
             assert_eq!(action.to_string(), text);
         }
         assert!("open:db@x".parse::<Action>().is_err());
-        assert!("frobnicate:db".parse::<Action>().unwrap_err().contains("kinds: clone"));
+        assert!("frobnicate:db"
+            .parse::<Action>()
+            .unwrap_err()
+            .contains("kinds: clone"));
         assert!("db".parse::<Action>().is_err());
     }
 }

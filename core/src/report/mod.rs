@@ -59,18 +59,33 @@ pub struct Report {
 
 impl Report {
     /// A report over `plans` (their findings included) and `scan` findings (when no plan).
-    pub fn new(now: DateTime<Utc>, plans: Vec<PlanResult>, scan: Vec<Finding>, inputs: Vec<InputRef>) -> Self {
+    pub fn new(
+        now: DateTime<Utc>,
+        plans: Vec<PlanResult>,
+        scan: Vec<Finding>,
+        inputs: Vec<InputRef>,
+    ) -> Self {
         let verdict = if plans.is_empty() {
-            scan.iter().map(Finding::verdict).max().unwrap_or(Verdict::Safe)
+            scan.iter()
+                .map(Finding::verdict)
+                .max()
+                .unwrap_or(Verdict::Safe)
         } else {
-            plans.iter().map(|plan| plan.verdict).max().unwrap_or(Verdict::Safe)
+            plans
+                .iter()
+                .map(|plan| plan.verdict)
+                .max()
+                .unwrap_or(Verdict::Safe)
         };
         let mut findings: Vec<Finding> = scan;
         findings.extend(plans.iter().flat_map(|plan| plan.findings.iter().cloned()));
         crate::rules::sort_findings(&mut findings);
         Self {
             schema_version: SCHEMA_VERSION,
-            tool: Tool { name: "slatecheck", version: env!("CARGO_PKG_VERSION") },
+            tool: Tool {
+                name: "slatecheck",
+                version: env!("CARGO_PKG_VERSION"),
+            },
             verdict,
             now,
             plans,

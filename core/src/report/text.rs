@@ -16,14 +16,31 @@ pub fn render_text(report: &Report) -> String {
         let _ = writeln!(out);
         for object in &plan.objects {
             let size = object.size.map(|s| format!(", {s} B")).unwrap_or_default();
-            let _ = writeln!(out, "  {:<8} {} ({}{size})", object.status.name(), object.key, object.role);
+            let _ = writeln!(
+                out,
+                "  {:<8} {} ({}{size})",
+                object.status.name(),
+                object.key,
+                object.role
+            );
         }
     }
     if report.findings.is_empty() {
         let _ = writeln!(out, "\nno findings");
     }
     for finding in &report.findings {
-        let _ = writeln!(out, "\n{} {} [{}]: {}", finding.severity.name(), finding.rule, if finding.root.is_empty() { "store" } else { &finding.root }, finding.message);
+        let _ = writeln!(
+            out,
+            "\n{} {} [{}]: {}",
+            finding.severity.name(),
+            finding.rule,
+            if finding.root.is_empty() {
+                "store"
+            } else {
+                &finding.root
+            },
+            finding.message
+        );
         for (key, value) in &finding.evidence {
             let _ = writeln!(out, "    {key}: {value}");
         }

@@ -1,5 +1,6 @@
 //! What rules look at: the snapshot, the time, and the options of the check.
 
+use crate::model::Manifest;
 use crate::snapshot::{RootState, Snapshot, Unknown};
 use chrono::{DateTime, Duration, Utc};
 
@@ -71,5 +72,11 @@ impl<'a> RuleContext<'a> {
     /// Every root, in order.
     pub fn roots(&self) -> impl Iterator<Item = &'a RootState> {
         self.snapshot.roots.values()
+    }
+
+    /// Every root whose latest manifest was given, with that manifest.
+    pub fn roots_with_latest(&self) -> impl Iterator<Item = (&'a RootState, &'a Manifest)> {
+        self.roots()
+            .filter_map(|root| root.latest_given().map(|latest| (root, latest)))
     }
 }

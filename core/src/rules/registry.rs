@@ -31,10 +31,9 @@ pub static RULES: &[&Rule] = &[
 
 /// The rule with this id or name (case-insensitive).
 pub fn find_rule(id_or_name: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|rule| rule.id.eq_ignore_ascii_case(id_or_name) || rule.name.eq_ignore_ascii_case(id_or_name))
+    RULES.iter().copied().find(|rule| {
+        rule.id.eq_ignore_ascii_case(id_or_name) || rule.name.eq_ignore_ascii_case(id_or_name)
+    })
 }
 
 /// Runs every rule over every subject of the snapshot; findings sorted by severity (worst
@@ -83,8 +82,18 @@ mod tests {
                 "LISTING" => "LIST".to_string(),
                 other => other.to_string(),
             };
-            assert!(rule.id.starts_with(&format!("SDB-{prefix}-")), "{} is in family {family}", rule.id);
-            assert!(rule.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", rule.name);
+            assert!(
+                rule.id.starts_with(&format!("SDB-{prefix}-")),
+                "{} is in family {family}",
+                rule.id
+            );
+            assert!(
+                rule.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                rule.name
+            );
         }
     }
 
@@ -92,8 +101,15 @@ mod tests {
     fn every_rule_documents_the_same_sections() {
         for rule in RULES {
             let mut at = 0;
-            for section in ["## What it checks", "## Why it matters", "## SlateDB error it prevents", "## Example"] {
-                let found = rule.doc[at..].find(section).unwrap_or_else(|| panic!("{}: no `{section}` (in order)", rule.id));
+            for section in [
+                "## What it checks",
+                "## Why it matters",
+                "## SlateDB error it prevents",
+                "## Example",
+            ] {
+                let found = rule.doc[at..]
+                    .find(section)
+                    .unwrap_or_else(|| panic!("{}: no `{section}` (in order)", rule.id));
                 at += found + section.len();
             }
         }

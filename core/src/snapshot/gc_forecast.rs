@@ -46,38 +46,72 @@ fn old_enough(time: Option<DateTime<Utc>>, now: DateTime<Utc>, min_age: Duration
 }
 
 /// Forecasts a GC run on `root` at `now`.
-pub fn forecast(root: &RootState, latest: &Manifest, now: DateTime<Utc>, min_age: Duration) -> Result<GcForecast, Unknown> {
-    let remaining: Vec<_> = latest.checkpoints.iter().filter(|c| c.expire_time.is_none_or(|t| t > now)).collect();
-    let expired_checkpoints = latest.checkpoints.iter().filter(|c| c.expire_time.is_some_and(|t| t <= now)).map(|c| c.id).collect();
+pub fn forecast(
+    root: &RootState,
+    latest: &Manifest,
+    now: DateTime<Utc>,
+    min_age: Duration,
+) -> Result<GcForecast, Unknown> {
+    let remaining: Vec<_> = latest
+        .checkpoints
+        .iter()
+        .filter(|c| c.expire_time.is_none_or(|t| t > now))
+        .collect();
+    let expired_checkpoints = latest
+        .checkpoints
+        .iter()
+        .filter(|c| c.expire_time.is_some_and(|t| t <= now))
+        .map(|c| c.id)
+        .collect();
     let mut active: Vec<&Manifest> = vec![latest];
     for checkpoint in &remaining {
         active.push(root.manifest(checkpoint.manifest_id)?);
     }
-    let active_ids: BTreeSet<ManifestId> = remaining.iter().map(|c| c.manifest_id).chain([latest.id]).collect();
+    let active_ids: BTreeSet<ManifestId> = remaining
+        .iter()
+        .map(|c| c.manifest_id)
+        .chain([latest.id])
+        .collect();
     let newest_listed = root.listed_manifests.keys().next_back().copied();
     let manifests = root
         .listed_manifests
         .iter()
-        .filter(|(id, listed)| Some(**id) != newest_listed && !active_ids.contains(id) && old_enough(listed.last_modified, now, min_age))
+        .filter(|(id, listed)| {
+            Some(**id) != newest_listed
+                && !active_ids.contains(id)
+                && old_enough(listed.last_modified, now, min_age)
+        })
         .map(|(id, listed)| (*id, listed.key.clone()))
         .collect();
     let wal_objects = root.wal_objects(None, None).ok();
     let protected = |id: WalId| {
         id >= latest.replay_after_wal_id
-            || active[1..].iter().any(|m| m.replay_after_wal_id < id && id < m.next_wal_sst_id)
+            || active[1..]
+                .iter()
+                .any(|m| m.replay_after_wal_id < id && id < m.next_wal_sst_id)
     };
     let wal = wal_objects
         .into_iter()
         .flatten()
-        .filter(|(id, listed)| listed.size > 0 && !protected(**id) && old_enough(listed.last_modified, now, min_age))
+        .filter(|(id, listed)| {
+            listed.size > 0 && !protected(**id) && old_enough(listed.last_modified, now, min_age)
+        })
         .map(|(id, listed)| (*id, listed.key.clone()))
         .collect();
-    let referenced: BTreeSet<SstId> = active.iter().flat_map(|m| m.sst_views().map(|view| view.sst.id)).collect();
+    let referenced: BTreeSet<SstId> = active
+        .iter()
+        .flat_map(|m| m.sst_views().map(|view| view.sst.id))
+        .collect();
     let newest_l0 = latest
         .trees()
         .flat_map(|tree| tree.l0.iter().map(|view| view.sst.id.0.timestamp_ms()))
         .max()
-        .or_else(|| latest.tree.last_compacted_l0_sst_view_id.map(|id| id.timestamp_ms()));
+        .or_else(|| {
+            latest
+                .tree
+                .last_compacted_l0_sst_view_id
+                .map(|id| id.timestamp_ms())
+        });
     let cutoff = match (root.compactions_listed, newest_l0) {
         (true, Some(newest_l0)) => {
             let newest_l0 = DateTime::from_timestamp_millis(newest_l0 as i64).unwrap_or_default();
@@ -90,9 +124,17 @@ pub fn forecast(root: &RootState, latest: &Manifest, now: DateTime<Utc>, min_age
         SstCutoff::AtMost(bound) => root
             .compacted
             .iter()
-            .filter(|(id, _)| !referenced.contains(id) && (id.0.timestamp_ms() as i64) < bound.timestamp_millis())
+            .filter(|(id, _)| {
+                !referenced.contains(id) && (id.0.timestamp_ms() as i64) < bound.timestamp_millis()
+            })
             .map(|(id, listed)| (*id, listed.key.clone()))
             .collect(),
     };
-    Ok(GcForecast { expired_checkpoints, manifests, wal, ssts, cutoff })
+    Ok(GcForecast {
+        expired_checkpoints,
+        manifests,
+        wal,
+        ssts,
+        cutoff,
+    })
 }

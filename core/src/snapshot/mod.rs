@@ -14,8 +14,8 @@ pub use root::{Listed, RootState, WalPlacement};
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
 use crate::listing::{Listing, SlateObject};
-use crate::model::{ManifestFile, ManifestId};
 use crate::manifest::manifest_id_from_path;
+use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
 
 /// What a check is given.
@@ -79,26 +79,34 @@ impl Snapshot {
         let wal = state_of(&inputs.wal);
         if let Some(listing) = &inputs.main {
             for (key, object) in &listing.objects {
-                let root = roots.entry(object.root.clone()).or_insert_with(|| RootState::new(&object.root));
+                let root = roots
+                    .entry(object.root.clone())
+                    .or_insert_with(|| RootState::new(&object.root));
                 root.add_main_object(key, object);
             }
         }
         if let Some(listing) = &inputs.wal {
             for (key, object) in &listing.objects {
                 if let SlateObject::Wal { id } = object.object {
-                    let root = roots.entry(object.root.clone()).or_insert_with(|| RootState::new(&object.root));
+                    let root = roots
+                        .entry(object.root.clone())
+                        .or_insert_with(|| RootState::new(&object.root));
                     root.add_wal_store_object(id, key, object);
                 }
             }
         }
         for (key, file) in inputs.manifests {
-            let Some(root_path) = key.rsplit_once("/manifest/").map(|(root, _)| root.to_string()).or_else(|| {
-                key.starts_with("manifest/").then(String::new)
-            }) else {
+            let Some(root_path) = key
+                .rsplit_once("/manifest/")
+                .map(|(root, _)| root.to_string())
+                .or_else(|| key.starts_with("manifest/").then(String::new))
+            else {
                 continue;
             };
             let id: ManifestId = manifest_id_from_path(&key).unwrap_or(file.manifest.id);
-            let root = roots.entry(root_path.clone()).or_insert_with(|| RootState::new(&root_path));
+            let root = roots
+                .entry(root_path.clone())
+                .or_insert_with(|| RootState::new(&root_path));
             root.manifests.insert(id, file);
         }
         let main_given = inputs.main.is_some();
@@ -106,7 +114,13 @@ impl Snapshot {
         for root in roots.values_mut() {
             root.settle(main_given, wal_given);
         }
-        Self { roots, main, wal, main_listing: inputs.main, wal_listing: inputs.wal }
+        Self {
+            roots,
+            main,
+            wal,
+            main_listing: inputs.main,
+            wal_listing: inputs.wal,
+        }
     }
 
     /// The creation time of the newest checkpoint in any manifest given: a lower bound for when
@@ -127,8 +141,13 @@ impl Snapshot {
     /// Why existence in the main store cannot be settled, if it cannot.
     pub fn main_unknown(&self) -> Option<Unknown> {
         match &self.main {
-            ListingState::Absent => Some(Unknown::NoListing { store: "main".into() }),
-            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing { store: "main".into(), why: why.clone() }),
+            ListingState::Absent => Some(Unknown::NoListing {
+                store: "main".into(),
+            }),
+            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing {
+                store: "main".into(),
+                why: why.clone(),
+            }),
             ListingState::Complete => None,
         }
     }
@@ -136,8 +155,13 @@ impl Snapshot {
     /// Why existence in the WAL store cannot be settled, if it cannot.
     pub fn wal_store_unknown(&self) -> Option<Unknown> {
         match &self.wal {
-            ListingState::Absent => Some(Unknown::NoListing { store: "WAL".into() }),
-            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing { store: "WAL".into(), why: why.clone() }),
+            ListingState::Absent => Some(Unknown::NoListing {
+                store: "WAL".into(),
+            }),
+            ListingState::MayBeIncomplete(why) => Some(Unknown::IncompleteListing {
+                store: "WAL".into(),
+                why: why.clone(),
+            }),
             ListingState::Complete => None,
         }
     }

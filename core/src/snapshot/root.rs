@@ -81,7 +81,11 @@ impl RootState {
     }
 
     pub(super) fn add_main_object(&mut self, key: &str, object: &StoreObject) {
-        let listed = Listed { key: key.to_string(), size: object.size, last_modified: object.last_modified.map(|t| t.at) };
+        let listed = Listed {
+            key: key.to_string(),
+            size: object.size,
+            last_modified: object.last_modified.map(|t| t.at),
+        };
         match &object.object {
             SlateObject::Manifest { id } => {
                 self.listed_manifests.insert(*id, listed);
@@ -99,7 +103,14 @@ impl RootState {
     }
 
     pub(super) fn add_wal_store_object(&mut self, id: WalId, key: &str, object: &StoreObject) {
-        self.wal_in_wal_store.insert(id, Listed { key: key.to_string(), size: object.size, last_modified: object.last_modified.map(|t| t.at) });
+        self.wal_in_wal_store.insert(
+            id,
+            Listed {
+                key: key.to_string(),
+                size: object.size,
+                last_modified: object.last_modified.map(|t| t.at),
+            },
+        );
     }
 
     pub(super) fn settle(&mut self, main_given: bool, wal_given: bool) {
@@ -117,9 +128,9 @@ impl RootState {
                 });
             }
         }
-        let flagged = self
-            .latest_manifest()
-            .is_some_and(|(file, manifest)| file == ManifestFormat::V1 && manifest.wal_object_store_uri.is_some());
+        let flagged = self.latest_manifest().is_some_and(|(file, manifest)| {
+            file == ManifestFormat::V1 && manifest.wal_object_store_uri.is_some()
+        });
         self.wal_placement = if flagged {
             WalPlacement::WalStore { flagged: true }
         } else if wal_given && !self.wal_in_wal_store.is_empty() {
@@ -139,24 +150,37 @@ impl RootState {
         Some((file.format, &file.manifest))
     }
 
+    /// The latest manifest's content, when it was given.
+    pub fn latest_given(&self) -> Option<&Manifest> {
+        self.manifest(self.latest_id?).ok()
+    }
+
     /// A given manifest's content, or why it is not known.
     pub fn manifest(&self, id: ManifestId) -> Result<&Manifest, Unknown> {
         self.manifests
             .get(&id)
             .map(|file| &file.manifest)
-            .ok_or(Unknown::ManifestNotProvided { root: self.path.clone(), id })
+            .ok_or(Unknown::ManifestNotProvided {
+                root: self.path.clone(),
+                id,
+            })
     }
 
     /// Whether manifest object `id` exists.
     pub fn manifest_presence(&self, id: ManifestId, main_unknown: Option<&Unknown>) -> Presence {
         let key = object_key(&self.path, &SlateObject::Manifest { id });
         if let Some(listed) = self.listed_manifests.get(&id) {
-            return Presence::Present { key, size: listed.size };
+            return Presence::Present {
+                key,
+                size: listed.size,
+            };
         }
         if !self.main_given {
             return match self.manifests.get(&id) {
                 Some(_) => Presence::Present { key, size: 0 },
-                None => Presence::Unknown(Unknown::NoListing { store: "main".into() }),
+                None => Presence::Unknown(Unknown::NoListing {
+                    store: "main".into(),
+                }),
             };
         }
         match main_unknown {
@@ -169,7 +193,10 @@ impl RootState {
     pub fn sst_presence(&self, id: SstId, main_unknown: Option<&Unknown>) -> Presence {
         let key = object_key(&self.path, &SlateObject::Compacted { id });
         if let Some(listed) = self.compacted.get(&id) {
-            return Presence::Present { key, size: listed.size };
+            return Presence::Present {
+                key,
+                size: listed.size,
+            };
         }
         match main_unknown {
             Some(why) => Presence::Unknown(why.clone()),
@@ -199,14 +226,21 @@ impl RootState {
             },
             WalPlacement::NotListed => Err(match main_unknown {
                 Some(why) => why.clone(),
-                None => Unknown::WalStoreNotListed { root: self.path.clone() },
+                None => Unknown::WalStoreNotListed {
+                    root: self.path.clone(),
+                },
             }),
         }
     }
 
     /// Ids of the WAL objects `wal_objects` would report.
-    pub fn wal_ids(&self, main_unknown: Option<&Unknown>, wal_unknown: Option<&Unknown>) -> Result<BTreeSet<WalId>, Unknown> {
-        self.wal_objects(main_unknown, wal_unknown).map(|objects| objects.keys().copied().collect())
+    pub fn wal_ids(
+        &self,
+        main_unknown: Option<&Unknown>,
+        wal_unknown: Option<&Unknown>,
+    ) -> Result<BTreeSet<WalId>, Unknown> {
+        self.wal_objects(main_unknown, wal_unknown)
+            .map(|objects| objects.keys().copied().collect())
     }
 
     /// The key of WAL object `id` of this root.

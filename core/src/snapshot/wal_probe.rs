@@ -61,9 +61,17 @@ impl WriterOpenForecast {
     pub fn new(replay_after: u64, present: &BTreeSet<u64>) -> Self {
         let last_seen = last_seen_wal_id(replay_after, |id| present.contains(&id));
         let fence = last_seen + 1;
-        let missing_in_replay = (replay_after + 1..=last_seen).filter(|id| !present.contains(id)).collect();
+        let missing_in_replay = (replay_after + 1..=last_seen)
+            .filter(|id| !present.contains(id))
+            .collect();
         let skipped = present.range(fence..).copied().collect();
-        Self { replay_after, last_seen, fence, missing_in_replay, skipped }
+        Self {
+            replay_after,
+            last_seen,
+            fence,
+            missing_in_replay,
+            skipped,
+        }
     }
 
     /// Whether the open replays every WAL object there is, with no hole.

@@ -43,8 +43,18 @@ pub struct RenderObject {
 
 impl RenderObject {
     /// Convenience constructor.
-    pub fn new(key: impl Into<String>, size: u64, mtime_unix_nanos: i128, etag: impl Into<String>) -> Self {
-        Self { key: key.into(), size, mtime_unix_nanos, etag: etag.into() }
+    pub fn new(
+        key: impl Into<String>,
+        size: u64,
+        mtime_unix_nanos: i128,
+        etag: impl Into<String>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            size,
+            mtime_unix_nanos,
+            etag: etag.into(),
+        }
     }
 }
 
@@ -60,7 +70,10 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// Convenience constructor.
     pub fn new(bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
-        Self { bucket: bucket.into(), prefix: prefix.into() }
+        Self {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        }
     }
 }
 
@@ -113,18 +126,40 @@ pub fn aws_s3_ls_human(objs: &[RenderObject], opts: &RenderOptions) -> String {
     aws_s3_ls_impl(objs, opts, true, true)
 }
 
-fn aws_s3_ls_impl(objs: &[RenderObject], opts: &RenderOptions, summarize: bool, human: bool) -> String {
+fn aws_s3_ls_impl(
+    objs: &[RenderObject],
+    opts: &RenderOptions,
+    summarize: bool,
+    human: bool,
+) -> String {
     let mut out = String::new();
     let mut total: u128 = 0;
     let sorted = sorted_by_full_key(objs, opts);
     for (key, obj) in &sorted {
-        let size = if human { aws_human_readable_size(u128::from(obj.size)) } else { obj.size.to_string() };
+        let size = if human {
+            aws_human_readable_size(u128::from(obj.size))
+        } else {
+            obj.size.to_string()
+        };
         total += u128::from(obj.size);
-        out.push_str(&format!("{} {:>10} {}\n", fmt_space_seconds(obj.mtime_unix_nanos), size, key));
+        out.push_str(&format!(
+            "{} {:>10} {}\n",
+            fmt_space_seconds(obj.mtime_unix_nanos),
+            size,
+            key
+        ));
     }
     if summarize {
-        let total = if human { aws_human_readable_size(total) } else { total.to_string() };
-        out.push_str(&format!("\nTotal Objects: {}\n   Total Size: {}\n", sorted.len(), total));
+        let total = if human {
+            aws_human_readable_size(total)
+        } else {
+            total.to_string()
+        };
+        out.push_str(&format!(
+            "\nTotal Objects: {}\n   Total Size: {}\n",
+            sorted.len(),
+            total
+        ));
     }
     out
 }
@@ -192,7 +227,10 @@ pub fn s3api_list_objects_v2(
     page_size: Option<usize>,
     truncated: bool,
 ) -> String {
-    let items: Vec<Value> = sorted_by_full_key(objs, opts).iter().map(|(k, o)| s3_object_item(k, o)).collect();
+    let items: Vec<Value> = sorted_by_full_key(objs, opts)
+        .iter()
+        .map(|(k, o)| s3_object_item(k, o))
+        .collect();
     let page = page_size.filter(|&p| p > 0).unwrap_or(items.len().max(1));
     let mut out = String::new();
     let mut start = 0;
@@ -229,7 +267,11 @@ pub fn s3api_list_objects_v2(
 /// is synthetic.
 pub fn s3api_list_objects_v2_no_paginate(objs: &[RenderObject], opts: &RenderOptions) -> String {
     let sorted = sorted_by_full_key(objs, opts);
-    let first: Vec<Value> = sorted.iter().take(S3_PAGE_KEYS).map(|(k, o)| s3_object_item(k, o)).collect();
+    let first: Vec<Value> = sorted
+        .iter()
+        .take(S3_PAGE_KEYS)
+        .map(|(k, o)| s3_object_item(k, o))
+        .collect();
     let truncated = sorted.len() > S3_PAGE_KEYS;
     let mut doc = Map::new();
     doc.insert("IsTruncated".into(), Value::Bool(truncated));
@@ -243,7 +285,10 @@ pub fn s3api_list_objects_v2_no_paginate(objs: &[RenderObject], opts: &RenderOpt
     doc.insert("EncodingType".into(), json!("url"));
     doc.insert("KeyCount".into(), json!(count));
     if truncated {
-        doc.insert("NextContinuationToken".into(), Value::String(fake_s3_continuation_token(1)));
+        doc.insert(
+            "NextContinuationToken".into(),
+            Value::String(fake_s3_continuation_token(1)),
+        );
     }
     to_json(&Value::Object(doc), PY_INDENT4) + "\n"
 }
@@ -253,7 +298,10 @@ pub fn s3api_list_objects_v2_no_paginate(objs: &[RenderObject], opts: &RenderOpt
 /// `Contents`, the JMESPath result is `null`, and the CLI prints `null`
 /// (`awscli/formatter.py` only skips `{}`).
 pub fn s3api_contents_array(objs: &[RenderObject], opts: &RenderOptions) -> String {
-    let items: Vec<Value> = sorted_by_full_key(objs, opts).iter().map(|(k, o)| s3_object_item(k, o)).collect();
+    let items: Vec<Value> = sorted_by_full_key(objs, opts)
+        .iter()
+        .map(|(k, o)| s3_object_item(k, o))
+        .collect();
     if items.is_empty() {
         return "null\n".to_string();
     }
@@ -278,7 +326,11 @@ pub fn s3api_contents_array(objs: &[RenderObject], opts: &RenderOptions) -> Stri
 /// **Uncertain:** `Owner` carries only `ID` here — the docs example also has `DisplayName`,
 /// which AWS has been phasing out of responses. Version ids are synthetic (32 chars of
 /// `[A-Za-z0-9._]`, like S3's).
-pub fn s3api_list_object_versions(objs: &[RenderObject], opts: &RenderOptions, deleted: &[RenderObject]) -> String {
+pub fn s3api_list_object_versions(
+    objs: &[RenderObject],
+    opts: &RenderOptions,
+    deleted: &[RenderObject],
+) -> String {
     let groups = version_groups(objs, opts, deleted);
     let mut versions = Vec::new();
     let mut markers = Vec::new();
@@ -335,7 +387,11 @@ fn s3_object_item(key: &str, obj: &RenderObject) -> Value {
 fn cli_next_token(consumed: usize) -> String {
     let page = consumed / S3_PAGE_KEYS;
     let within = consumed % S3_PAGE_KEYS;
-    let service_token = if page == 0 { Value::Null } else { Value::String(fake_s3_continuation_token(page)) };
+    let service_token = if page == 0 {
+        Value::Null
+    } else {
+        Value::String(fake_s3_continuation_token(page))
+    };
     let token = if within == 0 && page > 0 {
         json!({ "ContinuationToken": service_token })
     } else {
@@ -371,7 +427,12 @@ fn version_groups<'a>(
     let mut add = |obj: &'a RenderObject, time: i128, marker: bool| {
         let key = full_key(opts, obj);
         let version_id = s3_version_id(&key, time, marker);
-        groups.entry(key).or_default().push(VersionEntry { obj, time, marker, version_id });
+        groups.entry(key).or_default().push(VersionEntry {
+            obj,
+            time,
+            marker,
+            version_id,
+        });
     };
     for obj in objs {
         add(obj, obj.mtime_unix_nanos, false);
@@ -392,7 +453,10 @@ fn s3_version_id(key: &str, time: i128, marker: bool) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
     let seed = format!("{key}\0{time}\0{marker}");
     (0..32u8)
-        .map(|i| ALPHABET[(hash64(&[seed.as_bytes()], u64::from(i)) % ALPHABET.len() as u64) as usize] as char)
+        .map(|i| {
+            ALPHABET[(hash64(&[seed.as_bytes()], u64::from(i)) % ALPHABET.len() as u64) as usize]
+                as char
+        })
         .collect()
 }
 
@@ -451,7 +515,10 @@ pub fn s3_inventory(
                 obj.etag.clone(),
                 STORAGE_CLASS.to_string(),
             ];
-            let quoted: Vec<String> = fields.iter().map(|f| format!("\"{}\"", f.replace('"', "\"\""))).collect();
+            let quoted: Vec<String> = fields
+                .iter()
+                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+                .collect();
             csv.push_str(&quoted.join(","));
             csv.push('\n');
         }
@@ -510,7 +577,9 @@ pub fn inventory_url_encode(key: &str) -> String {
     let mut out = String::new();
     for &b in key.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -574,7 +643,12 @@ pub fn gsutil_ls_l(objs: &[RenderObject], opts: &RenderOptions, all_generations:
         line.push('\n');
         out.push_str(&line);
     }
-    out.push_str(&format!("TOTAL: {} objects, {} bytes ({})\n", sorted.len(), total, gsutil_human_readable(total)));
+    out.push_str(&format!(
+        "TOTAL: {} objects, {} bytes ({})\n",
+        sorted.len(),
+        total,
+        gsutil_human_readable(total)
+    ));
     out
 }
 
@@ -588,7 +662,11 @@ pub fn gsutil_human_readable(num: u128) -> String {
     while i + 1 < UNITS.len() && num >= 1u128 << (10 * (i + 1)) {
         i += 1;
     }
-    let hundredths = if i == 0 { num * 100 } else { div_pow2_round_half_even(num * 100, 10 * i as u32) };
+    let hundredths = if i == 0 {
+        num * 100
+    } else {
+        div_pow2_round_half_even(num * 100, 10 * i as u32)
+    };
     let mut text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
     while text.ends_with('0') {
         text.pop();
@@ -661,7 +739,9 @@ fn gcloud_json_list(items: &[Value]) -> String {
 }
 
 fn gcloud_walk(tree: &DirTree<'_>, dir: &str, opts: &RenderOptions, items: &mut Vec<Value>) {
-    let Some(node) = tree.dirs.get(dir) else { return };
+    let Some(node) = tree.dirs.get(dir) else {
+        return;
+    };
     for (name, obj) in &node.objects {
         let key = format!("{}{}", opts.prefix, join_rel(dir, name));
         items.push(gcloud_object_item(opts, &key, obj));
@@ -677,7 +757,11 @@ fn gcloud_walk(tree: &DirTree<'_>, dir: &str, opts: &RenderOptions, items: &mut 
 }
 
 fn gcloud_prefix_item(opts: &RenderOptions, rel_dir: &str) -> Value {
-    let path = if rel_dir.is_empty() { opts.prefix.clone() } else { format!("{}{}/", opts.prefix, rel_dir) };
+    let path = if rel_dir.is_empty() {
+        opts.prefix.clone()
+    } else {
+        format!("{}{}/", opts.prefix, rel_dir)
+    };
     json!({ "url": format!("gs://{}/{}", opts.bucket, path), "type": "prefix" })
 }
 
@@ -688,10 +772,18 @@ fn gcloud_object_item(opts: &RenderOptions, key: &str, obj: &RenderObject) -> Va
     let mut meta = Map::new();
     meta.insert("bucket".into(), json!(opts.bucket));
     meta.insert("contentType".into(), json!("application/octet-stream"));
-    meta.insert("crc32c".into(), json!(base64_encode(&hash64(&[key.as_bytes(), obj.etag.as_bytes()], 0).to_be_bytes()[..4])));
+    meta.insert(
+        "crc32c".into(),
+        json!(base64_encode(
+            &hash64(&[key.as_bytes(), obj.etag.as_bytes()], 0).to_be_bytes()[..4]
+        )),
+    );
     meta.insert("etag".into(), json!(gcs_etag(generation, 1)));
     meta.insert("generation".into(), json!(generation.to_string()));
-    meta.insert("id".into(), json!(format!("{}/{}/{}", opts.bucket, key, generation)));
+    meta.insert(
+        "id".into(),
+        json!(format!("{}/{}/{}", opts.bucket, key, generation)),
+    );
     meta.insert("kind".into(), json!("storage#object"));
     if let Some(md5) = hex_decode(&obj.etag).filter(|b| b.len() == 16) {
         meta.insert("md5Hash".into(), json!(base64_encode(&md5)));
@@ -707,7 +799,10 @@ fn gcloud_object_item(opts: &RenderOptions, key: &str, obj: &RenderObject) -> Va
     meta.insert("name".into(), json!(key));
     meta.insert(
         "selfLink".into(),
-        json!(format!("https://www.googleapis.com/storage/v1/b/{}/o/{}", opts.bucket, encoded)),
+        json!(format!(
+            "https://www.googleapis.com/storage/v1/b/{}/o/{}",
+            opts.bucket, encoded
+        )),
     );
     meta.insert("size".into(), json!(obj.size.to_string()));
     meta.insert("storageClass".into(), json!(STORAGE_CLASS));
@@ -770,14 +865,22 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 /// from blocks). Etags (`0x8D` + 13 hex digits) are synthetic. `--num-results` defaults to
 /// 5000; this renders every object (what `--num-results "*"` prints).
 pub fn az_storage_blob_list(objs: &[RenderObject], opts: &RenderOptions) -> String {
-    let items: Vec<Value> = sorted_by_full_key(objs, opts).iter().map(|(k, o)| az_blob_item(opts, k, o)).collect();
+    let items: Vec<Value> = sorted_by_full_key(objs, opts)
+        .iter()
+        .map(|(k, o)| az_blob_item(opts, k, o))
+        .collect();
     to_json(&sort_keys(Value::Array(items)), PY_INDENT2_UTF8) + "\n"
 }
 
 fn az_blob_item(opts: &RenderOptions, name: &str, obj: &RenderObject) -> Value {
     let time = python_isoformat_utc(utc(floor_to(obj.mtime_unix_nanos, NANOS_PER_SEC)));
-    let md5 = hex_decode(&obj.etag).filter(|b| b.len() == 16).map(|b| base64_encode(&b));
-    let etag = format!("0x8D{:013X}", hash64(&[name.as_bytes(), obj.etag.as_bytes()], 0) & 0xF_FFFF_FFFF_FFFF);
+    let md5 = hex_decode(&obj.etag)
+        .filter(|b| b.len() == 16)
+        .map(|b| base64_encode(&b));
+    let etag = format!(
+        "0x8D{:013X}",
+        hash64(&[name.as_bytes(), obj.etag.as_bytes()], 0) & 0xF_FFFF_FFFF_FFFF
+    );
     json!({
         "container": opts.bucket,
         "content": "",
@@ -874,7 +977,11 @@ pub fn rclone_lsjson(objs: &[RenderObject], opts: &RenderOptions) -> String {
 /// `binary/octet-stream`. rclone takes ModTime from `X-Amz-Meta-Mtime` if set, else
 /// LastModified; `mtime_unix_nanos` is printed as given.
 /// JSON strings are escaped like Go's `encoding/json` (HTML-safe `\u003c` etc.).
-pub fn rclone_lsjson_with_offset(objs: &[RenderObject], opts: &RenderOptions, offset_secs: i32) -> String {
+pub fn rclone_lsjson_with_offset(
+    objs: &[RenderObject],
+    opts: &RenderOptions,
+    offset_secs: i32,
+) -> String {
     let sorted = sorted_by_full_key(objs, opts);
     let mut items: Vec<Value> = Vec::new();
     let mut dirs = BTreeSet::new();
@@ -897,7 +1004,11 @@ pub fn rclone_lsjson_with_offset(objs: &[RenderObject], opts: &RenderOptions, of
             "Tier": STORAGE_CLASS,
         }));
     }
-    let now = sorted.iter().map(|(_, o)| o.mtime_unix_nanos).max().unwrap_or(0);
+    let now = sorted
+        .iter()
+        .map(|(_, o)| o.mtime_unix_nanos)
+        .max()
+        .unwrap_or(0);
     for dir in &dirs {
         items.push(json!({
             "Path": dir,
@@ -961,7 +1072,10 @@ pub fn rclone_lsl(objs: &[RenderObject], _opts: &RenderOptions) -> String {
 pub fn mc_ls_json(objs: &[RenderObject], opts: &RenderOptions) -> String {
     let mut out = String::new();
     for (_, obj) in sorted_by_full_key(objs, opts) {
-        out.push_str(&to_json(&mc_item(opts, obj, obj.mtime_unix_nanos, None, 1, false), GO_COMPACT));
+        out.push_str(&to_json(
+            &mc_item(opts, obj, obj.mtime_unix_nanos, None, 1, false),
+            GO_COMPACT,
+        ));
         out.push('\n');
     }
     out
@@ -973,12 +1087,23 @@ pub fn mc_ls_json(objs: &[RenderObject], opts: &RenderOptions) -> String {
 /// `deleted` get a delete marker ([`DELETE_MARKER_DELAY_NANOS`] after their mtime) with
 /// `size` 0, `etag` `""` and `isDeleteMarker: true`, above their old version.
 /// **Uncertain:** whether MinIO reports a storage class for delete markers (omitted here).
-pub fn mc_ls_json_versions(objs: &[RenderObject], opts: &RenderOptions, deleted: &[RenderObject]) -> String {
+pub fn mc_ls_json_versions(
+    objs: &[RenderObject],
+    opts: &RenderOptions,
+    deleted: &[RenderObject],
+) -> String {
     let mut out = String::new();
     for entries in version_groups(objs, opts, deleted).values() {
         let count = entries.len();
         for (i, entry) in entries.iter().enumerate() {
-            let item = mc_item(opts, entry.obj, entry.time, Some(&entry.version_id), count - i, entry.marker);
+            let item = mc_item(
+                opts,
+                entry.obj,
+                entry.time,
+                Some(&entry.version_id),
+                count - i,
+                entry.marker,
+            );
             out.push_str(&to_json(&item, GO_COMPACT));
             out.push('\n');
         }
@@ -997,11 +1122,23 @@ fn mc_item(
     let mut m = Map::new();
     m.insert("status".into(), json!("success"));
     m.insert("type".into(), json!("file"));
-    m.insert("lastModified".into(), json!(fmt_go_rfc3339_nano(floor_to(time, NANOS_PER_MILLI))));
-    m.insert("size".into(), json!(if delete_marker { 0 } else { obj.size }));
+    m.insert(
+        "lastModified".into(),
+        json!(fmt_go_rfc3339_nano(floor_to(time, NANOS_PER_MILLI))),
+    );
+    m.insert(
+        "size".into(),
+        json!(if delete_marker { 0 } else { obj.size }),
+    );
     m.insert("key".into(), json!(obj.key));
-    m.insert("etag".into(), json!(if delete_marker { "" } else { obj.etag.as_str() }));
-    m.insert("url".into(), json!(format!("{}/{}/{}", MC_ALIAS_URL, opts.bucket, opts.prefix)));
+    m.insert(
+        "etag".into(),
+        json!(if delete_marker { "" } else { obj.etag.as_str() }),
+    );
+    m.insert(
+        "url".into(),
+        json!(format!("{}/{}/{}", MC_ALIAS_URL, opts.bucket, opts.prefix)),
+    );
     if let Some(id) = version_id {
         m.insert("versionId".into(), json!(id));
     }
@@ -1030,14 +1167,19 @@ pub fn find_printf(objs: &[RenderObject], _opts: &RenderOptions) -> String {
     for obj in objs {
         let secs = obj.mtime_unix_nanos.div_euclid(NANOS_PER_SEC);
         let nanos = obj.mtime_unix_nanos.rem_euclid(NANOS_PER_SEC);
-        out.push_str(&format!("{}\t{}.{:09}0\t{}\n", obj.size, secs, nanos, obj.key));
+        out.push_str(&format!(
+            "{}\t{}.{:09}0\t{}\n",
+            obj.size, secs, nanos, obj.key
+        ));
     }
     out
 }
 
 /// Plain `<size> <key>` lines (full keys), in the caller's order.
 pub fn size_key(objs: &[RenderObject], opts: &RenderOptions) -> String {
-    objs.iter().map(|o| format!("{} {}\n", o.size, full_key(opts, o))).collect()
+    objs.iter()
+        .map(|o| format!("{} {}\n", o.size, full_key(opts, o)))
+        .collect()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1049,8 +1191,12 @@ fn full_key(opts: &RenderOptions, obj: &RenderObject) -> String {
 }
 
 /// Objects with their full keys, sorted by full key (byte order, as S3/GCS/Azure list).
-fn sorted_by_full_key<'a>(objs: &'a [RenderObject], opts: &RenderOptions) -> Vec<(String, &'a RenderObject)> {
-    let mut sorted: Vec<(String, &RenderObject)> = objs.iter().map(|o| (full_key(opts, o), o)).collect();
+fn sorted_by_full_key<'a>(
+    objs: &'a [RenderObject],
+    opts: &RenderOptions,
+) -> Vec<(String, &'a RenderObject)> {
+    let mut sorted: Vec<(String, &RenderObject)> =
+        objs.iter().map(|o| (full_key(opts, o), o)).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted
 }
@@ -1060,7 +1206,11 @@ fn base_name(path: &str) -> &str {
 }
 
 fn join_rel(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 #[derive(Default)]
@@ -1081,7 +1231,11 @@ impl<'a> DirTree<'a> {
             Some(i) => (&rel[..i], &rel[i + 1..]),
             None => ("", rel),
         };
-        self.dirs.entry(dir.to_string()).or_default().objects.insert(name.to_string(), obj);
+        self.dirs
+            .entry(dir.to_string())
+            .or_default()
+            .objects
+            .insert(name.to_string(), obj);
         let mut child = dir;
         while !child.is_empty() {
             let (parent, last) = match child.rfind('/') {
@@ -1125,7 +1279,11 @@ fn fmt_millis_z(nanos: i128) -> String {
 fn python_isoformat_utc(dt: DateTime<Utc>) -> String {
     let micros = dt.timestamp_subsec_micros();
     let base = dt.format("%Y-%m-%dT%H:%M:%S").to_string();
-    if micros == 0 { format!("{base}+00:00") } else { format!("{base}.{micros:06}+00:00") }
+    if micros == 0 {
+        format!("{base}+00:00")
+    } else {
+        format!("{base}.{micros:06}+00:00")
+    }
 }
 
 /// Go `time.RFC3339Nano` of a UTC time: fraction without trailing zeros, `Z`.
@@ -1136,7 +1294,11 @@ fn fmt_go_rfc3339_nano(nanos: i128) -> String {
         frac.pop();
     }
     let base = dt.format("%Y-%m-%dT%H:%M:%S").to_string();
-    if frac.is_empty() { format!("{base}Z") } else { format!("{base}.{frac}Z") }
+    if frac.is_empty() {
+        format!("{base}Z")
+    } else {
+        format!("{base}.{frac}Z")
+    }
 }
 
 /// Go layout `2006-01-02T15:04:05.000000000Z07:00` at a fixed offset (`Z` for offset 0).
@@ -1144,7 +1306,11 @@ fn fmt_go_nanos(nanos: i128, offset_secs: i32) -> String {
     let offset = FixedOffset::east_opt(offset_secs).unwrap_or(Utc.fix());
     let local = utc(nanos).with_timezone(&offset);
     let base = local.format("%Y-%m-%dT%H:%M:%S%.9f").to_string();
-    if offset.local_minus_utc() == 0 { format!("{base}Z") } else { format!("{base}{}", local.format("%:z")) }
+    if offset.local_minus_utc() == 0 {
+        format!("{base}Z")
+    } else {
+        format!("{base}{}", local.format("%:z"))
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1159,7 +1325,11 @@ fn div_pow2_round_half_even(n: u128, shift: u32) -> u128 {
     let q = n >> shift;
     let r = n & ((1u128 << shift) - 1);
     let half = 1u128 << (shift - 1);
-    if r > half || (r == half && q & 1 == 1) { q + 1 } else { q }
+    if r > half || (r == half && q & 1 == 1) {
+        q + 1
+    } else {
+        q
+    }
 }
 
 /// FNV-1a 64 over the concatenated parts.
@@ -1176,7 +1346,8 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 
 /// FNV-1a of `parts`, then the SplitMix64 finalizer over it and `n` (well-mixed and deterministic).
 fn hash64(parts: &[&[u8]], n: u64) -> u64 {
-    let mut z = (fnv1a(parts) ^ n.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z =
+        (fnv1a(parts) ^ n.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -1201,7 +1372,10 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
 }
 
 /// Percent-encodes everything but `A-Za-z0-9-._~` (GCS JSON API links encode `/` as `%2F`).
@@ -1209,7 +1383,9 @@ fn percent_encode_all(s: &str) -> String {
     let mut out = String::new();
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -1221,7 +1397,11 @@ pub fn base64_encode(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -1241,11 +1421,13 @@ pub fn md5_hex(data: &[u8]) -> String {
 
 fn md5(data: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-        14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
-        21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
-    let k: Vec<u32> = (0..64).map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32).collect();
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
+        .collect();
     let mut state: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     let mut msg = data.to_vec();
     msg.push(0x80);
@@ -1254,8 +1436,10 @@ fn md5(data: &[u8]) -> [u8; 16] {
     }
     msg.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_le_bytes());
     for block in msg.chunks(64) {
-        let m: Vec<u32> =
-            block.chunks(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        let m: Vec<u32> = block
+            .chunks(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
         let [mut a, mut b, mut c, mut d] = state;
         for i in 0..64 {
             let (f, g) = match i / 16 {
@@ -1305,19 +1489,46 @@ struct JsonStyle {
 }
 
 /// `json.dumps(v, indent=4, ensure_ascii=False)` (AWS CLI).
-const PY_INDENT4: JsonStyle =
-    JsonStyle { indent: Some("    "), item_sep: ",", key_sep: ": ", escaping: Escaping::Python { ensure_ascii: false } };
+const PY_INDENT4: JsonStyle = JsonStyle {
+    indent: Some("    "),
+    item_sep: ",",
+    key_sep: ": ",
+    escaping: Escaping::Python {
+        ensure_ascii: false,
+    },
+};
 /// `json.dumps(v, indent=2, ensure_ascii=False)` (azure-cli/knack).
-const PY_INDENT2_UTF8: JsonStyle =
-    JsonStyle { indent: Some("  "), item_sep: ",", key_sep: ": ", escaping: Escaping::Python { ensure_ascii: false } };
+const PY_INDENT2_UTF8: JsonStyle = JsonStyle {
+    indent: Some("  "),
+    item_sep: ",",
+    key_sep: ": ",
+    escaping: Escaping::Python {
+        ensure_ascii: false,
+    },
+};
 /// `json.dumps(v, indent=2)` (gcloud storage).
-const PY_INDENT2_ASCII: JsonStyle =
-    JsonStyle { indent: Some("  "), item_sep: ",", key_sep: ": ", escaping: Escaping::Python { ensure_ascii: true } };
+const PY_INDENT2_ASCII: JsonStyle = JsonStyle {
+    indent: Some("  "),
+    item_sep: ",",
+    key_sep: ": ",
+    escaping: Escaping::Python { ensure_ascii: true },
+};
 /// `json.dumps(v)` (botocore pagination tokens).
-const PY_COMPACT: JsonStyle =
-    JsonStyle { indent: None, item_sep: ", ", key_sep: ": ", escaping: Escaping::Python { ensure_ascii: false } };
+const PY_COMPACT: JsonStyle = JsonStyle {
+    indent: None,
+    item_sep: ", ",
+    key_sep: ": ",
+    escaping: Escaping::Python {
+        ensure_ascii: false,
+    },
+};
 /// Go `json.Marshal` (rclone, mc).
-const GO_COMPACT: JsonStyle = JsonStyle { indent: None, item_sep: ",", key_sep: ":", escaping: Escaping::Go };
+const GO_COMPACT: JsonStyle = JsonStyle {
+    indent: None,
+    item_sep: ",",
+    key_sep: ":",
+    escaping: Escaping::Go,
+};
 
 fn to_json(value: &Value, style: JsonStyle) -> String {
     let mut out = String::new();
@@ -1407,7 +1618,13 @@ fn escape_json_string(s: &str, escaping: Escaping, out: &mut String) {
 /// A JSON string literal (standard escaping) for hand-formatted output.
 fn json_str(s: &str) -> String {
     let mut out = String::new();
-    escape_json_string(s, Escaping::Python { ensure_ascii: false }, &mut out);
+    escape_json_string(
+        s,
+        Escaping::Python {
+            ensure_ascii: false,
+        },
+        &mut out,
+    );
     out
 }
 
@@ -1417,7 +1634,12 @@ fn sort_keys(value: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
         other => other,

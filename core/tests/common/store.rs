@@ -10,7 +10,11 @@ use std::path::Path;
 fn listing_of(dir: &Path) -> slatecheck_core::listing::Listing {
     let mut builder = ListingBuilder::new(ListingOptions::default());
     for path in super::files_under(dir) {
-        let key = path.strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+        let key = path
+            .strip_prefix(dir)
+            .expect("under dir")
+            .to_string_lossy()
+            .replace('\\', "/");
         let size = std::fs::metadata(&path).expect("metadata").len();
         builder.push(RawEntry::new(key, size));
     }
@@ -25,7 +29,9 @@ pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
     let manifests = super::manifest_objects(&main)
         .into_iter()
         .map(|(key, bytes)| {
-            let file = decode_manifest_file(&key, &bytes, None).expect("fixture manifest decodes").remove(0);
+            let file = decode_manifest_file(&key, &bytes, None)
+                .expect("fixture manifest decodes")
+                .remove(0);
             (key, file)
         })
         .collect();
@@ -40,8 +46,10 @@ pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
 /// Whether the scenario used a separate WAL store (its `wal/` folder may be empty, and git
 /// keeps no empty folders, so the scenario record says).
 pub fn fixture_uses_wal_store(fixture: &Path) -> bool {
-    let record: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture.join("scenario.json")).expect("scenario.json")).expect("JSON");
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture.join("scenario.json")).expect("scenario.json"),
+    )
+    .expect("JSON");
     record["separate_wal_store"].as_bool().unwrap_or(false)
 }
 
@@ -59,5 +67,9 @@ pub fn made_at(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
 /// Runs `f` with a rule context over `snapshot` at the time the fixture was made.
 pub fn with_context<T>(snapshot: &Snapshot, f: impl FnOnce(&RuleContext<'_>) -> T) -> T {
     let options = CheckOptions::default();
-    f(&RuleContext { snapshot, now: made_at(snapshot), options: &options })
+    f(&RuleContext {
+        snapshot,
+        now: made_at(snapshot),
+        options: &options,
+    })
 }

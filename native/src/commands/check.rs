@@ -15,7 +15,11 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
-    if args.listings.is_empty() && args.manifests.is_none() && args.store.is_none() && args.bundle.is_none() {
+    if args.listings.is_empty()
+        && args.manifests.is_none()
+        && args.store.is_none()
+        && args.bundle.is_none()
+    {
         return Err(Failure::input("nothing to check: give --store URL, --bundle FILE, or --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
     }
     let listing_options = args.reading.listing_options();
@@ -31,7 +35,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             return Ok(None);
         }
         let (listing, hashes) = read_files(files, listing_options.clone(), None)?;
-        inputs.extend(hashes.into_iter().map(|(path, sha256)| file_ref(kind, &path, sha256)));
+        inputs.extend(
+            hashes
+                .into_iter()
+                .map(|(path, sha256)| file_ref(kind, &path, sha256)),
+        );
         Ok(Some(listing))
     };
     let main = read(&args.listings, "listing")?.or(snapshot_inputs.main);
@@ -44,7 +52,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         }
         None => snapshot_inputs.manifests,
     };
-    let snapshot = Snapshot::build(SnapshotInputs { main, wal, manifests });
+    let snapshot = Snapshot::build(SnapshotInputs {
+        main,
+        wal,
+        manifests,
+    });
     let now = args.now.unwrap_or_else(|| default_now(&snapshot));
     let options = CheckOptions {
         min_age: args.min_age,
@@ -54,15 +66,29 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
         },
     };
-    let cx = RuleContext { snapshot: &snapshot, now, options: &options };
+    let cx = RuleContext {
+        snapshot: &snapshot,
+        now,
+        options: &options,
+    };
     let plans = args
         .plans
         .iter()
         .map(|action| evaluate(&cx, action).map_err(|err| Failure::input(err.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut scan = if plans.is_empty() { scan_all(&cx) } else { Vec::new() };
+    let mut scan = if plans.is_empty() {
+        scan_all(&cx)
+    } else {
+        Vec::new()
+    };
     if !args.roots.is_empty() {
-        scan.retain(|finding| finding.root.is_empty() || args.roots.iter().any(|root| root.trim_matches('/') == finding.root));
+        scan.retain(|finding| {
+            finding.root.is_empty()
+                || args
+                    .roots
+                    .iter()
+                    .any(|root| root.trim_matches('/') == finding.root)
+        });
     }
     let report = Report::new(now, plans, scan, inputs);
     let text = match args.format {
@@ -70,7 +96,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         OutputFormat::Text => render_text(&report),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|err| Failure::input(format!("{}: cannot write: {err}", path.display())))?,
+        Some(path) => std::fs::write(path, text)
+            .map_err(|err| Failure::input(format!("{}: cannot write: {err}", path.display())))?,
         None => print(&text)?,
     }
     Ok(match report.verdict {
@@ -81,7 +108,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
 }
 
 /// Lists a live store (and its WAL store) and fetches its manifests.
-fn live_inputs(url: &str, wal_url: Option<&str>, options: &slatecheck_core::listing::ListingOptions) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
+fn live_inputs(
+    url: &str,
+    wal_url: Option<&str>,
+    options: &slatecheck_core::listing::ListingOptions,
+) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
     let main = crate::store::open(url)?;
     let wal = wal_url.map(crate::store::open).transpose()?;
     let runtime = crate::store::runtime()?;
@@ -94,14 +125,25 @@ fn live_inputs(url: &str, wal_url: Option<&str>, options: &slatecheck_core::list
         };
         let mut refs = vec![store_ref("store", &main.url)];
         refs.extend(wal.as_ref().map(|wal| store_ref("wal-store", &wal.url)));
-        Ok((SnapshotInputs { main: Some(listing), wal: wal_listing, manifests }, refs))
+        Ok((
+            SnapshotInputs {
+                main: Some(listing),
+                wal: wal_listing,
+                manifests,
+            },
+            refs,
+        ))
     })
 }
 
 /// Reads a bundle made by `slatecheck collect`.
-fn bundle_inputs(path: &Path, options: &slatecheck_core::listing::ListingOptions) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
+fn bundle_inputs(
+    path: &Path,
+    options: &slatecheck_core::listing::ListingOptions,
+) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
     let mut hashing = crate::digest::HashingReader::new(file);
     let (_, inputs) = slatecheck_core::bundle::read_bundle(&name, &mut hashing, options.clone())
         .map_err(|err| Failure::input(err.to_string()))?;
@@ -109,22 +151,38 @@ fn bundle_inputs(path: &Path, options: &slatecheck_core::listing::ListingOptions
 }
 
 fn store_ref(kind: &str, url: &str) -> InputRef {
-    InputRef { kind: kind.to_string(), path: None, url: Some(url.to_string()), sha256: None }
+    InputRef {
+        kind: kind.to_string(),
+        path: None,
+        url: Some(url.to_string()),
+        sha256: None,
+    }
 }
 
 fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {
-    InputRef { kind: kind.to_string(), path: Some(path.display().to_string()), url: None, sha256: Some(sha256) }
+    InputRef {
+        kind: kind.to_string(),
+        path: Some(path.display().to_string()),
+        url: None,
+        sha256: Some(sha256),
+    }
 }
 
 /// Every `*.manifest` file below `dir`, decoded, keyed by its path relative to `dir` (without
 /// the store prefix, when the copy was made from the bucket root).
-fn read_manifest_dir(dir: &Path, prefix: Option<&str>) -> Result<(Vec<(String, ManifestFile)>, String), Failure> {
+fn read_manifest_dir(
+    dir: &Path,
+    prefix: Option<&str>,
+) -> Result<(Vec<(String, ManifestFile)>, String), Failure> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
-        let entries = std::fs::read_dir(&next).map_err(|err| Failure::input(format!("{}: cannot read: {err}", next.display())))?;
+        let entries = std::fs::read_dir(&next)
+            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", next.display())))?;
         for entry in entries {
-            let path = entry.map_err(|err| Failure::input(format!("{}: {err}", next.display())))?.path();
+            let path = entry
+                .map_err(|err| Failure::input(format!("{}: {err}", next.display())))?
+                .path();
             if path.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|ext| ext == "manifest") {
@@ -135,12 +193,21 @@ fn read_manifest_dir(dir: &Path, prefix: Option<&str>) -> Result<(Vec<(String, M
     files.sort();
     let mut contents = Vec::new();
     for path in &files {
-        let bytes = std::fs::read(path).map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
-        let key = path.strip_prefix(dir).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let bytes = std::fs::read(path)
+            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+        let key = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         contents.push((key, bytes, path.display().to_string()));
     }
     let mut manifests = Vec::new();
-    let prefix = prefix.map(|p| format!("{}/", p.trim_matches('/'))).filter(|p| p != "/");
+    let prefix = prefix
+        .map(|p| format!("{}/", p.trim_matches('/')))
+        .filter(|p| p != "/");
     for (key, bytes, shown) in &contents {
         let mut decoded = decode_manifest_file(shown, bytes, None)?;
         let key = match &prefix {
@@ -149,7 +216,11 @@ fn read_manifest_dir(dir: &Path, prefix: Option<&str>) -> Result<(Vec<(String, M
         };
         manifests.push((key.to_string(), decoded.remove(0)));
     }
-    let sha256 = sha256_of_files(contents.iter().map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())));
+    let sha256 = sha256_of_files(
+        contents
+            .iter()
+            .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())),
+    );
     Ok((manifests, sha256))
 }
 

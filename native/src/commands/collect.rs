@@ -7,7 +7,11 @@ use slatecheck_core::listing::ListingOptions;
 
 pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let main = crate::store::open(&args.store)?;
-    let wal = args.wal_store.as_deref().map(crate::store::open).transpose()?;
+    let wal = args
+        .wal_store
+        .as_deref()
+        .map(crate::store::open)
+        .transpose()?;
     let runtime = crate::store::runtime()?;
     let (listing, wal_listing, manifests) = runtime.block_on(async {
         let listing = main.list(ListingOptions::default()).await?;
@@ -25,7 +29,8 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         wal_store: wal.as_ref().map(|wal| wal.url.clone()),
     };
     let shown = args.output.display().to_string();
-    let file = std::fs::File::create(&args.output).map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
+    let file = std::fs::File::create(&args.output)
+        .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
     write_bundle(file, &info, &listing, wal_listing.as_ref(), &manifests)
         .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
     eprintln!(
@@ -33,7 +38,9 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         listing.objects.len(),
         listing.roots.len(),
         manifests.len(),
-        wal_listing.map(|w| format!(", {} WAL store objects", w.objects.len())).unwrap_or_default()
+        wal_listing
+            .map(|w| format!(", {} WAL store objects", w.objects.len()))
+            .unwrap_or_default()
     );
     Ok(SAFE)
 }

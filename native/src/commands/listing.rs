@@ -3,22 +3,34 @@
 use crate::cli::{ListingArgs, OutputFormat};
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE};
 use serde_json::json;
-use slatecheck_core::listing::{detect_format, read_listing, Listing, ListingBuilder, ListingFormat, ListingOptions};
+use slatecheck_core::listing::{
+    detect_format, read_listing, Listing, ListingBuilder, ListingFormat, ListingOptions,
+};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
 
 pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
-    let (listing, _) = read_files(&args.files, args.reading.listing_options(), args.listing_format)?;
+    let (listing, _) = read_files(
+        &args.files,
+        args.reading.listing_options(),
+        args.listing_format,
+    )?;
     let text = match args.format {
-        OutputFormat::Json => serde_json::to_string_pretty(&summary_json(&listing))
-            .map_err(|err| Failure::input(format!("rendering JSON: {err}")))?
-            + "\n",
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&summary_json(&listing))
+                .map_err(|err| Failure::input(format!("rendering JSON: {err}")))?
+                + "\n"
+        }
         OutputFormat::Text => summary_text(&listing),
     };
     print(&text)?;
-    Ok(if listing.warnings.is_empty() { SAFE } else { INCONCLUSIVE })
+    Ok(if listing.warnings.is_empty() {
+        SAFE
+    } else {
+        INCONCLUSIVE
+    })
 }
 
 /// Reads listing files as one listing; also returns each file's SHA-256 (hex), in the order given.
@@ -31,7 +43,8 @@ pub fn read_files(
     let mut hashes = Vec::new();
     for path in inventory_manifests_first(files)? {
         let name = path.display().to_string();
-        let file = File::open(&path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+        let file = File::open(&path)
+            .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
         let mut hashing = crate::digest::HashingReader::new(file);
         read_listing(&mut builder, &name, &mut hashing, format)?;
         hashes.push((path.clone(), hashing.finish_hex()));
@@ -91,10 +104,19 @@ fn summary_json(listing: &Listing) -> serde_json::Value {
 fn summary_text(listing: &Listing) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "format: {}", format_names(listing));
-    let _ = writeln!(out, "objects: {} ({} SlateDB objects)", listing.total_objects, listing.objects.len());
+    let _ = writeln!(
+        out,
+        "objects: {} ({} SlateDB objects)",
+        listing.total_objects,
+        listing.objects.len()
+    );
     let _ = writeln!(out, "bytes: {}", listing.total_bytes);
     if listing.outside_prefix > 0 {
-        let _ = writeln!(out, "outside the prefix: {} objects (ignored)", listing.outside_prefix);
+        let _ = writeln!(
+            out,
+            "outside the prefix: {} objects (ignored)",
+            listing.outside_prefix
+        );
     }
     let time = match (listing.listing_time, listing.newest_object_time) {
         (Some(at), _) => at.to_rfc3339(),
@@ -103,13 +125,24 @@ fn summary_text(listing: &Listing) -> String {
     };
     let _ = writeln!(out, "listing time: {time}");
     if listing.roots.is_empty() {
-        let _ = writeln!(out, "roots: none found (no <root>/manifest/, wal/ or compacted/ objects)");
+        let _ = writeln!(
+            out,
+            "roots: none found (no <root>/manifest/, wal/ or compacted/ objects)"
+        );
     } else {
         let _ = writeln!(out, "roots:");
         for (root, summary) in &listing.roots {
-            let name = if root.is_empty() { "(store root)" } else { root.as_str() };
-            let latest = summary.latest_manifest.map(|id| format!(", latest {id}")).unwrap_or_default();
-            let _ = writeln!(
+            let name = if root.is_empty() {
+                "(store root)"
+            } else {
+                root.as_str()
+            };
+            let latest = summary
+                .latest_manifest
+                .map(|id| format!(", latest {id}"))
+                .unwrap_or_default();
+            let _ =
+                writeln!(
                 out,
                 "  {name}: {} manifests{latest}; {} WAL objects ({} fences); {} compacted SSTs{}",
                 summary.manifests,
@@ -121,7 +154,11 @@ fn summary_text(listing: &Listing) -> String {
         }
     }
     if !listing.deleted.is_empty() {
-        let _ = writeln!(out, "deleted (recoverable versions): {} SlateDB objects", listing.deleted.len());
+        let _ = writeln!(
+            out,
+            "deleted (recoverable versions): {} SlateDB objects",
+            listing.deleted.len()
+        );
     }
     if listing.warnings.is_empty() {
         let _ = writeln!(out, "warnings: none");

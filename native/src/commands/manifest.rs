@@ -13,7 +13,8 @@ pub fn run(args: &ManifestArgs) -> Result<u8, Failure> {
     let mut from_json_array = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+        let bytes = std::fs::read(path)
+            .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
         let decoded = decode_manifest_file(&name, &bytes, args.id)?;
         from_json_array |= decoded.len() > 1;
         manifests.extend(decoded.iter().map(|file| to_slatedb_json(&file.manifest)));

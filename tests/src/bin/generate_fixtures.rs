@@ -6,8 +6,8 @@
 //! which the fast tests compare slatecheck's decoder against without compiling SlateDB.
 
 use anyhow::{Context, Result};
-use slatecheck_tests::store::{db_roots, StoreDirs};
 use slatecheck_tests::slatedb_018::{oracle, scenarios};
+use slatecheck_tests::store::{db_roots, StoreDirs};
 use std::path::{Path, PathBuf};
 
 #[tokio::main]
@@ -36,7 +36,10 @@ async fn main() -> Result<()> {
         let v2 = fixtures.join("v2");
         reset(&v2)?;
         for dir in scenarios::generate_all(&work.join("v2"), &v2).await? {
-            write_expected(&dir, |dirs, root| Box::pin(oracle::slatedb_manifests(dirs, root))).await?;
+            write_expected(&dir, |dirs, root| {
+                Box::pin(oracle::slatedb_manifests(dirs, root))
+            })
+            .await?;
             write_listings(&dir)?;
             println!("wrote {}", dir.display());
         }
@@ -46,8 +49,15 @@ async fn main() -> Result<()> {
     if wanted("v1") {
         let v1 = fixtures.join("v1");
         reset(&v1)?;
-        for dir in slatecheck_tests::slatedb_015::scenarios::generate_all(&work.join("v1"), &v1).await? {
-            write_expected(&dir, |dirs, root| Box::pin(slatecheck_tests::slatedb_015::oracle::slatedb_manifests(dirs, root))).await?;
+        for dir in
+            slatecheck_tests::slatedb_015::scenarios::generate_all(&work.join("v1"), &v1).await?
+        {
+            write_expected(&dir, |dirs, root| {
+                Box::pin(slatecheck_tests::slatedb_015::oracle::slatedb_manifests(
+                    dirs, root,
+                ))
+            })
+            .await?;
             write_listings(&dir)?;
             println!("wrote {}", dir.display());
         }
@@ -59,7 +69,9 @@ async fn main() -> Result<()> {
 type Reader = for<'a> fn(
     &'a StoreDirs,
     &'a str,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<serde_json::Value>>> + 'a>>;
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<serde_json::Value>>> + 'a>,
+>;
 
 async fn write_expected(dir: &Path, read: Reader) -> Result<()> {
     let dirs = StoreDirs::open(dir);
@@ -69,7 +81,10 @@ async fn write_expected(dir: &Path, read: Reader) -> Result<()> {
         let manifests = read(&dirs, &root).await?;
         let file = expected.join(format!("{}.json", root.replace('/', "__")));
         // One manifest per line: small, and a changed manifest is a one-line diff.
-        let lines: Vec<String> = manifests.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+        let lines: Vec<String> = manifests
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()?;
         std::fs::write(&file, format!("[\n{}\n]\n", lines.join(",\n")))
             .with_context(|| format!("writing {}", file.display()))?;
     }
@@ -82,7 +97,8 @@ async fn write_expected(dir: &Path, read: Reader) -> Result<()> {
 fn write_listings(dir: &Path) -> Result<()> {
     let listings = dir.join("listings");
     std::fs::create_dir_all(&listings)?;
-    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json"))?)?;
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("scenario.json"))?)?;
     let mut stores = vec!["main"];
     if record["separate_wal_store"].as_bool() == Some(true) {
         stores.push("wal");
@@ -94,7 +110,12 @@ fn write_listings(dir: &Path) -> Result<()> {
             let metadata = std::fs::metadata(&file)?;
             let modified = metadata.modified()?.duration_since(std::time::UNIX_EPOCH)?;
             let key = slatecheck_tests::store::relative_key(&root, &file);
-            lines.push(format!("{}\t{}.{:09}0\t{key}\n", metadata.len(), modified.as_secs(), modified.subsec_nanos()));
+            lines.push(format!(
+                "{}\t{}.{:09}0\t{key}\n",
+                metadata.len(),
+                modified.as_secs(),
+                modified.subsec_nanos()
+            ));
         }
         std::fs::write(listings.join(format!("{store}.tsv")), lines.concat())?;
     }
@@ -119,10 +140,16 @@ fn write_bundle(dir: &Path) -> Result<()> {
     let mut manifests = Vec::new();
     for file in slatecheck_tests::store::files_under(&store)? {
         if file.extension().is_some_and(|ext| ext == "manifest") {
-            manifests.push((slatecheck_tests::store::relative_key(&store, &file), std::fs::read(&file)?));
+            manifests.push((
+                slatecheck_tests::store::relative_key(&store, &file),
+                std::fs::read(&file)?,
+            ));
         }
     }
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let info = slatecheck_core::bundle::BundleInfo {
         bundle_version: slatecheck_core::bundle::BUNDLE_VERSION,
         created_by: "slatecheck-tests generate-fixtures".into(),

@@ -10,7 +10,11 @@ use crate::listing::time;
 use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let offset = builder.options().utc_offset_seconds;
     let mut listed = 0u64;
     let mut declared: Option<u64> = None;
@@ -21,17 +25,27 @@ pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBu
             return Ok(());
         }
         if let Some(count) = trimmed.strip_prefix("Total Objects:") {
-            declared = Some(count.trim().parse().map_err(|_| ListingError::at(source, number, "unreadable `Total Objects` footer"))?);
+            declared = Some(count.trim().parse().map_err(|_| {
+                ListingError::at(source, number, "unreadable `Total Objects` footer")
+            })?);
             return Ok(());
         }
         if trimmed.starts_with("PRE ") {
             prefixes += 1;
             return Ok(());
         }
-        let entry = object_line(line, offset)
-            .ok_or_else(|| ListingError::at(source, number, "expected `YYYY-MM-DD HH:MM:SS <size> <key>`"))?;
+        let entry = object_line(line, offset).ok_or_else(|| {
+            ListingError::at(
+                source,
+                number,
+                "expected `YYYY-MM-DD HH:MM:SS <size> <key>`",
+            )
+        })?;
         listed += 1;
-        builder.push(RawEntry { line: Some(number), ..entry });
+        builder.push(RawEntry {
+            line: Some(number),
+            ..entry
+        });
         Ok(())
     })?;
     if prefixes > 0 {
@@ -41,7 +55,11 @@ pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBu
         });
     }
     if let Some(declared) = declared.filter(|&d| d != listed) {
-        builder.warn(ListingWarning::CountMismatch { source: source.to_string(), declared, read: listed });
+        builder.warn(ListingWarning::CountMismatch {
+            source: source.to_string(),
+            declared,
+            read: listed,
+        });
     }
     Ok(())
 }
@@ -57,7 +75,11 @@ fn object_line(line: &str, offset: Option<i32>) -> Option<RawEntry> {
         Some((unit, key)) if human_unit(unit).is_some() && !size_text.is_empty() => {
             let factor = human_unit(unit)?;
             let value: f64 = size_text.parse().ok()?;
-            (((value * factor as f64).round()) as u64, factor == 1 && !size_text.contains('.'), key)
+            (
+                ((value * factor as f64).round()) as u64,
+                factor == 1 && !size_text.contains('.'),
+                key,
+            )
         }
         _ => (super::size(size_text)?, true, rest),
     };

@@ -46,8 +46,17 @@ struct Az {
 impl JsonListing for Az {
     type Item = Blob;
 
-    fn item(&mut self, _array: Option<&str>, blob: Blob, builder: &mut ListingBuilder) -> Result<(), String> {
-        if blob.next_marker.as_deref().is_some_and(|marker| !marker.is_empty()) {
+    fn item(
+        &mut self,
+        _array: Option<&str>,
+        blob: Blob,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String> {
+        if blob
+            .next_marker
+            .as_deref()
+            .is_some_and(|marker| !marker.is_empty())
+        {
             self.next_marker = true;
         }
         let Some(name) = blob.name else {
@@ -55,7 +64,9 @@ impl JsonListing for Az {
         };
         self.count += 1;
         let last_modified = match blob.properties.last_modified.as_deref() {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?),
+            Some(text) => {
+                Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?)
+            }
             None => None,
         };
         let size = blob
@@ -64,10 +75,17 @@ impl JsonListing for Az {
             .0
             .ok_or_else(|| format!("blob `{name}` has no contentLength"))?;
         // A snapshot or an older version is not the blob's current state.
-        let is_latest = if blob.snapshot.is_some() { Some(false) } else { blob.is_current_version };
+        let is_latest = if blob.snapshot.is_some() {
+            Some(false)
+        } else {
+            blob.is_current_version
+        };
         builder.push(RawEntry {
             last_modified,
-            etag: blob.properties.etag.map(|etag| etag.trim_matches('"').to_string()),
+            etag: blob
+                .properties
+                .etag
+                .map(|etag| etag.trim_matches('"').to_string()),
             version_id: blob.version_id,
             is_latest,
             is_delete_marker: blob.deleted == Some(true),
@@ -77,7 +95,11 @@ impl JsonListing for Az {
     }
 }
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = Az::default();
     stream(source, reader, &mut format, builder)?;
     if format.next_marker {

@@ -9,14 +9,26 @@ use crate::listing::error::ListingError;
 use crate::listing::time;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
-        let bad = || ListingError::at(source, number, "expected `<size>\\t<epoch seconds>\\t<path>`");
+        let bad = || {
+            ListingError::at(
+                source,
+                number,
+                "expected `<size>\\t<epoch seconds>\\t<path>`",
+            )
+        };
         let mut columns = line.splitn(3, '\t');
-        let (Some(size), Some(mut epoch), Some(mut path)) = (columns.next(), columns.next(), columns.next()) else {
+        let (Some(size), Some(mut epoch), Some(mut path)) =
+            (columns.next(), columns.next(), columns.next())
+        else {
             return Err(bad());
         };
         // The long form has an ISO time before the epoch.

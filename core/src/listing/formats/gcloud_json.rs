@@ -39,8 +39,17 @@ impl JsonListing for Gcloud {
     type Item = Entry;
     const OBJECT_IS_ITEM: bool = true;
 
-    fn item(&mut self, _array: Option<&str>, entry: Entry, builder: &mut ListingBuilder) -> Result<(), String> {
-        if entry.kind.as_deref().is_some_and(|kind| kind.contains("prefix")) {
+    fn item(
+        &mut self,
+        _array: Option<&str>,
+        entry: Entry,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String> {
+        if entry
+            .kind
+            .as_deref()
+            .is_some_and(|kind| kind.contains("prefix"))
+        {
             return Ok(());
         }
         let resource = entry.metadata.unwrap_or(entry.resource);
@@ -51,15 +60,24 @@ impl JsonListing for Gcloud {
         if key.ends_with('/') && resource.size.0.is_none() {
             return Ok(());
         }
-        let size = resource.size.0.ok_or_else(|| format!("`{key}` has no size"))?;
+        let size = resource
+            .size
+            .0
+            .ok_or_else(|| format!("`{key}` has no size"))?;
         let stamp = resource.updated.or(resource.time_created);
         let last_modified = match stamp.as_deref() {
             Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad time `{text}`"))?),
             None => None,
         };
-        let generation = resource.generation.map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));
+        let generation = resource
+            .generation
+            .map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));
         let key = match key.rsplit_once('#') {
-            Some((url, suffix)) if key.starts_with("gs://") && suffix.bytes().all(|b| b.is_ascii_digit()) => url.to_string(),
+            Some((url, suffix))
+                if key.starts_with("gs://") && suffix.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                url.to_string()
+            }
             _ => key,
         };
         builder.push(RawEntry {
@@ -72,6 +90,10 @@ impl JsonListing for Gcloud {
     }
 }
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     stream(source, reader, &mut Gcloud, builder)
 }

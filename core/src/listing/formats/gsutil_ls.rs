@@ -9,7 +9,11 @@ use crate::listing::time;
 use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut listed = 0u64;
     let mut declared: Option<u64> = None;
     let mut directories = 0u64;
@@ -20,7 +24,10 @@ pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBu
         }
         if let Some(total) = trimmed.strip_prefix("TOTAL:") {
             let count = total.trim().split(' ').next().and_then(super::size);
-            declared = Some(count.ok_or_else(|| ListingError::at(source, number, "unreadable `TOTAL:` footer"))?);
+            declared =
+                Some(count.ok_or_else(|| {
+                    ListingError::at(source, number, "unreadable `TOTAL:` footer")
+                })?);
             return Ok(());
         }
         if trimmed.starts_with("gs://") && trimmed.ends_with('/') || trimmed.ends_with("/:") {
@@ -28,16 +35,28 @@ pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBu
             return Ok(());
         }
         let mut fields = trimmed.split_whitespace();
-        let (Some(size), Some(stamp), Some(url)) = (fields.next(), fields.next(), fields.next()) else {
-            return Err(ListingError::at(source, number, "expected `<size>  <time>  gs://<bucket>/<key>`"));
+        let (Some(size), Some(stamp), Some(url)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(ListingError::at(
+                source,
+                number,
+                "expected `<size>  <time>  gs://<bucket>/<key>`",
+            ));
         };
-        let size = super::size(size).ok_or_else(|| ListingError::at(source, number, format!("bad size `{size}`")))?;
-        let created = time::rfc3339(stamp).ok_or_else(|| ListingError::at(source, number, format!("bad time `{stamp}`")))?;
+        let size = super::size(size)
+            .ok_or_else(|| ListingError::at(source, number, format!("bad size `{size}`")))?;
+        let created = time::rfc3339(stamp)
+            .ok_or_else(|| ListingError::at(source, number, format!("bad time `{stamp}`")))?;
         // The URL runs to the double space before `metageneration=` (keys may hold spaces).
         let url_start = trimmed.find("gs://").unwrap_or(0);
-        let url_text = trimmed[url_start..].split("  metageneration=").next().unwrap_or(url);
+        let url_text = trimmed[url_start..]
+            .split("  metageneration=")
+            .next()
+            .unwrap_or(url);
         let (url_text, generation) = match url_text.rsplit_once('#') {
-            Some((url, generation)) if generation.bytes().all(|b| b.is_ascii_digit()) && !generation.is_empty() => {
+            Some((url, generation))
+                if generation.bytes().all(|b| b.is_ascii_digit()) && !generation.is_empty() =>
+            {
                 (url, Some(generation.to_string()))
             }
             _ => (url_text, None),

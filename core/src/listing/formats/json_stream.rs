@@ -4,7 +4,9 @@
 
 use crate::listing::builder::ListingBuilder;
 use crate::listing::error::ListingError;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
@@ -21,7 +23,12 @@ pub(super) trait JsonListing {
     const OBJECT_IS_ITEM: bool = false;
 
     /// One item; `array` names the field it came from, if any.
-    fn item(&mut self, array: Option<&str>, item: Self::Item, builder: &mut ListingBuilder) -> Result<(), String>;
+    fn item(
+        &mut self,
+        array: Option<&str>,
+        item: Self::Item,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String>;
     /// One of [`JsonListing::SCALAR_FIELDS`] of a top-level object.
     fn field(&mut self, _name: &str, _value: Value, _builder: &mut ListingBuilder) {}
     /// The end of one top-level document.
@@ -40,9 +47,12 @@ pub(super) fn stream<R: BufRead, F: JsonListing>(
             return Ok(());
         }
         let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
-        Document { format: &mut *format, builder: &mut *builder }
-            .deserialize(&mut deserializer)
-            .map_err(|err| ListingError::json(source, &err))?;
+        Document {
+            format: &mut *format,
+            builder: &mut *builder,
+        }
+        .deserialize(&mut deserializer)
+        .map_err(|err| ListingError::json(source, &err))?;
         format.end_document(builder);
     }
 }
@@ -57,7 +67,10 @@ fn at_end<R: BufRead>(reader: &mut R) -> std::io::Result<bool> {
         let skip = if buffer.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
-            buffer.iter().take_while(|b| b.is_ascii_whitespace()).count()
+            buffer
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count()
         };
         if skip == 0 {
             return Ok(false);
@@ -86,17 +99,29 @@ impl<'de, F: JsonListing> Visitor<'de> for Document<'_, F> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        Items { format: self.format, builder: self.builder, array: None }.visit_seq(seq)
+        Items {
+            format: self.format,
+            builder: self.builder,
+            array: None,
+        }
+        .visit_seq(seq)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         if F::OBJECT_IS_ITEM {
             let item = F::Item::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            return self.format.item(None, item, self.builder).map_err(de::Error::custom);
+            return self
+                .format
+                .item(None, item, self.builder)
+                .map_err(de::Error::custom);
         }
         while let Some(name) = map.next_key::<String>()? {
             if let Some(array) = F::ARRAY_FIELDS.iter().find(|field| **field == name) {
-                map.next_value_seed(Items { format: &mut *self.format, builder: &mut *self.builder, array: Some(array) })?;
+                map.next_value_seed(Items {
+                    format: &mut *self.format,
+                    builder: &mut *self.builder,
+                    array: Some(array),
+                })?;
             } else if F::SCALAR_FIELDS.contains(&name.as_str()) {
                 let value: Value = map.next_value()?;
                 self.format.field(&name, value, self.builder);
@@ -134,7 +159,9 @@ impl<'de, F: JsonListing> Visitor<'de> for Items<'_, F> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(item) = seq.next_element::<F::Item>()? {
-            self.format.item(self.array, item, self.builder).map_err(de::Error::custom)?;
+            self.format
+                .item(self.array, item, self.builder)
+                .map_err(de::Error::custom)?;
         }
         Ok(())
     }
@@ -155,10 +182,16 @@ impl<'de> serde::Deserialize<'de> for FlexibleSize {
             Text(String),
             Other(IgnoredAny),
         }
-        Ok(FlexibleSize(match Option::<Either>::deserialize(deserializer)? {
-            Some(Either::Number(n)) => Some(n),
-            Some(Either::Other(_)) | None => None,
-            Some(Either::Text(text)) => Some(text.trim().parse().map_err(|_| de::Error::custom(format!("bad size `{text}`")))?),
-        }))
+        Ok(FlexibleSize(
+            match Option::<Either>::deserialize(deserializer)? {
+                Some(Either::Number(n)) => Some(n),
+                Some(Either::Other(_)) | None => None,
+                Some(Either::Text(text)) => Some(
+                    text.trim()
+                        .parse()
+                        .map_err(|_| de::Error::custom(format!("bad size `{text}`")))?,
+                ),
+            },
+        ))
     }
 }

@@ -43,9 +43,21 @@ impl JsonListing for Mc {
     type Item = Line;
     const OBJECT_IS_ITEM: bool = true;
 
-    fn item(&mut self, _array: Option<&str>, line: Line, builder: &mut ListingBuilder) -> Result<(), String> {
-        if line.status.as_deref().is_some_and(|status| status != "success") {
-            let detail = line.error.map(|error| error.to_string()).unwrap_or_else(|| "error status".to_string());
+    fn item(
+        &mut self,
+        _array: Option<&str>,
+        line: Line,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String> {
+        if line
+            .status
+            .as_deref()
+            .is_some_and(|status| status != "success")
+        {
+            let detail = line
+                .error
+                .map(|error| error.to_string())
+                .unwrap_or_else(|| "error status".to_string());
             self.errors.push(detail);
             return Ok(());
         }
@@ -54,7 +66,9 @@ impl JsonListing for Mc {
         }
         let key = line.key.ok_or("an object line without `key`")?;
         let last_modified = match line.last_modified.as_deref() {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?),
+            Some(text) => {
+                Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?)
+            }
             None => None,
         };
         let size = match line.size.0 {
@@ -63,7 +77,9 @@ impl JsonListing for Mc {
             None => return Err(format!("object `{key}` has no size")),
         };
         let repeated = self.previous_key.as_deref() == Some(key.as_str());
-        let is_latest = line.is_latest.or(line.version_id.as_ref().map(|_| !repeated));
+        let is_latest = line
+            .is_latest
+            .or(line.version_id.as_ref().map(|_| !repeated));
         self.previous_key = Some(key.clone());
         builder.push(RawEntry {
             last_modified,
@@ -77,7 +93,11 @@ impl JsonListing for Mc {
     }
 }
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = Mc::default();
     stream(source, reader, &mut format, builder)?;
     if let Some(first) = format.errors.first() {

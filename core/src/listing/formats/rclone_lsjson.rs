@@ -25,7 +25,12 @@ struct Rclone;
 impl JsonListing for Rclone {
     type Item = Entry;
 
-    fn item(&mut self, _array: Option<&str>, entry: Entry, builder: &mut ListingBuilder) -> Result<(), String> {
+    fn item(
+        &mut self,
+        _array: Option<&str>,
+        entry: Entry,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String> {
         if entry.is_dir {
             return Ok(());
         }
@@ -47,6 +52,10 @@ impl JsonListing for Rclone {
     }
 }
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     stream(source, reader, &mut Rclone, builder)
 }

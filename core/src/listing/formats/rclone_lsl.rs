@@ -7,13 +7,23 @@ use crate::listing::error::ListingError;
 use crate::listing::time;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let offset = builder.options().utc_offset_seconds;
     for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
-        let bad = || ListingError::at(source, number, "expected `<size> YYYY-MM-DD HH:MM:SS.nnnnnnnnn <path>`");
+        let bad = || {
+            ListingError::at(
+                source,
+                number,
+                "expected `<size> YYYY-MM-DD HH:MM:SS.nnnnnnnnn <path>`",
+            )
+        };
         let rest = line.trim_start();
         let (size, rest) = rest.split_once(' ').ok_or_else(bad)?;
         let size = super::size(size).ok_or_else(bad)?;

@@ -26,27 +26,51 @@ struct ManifestFile {
     key: String,
 }
 
-pub(super) fn parse_manifest<R: BufRead>(source: &str, mut reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse_manifest<R: BufRead>(
+    source: &str,
+    mut reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut text = Vec::new();
-    reader.read_to_end(&mut text).map_err(|err| ListingError::io(source, &err))?;
-    let manifest: Manifest = serde_json::from_slice(&text).map_err(|err| ListingError::json(source, &err))?;
-    if let Some(format) = manifest.file_format.as_deref().filter(|f| !f.eq_ignore_ascii_case("CSV")) {
+    reader
+        .read_to_end(&mut text)
+        .map_err(|err| ListingError::io(source, &err))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|err| ListingError::json(source, &err))?;
+    if let Some(format) = manifest
+        .file_format
+        .as_deref()
+        .filter(|f| !f.eq_ignore_ascii_case("CSV"))
+    {
         return Err(ListingError::new(
             source,
             None,
             format!("{format} inventories are not supported; configure the inventory as CSV"),
         ));
     }
-    let columns: Vec<String> = manifest.file_schema.split(',').map(|c| c.trim().to_string()).collect();
+    let columns: Vec<String> = manifest
+        .file_schema
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .collect();
     if !columns.iter().any(|c| c == "Key") {
-        return Err(ListingError::new(source, None, "the fileSchema has no `Key` column"));
+        return Err(ListingError::new(
+            source,
+            None,
+            "the fileSchema has no `Key` column",
+        ));
     }
     if let Some(stamp) = manifest.creation_timestamp.as_deref() {
-        let at = time::epoch_millis(stamp)
-            .ok_or_else(|| ListingError::new(source, None, format!("bad creationTimestamp `{stamp}`")))?;
+        let at = time::epoch_millis(stamp).ok_or_else(|| {
+            ListingError::new(source, None, format!("bad creationTimestamp `{stamp}`"))
+        })?;
         builder.set_listing_time(at);
     }
-    let pending: BTreeSet<String> = manifest.files.iter().map(|file| file_name(&file.key).to_string()).collect();
+    let pending: BTreeSet<String> = manifest
+        .files
+        .iter()
+        .map(|file| file_name(&file.key).to_string())
+        .collect();
     match &mut builder.inventory {
         Some(plan) => {
             plan.pending_files.extend(pending);
@@ -62,16 +86,36 @@ pub(super) fn parse_manifest<R: BufRead>(source: &str, mut reader: R, builder: &
     Ok(())
 }
 
-pub(super) fn parse_data<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse_data<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let Some(plan) = builder.inventory.as_mut() else {
-        return Err(ListingError::new(source, None, "an S3 Inventory data file needs its manifest.json"));
+        return Err(ListingError::new(
+            source,
+            None,
+            "an S3 Inventory data file needs its manifest.json",
+        ));
     };
     plan.pending_files.remove(file_name(source));
     let columns = plan.columns.clone();
     let column = |name: &str| columns.iter().position(|c| c == name);
-    let (key_at, size_at, modified_at, etag_at) = (column("Key"), column("Size"), column("LastModifiedDate"), column("ETag"));
-    let (version_at, latest_at, marker_at) = (column("VersionId"), column("IsLatest"), column("IsDeleteMarker"));
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let (key_at, size_at, modified_at, etag_at) = (
+        column("Key"),
+        column("Size"),
+        column("LastModifiedDate"),
+        column("ETag"),
+    );
+    let (version_at, latest_at, marker_at) = (
+        column("VersionId"),
+        column("IsLatest"),
+        column("IsDeleteMarker"),
+    );
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut record = csv::StringRecord::new();
     loop {
         let more = csv.read_record(&mut record).map_err(|err| {
@@ -87,11 +131,17 @@ pub(super) fn parse_data<R: BufRead>(source: &str, reader: R, builder: &mut List
         let key = url_decode(field(key_at).ok_or_else(|| bad("a row without a key"))?)
             .ok_or_else(|| bad("a key that is not valid URL encoding"))?;
         let (size, size_exact) = match field(size_at) {
-            Some(text) => (text.parse().map_err(|_| bad("a size that is not a number"))?, true),
+            Some(text) => (
+                text.parse()
+                    .map_err(|_| bad("a size that is not a number"))?,
+                true,
+            ),
             None => (0, false),
         };
         let last_modified = match field(modified_at) {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| bad("a LastModifiedDate that is not a time"))?),
+            Some(text) => Some(
+                time::rfc3339(text).ok_or_else(|| bad("a LastModifiedDate that is not a time"))?,
+            ),
             None => None,
         };
         builder.push(RawEntry {
@@ -142,7 +192,10 @@ mod tests {
 
     #[test]
     fn keys_are_url_decoded() {
-        assert_eq!(url_decode("db/manifest/00000000000000000001.manifest").as_deref(), Some("db/manifest/00000000000000000001.manifest"));
+        assert_eq!(
+            url_decode("db/manifest/00000000000000000001.manifest").as_deref(),
+            Some("db/manifest/00000000000000000001.manifest")
+        );
         assert_eq!(url_decode("a%2Fb+c%25").as_deref(), Some("a/b c%"));
         assert_eq!(url_decode("bad%2"), None);
     }

@@ -35,12 +35,25 @@ struct S3Api {
 impl JsonListing for S3Api {
     type Item = S3Object;
     const ARRAY_FIELDS: &'static [&'static str] = &["Contents", "Versions", "DeleteMarkers"];
-    const SCALAR_FIELDS: &'static [&'static str] =
-        &["IsTruncated", "NextToken", "NextContinuationToken", "NextKeyMarker", "NextVersionIdMarker", "NextMarker"];
+    const SCALAR_FIELDS: &'static [&'static str] = &[
+        "IsTruncated",
+        "NextToken",
+        "NextContinuationToken",
+        "NextKeyMarker",
+        "NextVersionIdMarker",
+        "NextMarker",
+    ];
 
-    fn item(&mut self, array: Option<&str>, item: S3Object, builder: &mut ListingBuilder) -> Result<(), String> {
+    fn item(
+        &mut self,
+        array: Option<&str>,
+        item: S3Object,
+        builder: &mut ListingBuilder,
+    ) -> Result<(), String> {
         let last_modified = match item.last_modified.as_deref() {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad LastModified `{text}`"))?),
+            Some(text) => {
+                Some(time::rfc3339(text).ok_or_else(|| format!("bad LastModified `{text}`"))?)
+            }
             None => None,
         };
         let is_delete_marker = array == Some("DeleteMarkers");
@@ -67,7 +80,11 @@ impl JsonListing for S3Api {
             _ => false,
         };
         if signals {
-            self.current.push(if name == "IsTruncated" { "IsTruncated: true".to_string() } else { format!("{name} present") });
+            self.current.push(if name == "IsTruncated" {
+                "IsTruncated: true".to_string()
+            } else {
+                format!("{name} present")
+            });
         }
     }
 
@@ -76,7 +93,11 @@ impl JsonListing for S3Api {
     }
 }
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = S3Api::default();
     stream(source, reader, &mut format, builder)?;
     if !format.last.is_empty() {

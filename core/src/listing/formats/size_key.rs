@@ -5,7 +5,11 @@ use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(source: &str, reader: R, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+pub(super) fn parse<R: BufRead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     for_each_line(source, reader, |number, line| {
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {

@@ -48,7 +48,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, checkpoint: &Checkpoint) ->
     if expire <= cx.now {
         return Some(RULE.finding(
             &root.path,
-            format!("{} of `{}` expired at {expire}: the next GC run removes it", super::describe(checkpoint), root.path),
+            format!(
+                "{} of `{}` expired at {expire}: the next GC run removes it",
+                super::describe(checkpoint),
+                root.path
+            ),
             evidence,
             remediation,
             Impact::Inconclusive,
@@ -57,7 +61,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, checkpoint: &Checkpoint) ->
     if expire <= cx.now + cx.options.expiry_margin {
         return Some(RULE.finding(
             &root.path,
-            format!("{} of `{}` expires at {expire}, within the expected duration of the action", super::describe(checkpoint), root.path),
+            format!(
+                "{} of `{}` expires at {expire}, within the expected duration of the action",
+                super::describe(checkpoint),
+                root.path
+            ),
             evidence,
             remediation,
             Impact::Advisory,
@@ -67,9 +75,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, checkpoint: &Checkpoint) ->
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(latest.checkpoints.iter().filter_map(|c| check(cx, root, c)));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(latest.checkpoints.iter().filter_map(|c| check(cx, root, c)));
     }
 }

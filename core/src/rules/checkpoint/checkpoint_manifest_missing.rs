@@ -35,7 +35,9 @@ crate::declare_rule! {
 
 /// Checks that `checkpoint`'s manifest exists.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, checkpoint: &Checkpoint) -> Option<Finding> {
-    let Presence::Missing { key } = root.manifest_presence(checkpoint.manifest_id, cx.root_main_unknown(root).as_ref()) else {
+    let Presence::Missing { key } =
+        root.manifest_presence(checkpoint.manifest_id, cx.root_main_unknown(root).as_ref())
+    else {
         return None;
     };
     Some(RULE.finding(
@@ -48,9 +50,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, checkpoint: &Checkpoint) ->
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(latest.checkpoints.iter().filter_map(|c| check(cx, root, c)));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(latest.checkpoints.iter().filter_map(|c| check(cx, root, c)));
     }
 }

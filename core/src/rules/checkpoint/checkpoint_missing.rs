@@ -34,7 +34,11 @@ pub fn finding(root: &str, latest: &Manifest, wanted: &str) -> Finding {
     let known: Vec<String> = latest
         .checkpoints
         .iter()
-        .map(|c| c.name.as_ref().map_or(c.id.to_string(), |n| format!("{n} ({})", c.id)))
+        .map(|c| {
+            c.name
+                .as_ref()
+                .map_or(c.id.to_string(), |n| format!("{n} ({})", c.id))
+        })
         .collect();
     RULE.finding(
         root,

@@ -9,7 +9,13 @@ use crate::model::Checkpoint;
 /// "checkpoint `split` (e61ddf97-…, manifest 6)", for messages.
 pub fn describe(checkpoint: &Checkpoint) -> String {
     match &checkpoint.name {
-        Some(name) => format!("checkpoint `{name}` ({}, manifest {})", checkpoint.id, checkpoint.manifest_id),
-        None => format!("checkpoint {} (manifest {})", checkpoint.id, checkpoint.manifest_id),
+        Some(name) => format!(
+            "checkpoint `{name}` ({}, manifest {})",
+            checkpoint.id, checkpoint.manifest_id
+        ),
+        None => format!(
+            "checkpoint {} (manifest {})",
+            checkpoint.id, checkpoint.manifest_id
+        ),
     }
 }

@@ -38,7 +38,11 @@ pub fn check(root: &RootState, latest: &Manifest) -> Option<Finding> {
     if latest.initialized {
         return None;
     }
-    let sources: Vec<String> = latest.external_dbs.iter().map(|db| db.path.clone()).collect();
+    let sources: Vec<String> = latest
+        .external_dbs
+        .iter()
+        .map(|db| db.path.clone())
+        .collect();
     Some(RULE.finding(
         &root.path,
         format!(
@@ -54,9 +58,7 @@ pub fn check(root: &RootState, latest: &Manifest) -> Option<Finding> {
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(root, latest));
     }
 }

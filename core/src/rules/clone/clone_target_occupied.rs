@@ -40,10 +40,15 @@ pub fn check(child: &RootState, parent: &str) -> Option<Finding> {
     }
     Some(RULE.finding(
         &child.path,
-        format!("`{}` already holds a database (manifest {latest}) that is not a clone of `{parent}`", child.path),
+        format!(
+            "`{}` already holds a database (manifest {latest}) that is not a clone of `{parent}`",
+            child.path
+        ),
         evidence![("manifest_id", latest), ("expected_source", parent)],
         "clone into an empty root, or delete the old database first",
-        Impact::Unsafe { predicted_error: "CloneExternalDbMissing".into() },
+        Impact::Unsafe {
+            predicted_error: "CloneExternalDbMissing".into(),
+        },
     ))
 }
 

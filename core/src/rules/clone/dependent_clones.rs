@@ -32,16 +32,27 @@ crate::declare_rule! {
 }
 
 /// Findings for every clone that reads SSTs of `parent` pinned by `checkpoint` (any, if None).
-pub fn check(cx: &RuleContext<'_>, parent: &str, checkpoint: Option<CheckpointId>, action: &str) -> Vec<Finding> {
+pub fn check(
+    cx: &RuleContext<'_>,
+    parent: &str,
+    checkpoint: Option<CheckpointId>,
+    action: &str,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for root in cx.roots() {
-        let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
+        let Some(latest) = root.latest_given() else {
+            continue;
+        };
         for entry in &latest.external_dbs {
             // An unfinished clone still needs its source checkpoint to resume.
             let pinned_here = checkpoint.is_none_or(|id| {
-                entry.final_checkpoint_id == Some(id) || (!latest.initialized && entry.source_checkpoint_id == id)
+                entry.final_checkpoint_id == Some(id)
+                    || (!latest.initialized && entry.source_checkpoint_id == id)
             });
-            if entry.path == parent && pinned_here && (!entry.sst_ids.is_empty() || !latest.initialized) {
+            if entry.path == parent
+                && pinned_here
+                && (!entry.sst_ids.is_empty() || !latest.initialized)
+            {
                 out.push(RULE.finding(
                     parent,
                     format!("{action} breaks `{}`, which still reads {} SSTs of `{parent}`", root.path, entry.sst_ids.len()),

@@ -49,14 +49,29 @@ pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -
     ];
     let remediation = "recreate the pin on the parent: a never-expiring checkpoint with the clone's final_checkpoint_id is not creatable by id, so create one with source = the clone's source checkpoint and keep it, and stop GC on the parent until then";
     let unsafe_impact = Impact::Unsafe {
-        predicted_error: format!("the parent's GC deletes SSTs of `{}`, then ObjectStoreError(NotFound) on read", root.path),
+        predicted_error: format!(
+            "the parent's GC deletes SSTs of `{}`, then ObjectStoreError(NotFound) on read",
+            root.path
+        ),
     };
     let Some(parent) = cx.snapshot.root(&entry.path) else {
         return match cx.main_unknown() {
-            Some(why) => Some(input_missing::finding(&root.path, &format!("whether `{}` still pins the SSTs of `{}`", entry.path, root.path), &why)),
+            Some(why) => Some(input_missing::finding(
+                &root.path,
+                &format!(
+                    "whether `{}` still pins the SSTs of `{}`",
+                    entry.path, root.path
+                ),
+                &why,
+            )),
             None => Some(RULE.finding(
                 &root.path,
-                format!("`{}` reads {} SSTs of `{}`, which no longer exists", root.path, entry.sst_ids.len(), entry.path),
+                format!(
+                    "`{}` reads {} SSTs of `{}`, which no longer exists",
+                    root.path,
+                    entry.sst_ids.len(),
+                    entry.path
+                ),
                 evidence,
                 remediation,
                 unsafe_impact,
@@ -65,10 +80,29 @@ pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -
     };
     let parent_latest = match parent.latest_id.map(|id| parent.manifest(id)) {
         Some(Ok(manifest)) => manifest,
-        Some(Err(why)) => return Some(input_missing::finding(&root.path, &format!("whether `{}` still pins the SSTs of `{}`", entry.path, root.path), &why)),
-        None => return Some(input_missing::finding(&root.path, "the parent's checkpoints", &Unknown::NoListing { store: "main".into() })),
+        Some(Err(why)) => {
+            return Some(input_missing::finding(
+                &root.path,
+                &format!(
+                    "whether `{}` still pins the SSTs of `{}`",
+                    entry.path, root.path
+                ),
+                &why,
+            ))
+        }
+        None => {
+            return Some(input_missing::finding(
+                &root.path,
+                "the parent's checkpoints",
+                &Unknown::NoListing {
+                    store: "main".into(),
+                },
+            ))
+        }
     };
-    let pin = entry.final_checkpoint_id.and_then(|id| parent_latest.checkpoints.iter().find(|c| c.id == id));
+    let pin = entry
+        .final_checkpoint_id
+        .and_then(|id| parent_latest.checkpoints.iter().find(|c| c.id == id));
     match pin {
         None => Some(RULE.finding(
             &root.path,
@@ -104,13 +138,15 @@ pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -
 
 /// Checks every external database of `manifest`.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest) -> Vec<Finding> {
-    manifest.external_dbs.iter().filter_map(|entry| check_entry(cx, root, entry)).collect()
+    manifest
+        .external_dbs
+        .iter()
+        .filter_map(|entry| check_entry(cx, root, entry))
+        .collect()
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
     }
 }

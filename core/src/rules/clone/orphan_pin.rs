@@ -38,12 +38,20 @@ crate::declare_rule! {
 /// Findings for the pins on `parent` no finished clone claims. Only meaningful when every root
 /// of the store was listed (pins of databases elsewhere cannot be seen).
 pub fn check(cx: &RuleContext<'_>, parent: &RootState) -> Vec<Finding> {
-    let Some(Ok(latest)) = parent.latest_id.map(|id| parent.manifest(id)) else { return Vec::new() };
+    let Some(latest) = parent.latest_given() else {
+        return Vec::new();
+    };
     let mut claimed: BTreeSet<uuid::Uuid> = BTreeSet::new();
     let mut unfinished: Vec<(String, uuid::Uuid)> = Vec::new();
     for root in cx.roots() {
-        let Some(Ok(manifest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
-        for entry in manifest.external_dbs.iter().filter(|e| e.path == parent.path) {
+        let Some(manifest) = root.latest_given() else {
+            continue;
+        };
+        for entry in manifest
+            .external_dbs
+            .iter()
+            .filter(|e| e.path == parent.path)
+        {
             if let Some(id) = entry.final_checkpoint_id {
                 if manifest.initialized {
                     claimed.insert(id);

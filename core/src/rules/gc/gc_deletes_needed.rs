@@ -38,18 +38,44 @@ crate::declare_rule! {
 }
 
 /// The findings for a GC run on `root` forecast as `forecast`.
-pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest, forecast: &GcForecast) -> Vec<Finding> {
+pub fn check(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    latest: &Manifest,
+    forecast: &GcForecast,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let active_refs: BTreeSet<SstId> = std::iter::once(latest)
-        .chain(latest.checkpoints.iter().filter(|c| !forecast.expired_checkpoints.contains(&c.id)).filter_map(|c| root.manifest(c.manifest_id).ok()))
+        .chain(
+            latest
+                .checkpoints
+                .iter()
+                .filter(|c| !forecast.expired_checkpoints.contains(&c.id))
+                .filter_map(|c| root.manifest(c.manifest_id).ok()),
+        )
         .flat_map(|m| m.sst_views().map(|v| v.sst.id))
         .collect();
     let deletable: BTreeSet<SstId> = forecast.ssts.iter().map(|(id, _)| *id).collect();
     for clone in cx.roots() {
-        let Some(Ok(clone_latest)) = clone.latest_id.map(|id| clone.manifest(id)) else { continue };
-        for entry in clone_latest.external_dbs.iter().filter(|e| e.path == root.path) {
-            let exposed: Vec<SstId> = entry.sst_ids.iter().copied().filter(|id| !active_refs.contains(id)).collect();
-            let now_deleted: Vec<String> = exposed.iter().filter(|id| deletable.contains(id)).map(|id| format!("{}/compacted/{}", root.path, id.file_name())).collect();
+        let Some(clone_latest) = clone.latest_given() else {
+            continue;
+        };
+        for entry in clone_latest
+            .external_dbs
+            .iter()
+            .filter(|e| e.path == root.path)
+        {
+            let exposed: Vec<SstId> = entry
+                .sst_ids
+                .iter()
+                .copied()
+                .filter(|id| !active_refs.contains(id))
+                .collect();
+            let now_deleted: Vec<String> = exposed
+                .iter()
+                .filter(|id| deletable.contains(id))
+                .map(|id| format!("{}/compacted/{}", root.path, id.file_name()))
+                .collect();
             if !now_deleted.is_empty() {
                 out.push(RULE.finding(
                     &root.path,
@@ -85,7 +111,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest, forecast
                 advice.severity = crate::finding::Severity::Warning;
                 out.push(advice);
             }
-            if !clone_latest.initialized && forecast.expired_checkpoints.contains(&entry.source_checkpoint_id) {
+            if !clone_latest.initialized
+                && forecast
+                    .expired_checkpoints
+                    .contains(&entry.source_checkpoint_id)
+            {
                 out.push(RULE.finding(
                     &root.path,
                     format!(
@@ -104,8 +134,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest, forecast
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for root in cx.roots() {
-        let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
-        if let Ok(forecast) = crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age) {
+        let Some(latest) = root.latest_given() else {
+            continue;
+        };
+        if let Ok(forecast) = crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age)
+        {
             out.extend(check(cx, root, latest, &forecast));
         }
     }

@@ -62,15 +62,33 @@ fn remediation(why: &Unknown) -> String {
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for root in cx.roots() {
-        let Some(latest) = root.latest_id else { continue };
+        let Some(latest) = root.latest_id else {
+            continue;
+        };
         let Ok(manifest) = root.manifest(latest) else {
-            out.push(finding(&root.path, "the database's current state", &Unknown::ManifestNotProvided { root: root.path.clone(), id: latest }));
+            out.push(finding(
+                &root.path,
+                "the database's current state",
+                &Unknown::ManifestNotProvided {
+                    root: root.path.clone(),
+                    id: latest,
+                },
+            ));
             continue;
         };
         let pending_wal = !manifest.wal_replay_range().is_empty()
-            || manifest.checkpoints.iter().any(|c| root.manifest(c.manifest_id).is_ok_and(|m| !m.wal_replay_range().is_empty()));
+            || manifest.checkpoints.iter().any(|c| {
+                root.manifest(c.manifest_id)
+                    .is_ok_and(|m| !m.wal_replay_range().is_empty())
+            });
         if pending_wal && root.wal_placement == WalPlacement::NotListed {
-            out.push(finding(&root.path, "whether the WAL objects it needs exist", &Unknown::WalStoreNotListed { root: root.path.clone() }));
+            out.push(finding(
+                &root.path,
+                "whether the WAL objects it needs exist",
+                &Unknown::WalStoreNotListed {
+                    root: root.path.clone(),
+                },
+            ));
         }
     }
 }

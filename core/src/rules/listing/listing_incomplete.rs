@@ -33,7 +33,10 @@ crate::declare_rule! {
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for (store, listing) in [("main", &cx.snapshot.main_listing), ("WAL", &cx.snapshot.wal_listing)] {
+    for (store, listing) in [
+        ("main", &cx.snapshot.main_listing),
+        ("WAL", &cx.snapshot.wal_listing),
+    ] {
         for warning in listing.iter().flat_map(|listing| &listing.warnings) {
             out.push(RULE.finding(
                 "",

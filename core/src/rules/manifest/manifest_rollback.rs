@@ -48,12 +48,21 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         .collect();
     for other in cx.roots() {
         for file in other.manifests.values() {
-            for db in file.manifest.external_dbs.iter().filter(|db| db.path == root.path) {
+            for db in file
+                .manifest
+                .external_dbs
+                .iter()
+                .filter(|db| db.path == root.path)
+            {
                 referenced.extend(db.sst_ids.iter().copied());
             }
         }
     }
-    let newest_known = latest.sst_views().map(|view| view.sst.id.0.timestamp_ms()).max().unwrap_or(0);
+    let newest_known = latest
+        .sst_views()
+        .map(|view| view.sst.id.0.timestamp_ms())
+        .max()
+        .unwrap_or(0);
     let orphans: Vec<String> = root
         .compacted
         .iter()
@@ -78,9 +87,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
     }
 }

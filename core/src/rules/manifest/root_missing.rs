@@ -39,9 +39,17 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
         return None;
     }
     if let Some(why) = cx.main_unknown() {
-        return Some(input_missing::finding(root, &format!("whether a database exists at `{root}`"), &why));
+        return Some(input_missing::finding(
+            root,
+            &format!("whether a database exists at `{root}`"),
+            &why,
+        ));
     }
-    let known: Vec<&str> = cx.roots().filter(|r| r.exists()).map(|r| r.path.as_str()).collect();
+    let known: Vec<&str> = cx
+        .roots()
+        .filter(|r| r.exists())
+        .map(|r| r.path.as_str())
+        .collect();
     let (message, impact) = if writer {
         (
             format!("no database at `{root}`: a writer open creates a new, empty one there"),
@@ -50,7 +58,9 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
     } else {
         (
             format!("no database at `{root}` (no {root}/manifest/ objects)"),
-            Impact::Unsafe { predicted_error: "LatestTransactionalObjectVersionMissing".into() },
+            Impact::Unsafe {
+                predicted_error: "LatestTransactionalObjectVersionMissing".into(),
+            },
         )
     };
     Some(RULE.finding(
@@ -64,7 +74,9 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     // A listing with no database at all is most often a listing of the wrong place.
-    let Some(listing) = &cx.snapshot.main_listing else { return };
+    let Some(listing) = &cx.snapshot.main_listing else {
+        return;
+    };
     if cx.roots().any(|root| root.exists()) {
         return;
     }

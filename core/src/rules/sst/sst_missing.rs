@@ -38,7 +38,12 @@ crate::declare_rule! {
 }
 
 /// Checks the SSTs `manifest` (of `root`) references; `subject` names the manifest.
-pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subject: &str) -> Vec<Finding> {
+pub fn check(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+) -> Vec<Finding> {
     let ids: BTreeSet<_> = manifest.sst_views().map(|view| view.sst.id).collect();
     let mut missing = Vec::new();
     let mut unknown = None;
@@ -49,10 +54,17 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
             .find(|db| db.sst_ids.contains(&id))
             .map_or(root.path.as_str(), |db| db.path.as_str());
         let presence = match cx.snapshot.root(owner) {
-            Some(owner_root) => owner_root.sst_presence(id, cx.root_main_unknown(owner_root).as_ref()),
+            Some(owner_root) => {
+                owner_root.sst_presence(id, cx.root_main_unknown(owner_root).as_ref())
+            }
             None => match cx.main_unknown() {
                 Some(why) => Presence::Unknown(why),
-                None => Presence::Missing { key: crate::listing::object_key(owner, &crate::listing::SlateObject::Compacted { id }) },
+                None => Presence::Missing {
+                    key: crate::listing::object_key(
+                        owner,
+                        &crate::listing::SlateObject::Compacted { id },
+                    ),
+                },
             },
         };
         match presence {
@@ -72,15 +84,25 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
         )];
     }
     match unknown {
-        Some(why) => vec![input_missing::finding(&root.path, &format!("whether the SSTs {subject} of `{}` references exist", root.path), &why)],
+        Some(why) => vec![input_missing::finding(
+            &root.path,
+            &format!(
+                "whether the SSTs {subject} of `{}` references exist",
+                root.path
+            ),
+            &why,
+        )],
         None => Vec::new(),
     }
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest, &format!("the latest manifest ({})", latest.id)));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(
+            cx,
+            root,
+            latest,
+            &format!("the latest manifest ({})", latest.id),
+        ));
     }
 }

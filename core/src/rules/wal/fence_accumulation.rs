@@ -34,8 +34,17 @@ crate::declare_rule! {
 
 /// A note for the fences below `latest`'s replay point.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let objects = root.wal_objects(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()).ok()?;
-    let fences: Vec<u64> = objects.range(..=latest.replay_after_wal_id).filter(|(_, o)| o.size == 0).map(|(id, _)| *id).collect();
+    let objects = root
+        .wal_objects(
+            cx.root_main_unknown(root).as_ref(),
+            cx.root_wal_unknown(root).as_ref(),
+        )
+        .ok()?;
+    let fences: Vec<u64> = objects
+        .range(..=latest.replay_after_wal_id)
+        .filter(|(_, o)| o.size == 0)
+        .map(|(id, _)| *id)
+        .collect();
     if fences.is_empty() {
         return None;
     }
@@ -54,9 +63,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
     }
 }

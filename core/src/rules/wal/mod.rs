@@ -17,7 +17,11 @@ pub fn id_ranges(ids: &[u64]) -> String {
             end += 1;
             iter.next();
         }
-        parts.push(if start == end { start.to_string() } else { format!("{start}–{end}") });
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}–{end}")
+        });
     }
     parts.join(", ")
 }

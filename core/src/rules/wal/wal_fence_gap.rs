@@ -36,13 +36,25 @@ crate::declare_rule! {
 }
 
 /// Checks whether `manifest`'s WAL range holds only fences.
-pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subject: &str) -> Option<Finding> {
+pub fn check(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+) -> Option<Finding> {
     let range: Vec<u64> = manifest.wal_replay_range().collect();
     if range.is_empty() {
         return None;
     }
-    let objects = root.wal_objects(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()).ok()?;
-    let all_fences = range.iter().all(|id| objects.get(id).is_some_and(|o| o.size == 0));
+    let objects = root
+        .wal_objects(
+            cx.root_main_unknown(root).as_ref(),
+            cx.root_wal_unknown(root).as_ref(),
+        )
+        .ok()?;
+    let all_fences = range
+        .iter()
+        .all(|id| objects.get(id).is_some_and(|o| o.size == 0));
     if !all_fences {
         return None;
     }
@@ -63,10 +75,17 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for root in cx.roots() {
-        let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
+        let Some(latest) = root.latest_given() else {
+            continue;
+        };
         for checkpoint in &latest.checkpoints {
             if let Ok(manifest) = root.manifest(checkpoint.manifest_id) {
-                out.extend(check(cx, root, manifest, &super::super::checkpoint::describe(checkpoint)));
+                out.extend(check(
+                    cx,
+                    root,
+                    manifest,
+                    &super::super::checkpoint::describe(checkpoint),
+                ));
             }
         }
     }

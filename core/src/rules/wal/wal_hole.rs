@@ -40,14 +40,24 @@ crate::declare_rule! {
 
 /// Forecasts a writer open of `root` at `latest`; a finding when it goes wrong or cannot be told.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let present = match root.wal_ids(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()) {
+    let present = match root.wal_ids(
+        cx.root_main_unknown(root).as_ref(),
+        cx.root_wal_unknown(root).as_ref(),
+    ) {
         Ok(present) => present,
         Err(why) => {
             // Nothing to replay and nothing that could collide: the open needs no WAL objects.
-            if latest.wal_replay_range().is_empty() && root.wal_in_main.is_empty() && root.wal_in_wal_store.is_empty() {
+            if latest.wal_replay_range().is_empty()
+                && root.wal_in_main.is_empty()
+                && root.wal_in_wal_store.is_empty()
+            {
                 return None;
             }
-            return Some(input_missing::finding(&root.path, &format!("which WAL objects a writer open of `{}` replays", root.path), &why));
+            return Some(input_missing::finding(
+                &root.path,
+                &format!("which WAL objects a writer open of `{}` replays", root.path),
+                &why,
+            ));
         }
     };
     let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
@@ -69,11 +79,17 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
                 latest.replay_after_wal_id + 1,
                 forecast.fence,
                 id_ranges(&forecast.missing_in_replay),
-                if forecast.missing_in_replay.len() == 1 { "is" } else { "are" }
+                if forecast.missing_in_replay.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
             ),
             evidence,
             remediation,
-            Impact::Unsafe { predicted_error: format!("WalTruncated({first})") },
+            Impact::Unsafe {
+                predicted_error: format!("WalTruncated({first})"),
+            },
         ));
     }
     if !forecast.skipped.is_empty() {
@@ -96,9 +112,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
     }
 }

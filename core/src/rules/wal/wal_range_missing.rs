@@ -43,16 +43,34 @@ crate::declare_rule! {
 
 /// Checks the WAL objects a clone of `manifest` (of `root`) copies; `subject` names the
 /// manifest in messages (e.g. "checkpoint `split` (manifest 6)").
-pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subject: &str) -> Option<Finding> {
+pub fn check(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+) -> Option<Finding> {
     let range: Vec<u64> = manifest.wal_replay_range().collect();
     if range.is_empty() {
         return None;
     }
-    let present = match root.wal_ids(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()) {
+    let present = match root.wal_ids(
+        cx.root_main_unknown(root).as_ref(),
+        cx.root_wal_unknown(root).as_ref(),
+    ) {
         Ok(present) => present,
-        Err(why) => return Some(input_missing::finding(&root.path, &format!("whether WAL {} of `{}` exist", id_ranges(&range), root.path), &why)),
+        Err(why) => {
+            return Some(input_missing::finding(
+                &root.path,
+                &format!("whether WAL {} of `{}` exist", id_ranges(&range), root.path),
+                &why,
+            ))
+        }
     };
-    let missing: Vec<u64> = range.iter().copied().filter(|id| !present.contains(id)).collect();
+    let missing: Vec<u64> = range
+        .iter()
+        .copied()
+        .filter(|id| !present.contains(id))
+        .collect();
     if missing.is_empty() {
         return None;
     }
@@ -60,7 +78,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
         WalPolicy::Upstream => missing.clone(),
         WalPolicy::SkipLeadingMissing => {
             let first_present = range.iter().find(|id| present.contains(id));
-            first_present.map_or_else(Vec::new, |first| missing.iter().copied().filter(|id| id > first).collect())
+            first_present.map_or_else(Vec::new, |first| {
+                missing.iter().copied().filter(|id| id > first).collect()
+            })
         }
     };
     if fatal.is_empty() {
@@ -91,11 +111,23 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest, subjec
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for root in cx.roots() {
-        let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) else { continue };
-        out.extend(check(cx, root, latest, &format!("its latest manifest ({})", latest.id)));
+        let Some(latest) = root.latest_given() else {
+            continue;
+        };
+        out.extend(check(
+            cx,
+            root,
+            latest,
+            &format!("its latest manifest ({})", latest.id),
+        ));
         for checkpoint in &latest.checkpoints {
             if let Ok(manifest) = root.manifest(checkpoint.manifest_id) {
-                out.extend(check(cx, root, manifest, &super::super::checkpoint::describe(checkpoint)));
+                out.extend(check(
+                    cx,
+                    root,
+                    manifest,
+                    &super::super::checkpoint::describe(checkpoint),
+                ));
             }
         }
     }

@@ -36,9 +36,17 @@ crate::declare_rule! {
 
 /// Checks the latest manifest's WAL range for objects gone past the probe's end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let present = root.wal_ids(cx.root_main_unknown(root).as_ref(), cx.root_wal_unknown(root).as_ref()).ok()?;
+    let present = root
+        .wal_ids(
+            cx.root_main_unknown(root).as_ref(),
+            cx.root_wal_unknown(root).as_ref(),
+        )
+        .ok()?;
     let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
-    let gone: Vec<u64> = latest.wal_replay_range().filter(|id| *id > forecast.last_seen && !present.contains(id)).collect();
+    let gone: Vec<u64> = latest
+        .wal_replay_range()
+        .filter(|id| *id > forecast.last_seen && !present.contains(id))
+        .collect();
     if gone.is_empty() || !forecast.is_clean() {
         return None;
     }
@@ -64,10 +72,8 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    for root in cx.roots() {
-        if let Some(Ok(latest)) = root.latest_id.map(|id| root.manifest(id)) {
-            out.extend(check(cx, root, latest));
-        }
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
     }
 }
 

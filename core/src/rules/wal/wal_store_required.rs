@@ -36,7 +36,9 @@ crate::declare_rule! {
 
 /// A note for a root whose WAL lives in a separate store.
 pub fn check(root: &RootState) -> Option<Finding> {
-    let WalPlacement::WalStore { flagged } = root.wal_placement else { return None };
+    let WalPlacement::WalStore { flagged } = root.wal_placement else {
+        return None;
+    };
     let stray: Vec<String> = root.wal_in_main.values().map(|o| o.key.clone()).collect();
     let mut message = format!(
         "`{}` keeps its WAL in a separate WAL store ({}): open it, read it, checkpoint and clone it only with that WAL store configured",
@@ -44,7 +46,10 @@ pub fn check(root: &RootState) -> Option<Finding> {
         if flagged { "recorded in its manifest" } else { "its WAL objects are in the WAL store listing" }
     );
     if !stray.is_empty() {
-        message.push_str(&format!("; {} WAL object(s) in the main store show it was opened without it", stray.len()));
+        message.push_str(&format!(
+            "; {} WAL object(s) in the main store show it was opened without it",
+            stray.len()
+        ));
     }
     Some(RULE.finding(
         &root.path,
