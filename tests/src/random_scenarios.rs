@@ -493,12 +493,7 @@ impl Generated {
                     .map_err(|e| anyhow!("open failed: {e}"))?;
                 let read = check_keys(expected, |key| {
                     let db = db.clone();
-                    async move {
-                        db.get(key)
-                            .await
-                            .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
-                            .map_err(|e| anyhow!("{e}"))
-                    }
+                    async move { db.get(key).await.map_err(|e| anyhow!("{e}")).map(as_text) }
                 })
                 .await;
                 // The first WAL write after the open is what collides after a hole.
@@ -589,8 +584,8 @@ async fn read_back_with_reader(
             reader
                 .get(key)
                 .await
-                .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
                 .map_err(|e| anyhow!("{e}"))
+                .map(as_text)
         }
     })
     .await;
@@ -610,16 +605,16 @@ async fn read_back_with_writer(
         .map_err(|e| anyhow!("open of the clone failed: {e}"))?;
     let result = check_keys(expected, |key| {
         let db = db.clone();
-        async move {
-            db.get(key)
-                .await
-                .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
-                .map_err(|e| anyhow!("{e}"))
-        }
+        async move { db.get(key).await.map_err(|e| anyhow!("{e}")).map(as_text) }
     })
     .await;
     let _ = db.close().await;
     result
+}
+
+/// A value read back, as text.
+fn as_text(value: Option<slatedb::bytes::Bytes>) -> Option<String> {
+    value.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn check_keys<F, Fut>(expected: &BTreeMap<String, String>, mut get: F) -> Result<()>

@@ -10,6 +10,20 @@ pub(crate) fn rfc3339(text: &str) -> Option<ListedTime> {
         .map(|at| ListedTime::known(at.with_timezone(&Utc)))
 }
 
+/// An optional RFC 3339 field of a JSON listing; an unreadable time is an error naming `field`.
+pub(crate) fn optional_rfc3339(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<ListedTime>, String> {
+    text.map(|text| rfc3339(text).ok_or_else(|| format!("bad {field} `{text}`")))
+        .transpose()
+}
+
+/// An ETag as listings print it, without its quotes.
+pub(crate) fn unquoted(etag: Option<String>) -> Option<String> {
+    etag.map(|etag| etag.trim_matches('"').to_string())
+}
+
 /// `YYYY-MM-DD HH:MM:SS[.fraction]` in the machine's local time: no zone is printed, so the
 /// offset comes from the user (`--tz`) or UTC is assumed and the time marked as uncertain.
 pub(crate) fn local(text: &str, utc_offset_seconds: Option<i32>) -> Option<ListedTime> {

@@ -230,10 +230,7 @@ fn wal_objects(
     role: &str,
     work: &mut Work,
 ) {
-    let objects = root.wal_objects(
-        cx.root_main_unknown(root).as_ref(),
-        cx.root_wal_unknown(root).as_ref(),
-    );
+    let objects = cx.wal_objects(root);
     for id in ids {
         let key = root.wal_key(id);
         let presence = match &objects {
@@ -330,10 +327,7 @@ fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let Some((root, latest)) = latest(cx, path, true, work) else {
         return;
     };
-    if let Ok(present) = root.wal_ids(
-        cx.root_main_unknown(root).as_ref(),
-        cx.root_wal_unknown(root).as_ref(),
-    ) {
+    if let Ok(present) = cx.wal_ids(root) {
         let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
         wal_objects(
             cx,
@@ -357,12 +351,8 @@ fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));
     // The writer opens, but serving reads needs every SST the manifest references.
-    work.findings.extend(sst_missing::check(
-        cx,
-        root,
-        latest,
-        &format!("the latest manifest ({})", latest.id),
-    ));
+    work.findings
+        .extend(sst_missing::check_latest(cx, root, latest));
     work.findings
         .extend(manifest_rollback::check(cx, root, latest));
     work.findings
@@ -375,12 +365,8 @@ fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         return;
     };
     work.findings.extend(clone_incomplete::check(root, latest));
-    work.findings.extend(sst_missing::check(
-        cx,
-        root,
-        latest,
-        &format!("the latest manifest ({})", latest.id),
-    ));
+    work.findings
+        .extend(sst_missing::check_latest(cx, root, latest));
     work.findings
         .extend(manifest_rollback::check(cx, root, latest));
     work.findings.extend(
@@ -401,10 +387,7 @@ fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let Some((root, latest)) = latest(cx, path, false, work) else {
         return;
     };
-    let objects = match root.wal_objects(
-        cx.root_main_unknown(root).as_ref(),
-        cx.root_wal_unknown(root).as_ref(),
-    ) {
+    let objects = match cx.wal_objects(root) {
         Ok(objects) => objects,
         Err(why) => {
             work.findings.push(input_missing::finding(
@@ -581,12 +564,8 @@ fn split(
         work.findings.extend(clone_incomplete::check(state, latest));
         work.findings
             .extend(external_pin_missing::check(cx, state, latest));
-        work.findings.extend(sst_missing::check(
-            cx,
-            state,
-            latest,
-            &format!("the latest manifest ({})", latest.id),
-        ));
+        work.findings
+            .extend(sst_missing::check_latest(cx, state, latest));
         work.findings.extend(wal_hole::check(cx, state, latest));
     }
     if let Some(parent_state) = cx.snapshot.root(parent) {

@@ -1,8 +1,9 @@
 //! What rules look at: the snapshot, the time, and the options of the check.
 
-use crate::model::Manifest;
-use crate::snapshot::{RootState, Snapshot, Unknown};
+use crate::model::{Manifest, WalId};
+use crate::snapshot::{Listed, RootState, Snapshot, Unknown};
 use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How missing WAL objects at the start of a clone's range are treated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,6 +68,20 @@ impl<'a> RuleContext<'a> {
     /// Why absence of `root`'s WAL objects cannot be settled, if it cannot.
     pub fn root_wal_unknown(&self, root: &RootState) -> Option<Unknown> {
         self.wal_unknown().or_else(|| root.stale.clone())
+    }
+
+    /// The WAL objects a client configured for `root` sees, or why the inputs cannot tell.
+    pub fn wal_objects(&self, root: &'a RootState) -> Result<&'a BTreeMap<WalId, Listed>, Unknown> {
+        root.wal_objects(
+            self.root_main_unknown(root).as_ref(),
+            self.root_wal_unknown(root).as_ref(),
+        )
+    }
+
+    /// The ids of [`RuleContext::wal_objects`].
+    pub fn wal_ids(&self, root: &'a RootState) -> Result<BTreeSet<WalId>, Unknown> {
+        self.wal_objects(root)
+            .map(|objects| objects.keys().copied().collect())
     }
 
     /// Every root, in order.

@@ -3,7 +3,7 @@
 use super::presence::{Presence, Unknown};
 use crate::listing::{object_key, SlateObject, StoreObject};
 use crate::model::{Manifest, ManifestFile, ManifestFormat, ManifestId, SstId, WalId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A listed object's key, size and age.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,16 +231,6 @@ impl RootState {
                 },
             }),
         }
-    }
-
-    /// Ids of the WAL objects `wal_objects` would report.
-    pub fn wal_ids(
-        &self,
-        main_unknown: Option<&Unknown>,
-        wal_unknown: Option<&Unknown>,
-    ) -> Result<BTreeSet<WalId>, Unknown> {
-        self.wal_objects(main_unknown, wal_unknown)
-            .map(|objects| objects.keys().copied().collect())
     }
 
     /// The key of WAL object `id` of this root.

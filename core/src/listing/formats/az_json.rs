@@ -63,12 +63,8 @@ impl JsonListing for Az {
             return Ok(());
         };
         self.count += 1;
-        let last_modified = match blob.properties.last_modified.as_deref() {
-            Some(text) => {
-                Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?)
-            }
-            None => None,
-        };
+        let last_modified =
+            time::optional_rfc3339("lastModified", blob.properties.last_modified.as_deref())?;
         let size = blob
             .properties
             .content_length
@@ -82,10 +78,7 @@ impl JsonListing for Az {
         };
         builder.push(RawEntry {
             last_modified,
-            etag: blob
-                .properties
-                .etag
-                .map(|etag| etag.trim_matches('"').to_string()),
+            etag: time::unquoted(blob.properties.etag),
             version_id: blob.version_id,
             is_latest,
             is_delete_marker: blob.deleted == Some(true),

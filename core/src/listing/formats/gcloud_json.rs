@@ -65,10 +65,7 @@ impl JsonListing for Gcloud {
             .0
             .ok_or_else(|| format!("`{key}` has no size"))?;
         let stamp = resource.updated.or(resource.time_created);
-        let last_modified = match stamp.as_deref() {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad time `{text}`"))?),
-            None => None,
-        };
+        let last_modified = time::optional_rfc3339("time", stamp.as_deref())?;
         let generation = resource
             .generation
             .map(|g| g.as_str().map_or_else(|| g.to_string(), str::to_string));

@@ -65,12 +65,7 @@ impl JsonListing for Mc {
             return Ok(());
         }
         let key = line.key.ok_or("an object line without `key`")?;
-        let last_modified = match line.last_modified.as_deref() {
-            Some(text) => {
-                Some(time::rfc3339(text).ok_or_else(|| format!("bad lastModified `{text}`"))?)
-            }
-            None => None,
-        };
+        let last_modified = time::optional_rfc3339("lastModified", line.last_modified.as_deref())?;
         let size = match line.size.0 {
             Some(size) => size,
             None if line.is_delete_marker => 0,
@@ -83,7 +78,7 @@ impl JsonListing for Mc {
         self.previous_key = Some(key.clone());
         builder.push(RawEntry {
             last_modified,
-            etag: line.etag.map(|etag| etag.trim_matches('"').to_string()),
+            etag: time::unquoted(line.etag),
             version_id: line.version_id,
             is_latest,
             is_delete_marker: line.is_delete_marker,

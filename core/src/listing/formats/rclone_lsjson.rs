@@ -34,10 +34,7 @@ impl JsonListing for Rclone {
         if entry.is_dir {
             return Ok(());
         }
-        let last_modified = match entry.mod_time.as_deref() {
-            Some(text) => Some(time::rfc3339(text).ok_or_else(|| format!("bad ModTime `{text}`"))?),
-            None => None,
-        };
+        let last_modified = time::optional_rfc3339("ModTime", entry.mod_time.as_deref())?;
         // rclone prints -1 when the backend does not know the size.
         let (size, size_exact) = match u64::try_from(entry.size) {
             Ok(size) => (size, true),

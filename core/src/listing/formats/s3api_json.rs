@@ -50,12 +50,7 @@ impl JsonListing for S3Api {
         item: S3Object,
         builder: &mut ListingBuilder,
     ) -> Result<(), String> {
-        let last_modified = match item.last_modified.as_deref() {
-            Some(text) => {
-                Some(time::rfc3339(text).ok_or_else(|| format!("bad LastModified `{text}`"))?)
-            }
-            None => None,
-        };
+        let last_modified = time::optional_rfc3339("LastModified", item.last_modified.as_deref())?;
         let is_delete_marker = array == Some("DeleteMarkers");
         let size = match item.size.0 {
             Some(size) => size,
@@ -64,7 +59,7 @@ impl JsonListing for S3Api {
         };
         builder.push(RawEntry {
             last_modified,
-            etag: item.etag.map(|etag| etag.trim_matches('"').to_string()),
+            etag: time::unquoted(item.etag),
             version_id: item.version_id,
             is_latest: item.is_latest,
             is_delete_marker,

@@ -96,13 +96,18 @@ pub fn check(
     }
 }
 
+/// Checks the SSTs `root`'s latest manifest references.
+pub fn check_latest(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Vec<Finding> {
+    check(
+        cx,
+        root,
+        latest,
+        &format!("the latest manifest ({})", latest.id),
+    )
+}
+
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for (root, latest) in cx.roots_with_latest() {
-        out.extend(check(
-            cx,
-            root,
-            latest,
-            &format!("the latest manifest ({})", latest.id),
-        ));
+        out.extend(check_latest(cx, root, latest));
     }
 }

@@ -34,12 +34,7 @@ crate::declare_rule! {
 
 /// A note for the fences below `latest`'s replay point.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let objects = root
-        .wal_objects(
-            cx.root_main_unknown(root).as_ref(),
-            cx.root_wal_unknown(root).as_ref(),
-        )
-        .ok()?;
+    let objects = cx.wal_objects(root).ok()?;
     let fences: Vec<u64> = objects
         .range(..=latest.replay_after_wal_id)
         .filter(|(_, o)| o.size == 0)

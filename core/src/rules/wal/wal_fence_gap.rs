@@ -46,12 +46,7 @@ pub fn check(
     if range.is_empty() {
         return None;
     }
-    let objects = root
-        .wal_objects(
-            cx.root_main_unknown(root).as_ref(),
-            cx.root_wal_unknown(root).as_ref(),
-        )
-        .ok()?;
+    let objects = cx.wal_objects(root).ok()?;
     let all_fences = range
         .iter()
         .all(|id| objects.get(id).is_some_and(|o| o.size == 0));

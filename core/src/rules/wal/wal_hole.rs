@@ -40,10 +40,7 @@ crate::declare_rule! {
 
 /// Forecasts a writer open of `root` at `latest`; a finding when it goes wrong or cannot be told.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let present = match root.wal_ids(
-        cx.root_main_unknown(root).as_ref(),
-        cx.root_wal_unknown(root).as_ref(),
-    ) {
+    let present = match cx.wal_ids(root) {
         Ok(present) => present,
         Err(why) => {
             // Nothing to replay and nothing that could collide: the open needs no WAL objects.

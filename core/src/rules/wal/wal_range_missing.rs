@@ -53,10 +53,7 @@ pub fn check(
     if range.is_empty() {
         return None;
     }
-    let present = match root.wal_ids(
-        cx.root_main_unknown(root).as_ref(),
-        cx.root_wal_unknown(root).as_ref(),
-    ) {
+    let present = match cx.wal_ids(root) {
         Ok(present) => present,
         Err(why) => {
             return Some(input_missing::finding(

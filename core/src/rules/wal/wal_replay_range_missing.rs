@@ -36,12 +36,7 @@ crate::declare_rule! {
 
 /// Checks the latest manifest's WAL range for objects gone past the probe's end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let present = root
-        .wal_ids(
-            cx.root_main_unknown(root).as_ref(),
-            cx.root_wal_unknown(root).as_ref(),
-        )
-        .ok()?;
+    let present = cx.wal_ids(root).ok()?;
     let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
     let gone: Vec<u64> = latest
         .wal_replay_range()
