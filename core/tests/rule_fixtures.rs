@@ -257,6 +257,11 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             ),
         ),
         pair(
+            "SDB-CLONE-006",
+            ("v2/h-clone-detach", false, no_damage, Ask::Scan, 0),
+            ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
             "SDB-GC-001",
             (
                 "v2/c-final-checkpoint-deleted-pinned",

@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &clone::clone_target_occupied::RULE,
     &clone::dependent_clones::RULE,
     &clone::orphan_pin::RULE,
+    &clone::pending_detach::RULE,
     &gc::gc_deletes_needed::RULE,
     &listing::listing_incomplete::RULE,
     &listing::listing_stale::RULE,

@@ -226,6 +226,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(segmented(work, out).await?);
     fixtures.extend(projected_clone(work, out).await?);
     fixtures.extend(fence_only_checkpoint(work, out).await?);
+    fixtures.extend(clone_detach(work, out).await?);
     Ok(fixtures)
 }
 
@@ -513,6 +514,39 @@ pub async fn fence_only_checkpoint(work: &Path, out: &Path) -> Result<Vec<PathBu
     let cp = db.create_checkpoint(CheckpointScope::All, &named("fences", None)).await?;
     s.log("p: reopen, checkpoint All `fences` with nothing written", json!({ "id": cp.id, "manifest_id": cp.manifest_id }));
     db.close().await?;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// A clone compacts away every SST it read from its parent: its `external_dbs` entry keeps
+/// empty `sst_ids` and its pin on the parent until the clone's GC detaches it.
+pub async fn clone_detach(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "h-clone-detach", false)?;
+    let db = s.open("parent").await?;
+    for batch in 0..2 {
+        put_range(&db, &format!("p{batch}-"), 0..3).await?;
+        flush(&db, FlushType::MemTable).await?;
+    }
+    db.close().await?;
+    let result = s.clone_db("clone", "parent", None).await;
+    s.log_result("clone from parent (latest)", &result);
+    result?;
+    let clone = s.open("clone").await?;
+    for batch in 0..3 {
+        put_range(&clone, &format!("c{batch}-"), 0..3).await?;
+        flush(&clone, FlushType::MemTable).await?;
+    }
+    clone.close().await?;
+    if let Err(err) = compact_until_l0_empty(s.admin("clone"), s.admin("clone")).await {
+        // SlateDB 0.15's compactor does not finish this merge of a clone's and its parent's L0s.
+        eprintln!("{}: skipped: {err}", s.name);
+        return Ok(Vec::new());
+    }
+    s.log("clone: compactor until L0 is empty", json!("ok"));
+    // Detach waits until no active manifest of the clone reads parent SSTs; the compactor's
+    // own checkpoint (900 s) still pins a manifest that does, so this pass detaches nothing.
+    s.admin("clone").run_gc_once(gc_now_options()).await?;
+    s.log("clone: GC once, min_age 0", json!("ok"));
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

@@ -5,3 +5,4 @@ pub mod clone_target_occupied;
 pub mod dependent_clones;
 pub mod external_pin_missing;
 pub mod orphan_pin;
+pub mod pending_detach;
