@@ -112,12 +112,7 @@ fn deletion_interrupted(given: &mut SnapshotInputs) {
 }
 
 fn parent_checkpoints_deleted(given: &mut SnapshotInputs) {
-    // What `Admin::delete_checkpoint` on every checkpoint of `parent` leaves.
-    for (key, file) in given.manifests.iter_mut() {
-        if key.starts_with("parent/") {
-            file.manifest.checkpoints.clear();
-        }
-    }
+    common::store::drop_checkpoints(given, "parent");
 }
 
 fn latest_manifests_deleted(given: &mut SnapshotInputs) {

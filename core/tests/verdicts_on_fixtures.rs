@@ -4,9 +4,12 @@
 
 mod common;
 
-use common::store::{snapshot, with_context};
+use chrono::{DateTime, Utc};
+use common::store::{made_at, snapshot, with_context};
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
+use slatecheck_core::rules::{CheckOptions, RuleContext, WalPolicy};
+use slatecheck_core::snapshot::Snapshot;
 use std::path::PathBuf;
 
 fn fixture(set: &str, name: &str) -> PathBuf {
@@ -17,6 +20,25 @@ fn plan(set: &str, name: &str, with_wal: bool, text: &str) -> PlanResult {
     let snapshot = snapshot(&fixture(set, name), with_wal);
     let action: Action = text.parse().expect("plan parses");
     with_context(&snapshot, |cx| evaluate(cx, &action)).expect("plan evaluates")
+}
+
+/// Evaluates `text` with `options` at `now` (for checks that need other than the defaults).
+fn evaluate_at(
+    snapshot: &Snapshot,
+    options: CheckOptions,
+    now: DateTime<Utc>,
+    text: &str,
+) -> PlanResult {
+    let action: Action = text.parse().expect("plan parses");
+    evaluate(
+        &RuleContext {
+            snapshot,
+            now,
+            options: &options,
+        },
+        &action,
+    )
+    .expect("plan evaluates")
 }
 
 fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>) {
@@ -252,16 +274,7 @@ fn a_gc_forecast_deletes_exactly_what_slatedb_gc_deleted() {
         let deleted_by_slatedb: Vec<String> =
             keys(&before).difference(&keys(&after)).cloned().collect();
         let snapshot = snapshot(&before, false);
-        let options = slatecheck_core::rules::CheckOptions {
-            min_age: chrono::Duration::zero(),
-            ..Default::default()
-        };
-        let cx = slatecheck_core::rules::RuleContext {
-            snapshot: &snapshot,
-            now: common::store::made_at(&snapshot),
-            options: &options,
-        };
-        let result = evaluate(&cx, &"gc:parent".parse().expect("plan")).expect("evaluates");
+        let result = evaluate_at(&snapshot, gc_now(), made_at(&snapshot), "gc:parent");
         assert_verdict(&result, Verdict::Safe, None);
         let predicted: Vec<String> = result.objects.iter().map(|o| o.key.clone()).collect();
         assert_eq!(predicted, deleted_by_slatedb, "{set}");
@@ -274,58 +287,37 @@ fn gc_after_the_pin_is_gone_would_delete_what_the_clone_reads() {
     // `Admin::delete_checkpoint` did, and GC then deletes the clone's SSTs.
     for set in SETS {
         let dir = fixture(set, "c-final-checkpoint-deleted-pinned");
-        let now = common::store::made_at(&snapshot(&dir, false)) + chrono::Duration::days(1);
+        let now = made_at(&snapshot(&dir, false)) + chrono::Duration::days(1);
         let mut given = common::store::inputs(&dir, false);
-        for (key, file) in given.manifests.iter_mut() {
-            if key.starts_with("parent/") {
-                file.manifest.checkpoints.clear();
-            }
-        }
-        let snapshot = slatecheck_core::snapshot::Snapshot::build(given);
-        let options = slatecheck_core::rules::CheckOptions {
-            min_age: chrono::Duration::zero(),
-            ..Default::default()
-        };
-        let cx = slatecheck_core::rules::RuleContext {
-            snapshot: &snapshot,
-            now,
-            options: &options,
-        };
-        let result = evaluate(&cx, &"gc:parent".parse().expect("plan")).expect("evaluates");
+        common::store::drop_checkpoints(&mut given, "parent");
+        let result = evaluate_at(&Snapshot::build(given), gc_now(), now, "gc:parent");
         assert_verdict(&result, Verdict::Unsafe, Some("SDB-GC-001"));
     }
 }
 
 #[test]
 fn the_seed_forks_clone_policy_skips_leading_missing_wal_objects() {
-    use slatecheck_core::rules::{CheckOptions, RuleContext, WalPolicy};
+    let fork = || CheckOptions {
+        wal_policy: WalPolicy::SkipLeadingMissing,
+        ..Default::default()
+    };
     for set in SETS {
         let snapshot = snapshot(&fixture(set, "b-seed-wal-store-split-after-wipe"), true);
-        let options = CheckOptions {
-            wal_policy: WalPolicy::SkipLeadingMissing,
-            ..Default::default()
-        };
-        let cx = RuleContext {
-            snapshot: &snapshot,
-            now: common::store::made_at(&snapshot),
-            options: &options,
-        };
         // WAL 2 and 3 are both missing at the start of the range: the fork skips them.
-        let result = evaluate(&cx, &"clone:shard@split".parse().expect("plan")).expect("evaluates");
+        let result = evaluate_at(&snapshot, fork(), made_at(&snapshot), "clone:shard@split");
         assert_verdict(&result, Verdict::Safe, None);
     }
     // A hole after a WAL object the clone copies is still fatal (SlateDB 0.18's d2: WAL 1 is
     // there, WAL 2 was deleted).
     let snapshot = snapshot(&fixture("v2", "d2-wal-hole-later"), false);
-    let options = CheckOptions {
-        wal_policy: WalPolicy::SkipLeadingMissing,
-        ..Default::default()
-    };
-    let cx = RuleContext {
-        snapshot: &snapshot,
-        now: common::store::made_at(&snapshot),
-        options: &options,
-    };
-    let result = evaluate(&cx, &"clone:db".parse().expect("plan")).expect("evaluates");
+    let result = evaluate_at(&snapshot, fork(), made_at(&snapshot), "clone:db");
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}
+
+/// The options of a GC run with `min_age = 0`, as the fixtures' GC passes ran.
+fn gc_now() -> CheckOptions {
+    CheckOptions {
+        min_age: chrono::Duration::zero(),
+        ..Default::default()
+    }
 }

@@ -73,3 +73,13 @@ pub fn with_context<T>(snapshot: &Snapshot, f: impl FnOnce(&RuleContext<'_>) -> 
         options: &options,
     })
 }
+
+/// What `Admin::delete_checkpoint` on every checkpoint of `root` leaves: its manifests list none.
+pub fn drop_checkpoints(given: &mut SnapshotInputs, root: &str) {
+    let prefix = format!("{root}/");
+    for (key, file) in given.manifests.iter_mut() {
+        if key.starts_with(&prefix) {
+            file.manifest.checkpoints.clear();
+        }
+    }
+}
