@@ -26,7 +26,10 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod bundle;
+pub mod check;
+pub mod digest;
 pub mod finding;
+pub mod intake;
 pub mod listing;
 pub mod manifest;
 pub mod model;

@@ -3,7 +3,6 @@
 
 mod cli;
 mod commands;
-mod digest;
 mod exit;
 mod store;
 

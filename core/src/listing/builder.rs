@@ -263,6 +263,19 @@ impl ListingBuilder {
         }
     }
 
+    /// Adds objects that come from no listing file, such as the files of a store folder a user
+    /// picked: `source` names them in evidence.
+    pub fn push_unlisted(&mut self, source: &str, entries: impl IntoIterator<Item = RawEntry>) {
+        let previous = std::mem::replace(&mut self.current_source, source.to_string());
+        if !self.listing.sources.iter().any(|s| s == source) {
+            self.listing.sources.push(source.to_string());
+        }
+        for entry in entries {
+            self.push(entry);
+        }
+        self.current_source = previous;
+    }
+
     /// Records a warning (once).
     pub fn warn(&mut self, warning: ListingWarning) {
         if !self.listing.warnings.contains(&warning) {

@@ -3,14 +3,14 @@
 
 use crate::cli::{CheckArgs, OutputFormat, WalPolicyArg};
 use crate::commands::listing::read_files;
-use crate::digest::sha256_of_files;
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE, UNSAFE};
+use slatecheck_core::check::{run_check, CheckRequest};
+use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::plan::evaluate;
-use slatecheck_core::report::{render_text, InputRef, Report};
-use slatecheck_core::rules::{scan_all, CheckOptions, RuleContext, WalPolicy};
+use slatecheck_core::report::{render_text, InputRef};
+use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::{Path, PathBuf};
 
@@ -57,40 +57,21 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         wal,
         manifests,
     });
-    let now = args.now.unwrap_or_else(|| default_now(&snapshot));
-    let options = CheckOptions {
-        min_age: args.min_age,
-        expiry_margin: args.expiry_margin,
-        wal_policy: match args.wal_policy {
-            WalPolicyArg::Upstream => WalPolicy::Upstream,
-            WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
+    let request = CheckRequest {
+        plans: args.plans.clone(),
+        roots: args.roots.clone(),
+        now: args.now,
+        options: CheckOptions {
+            min_age: args.min_age,
+            expiry_margin: args.expiry_margin,
+            wal_policy: match args.wal_policy {
+                WalPolicyArg::Upstream => WalPolicy::Upstream,
+                WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
+            },
         },
+        inputs,
     };
-    let cx = RuleContext {
-        snapshot: &snapshot,
-        now,
-        options: &options,
-    };
-    let plans = args
-        .plans
-        .iter()
-        .map(|action| evaluate(&cx, action).map_err(|err| Failure::input(err.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut scan = if plans.is_empty() {
-        scan_all(&cx)
-    } else {
-        Vec::new()
-    };
-    if !args.roots.is_empty() {
-        scan.retain(|finding| {
-            finding.root.is_empty()
-                || args
-                    .roots
-                    .iter()
-                    .any(|root| root.trim_matches('/') == finding.root)
-        });
-    }
-    let report = Report::new(now, plans, scan, inputs);
+    let report = run_check(&snapshot, request).map_err(|err| Failure::input(err.to_string()))?;
     let text = match args.format {
         OutputFormat::Json => report.to_json(),
         OutputFormat::Text => render_text(&report),
@@ -144,7 +125,7 @@ fn bundle_inputs(
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
-    let mut hashing = crate::digest::HashingReader::new(file);
+    let mut hashing = slatecheck_core::digest::HashingReader::new(file);
     let (_, inputs) = slatecheck_core::bundle::read_bundle(&name, &mut hashing, options.clone())
         .map_err(|err| Failure::input(err.to_string()))?;
     Ok((inputs, vec![file_ref("bundle", path, hashing.finish_hex())]))
@@ -222,14 +203,4 @@ fn read_manifest_dir(
             .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())),
     );
     Ok((manifests, sha256))
-}
-
-/// "Now" when not given: when the listing was taken, else its newest object, else the newest
-/// checkpoint; so identical inputs give identical reports.
-fn default_now(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
-    let listing = snapshot.main_listing.as_ref();
-    listing
-        .and_then(|l| l.listing_time.or(l.newest_object_time))
-        .or_else(|| snapshot.newest_checkpoint_time())
-        .unwrap_or_default()
 }

@@ -11,6 +11,7 @@ pub struct HashingReader<R> {
 }
 
 impl<R: Read> HashingReader<R> {
+    /// Hashes what is read from `inner`.
     pub fn new(inner: R) -> Self {
         Self {
             inner,
@@ -18,6 +19,7 @@ impl<R: Read> HashingReader<R> {
         }
     }
 
+    /// Reads the rest, and returns the SHA-256 of everything, in lower-case hex.
     pub fn finish_hex(mut self) -> String {
         let mut rest = [0u8; 64 * 1024];
         while let Ok(n) = self.inner.read(&mut rest) {

@@ -1,0 +1,254 @@
+//! Reading dropped files into a check's inputs: listings per store, manifests per root.
+
+use crate::bundle::{read_bundle, BundleInfo};
+use crate::listing::{
+    read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions, RawEntry,
+};
+use crate::manifest::decode_manifest_file;
+use crate::model::ManifestFile;
+use crate::snapshot::SnapshotInputs;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::io::Read;
+
+/// Which object store a listing shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// The main store: manifests, compacted SSTs, and WALs unless a WAL store is used.
+    Main,
+    /// The separate WAL store.
+    Wal,
+}
+
+/// A file that cannot be taken, in one line naming it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct IntakeError(pub String);
+
+impl IntakeError {
+    fn new(file: &str, detail: impl std::fmt::Display) -> Self {
+        Self(format!("{file}: {detail}"))
+    }
+}
+
+/// A store's listing while files are added: read from listing files (into one builder, so
+/// S3 Inventory data files and paged listings join up) or taken whole from a bundle.
+#[derive(Debug)]
+enum StoreListing {
+    None,
+    Building(Box<ListingBuilder>),
+    FromBundle(String, Box<Listing>),
+}
+
+/// A manifest read from a file, with the object key it had when one is known.
+#[derive(Debug)]
+struct GivenManifest {
+    key: Option<String>,
+    source: String,
+    file: ManifestFile,
+}
+
+/// Collects dropped files into [`SnapshotInputs`].
+#[derive(Debug)]
+pub struct Assembly {
+    options: ListingOptions,
+    main: StoreListing,
+    wal: StoreListing,
+    manifests: Vec<GivenManifest>,
+}
+
+impl Assembly {
+    /// An empty assembly reading listings with `options`.
+    pub fn new(options: ListingOptions) -> Self {
+        Self {
+            options,
+            main: StoreListing::None,
+            wal: StoreListing::None,
+            manifests: Vec::new(),
+        }
+    }
+
+    fn listing_of(&mut self, store: Store) -> &mut StoreListing {
+        match store {
+            Store::Main => &mut self.main,
+            Store::Wal => &mut self.wal,
+        }
+    }
+
+    fn builder(&mut self, store: Store, file: &str) -> Result<&mut ListingBuilder, IntakeError> {
+        let options = self.options.clone();
+        let slot = self.listing_of(store);
+        if let StoreListing::FromBundle(bundle, _) = slot {
+            return Err(IntakeError::new(
+                file,
+                format!("the bundle {bundle} already gives this store's listing; drop one of them"),
+            ));
+        }
+        if matches!(slot, StoreListing::None) {
+            *slot = StoreListing::Building(Box::new(ListingBuilder::new(options)));
+        }
+        match slot {
+            StoreListing::Building(builder) => Ok(builder),
+            _ => Err(IntakeError::new(file, "internal: no listing builder")),
+        }
+    }
+
+    /// Reads one listing file of `store`. An S3 Inventory's manifest.json must come before its
+    /// data files.
+    pub fn add_listing<R: Read>(
+        &mut self,
+        store: Store,
+        file: &str,
+        reader: R,
+        format: Option<ListingFormat>,
+    ) -> Result<ListingFormat, IntakeError> {
+        let builder = self.builder(store, file)?;
+        read_listing(builder, file, reader, format).map_err(|err| IntakeError(err.to_string()))
+    }
+
+    /// Adds the files of a store folder the user picked (`key` relative to the folder, which is
+    /// the store root), as a listing of `store` named `source`.
+    pub fn add_folder_objects(
+        &mut self,
+        store: Store,
+        source: &str,
+        objects: impl IntoIterator<Item = (String, u64, Option<DateTime<Utc>>)>,
+    ) -> Result<(), IntakeError> {
+        let builder = self.builder(store, source)?;
+        builder.push_unlisted(
+            source,
+            objects.into_iter().map(|(key, size, modified)| RawEntry {
+                last_modified: modified.map(ListedTime::known),
+                ..RawEntry::new(key, size)
+            }),
+        );
+        Ok(())
+    }
+
+    /// Decodes one manifest file: binary (its id from `file`'s name) or slatedb-cli JSON.
+    /// `key` is its object key (`<root>/manifest/<id>.manifest`) when the file came with one
+    /// (from a folder); otherwise the root is settled by [`Assembly::finish`]. Returns how many
+    /// manifests it held.
+    pub fn add_manifest(
+        &mut self,
+        file: &str,
+        key: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<usize, IntakeError> {
+        let decoded =
+            decode_manifest_file(file, bytes, None).map_err(|err| IntakeError(err.to_string()))?;
+        let count = decoded.len();
+        let key = key.filter(|key| key_root(key).is_some());
+        for manifest in decoded {
+            self.manifests.push(GivenManifest {
+                key: key.map(str::to_string),
+                source: file.to_string(),
+                file: manifest,
+            });
+        }
+        Ok(count)
+    }
+
+    /// Reads a `slatecheck collect` bundle: its listings become the stores' listings.
+    pub fn add_bundle<R: Read>(
+        &mut self,
+        file: &str,
+        reader: R,
+    ) -> Result<BundleInfo, IntakeError> {
+        let (info, inputs) = read_bundle(file, reader, self.options.clone())
+            .map_err(|err| IntakeError(err.to_string()))?;
+        for (store, listing) in [(Store::Main, inputs.main), (Store::Wal, inputs.wal)] {
+            let Some(listing) = listing else { continue };
+            let slot = self.listing_of(store);
+            if !matches!(slot, StoreListing::None) {
+                return Err(IntakeError::new(
+                    file,
+                    "another file already gives this store's listing; a bundle must come alone",
+                ));
+            }
+            *slot = StoreListing::FromBundle(file.to_string(), Box::new(listing));
+        }
+        for (key, manifest) in inputs.manifests {
+            self.manifests.push(GivenManifest {
+                key: Some(key),
+                source: file.to_string(),
+                file: manifest,
+            });
+        }
+        Ok(info)
+    }
+
+    /// The database roots the listings read so far show.
+    fn listed_roots(listings: &[&Listing]) -> BTreeSet<String> {
+        listings
+            .iter()
+            .flat_map(|listing| listing.roots.keys().cloned())
+            .collect()
+    }
+
+    /// The inputs. Manifests given without an object key go to `root` when given, else to the
+    /// only root the listings show; otherwise that is an error naming the file.
+    pub fn finish(self, root: Option<&str>) -> Result<SnapshotInputs, IntakeError> {
+        let finish = |listing: StoreListing| match listing {
+            StoreListing::None => None,
+            StoreListing::Building(builder) => Some(builder.finish()),
+            StoreListing::FromBundle(_, listing) => Some(*listing),
+        };
+        let main = finish(self.main);
+        let wal = finish(self.wal);
+        let listed = Self::listed_roots(&main.iter().chain(wal.iter()).collect::<Vec<_>>());
+        let mut keyed_roots: BTreeSet<String> = listed.clone();
+        keyed_roots.extend(
+            self.manifests
+                .iter()
+                .filter_map(|m| m.key.as_deref().and_then(key_root))
+                .map(str::to_string),
+        );
+        let fallback = match root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty()) {
+            Some(root) => Some(root.to_string()),
+            None if keyed_roots.len() == 1 => keyed_roots.into_iter().next(),
+            None => None,
+        };
+        let mut manifests = Vec::new();
+        for given in self.manifests {
+            let key = match (given.key, &fallback) {
+                (Some(key), _) => key,
+                (None, Some(root)) => format!("{root}/manifest/{:020}.manifest", given.file.manifest.id),
+                (None, None) => {
+                    return Err(IntakeError::new(
+                        &given.source,
+                        "cannot tell which database root this manifest belongs to: name the root, or give it inside its store folder",
+                    ))
+                }
+            };
+            manifests.push((key, given.file));
+        }
+        Ok(SnapshotInputs {
+            main,
+            wal,
+            manifests,
+        })
+    }
+}
+
+/// `<root>` of `<root>/manifest/<id>.manifest`.
+fn key_root(key: &str) -> Option<&str> {
+    let (root, name) = key.rsplit_once("/manifest/")?;
+    (!root.is_empty() && name.ends_with(".manifest")).then_some(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_roots_come_from_keys_or_the_only_root() {
+        assert_eq!(
+            key_root("a/b/manifest/00000000000000000001.manifest"),
+            Some("a/b")
+        );
+        assert_eq!(key_root("00000000000000000001.manifest"), None);
+    }
+}

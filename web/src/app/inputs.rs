@@ -1,0 +1,180 @@
+//! Adding files and folders, and what each turned out to be.
+
+use super::{bridge, PageState};
+use crate::protocol::{NewInput, Request};
+use leptos::prelude::*;
+use slatecheck_core::intake::Store;
+use web_sys::{File, FileList, HtmlInputElement};
+
+/// Files of a `FileList`, in order.
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Sends single files as one input each.
+fn add_files(state: PageState, files: Vec<File>) {
+    if files.is_empty() {
+        return;
+    }
+    let inputs = files
+        .iter()
+        .map(|file| NewInput {
+            name: file.name(),
+            files: 1,
+            paths: None,
+        })
+        .collect();
+    state.busy.set(true);
+    bridge::send(&Request::Add { inputs }, &files);
+}
+
+/// Sends the files of picked folders as one input per top folder; each file's path below it
+/// is its object key.
+fn add_folder(state: PageState, files: Vec<File>) {
+    let mut inputs: Vec<NewInput> = Vec::new();
+    let mut ordered: Vec<File> = Vec::new();
+    let mut groups: Vec<(String, Vec<(String, File)>)> = Vec::new();
+    for file in files {
+        // `webkitRelativePath` ("folder/sub/file") is not in web-sys' File binding.
+        let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+            .ok()
+            .and_then(|path| path.as_string())
+            .unwrap_or_else(|| file.name());
+        let (top, rest) = relative
+            .split_once('/')
+            .map(|(top, rest)| (top.to_string(), rest.to_string()))
+            .unwrap_or_else(|| (String::new(), relative.clone()));
+        match groups.iter_mut().find(|(name, _)| *name == top) {
+            Some((_, list)) => list.push((rest, file)),
+            None => groups.push((top, vec![(rest, file)])),
+        }
+    }
+    for (name, files) in groups {
+        inputs.push(NewInput {
+            name: format!("{name}/"),
+            files: files.len(),
+            paths: Some(files.iter().map(|(path, _)| path.clone()).collect()),
+        });
+        ordered.extend(files.into_iter().map(|(_, file)| file));
+    }
+    if inputs.is_empty() {
+        return;
+    }
+    state.busy.set(true);
+    bridge::send(&Request::Add { inputs }, &ordered);
+}
+
+#[component]
+pub fn Inputs() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        add_files(state, files_of(input.files()));
+        input.set_value("");
+    };
+    let on_folder = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        add_folder(state, files_of(input.files()));
+        input.set_value("");
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        add_files(state, files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let manifest_root = RwSignal::new(String::new());
+    let set_root = move |ev: leptos::ev::Event| {
+        let root = event_target_value(&ev);
+        manifest_root.set(root.clone());
+        state.busy.set(true);
+        bridge::send(&Request::ManifestRoot { root }, &[]);
+    };
+    view! {
+        <section class="inputs">
+            <h2>"1. Inputs"</h2>
+            <div
+                class="drop"
+                class:dragging=move || dragging.get()
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <p>"Drop files here, or pick them:"</p>
+                <label>
+                    "Files "
+                    <input type="file" multiple data-testid="file-input" on:change=on_files />
+                </label>
+                <label>
+                    "A store folder "
+                    <input type="file" prop:webkitdirectory=true data-testid="folder-input" on:change=on_folder />
+                </label>
+            </div>
+            <Show when=move || state.progress.get().is_some()>
+                {move || {
+                    state
+                        .progress
+                        .get()
+                        .map(|(name, done, total)| {
+                            view! {
+                                <div class="progress">
+                                    <progress data-testid="progress" max=total value=done></progress>
+                                    <span>{format!("reading {name}: {:.0} of {:.0} MB", done / 1e6, total / 1e6)}</span>
+                                </div>
+                            }
+                        })
+                }}
+            </Show>
+            <table class="files" data-testid="inputs">
+                <For
+                    each={move || state.inputs.get().into_iter().enumerate().collect::<Vec<_>>()}
+                    key={|(index, input): &(usize, crate::protocol::InputSummary)| (*index, input.clone())}
+                    children={move |(index, input): (usize, crate::protocol::InputSummary)| {
+                        let store_choice = input.store.map(|store| {
+                            let on_store = move |ev: leptos::ev::Event| {
+                                let store = if event_target_value(&ev) == "wal" { Store::Wal } else { Store::Main };
+                                state.busy.set(true);
+                                bridge::send(&Request::Assign { index, store }, &[]);
+                            };
+                            view! {
+                                <select data-testid="store" on:change=on_store>
+                                    <option value="main" selected=store == Store::Main>"main store"</option>
+                                    <option value="wal" selected=store == Store::Wal>"WAL store"</option>
+                                </select>
+                            }
+                        });
+                        let remove = move |_| {
+                            state.busy.set(true);
+                            bridge::send(&Request::Remove { index }, &[]);
+                        };
+                        view! {
+                            <tr data-testid="input" class:failed=input.error.is_some()>
+                                <td class="name">{input.name.clone()}</td>
+                                <td class="kind">{input.kind.clone()}</td>
+                                <td class="detail">
+                                    {input.detail.clone()}
+                                    {input.error.clone().map(|error| view! { <div class="error" data-testid="input-error">{error}</div> })}
+                                </td>
+                                <td>{store_choice}</td>
+                                <td><button class="remove" title="remove" on:click=remove>"×"</button></td>
+                            </tr>
+                        }
+                    }}
+                />
+            </table>
+            <Show when=move || state.problem.get().is_some() || !manifest_root.get().is_empty()>
+                <div class="problem">
+                    <p data-testid="problem">{move || state.problem.get()}</p>
+                    <label>
+                        "Database root of manifests given as loose files: "
+                        <input type="text" data-testid="manifest-root" prop:value=move || manifest_root.get() on:change=set_root />
+                    </label>
+                </div>
+            </Show>
+        </section>
+    }
+}

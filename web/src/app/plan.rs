@@ -1,0 +1,132 @@
+//! Choosing the action: from a list built of the roots and checkpoints found, or typed in the
+//! CLI's `--plan` syntax.
+
+use super::{bridge, PageState};
+use crate::protocol::{Request, RunRequest};
+use leptos::prelude::*;
+use slatecheck_core::intake::RootChoice;
+
+/// `(plan, label)` for every action the roots allow; the first is "check everything".
+fn plan_options(roots: &[RootChoice]) -> Vec<(String, String)> {
+    let mut options = vec![(
+        String::new(),
+        "every rule on every root (no plan)".to_string(),
+    )];
+    for root in roots {
+        let r = &root.root;
+        for checkpoint in &root.checkpoints {
+            let name = checkpoint
+                .name
+                .as_ref()
+                .map(|n| format!("{n} "))
+                .unwrap_or_default();
+            let expiry = checkpoint
+                .expire_time
+                .map_or("never expires".to_string(), |t| {
+                    format!("expires {}", t.to_rfc3339())
+                });
+            options.push((
+                format!("clone:{r}@{}", checkpoint.id),
+                format!(
+                    "clone {r} from checkpoint {name}({}, manifest {}, {expiry})",
+                    checkpoint.id, checkpoint.manifest_id
+                ),
+            ));
+        }
+        options.push((
+            format!("clone:{r}"),
+            format!("clone {r} from its latest state"),
+        ));
+        options.push((format!("open:{r}"), format!("open {r} as a writer")));
+        options.push((format!("read:{r}"), format!("read every key of {r}")));
+        options.push((
+            format!("wipe-wal:{r}"),
+            format!("wipe the WAL objects of {r}"),
+        ));
+        for checkpoint in &root.checkpoints {
+            let name = checkpoint.name.as_deref().unwrap_or("");
+            options.push((
+                format!("delete-checkpoint:{r}@{}", checkpoint.id),
+                format!("delete checkpoint {name} {} of {r}", checkpoint.id),
+            ));
+        }
+        options.push((
+            format!("delete-root:{r}"),
+            format!("delete the database {r}"),
+        ));
+        options.push((format!("gc:{r}"), format!("let GC run on {r}")));
+    }
+    options
+}
+
+#[component]
+pub fn PlanPicker() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let plan_text = RwSignal::new(String::new());
+    let now = RwSignal::new(String::new());
+    let min_age = RwSignal::new("300".to_string());
+    let run = move |_| {
+        let plans = plan_text
+            .get()
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        let min_age_seconds = min_age.get().trim().parse().unwrap_or(300);
+        state.busy.set(true);
+        state.error.set(None);
+        bridge::send(
+            &Request::Run(RunRequest {
+                plans,
+                now: now.get(),
+                min_age_seconds,
+            }),
+            &[],
+        );
+    };
+    view! {
+        <section class="plan">
+            <h2>"2. The action"</h2>
+            <label>
+                "Action: "
+                <select
+                    data-testid="plan"
+                    on:change=move |ev| plan_text.set(event_target_value(&ev))
+                >
+                    {move || {
+                        plan_options(&state.roots.get())
+                            .into_iter()
+                            .map(|(plan, label)| {
+                                let selected = plan == plan_text.get_untracked();
+                                view! { <option value=plan selected=selected>{label}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label>
+                "Plan (CLI syntax, e.g. " <code>"clone:parent@<checkpoint>"</code> "; several separated by ;): "
+                <input
+                    type="text"
+                    data-testid="plan-text"
+                    placeholder="clone:ROOT@CHECKPOINT"
+                    prop:value=move || plan_text.get()
+                    on:input=move |ev| plan_text.set(event_target_value(&ev))
+                />
+            </label>
+            <details>
+                <summary>"Time and GC options"</summary>
+                <label>
+                    "Judge at (RFC 3339, empty: the listing's time): "
+                    <input type="text" data-testid="now" prop:value=move || now.get() on:input=move |ev| now.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    "GC min-age (seconds): "
+                    <input type="number" data-testid="min-age" prop:value=move || min_age.get() on:input=move |ev| min_age.set(event_target_value(&ev)) />
+                </label>
+            </details>
+            <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
+        </section>
+    }
+}

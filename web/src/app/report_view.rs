@@ -1,0 +1,53 @@
+//! The parts of the JSON report the page shows (the report's own schema, read back).
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ReportView {
+    pub verdict: String,
+    pub now: String,
+    pub plans: Vec<PlanView>,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct PlanView {
+    pub plan: String,
+    pub verdict: String,
+    pub predicted_error: Option<String>,
+    pub objects: Vec<ObjectView>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ObjectView {
+    pub key: String,
+    pub role: String,
+    pub status: String,
+    pub size: Option<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct FindingView {
+    pub rule: String,
+    pub severity: String,
+    pub root: String,
+    pub message: String,
+    pub evidence: BTreeMap<String, Value>,
+    pub remediation: String,
+}
+
+impl ReportView {
+    /// Findings grouped by rule, in the report's order (worst first).
+    pub fn by_rule(&self) -> Vec<(String, Vec<FindingView>)> {
+        let mut groups: Vec<(String, Vec<FindingView>)> = Vec::new();
+        for finding in &self.findings {
+            match groups.iter_mut().find(|(rule, _)| *rule == finding.rule) {
+                Some((_, list)) => list.push(finding.clone()),
+                None => groups.push((finding.rule.clone(), vec![finding.clone()])),
+            }
+        }
+        groups
+    }
+}

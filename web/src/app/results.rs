@@ -1,0 +1,126 @@
+//! The verdict, each plan's objects, the findings grouped by rule, and the downloads.
+
+use super::report_view::{FindingView, PlanView};
+use super::PageState;
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// An object URL for `text`, for a download link.
+fn download_url(text: &str, mime: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+fn evidence_text(finding: &FindingView) -> String {
+    finding
+        .evidence
+        .iter()
+        .map(|(key, value)| format!("{key}: {value}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn plan_view(plan: PlanView) -> impl IntoView {
+    let objects = plan
+        .objects
+        .into_iter()
+        .map(|object| {
+            let size = object.size.map(|s| format!("{s} B")).unwrap_or_default();
+            let class = format!("object {}", object.status);
+            view! {
+                <tr class=class>
+                    <td>{object.status}</td>
+                    <td><code>{object.key}</code></td>
+                    <td>{object.role}</td>
+                    <td>{size}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="plan-result" data-plan=plan.plan.clone()>
+            <h3>
+                <code>{plan.plan.clone()}</code> ": "
+                <span class=format!("verdict {}", plan.verdict) data-testid="plan-verdict">{plan.verdict.clone()}</span>
+            </h3>
+            {plan.predicted_error.map(|error| view! { <p class="predicted">"Predicted: " <code>{error}</code></p> })}
+            <table class="objects">{objects}</table>
+        </div>
+    }
+}
+
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let downloads = move || {
+        state.finished.get().map(|finished| {
+            let json = download_url(&finished.json, "application/json");
+            let text = download_url(&finished.text, "text/plain");
+            view! {
+                <p class="downloads">
+                    "Download the report: "
+                    <a data-testid="download-json" href=json download="slatecheck-report.json">"JSON"</a>
+                    " · "
+                    <a data-testid="download-text" href=text download="slatecheck-report.txt">"text"</a>
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="results">
+            <h2>"3. Verdict"</h2>
+            {move || state.error.get().map(|error| view! { <p class="error" data-testid="error">{error}</p> })}
+            {move || {
+                state
+                    .report
+                    .get()
+                    .map(|report| {
+                        let groups = report.by_rule();
+                        view! {
+                            <p class="verdict-line">
+                                <span class=format!("verdict big {}", report.verdict) data-testid="verdict">{report.verdict.clone()}</span>
+                                <span class="now">" judged at " {report.now.clone()}</span>
+                            </p>
+                            {report.plans.into_iter().map(plan_view).collect_view()}
+                            <h3>"Findings"</h3>
+                            {groups.is_empty().then(|| view! { <p data-testid="no-findings">"No findings."</p> })}
+                            {groups
+                                .into_iter()
+                                .map(|(rule, findings)| {
+                                    let count = findings.len();
+                                    view! {
+                                        <div class="rule-group" data-rule-group=rule.clone()>
+                                            <h4><code>{rule.clone()}</code> {format!(" × {count}")}</h4>
+                                            <table class="findings">
+                                                {findings
+                                                    .into_iter()
+                                                    .map(|finding| {
+                                                        let evidence = evidence_text(&finding);
+                                                        view! {
+                                                            <tr data-rule=finding.rule.clone() class=finding.severity.clone()>
+                                                                <td class="severity">{finding.severity.clone()}</td>
+                                                                <td class="root">{finding.root.clone()}</td>
+                                                                <td>
+                                                                    <p class="message">{finding.message.clone()}</p>
+                                                                    <pre class="evidence">{evidence}</pre>
+                                                                    <p class="remediation">"What to do: " {finding.remediation.clone()}</p>
+                                                                </td>
+                                                            </tr>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </table>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        }
+                    })
+            }}
+            {downloads}
+        </section>
+    }
+}

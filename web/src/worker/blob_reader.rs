@@ -1,0 +1,81 @@
+//! Reading a `File` as a `std::io::Read`, one slice at a time, so a listing of any size streams
+//! through the core's parsers with bounded memory. Workers may read files synchronously.
+
+use std::io::{Error, Read};
+use web_sys::{File, FileReaderSync};
+
+/// Bytes read per slice.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// A file read slice by slice, reporting progress after each.
+pub struct BlobReader<'a> {
+    file: &'a File,
+    reader: FileReaderSync,
+    position: f64,
+    end: f64,
+    buffer: Vec<u8>,
+    consumed: usize,
+    on_progress: &'a dyn Fn(f64, f64),
+}
+
+impl<'a> BlobReader<'a> {
+    /// Reads the first `limit` bytes of `file` (all of it when `None`).
+    pub fn new(
+        file: &'a File,
+        limit: Option<f64>,
+        on_progress: &'a dyn Fn(f64, f64),
+    ) -> Result<Self, String> {
+        let reader = FileReaderSync::new()
+            .map_err(|err| format!("{}: cannot read: {err:?}", file.name()))?;
+        let size = file.size();
+        Ok(Self {
+            file,
+            reader,
+            position: 0.0,
+            end: limit.map_or(size, |limit| limit.min(size)),
+            buffer: Vec::new(),
+            consumed: 0,
+            on_progress,
+        })
+    }
+
+    /// The whole (limited) content.
+    pub fn read_all(mut self) -> Result<Vec<u8>, Error> {
+        let mut bytes = Vec::new();
+        self.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn refill(&mut self) -> Result<(), Error> {
+        let next = (self.position + SLICE).min(self.end);
+        let slice = self
+            .file
+            .slice_with_f64_and_f64(self.position, next)
+            .map_err(|err| Error::other(format!("{err:?}")))?;
+        let buffer = self
+            .reader
+            .read_as_array_buffer(&slice)
+            .map_err(|err| Error::other(format!("{err:?}")))?;
+        self.buffer = js_sys::Uint8Array::new(&buffer).to_vec();
+        self.consumed = 0;
+        self.position = next;
+        (self.on_progress)(self.position, self.end);
+        Ok(())
+    }
+}
+
+impl Read for BlobReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> Result<usize, Error> {
+        if self.consumed == self.buffer.len() {
+            if self.position >= self.end {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let available = &self.buffer[self.consumed..];
+        let count = available.len().min(out.len());
+        out[..count].copy_from_slice(&available[..count]);
+        self.consumed += count;
+        Ok(count)
+    }
+}

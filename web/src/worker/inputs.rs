@@ -1,0 +1,369 @@
+//! The inputs the user gave, and reading them all into one snapshot whenever they change.
+
+use super::blob_reader::BlobReader;
+use crate::protocol::{InputSummary, NewInput, Response};
+use slatecheck_core::digest::HashingReader;
+use slatecheck_core::intake::{root_choices, sniff, Assembly, FileKind, Store, SNIFF_WINDOW};
+use slatecheck_core::listing::{classify_key, Listing, ListingFormat, ListingOptions, SlateObject};
+use slatecheck_core::report::InputRef;
+use slatecheck_core::snapshot::Snapshot;
+use std::collections::{BTreeMap, BTreeSet};
+use web_sys::File;
+
+/// One input: a file, or the files of a folder.
+struct Input {
+    name: String,
+    files: Vec<File>,
+    /// For folders: each file's path below the folder (its object key).
+    paths: Option<Vec<String>>,
+    /// The store the user put it in, overriding the guess.
+    store: Option<Store>,
+}
+
+/// Every input, and the snapshot they last made.
+#[derive(Default)]
+pub struct Inputs {
+    items: Vec<Input>,
+    /// The root of manifests given without a folder.
+    pub manifest_root: String,
+    snapshot: Option<Snapshot>,
+    problem: Option<String>,
+    refs: Vec<InputRef>,
+}
+
+/// What reading one input showed, before the listings are finished.
+struct Read {
+    kind: &'static str,
+    detail: String,
+    store: Option<Store>,
+    error: Option<String>,
+    sha256: Option<String>,
+}
+
+impl Read {
+    fn new(kind: &'static str, detail: impl Into<String>, store: Option<Store>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            store,
+            error: None,
+            sha256: None,
+        }
+    }
+}
+
+impl Inputs {
+    pub fn add(&mut self, inputs: Vec<crate::protocol::NewInput>, files: Vec<File>) {
+        let mut files = files.into_iter();
+        for NewInput {
+            name,
+            files: count,
+            paths,
+        } in inputs
+        {
+            self.items.push(Input {
+                name,
+                files: files.by_ref().take(count).collect(),
+                paths,
+                store: None,
+            });
+        }
+    }
+
+    pub fn assign(&mut self, index: usize, store: Store) {
+        if let Some(item) = self.items.get_mut(index) {
+            item.store = Some(store);
+        }
+    }
+
+    pub fn remove(&mut self, index: usize) {
+        if index < self.items.len() {
+            self.items.remove(index);
+        }
+    }
+
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    pub fn input_refs(&self) -> Vec<InputRef> {
+        self.refs.clone()
+    }
+
+    /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
+    /// snapshot.
+    pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
+        let mut assembly = Assembly::new(ListingOptions::default());
+        let kinds: Vec<Option<FileKind>> = self.items.iter().map(sniff_input).collect();
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        order.sort_by_key(|&i| {
+            !matches!(
+                kinds[i],
+                Some(FileKind::Listing {
+                    format: ListingFormat::S3InventoryManifest
+                })
+            )
+        });
+        let mut reads: Vec<Option<Read>> = (0..self.items.len()).map(|_| None).collect();
+        for i in order {
+            let item = &self.items[i];
+            let on_progress = |done: f64, total: f64| progress(&item.name, done, total);
+            reads[i] = Some(match &kinds[i] {
+                None => read_folder(&mut assembly, item),
+                Some(kind) => read_file(&mut assembly, item, kind, &on_progress),
+            });
+        }
+        let reads: Vec<Read> = reads.into_iter().flatten().collect();
+        let root = Some(self.manifest_root.as_str());
+        let (inputs, roots) = match assembly.finish(root) {
+            Ok(given) => {
+                let counts = object_counts(given.main.iter().chain(given.wal.iter()));
+                let snapshot = Snapshot::build(given);
+                let roots = root_choices(&snapshot);
+                self.snapshot = Some(snapshot);
+                self.problem = None;
+                (summaries(&self.items, &reads, &counts), roots)
+            }
+            Err(err) => {
+                self.snapshot = None;
+                self.problem = Some(err.to_string());
+                (summaries(&self.items, &reads, &BTreeMap::new()), Vec::new())
+            }
+        };
+        self.refs = self
+            .items
+            .iter()
+            .zip(&reads)
+            .filter(|(_, read)| read.error.is_none())
+            .map(|(item, read)| InputRef {
+                kind: read.kind.to_string(),
+                path: Some(item.name.clone()),
+                url: None,
+                sha256: read.sha256.clone(),
+            })
+            .collect();
+        Response::Inputs {
+            inputs,
+            roots,
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// A single file's kind, from its first bytes; `None` for folders.
+fn sniff_input(item: &Input) -> Option<FileKind> {
+    if item.paths.is_some() {
+        return None;
+    }
+    let Some(file) = item.files.first() else {
+        return Some(FileKind::Unknown {
+            reason: "empty input".to_string(),
+        });
+    };
+    let quiet = |_: f64, _: f64| {};
+    let head = BlobReader::new(file, Some(SNIFF_WINDOW as f64), &quiet)
+        .map_err(std::io::Error::other)
+        .and_then(BlobReader::read_all);
+    Some(match head {
+        Ok(head) => sniff(&item.name, &head),
+        Err(err) => FileKind::Unknown {
+            reason: format!("cannot read: {err}"),
+        },
+    })
+}
+
+/// Listing files named like `wal.tsv` or `wal-listing.json` are the WAL store's.
+fn guessed_store(name: &str) -> Store {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("wal") || lower.contains("wal-store") || lower.contains("wal_store") {
+        Store::Wal
+    } else {
+        Store::Main
+    }
+}
+
+fn read_file(
+    assembly: &mut Assembly,
+    item: &Input,
+    kind: &FileKind,
+    on_progress: &dyn Fn(f64, f64),
+) -> Read {
+    let name = item.name.as_str();
+    let Some(file) = item.files.first() else {
+        return failed("ignored", None, format!("{name}: empty input"));
+    };
+    let reader = match BlobReader::new(file, None, on_progress) {
+        Ok(reader) => reader,
+        Err(err) => return failed("ignored", None, err),
+    };
+    let mut hashing = HashingReader::new(reader);
+    let mut read = match kind {
+        FileKind::Bundle => match assembly.add_bundle(name, &mut hashing) {
+            Ok(info) => Read::new("bundle", format!("bundle of {}", info.store), None),
+            Err(err) => return failed("bundle", None, err.to_string()),
+        },
+        FileKind::Manifest | FileKind::ManifestJson => {
+            let mut bytes = Vec::new();
+            if let Err(err) = std::io::Read::read_to_end(&mut hashing, &mut bytes) {
+                return failed("manifest", None, format!("{name}: cannot read: {err}"));
+            }
+            match assembly.add_manifest(name, None, &bytes) {
+                Ok(1) => Read::new("manifest", manifest_detail(kind, name), None),
+                Ok(count) => Read::new(
+                    "manifest",
+                    format!("{count} manifests (slatedb-cli JSON)"),
+                    None,
+                ),
+                Err(err) => return failed("manifest", None, err.to_string()),
+            }
+        }
+        FileKind::Listing { format } => {
+            let store = item.store.unwrap_or_else(|| guessed_store(name));
+            match assembly.add_listing(store, name, &mut hashing, None) {
+                Ok(_) => Read::new("listing", format.name(), Some(store)),
+                Err(err) => return failed("listing", Some(store), err.to_string()),
+            }
+        }
+        FileKind::Unknown { reason } => {
+            return failed("ignored", None, format!("{name}: {reason}"));
+        }
+    };
+    read.sha256 = Some(hashing.finish_hex());
+    read
+}
+
+fn manifest_detail(kind: &FileKind, name: &str) -> String {
+    let id = slatecheck_core::manifest::manifest_id_from_path(name)
+        .map(|id| format!(" {id}"))
+        .unwrap_or_default();
+    match kind {
+        FileKind::ManifestJson => format!("manifest{id} (slatedb-cli JSON)"),
+        _ => format!("manifest{id} (binary)"),
+    }
+}
+
+fn failed(kind: &'static str, store: Option<Store>, error: String) -> Read {
+    Read {
+        error: Some(error),
+        ..Read::new(kind, "", store)
+    }
+}
+
+/// A store folder: its SlateDB objects become a listing, its manifest objects are decoded.
+fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
+    let paths = item.paths.as_deref().unwrap_or_default();
+    let mut objects = Vec::new();
+    let mut only_wal = true;
+    let mut errors = Vec::new();
+    let mut manifests = 0;
+    let quiet = |_: f64, _: f64| {};
+    for (file, key) in item.files.iter().zip(paths) {
+        let Some(classified) = classify_key(key) else {
+            continue;
+        };
+        only_wal &= matches!(classified.object, SlateObject::Wal { .. });
+        if matches!(classified.object, SlateObject::Manifest { .. }) {
+            let shown = format!("{}/{key}", item.name);
+            let bytes = BlobReader::new(file, None, &quiet)
+                .map_err(std::io::Error::other)
+                .and_then(BlobReader::read_all);
+            match bytes
+                .map_err(|err| format!("{shown}: cannot read: {err}"))
+                .and_then(|bytes| {
+                    assembly
+                        .add_manifest(&shown, Some(key), &bytes)
+                        .map_err(|err| err.to_string())
+                }) {
+                Ok(_) => manifests += 1,
+                Err(err) => errors.push(err),
+            }
+        }
+        let modified = chrono::DateTime::from_timestamp_millis(file.last_modified() as i64);
+        objects.push((key.clone(), file.size() as u64, modified));
+    }
+    let guess = if only_wal && !objects.is_empty() {
+        Store::Wal
+    } else {
+        Store::Main
+    };
+    let store = item.store.unwrap_or(guess);
+    let count = objects.len();
+    if let Err(err) = assembly.add_folder_objects(store, &item.name, objects) {
+        errors.push(err.to_string());
+    }
+    let mut read = Read::new(
+        "folder",
+        format!("store folder: {count} SlateDB objects, {manifests} manifests read"),
+        Some(store),
+    );
+    read.error = (!errors.is_empty()).then(|| errors.join("; "));
+    read
+}
+
+/// Objects and roots per listing source.
+fn object_counts<'a>(
+    listings: impl Iterator<Item = &'a Listing>,
+) -> BTreeMap<String, (u64, BTreeSet<String>)> {
+    let mut counts: BTreeMap<String, (u64, BTreeSet<String>)> = BTreeMap::new();
+    for listing in listings {
+        for source in &listing.sources {
+            counts.entry(source.clone()).or_default();
+        }
+        for object in listing.objects.values() {
+            let entry = counts.entry(object.source.clone()).or_default();
+            entry.0 += 1;
+            if !entry.1.contains(&object.root) {
+                entry.1.insert(object.root.clone());
+            }
+        }
+    }
+    counts
+}
+
+fn summaries(
+    items: &[Input],
+    reads: &[Read],
+    counts: &BTreeMap<String, (u64, BTreeSet<String>)>,
+) -> Vec<InputSummary> {
+    items
+        .iter()
+        .zip(reads)
+        .map(|(item, read)| {
+            let mut detail = read.detail.clone();
+            // A bundle's listings are named `<bundle>:listings/….tsv`.
+            let inside = format!("{}:", item.name);
+            let mut objects = 0;
+            let mut roots = BTreeSet::new();
+            let mut matched = false;
+            for (_, (count, found)) in counts
+                .iter()
+                .filter(|(source, _)| **source == item.name || source.starts_with(&inside))
+            {
+                matched = true;
+                objects += count;
+                roots.extend(found.iter().map(String::as_str));
+            }
+            if matched && read.kind != "folder" {
+                let roots: Vec<&str> = roots.into_iter().collect();
+                detail = format!(
+                    "{detail}: {objects} SlateDB objects; roots: {}",
+                    roots.join(", ")
+                );
+            } else if matched {
+                let roots: Vec<&str> = roots.into_iter().collect();
+                detail = format!("{detail}; roots: {}", roots.join(", "));
+            }
+            InputSummary {
+                name: item.name.clone(),
+                kind: read.kind.to_string(),
+                detail,
+                store: read.store,
+                error: read.error.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,132 @@
+//! The worker: it owns the dropped files, reads them with the core's streaming parsers, and runs
+//! checks, so the page stays responsive on listings of millions of objects. It runs the same
+//! WASM module as the page (handed over by `worker.js`) and starts at [`worker_main`].
+
+mod blob_reader;
+mod inputs;
+
+use crate::protocol::{Finished, Request, Response, RunRequest};
+use inputs::Inputs;
+use slatecheck_core::check::{run_check, CheckRequest};
+use slatecheck_core::report::render_text;
+use slatecheck_core::rules::CheckOptions;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+/// Posts one response to the page.
+fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
+    let text = serde_json::to_string(response).unwrap_or_default();
+    let _ = scope.post_message(&JsValue::from_str(&text));
+}
+
+/// Entry point inside the worker.
+#[wasm_bindgen]
+pub fn worker_main() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let state = Rc::new(RefCell::new(Inputs::default()));
+    let handler_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let scope = &handler_scope;
+        let progress = |name: &str, done: f64, total: f64| {
+            post(
+                scope,
+                &Response::Progress {
+                    name: name.to_string(),
+                    done,
+                    total,
+                },
+            )
+        };
+        let data = event.data();
+        // `[request JSON, files...]`.
+        let array: js_sys::Array = data.unchecked_into();
+        let Some(text) = array.get(0).as_string() else {
+            return;
+        };
+        let request: Request = match serde_json::from_str(&text) {
+            Ok(request) => request,
+            Err(err) => {
+                post(
+                    scope,
+                    &Response::Failed {
+                        message: format!("bad request: {err}"),
+                    },
+                );
+                return;
+            }
+        };
+        let mut state = state.borrow_mut();
+        let response = match request {
+            Request::Add { inputs } => {
+                let files: Vec<File> = array.iter().skip(1).map(|f| f.unchecked_into()).collect();
+                state.add(inputs, files);
+                state.reload(&progress)
+            }
+            Request::Assign { index, store } => {
+                state.assign(index, store);
+                state.reload(&progress)
+            }
+            Request::Remove { index } => {
+                state.remove(index);
+                state.reload(&progress)
+            }
+            Request::ManifestRoot { root } => {
+                state.manifest_root = root;
+                state.reload(&progress)
+            }
+            Request::Run(run) => check(&state, run),
+        };
+        post(scope, &response);
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&scope, &Response::Ready);
+}
+
+/// Runs a check on the inputs as last read.
+fn check(state: &Inputs, run: RunRequest) -> Response {
+    let failed = |message: String| Response::Failed { message };
+    let Some(snapshot) = state.snapshot() else {
+        return failed(
+            state
+                .problem()
+                .unwrap_or("no inputs yet: add a bundle, manifests or listings")
+                .to_string(),
+        );
+    };
+    let mut plans = Vec::new();
+    for text in run.plans.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        match text.parse() {
+            Ok(action) => plans.push(action),
+            Err(err) => return failed(format!("plan `{text}`: {err}")),
+        }
+    }
+    let now = match run.now.trim() {
+        "" => None,
+        text => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(time) => Some(time.to_utc()),
+            Err(err) => return failed(format!("`{text}` is not an RFC 3339 time: {err}")),
+        },
+    };
+    let request = CheckRequest {
+        plans,
+        roots: Vec::new(),
+        now,
+        options: CheckOptions {
+            min_age: chrono::Duration::seconds(run.min_age_seconds.max(0)),
+            ..CheckOptions::default()
+        },
+        inputs: state.input_refs(),
+    };
+    match run_check(snapshot, request) {
+        Ok(report) => Response::Report(Box::new(Finished {
+            json: report.to_json(),
+            text: render_text(&report),
+        })),
+        Err(err) => failed(err.to_string()),
+    }
+}
