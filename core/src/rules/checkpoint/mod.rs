@@ -1,6 +1,7 @@
 //! Checkpoints (`SDB-CKPT-*`).
 
 pub mod checkpoint_expiry;
+pub mod checkpoint_id_duplicate;
 pub mod checkpoint_manifest_missing;
 pub mod checkpoint_missing;
 
