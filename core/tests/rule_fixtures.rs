@@ -233,6 +233,43 @@ fn clone_flag_cleared(given: &mut SnapshotInputs) {
     });
 }
 
+/// Lists `parent/wal/…05.sst` (data) as written `offset_s` seconds after `cp-detached`
+/// (manifest 8, `next_wal_sst_id` 5) was created: a writer still running beside the admin.
+fn wal_written_around_detached_checkpoint(given: &mut SnapshotInputs, offset_s: i64) {
+    let created = given
+        .manifests
+        .iter()
+        .flat_map(|(_, file)| file.manifest.checkpoints.iter())
+        .find(|c| c.name.as_deref() == Some("cp-detached"))
+        .map(|c| c.create_time)
+        .expect("cp-detached");
+    let mut builder = slatecheck_core::listing::ListingBuilder::new(Default::default());
+    for (key, object) in given
+        .main
+        .as_ref()
+        .map(|l| l.objects.clone())
+        .unwrap_or_default()
+    {
+        builder.push(slatecheck_core::listing::RawEntry::new(key, object.size));
+    }
+    builder.push(slatecheck_core::listing::RawEntry {
+        last_modified: Some(slatecheck_core::listing::ListedTime {
+            at: created + chrono::Duration::seconds(offset_s),
+            zone_known: true,
+        }),
+        ..slatecheck_core::listing::RawEntry::new("parent/wal/00000000000000000005.sst", 287)
+    });
+    given.main = Some(builder.finish());
+}
+
+fn wal_flushed_before_detached_checkpoint(given: &mut SnapshotInputs) {
+    wal_written_around_detached_checkpoint(given, -60);
+}
+
+fn wal_flushed_after_detached_checkpoint(given: &mut SnapshotInputs) {
+    wal_written_around_detached_checkpoint(given, 60);
+}
+
 #[test]
 fn every_rule_fires_on_its_case_and_not_on_its_twin() {
     let split_target = clone_pin_of("v2/a-checkpoints-clones-gc");
@@ -568,6 +605,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
                 0,
             ),
             ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-CKPT-005",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                wal_flushed_before_detached_checkpoint,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                wal_flushed_after_detached_checkpoint,
+                Ask::Scan,
+                0,
+            ),
         ),
         pair(
             "SDB-CLONE-007",

@@ -9,6 +9,7 @@ pub static RULES: &[&Rule] = &[
     &checkpoint::checkpoint_expiry::RULE,
     &checkpoint::checkpoint_missing::RULE,
     &checkpoint::checkpoint_id_duplicate::RULE,
+    &checkpoint::stale_detached_checkpoint::RULE,
     &clone::external_pin_missing::RULE,
     &clone::clone_incomplete::RULE,
     &clone::clone_target_occupied::RULE,

@@ -101,3 +101,55 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.extend(check(root));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::model::{LsmTree, Manifest, ManifestFile, ManifestFormat};
+    use crate::snapshot::{Snapshot, SnapshotInputs};
+
+    fn version(id: u64, initialized: bool, writer_epoch: u64) -> (String, ManifestFile) {
+        let manifest = Manifest {
+            id,
+            external_dbs: vec![],
+            initialized,
+            tree: LsmTree::default(),
+            segments: vec![],
+            segment_extractor_name: None,
+            next_wal_sst_id: 1,
+            replay_after_wal_id: 0,
+            last_l0_clock_tick: 0,
+            last_l0_seq: 0,
+            recent_snapshot_min_seq: 0,
+            sequence_tracker: vec![],
+            checkpoints: vec![],
+            wal_object_store_uri: None,
+            writer_epoch,
+            compactor_epoch: 0,
+        };
+        (
+            format!("db/manifest/{id:020}.manifest"),
+            ManifestFile {
+                format: ManifestFormat::V2,
+                manifest,
+                sst_table: None,
+            },
+        )
+    }
+
+    #[test]
+    fn steps_out_of_an_unfinished_clone_are_not_judged() {
+        let snapshot = Snapshot::build(SnapshotInputs {
+            manifests: vec![
+                version(1, false, 5),
+                version(2, true, 2),
+                version(3, true, 1),
+            ],
+            ..SnapshotInputs::default()
+        });
+        let root = snapshot.root("db").expect("root");
+        let findings = check(root);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].evidence["earlier_manifest_id"], 2);
+    }
+}
