@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::store::{inputs, made_at};
+use common::store::{edit_manifests, inputs, made_at, relist_main};
 use slatecheck_core::finding::Finding;
 use slatecheck_core::listing::ListingWarning;
 use slatecheck_core::plan::{evaluate, Action};
@@ -125,6 +125,149 @@ fn latest_manifests_deleted(given: &mut SnapshotInputs) {
         .min()
         .expect("p flushed to L0");
     drop_manifests(given, "p", |id| id < first_with_ssts);
+}
+
+fn checkpoint_id_duplicated(given: &mut SnapshotInputs) {
+    // A hand-merged manifest: `cp-all` listed again, pinning the detached checkpoint's manifest.
+    edit_manifests(given, "parent", |_, manifest| {
+        if let Some(copy) = manifest
+            .checkpoints
+            .iter()
+            .find(|c| c.name.as_deref() == Some("cp-all"))
+            .cloned()
+        {
+            manifest
+                .checkpoints
+                .push(slatecheck_core::model::Checkpoint {
+                    manifest_id: 8,
+                    ..copy
+                });
+        }
+    });
+}
+
+fn clone_sst_ids_cut(given: &mut SnapshotInputs) {
+    // A tool rewrote `clone`'s manifests and dropped one id from its parent's sst_ids.
+    edit_manifests(given, "clone", |_, manifest| {
+        if let Some(entry) = manifest.external_dbs.first_mut() {
+            entry.sst_ids.pop();
+        }
+    });
+}
+
+fn pinned_manifest_rewritten(given: &mut SnapshotInputs) {
+    // `parent`'s manifest 8, which `clone`'s pin points at, rewritten without its L0 SSTs.
+    edit_manifests(given, "parent", |id, manifest| {
+        if id == 8 {
+            manifest.tree.l0.clear();
+        }
+    });
+}
+
+fn parent_elsewhere(given: &mut SnapshotInputs) {
+    // The listing holds `clone` but nothing of `parent` (deleted, or in another bucket).
+    relist_main(given, |key| !key.starts_with("parent/"), &[]);
+    given
+        .manifests
+        .retain(|(key, _)| !key.starts_with("parent/"));
+}
+
+fn compactions_deleted(given: &mut SnapshotInputs) {
+    relist_main(given, |key| !key.starts_with("parent/compactions/"), &[]);
+}
+
+fn boundary_past_latest(given: &mut SnapshotInputs) {
+    // GC's boundary says at least 10; `p`'s manifests stop at 7 (restored from an older copy).
+    relist_main(given, |_| true, &[("p/gc/manifest.boundary", 2)]);
+}
+
+fn boundary_below_latest(given: &mut SnapshotInputs) {
+    relist_main(given, |_| true, &[("p/gc/manifest.boundary", 1)]);
+}
+
+fn writer_epoch_lowered(given: &mut SnapshotInputs) {
+    edit_manifests(given, "parent", |id, manifest| {
+        if id == 13 {
+            manifest.writer_epoch = 0;
+        }
+    });
+}
+
+fn last_l0_seq_lowered(given: &mut SnapshotInputs) {
+    edit_manifests(given, "p", |id, manifest| {
+        if id == 7 {
+            manifest.last_l0_seq = 1;
+        }
+    });
+}
+
+fn segments_reordered(given: &mut SnapshotInputs) {
+    edit_manifests(given, "seg", |_, manifest| manifest.segments.reverse());
+}
+
+fn l0_minted_early(given: &mut SnapshotInputs) {
+    // `parent` manifest 4 adds an L0 whose ULID time is 5 s before manifest 3's L0: a writer
+    // host with a slow clock.
+    let watermark = given
+        .manifests
+        .iter()
+        .find(|(key, _)| key == "parent/manifest/00000000000000000003.manifest")
+        .and_then(|(_, file)| file.manifest.tree.l0.first())
+        .map(|view| view.id.timestamp_ms())
+        .expect("manifest 3 has an L0");
+    edit_manifests(given, "parent", |id, manifest| {
+        if id == 4 {
+            if let Some(newest) = manifest.tree.l0.first_mut() {
+                let early = ulid::Ulid::from_parts(watermark - 5000, newest.id.random());
+                newest.id = early;
+                newest.sst.id = early.into();
+            }
+        }
+    });
+}
+
+fn clone_flag_cleared(given: &mut SnapshotInputs) {
+    // The seed fork's "fix": clones do not inherit `wal_object_store_uri`.
+    edit_manifests(given, "child_ok", |_, manifest| {
+        manifest.wal_object_store_uri = None;
+    });
+}
+
+/// Lists `parent/wal/…05.sst` (data) as written `offset_s` seconds after `cp-detached`
+/// (manifest 8, `next_wal_sst_id` 5) was created: a writer still running beside the admin.
+fn wal_written_around_detached_checkpoint(given: &mut SnapshotInputs, offset_s: i64) {
+    let created = given
+        .manifests
+        .iter()
+        .flat_map(|(_, file)| file.manifest.checkpoints.iter())
+        .find(|c| c.name.as_deref() == Some("cp-detached"))
+        .map(|c| c.create_time)
+        .expect("cp-detached");
+    let mut builder = slatecheck_core::listing::ListingBuilder::new(Default::default());
+    for (key, object) in given
+        .main
+        .as_ref()
+        .map(|l| l.objects.clone())
+        .unwrap_or_default()
+    {
+        builder.push(slatecheck_core::listing::RawEntry::new(key, object.size));
+    }
+    builder.push(slatecheck_core::listing::RawEntry {
+        last_modified: Some(slatecheck_core::listing::ListedTime {
+            at: created + chrono::Duration::seconds(offset_s),
+            zone_known: true,
+        }),
+        ..slatecheck_core::listing::RawEntry::new("parent/wal/00000000000000000005.sst", 287)
+    });
+    given.main = Some(builder.finish());
+}
+
+fn wal_flushed_before_detached_checkpoint(given: &mut SnapshotInputs) {
+    wal_written_around_detached_checkpoint(given, -60);
+}
+
+fn wal_flushed_after_detached_checkpoint(given: &mut SnapshotInputs) {
+    wal_written_around_detached_checkpoint(given, 60);
 }
 
 #[test]
@@ -451,6 +594,167 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
                 0,
             ),
             ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-CKPT-004",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                checkpoint_id_duplicated,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-CKPT-005",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                wal_flushed_before_detached_checkpoint,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                wal_flushed_after_detached_checkpoint,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-007",
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                clone_sst_ids_cut,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-008",
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                pinned_manifest_rewritten,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-CLONE-009",
+            (
+                "v2/c-final-checkpoint-deleted-pinned",
+                false,
+                parent_elsewhere,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/c-final-checkpoint-deleted",
+                false,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
+        ),
+        pair(
+            "SDB-GC-002",
+            (
+                "v2/c-final-checkpoint-deleted",
+                false,
+                compactions_deleted,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/h-clone-detach", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-MAN-004",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                boundary_past_latest,
+                Ask::Plan("open:p"),
+                0,
+            ),
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                boundary_below_latest,
+                Ask::Plan("open:p"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-MAN-005",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                writer_epoch_lowered,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/a-checkpoints-clones-gc", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-MAN-006",
+            (
+                "v2/g-fence-only-checkpoint",
+                false,
+                last_l0_seq_lowered,
+                Ask::Scan,
+                0,
+            ),
+            ("v2/g-fence-only-checkpoint", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-MAN-007",
+            ("v2/e-segmented", false, segments_reordered, Ask::Scan, 0),
+            ("v2/e-segmented", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-SST-002",
+            ("v2/h-clone-detach", false, l0_minted_early, Ask::Scan, 0),
+            ("v2/h-clone-detach", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-WAL-007",
+            ("v1/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0),
+            ("v2/b-seed-wal-store-split", true, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-WAL-008",
+            (
+                "v1/b-seed-wal-store-split-before-wipe",
+                true,
+                clone_flag_cleared,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v1/b-seed-wal-store-split-before-wipe",
+                true,
+                no_damage,
+                Ask::Scan,
+                0,
+            ),
         ),
     ];
     let mut covered = BTreeSet::new();

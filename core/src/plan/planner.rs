@@ -10,7 +10,7 @@ use crate::rules::clone::{
     clone_incomplete, clone_target_occupied, dependent_clones, external_pin_missing, orphan_pin,
 };
 use crate::rules::listing::input_missing;
-use crate::rules::manifest::{manifest_rollback, root_missing};
+use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback, root_missing};
 use crate::rules::sort_findings;
 use crate::rules::sst::sst_missing;
 use crate::rules::wal::{
@@ -258,6 +258,9 @@ fn clone(
         return Ok(());
     };
     work.findings.extend(clone_incomplete::check(root, latest));
+    // Every clone writes a checkpoint on its source (ephemeral or final) first.
+    work.findings
+        .extend(manifest_boundary_ahead::check(cx, root));
     let (manifest, subject) = match checkpoint {
         None => {
             work.findings
@@ -347,6 +350,9 @@ fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             size: None,
         });
     }
+    // The writer's first act is the manifest write that bumps its epoch.
+    work.findings
+        .extend(manifest_boundary_ahead::check(cx, root));
     work.findings.extend(wal_hole::check(cx, root, latest));
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));

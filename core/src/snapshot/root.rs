@@ -51,6 +51,9 @@ pub struct RootState {
     pub delete_marker: bool,
     /// `<root>/compactions/*.compactions` objects are listed (a compactor has run).
     pub compactions_listed: bool,
+    /// `<root>/gc/manifest.boundary`, when listed: its size is the number of digits of the
+    /// highest manifest id GC deleted (the listing does not show the content).
+    pub manifest_boundary: Option<Listed>,
     /// The latest manifest id: the highest listed or given.
     pub latest_id: Option<ManifestId>,
     /// Where its WAL lives.
@@ -72,6 +75,7 @@ impl RootState {
             compacted: BTreeMap::new(),
             delete_marker: false,
             compactions_listed: false,
+            manifest_boundary: None,
             latest_id: None,
             wal_placement: WalPlacement::NotListed,
             stale: None,
@@ -98,6 +102,9 @@ impl RootState {
             }
             SlateObject::DeleteMarker => self.delete_marker = true,
             SlateObject::Compactions { .. } => self.compactions_listed = true,
+            SlateObject::GcBoundary { name } if name == "manifest" => {
+                self.manifest_boundary = Some(listed);
+            }
             _ => {}
         }
     }

@@ -83,3 +83,38 @@ pub fn drop_checkpoints(given: &mut SnapshotInputs, root: &str) {
         }
     }
 }
+
+/// Edits every decoded manifest of `root` with `edit(id, manifest)`, as a tool rewriting the
+/// manifest objects would.
+pub fn edit_manifests(
+    given: &mut SnapshotInputs,
+    root: &str,
+    edit: impl Fn(u64, &mut slatecheck_core::model::Manifest),
+) {
+    let prefix = format!("{root}/manifest/");
+    for (key, file) in given.manifests.iter_mut() {
+        if key.starts_with(&prefix) {
+            edit(file.manifest.id, &mut file.manifest);
+        }
+    }
+}
+
+/// Rebuilds the main store listing with `keep` deciding which objects stay and `extra`
+/// objects (key, size) added, as a listing taken after objects were deleted or written.
+pub fn relist_main(given: &mut SnapshotInputs, keep: impl Fn(&str) -> bool, extra: &[(&str, u64)]) {
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    for (key, object) in given
+        .main
+        .as_ref()
+        .map(|l| l.objects.clone())
+        .unwrap_or_default()
+    {
+        if keep(&key) {
+            builder.push(RawEntry::new(key, object.size));
+        }
+    }
+    for (key, size) in extra {
+        builder.push(RawEntry::new(*key, *size));
+    }
+    given.main = Some(builder.finish());
+}

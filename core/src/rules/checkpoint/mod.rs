@@ -1,8 +1,10 @@
 //! Checkpoints (`SDB-CKPT-*`).
 
 pub mod checkpoint_expiry;
+pub mod checkpoint_id_duplicate;
 pub mod checkpoint_manifest_missing;
 pub mod checkpoint_missing;
+pub mod stale_detached_checkpoint;
 
 use crate::model::Checkpoint;
 

@@ -3,9 +3,11 @@
 pub mod fence_accumulation;
 pub mod wal_fence_gap;
 pub mod wal_hole;
+pub mod wal_id_regression;
 pub mod wal_range_missing;
 pub mod wal_replay_range_missing;
 pub mod wal_store_required;
+pub mod wal_uri_mismatch;
 
 /// `2–3, 7` for the ids `[2, 3, 7]`.
 pub fn id_ranges(ids: &[u64]) -> String {
