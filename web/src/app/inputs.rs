@@ -92,7 +92,7 @@ pub fn Inputs() -> impl IntoView {
         bridge::send(&Request::ManifestRoot { root }, &[]);
     };
     view! {
-        <section class="inputs">
+        <section class="inputs" data-testid="inputs-section" data-loads=move || state.loads.get()>
             <h2>"1. Inputs"</h2>
             <div
                 class="drop"

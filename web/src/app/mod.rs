@@ -23,6 +23,9 @@ pub struct PageState {
     pub error: RwSignal<Option<String>>,
     pub report: RwSignal<Option<ReportView>>,
     pub finished: RwSignal<Option<Finished>>,
+    /// How many times the inputs were read, and checks finished (test hooks wait on them).
+    pub loads: RwSignal<u64>,
+    pub runs: RwSignal<u64>,
 }
 
 impl PageState {
@@ -36,6 +39,8 @@ impl PageState {
             error: RwSignal::new(None),
             report: RwSignal::new(None),
             finished: RwSignal::new(None),
+            loads: RwSignal::new(0),
+            runs: RwSignal::new(0),
         }
     }
 
@@ -55,9 +60,11 @@ impl PageState {
                 self.inputs.set(inputs);
                 self.roots.set(roots);
                 self.problem.set(problem);
+                self.loads.update(|n| *n += 1);
             }
             Response::Report(finished) => {
                 self.busy.set(false);
+                self.runs.update(|n| *n += 1);
                 match serde_json::from_str::<ReportView>(&finished.json) {
                     Ok(view) => {
                         self.error.set(None);
@@ -69,6 +76,7 @@ impl PageState {
             }
             Response::Failed { message } => {
                 self.busy.set(false);
+                self.runs.update(|n| *n += 1);
                 self.report.set(None);
                 self.finished.set(None);
                 self.error.set(Some(message));

@@ -70,7 +70,7 @@ pub fn Results() -> impl IntoView {
         })
     };
     view! {
-        <section class="results">
+        <section class="results" data-testid="results" data-runs=move || state.runs.get()>
             <h2>"3. Verdict"</h2>
             {move || state.error.get().map(|error| view! { <p class="error" data-testid="error">{error}</p> })}
             {move || {

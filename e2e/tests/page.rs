@@ -1,0 +1,232 @@
+//! The page in headless Chromium, driven like a user: files picked in the real file inputs,
+//! plans chosen in the real controls, verdicts read from the `data-testid` hooks.
+
+use fantoccini::Locator;
+use slatecheck_e2e::{repo_root, Browser, Site};
+use std::io::Write;
+use std::path::PathBuf;
+
+fn seed_bundle() -> PathBuf {
+    repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz")
+}
+
+/// What the page may fetch: its own files, nothing else, ever.
+const OWN_FILES: [&str; 6] = [
+    "/",
+    "/style.css",
+    "/boot.js",
+    "/slatecheck-web.js",
+    "/slatecheck-web_bg.wasm.js",
+    "/worker.js",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    browser.add_files("file-input", &[&seed_bundle()]).await;
+    let kinds = browser.texts("[data-testid='input'] .kind").await;
+    assert_eq!(kinds, ["bundle"], "the bundle is recognised");
+    let loaded = site.requests().len();
+
+    // Typed in the CLI's plan syntax, by checkpoint name.
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "unsafe");
+    let rules = browser.texts("[data-rule='SDB-WAL-001'] .message").await;
+    assert_eq!(rules.len(), 1, "one SDB-WAL-001 finding row");
+    assert!(
+        rules[0].contains("WAL 2–3 are missing"),
+        "the finding names the missing WAL ids: {}",
+        rules[0]
+    );
+    let missing = browser.texts(".plan-result tr.object.missing").await;
+    assert_eq!(missing.len(), 2, "WAL 2 and 3 shown missing: {missing:?}");
+    browser.screenshot("web-seed-clone-unsafe").await;
+
+    // Picked from the action list: the same checkpoint, by id.
+    let option = browser
+        .client
+        .find(Locator::Css(
+            "[data-testid='plan'] option[value^='clone:shard@']",
+        ))
+        .await
+        .expect("the split checkpoint is offered");
+    let value = option
+        .attr("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    option.click().await.expect("pick the clone plan");
+    let typed = browser
+        .client
+        .find(Locator::Css("[data-testid='plan-text']"))
+        .await
+        .expect("plan text")
+        .prop("value")
+        .await
+        .ok()
+        .flatten();
+    assert_eq!(
+        typed.as_deref(),
+        Some(value.as_str()),
+        "the list fills the plan text"
+    );
+    assert_eq!(browser.run_check().await, "unsafe");
+
+    // The parent, whose WAL store was wiped too, still opens without losing anything only if
+    // its WAL is intact: the verdict is whatever the CLI says for the same inputs.
+    browser.type_into("plan-text", "read:parent").await;
+    let verdict = browser.run_check().await;
+    assert!(
+        ["safe", "unsafe", "inconclusive"].contains(&verdict.as_str()),
+        "{verdict}"
+    );
+
+    assert_eq!(
+        site.requests().len(),
+        loaded,
+        "checks made requests: {:?}",
+        &site.requests()[loaded..]
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_fetches_nothing_but_its_own_files() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    browser.add_files("file-input", &[&seed_bundle()]).await;
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "unsafe");
+    let requests = site.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|path| OWN_FILES.contains(&path.as_str())),
+        "requests beyond the page's files: {requests:?}"
+    );
+    // And nothing elsewhere: the browser's own record of every resource the page loaded.
+    let resources = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .expect("resource timing");
+    let names: Vec<String> = serde_json::from_value(resources).unwrap_or_default();
+    assert!(
+        names.iter().all(|name| name.starts_with(&site.url)),
+        "resources from elsewhere: {names:?}"
+    );
+    let policy = browser
+        .client
+        .find(Locator::Css("meta[http-equiv='Content-Security-Policy']"))
+        .await
+        .expect("a CSP")
+        .attr("content")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(policy.contains("connect-src 'none'"), "{policy}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_gets_a_clear_error() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    let dir = std::env::temp_dir().join(format!("slatecheck-garbage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let garbage = dir.join("garbage.bin");
+    std::fs::write(
+        &garbage,
+        b"\x7fELF\x02\x01\x01 this is no listing\n\x00\x01",
+    )
+    .expect("write");
+    let broken = dir.join("00000000000000000003.manifest");
+    std::fs::write(&broken, [0u8, 2, 1, 2, 3]).expect("write");
+    browser.add_files("file-input", &[&garbage, &broken]).await;
+    let errors = browser.texts("[data-testid='input-error']").await;
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("garbage.bin: "), "{}", errors[0]);
+    assert!(
+        errors[1].starts_with("00000000000000000003.manifest: "),
+        "{}",
+        errors[1]
+    );
+    browser.type_into("plan-text", "clone:db").await;
+    let shown = browser.run_check().await;
+    assert!(
+        !["safe", "unsafe"].contains(&shown.as_str()),
+        "garbage gave a verdict: {shown}"
+    );
+    browser.type_into("plan-text", "explode:db").await;
+    let shown = browser.run_check().await;
+    assert!(shown.contains("explode:db"), "a bad plan is named: {shown}");
+    browser.screenshot("web-garbage").await;
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    browser
+        .add_files("folder-input", &[&fixture.join("main")])
+        .await;
+    let details = browser.texts("[data-testid='input'] .detail").await;
+    assert!(details[0].contains("manifests read"), "{details:?}");
+    browser.type_into("plan-text", "clone:shard@split").await;
+    // The WAL store is not given: the page must not call this safe.
+    assert_eq!(browser.run_check().await, "inconclusive");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_million_object_listing_is_read_in_the_worker() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    let dir = std::env::temp_dir().join(format!("slatecheck-million-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let listing = dir.join("main.tsv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&listing).expect("create"));
+    // `find -printf '%s\t%T@\t%P\n'`: one manifest, a million WAL objects.
+    writeln!(
+        out,
+        "310\t1764000000.0000000000\tdb/manifest/00000000000000000001.manifest"
+    )
+    .expect("write");
+    for id in 1..=1_000_000u64 {
+        writeln!(out, "4096\t1764000000.0000000000\tdb/wal/{id:020}.sst").expect("write");
+    }
+    out.flush().expect("flush");
+    drop(out);
+    let started = std::time::Instant::now();
+    browser.add_files("file-input", &[&listing]).await;
+    let read_in = started.elapsed();
+    let details = browser.texts("[data-testid='input'] .detail").await;
+    assert!(
+        details[0].contains("1000001 SlateDB objects"),
+        "every object counted: {details:?}"
+    );
+    // The page stayed responsive: a script ran right after.
+    let alive = browser
+        .client
+        .execute("return 1 + 1", vec![])
+        .await
+        .expect("script");
+    assert_eq!(alive, serde_json::json!(2));
+    eprintln!("1,000,001-object listing read in {read_in:?}");
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
