@@ -26,6 +26,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod bundle;
+pub mod config;
 pub mod finding;
 pub mod listing;
 pub mod manifest;
