@@ -3,7 +3,6 @@
 //! JSON report embedded in a `<script type="application/json">` data block.
 
 use super::escape::{markup, rule_name, subject, value_text};
-use super::markdown::banner;
 use super::{wal_picture, BaselineState, Report, WAL_PICTURE_CSS};
 use std::fmt::Write;
 
@@ -41,11 +40,11 @@ pub fn render_html(report: &Report) -> String {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>slatecheck: {verdict}</title><style>{PAGE_CSS}{WAL_PICTURE_CSS}</style></head><body>\n"
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<header class=\"banner {verdict}\"><h1>slatecheck: <span class=\"verdict\" data-testid=\"verdict\">{verdict}</span></h1>\
-<p>{} · {} finding(s) · evaluated at {} · slatecheck {}{}</p></header>\n",
-        markup(banner(report.verdict)),
+<p>{} plan(s) · {} finding(s) · evaluated at {} · slatecheck {}{}</p></header>",
+        report.plans.len(),
         report.findings.len(),
         report.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         markup(report.tool.version),

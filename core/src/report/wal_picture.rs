@@ -186,12 +186,12 @@ pub fn wal_picture(root: &RootFacts) -> String {
         );
     }
     let markers = [
-        (root.replay_after_wal_id, "▲replay_after"),
-        (root.next_wal_sst_id, "▲next"),
+        (root.replay_after_wal_id, "▲after", "replay_after_wal_id"),
+        (root.next_wal_sst_id, "▲next", "next_wal_sst_id"),
     ];
-    for (id, text) in markers {
+    for (id, text, title) in markers {
         if let Some(line) = id.and_then(|id| column_of(&columns, id)) {
-            cell(&mut out, 3, line + 2, line + 3, "walpic-marker", text, text);
+            cell(&mut out, 3, line + 2, line + 3, "walpic-marker", title, text);
         }
     }
     for (index, bar) in bars.iter().enumerate() {
