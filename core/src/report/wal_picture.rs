@@ -191,7 +191,15 @@ pub fn wal_picture(root: &RootFacts) -> String {
     ];
     for (id, text, title) in markers {
         if let Some(line) = id.and_then(|id| column_of(&columns, id)) {
-            cell(&mut out, 3, line + 2, line + 3, "walpic-marker", title, text);
+            cell(
+                &mut out,
+                3,
+                line + 2,
+                line + 3,
+                "walpic-marker",
+                title,
+                text,
+            );
         }
     }
     for (index, bar) in bars.iter().enumerate() {
