@@ -203,7 +203,7 @@ fn root_facts(snapshot: &Snapshot, root: &RootState) -> RootFacts {
                 continue;
             }
             if objects.len() >= WAL_OBJECTS_PER_ROOT {
-                omitted = omitted.saturating_add(last - id + 1);
+                omitted = omitted.saturating_add((last - id).saturating_add(1));
                 break;
             }
             objects.insert(

@@ -337,3 +337,61 @@ fn columns(root: &RootFacts, bars: &[Bar]) -> Vec<Column> {
     columns.truncate(MAX_COLUMNS);
     columns
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CheckpointFacts, WalObjectFacts};
+
+    fn root(replay_after: u64, next: u64, ids: &[(u64, WalStatus)]) -> RootFacts {
+        RootFacts {
+            root: "db".into(),
+            latest_manifest_id: Some(1),
+            replay_after_wal_id: Some(replay_after),
+            next_wal_sst_id: Some(next),
+            checkpoints: vec![CheckpointFacts {
+                id: "0190c0de-0000-0000-0000-000000000000".into(),
+                name: None,
+                expire_time: None,
+                manifest_id: 1,
+                wal_range: Some([replay_after.saturating_add(1), next.saturating_sub(1)]),
+            }],
+            wal_objects: ids
+                .iter()
+                .map(|(id, status)| WalObjectFacts {
+                    id: *id,
+                    size: Some(1),
+                    status: *status,
+                })
+                .collect(),
+            omitted_wal_objects: 0,
+        }
+    }
+
+    #[test]
+    fn extreme_ids_draw_without_panicking_and_stay_small() {
+        let huge = root(
+            0,
+            u64::MAX,
+            &[
+                (1, WalStatus::Present),
+                (u64::MAX - 1, WalStatus::Missing),
+                (u64::MAX, WalStatus::Fence),
+            ],
+        );
+        let html = wal_picture(&huge);
+        assert!(html.len() < 20_000, "{}", html.len());
+        let many: Vec<(u64, WalStatus)> =
+            (0..5000).map(|id| (id * 2, WalStatus::Present)).collect();
+        let html = wal_picture(&root(3, 9000, &many));
+        assert!(html.contains("cut short"));
+    }
+
+    #[test]
+    fn long_runs_show_their_ends_and_an_ellipsis() {
+        let missing: Vec<(u64, WalStatus)> = (2..=40).map(|id| (id, WalStatus::Missing)).collect();
+        let html = wal_picture(&root(1, 41, &missing));
+        assert!(html.contains("title=\"WAL 4–38: missing\""), "{html}");
+        assert!(html.contains(">40</div>"));
+    }
+}
