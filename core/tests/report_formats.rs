@@ -273,3 +273,54 @@ fn the_markdown_summary_stays_under_the_step_summary_limit() {
         10
     );
 }
+
+mod hostile_text {
+    use super::*;
+    use proptest::prelude::*;
+    use slatecheck_core::finding::{Finding, Impact, Severity};
+
+    fn hostile() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("</script><script>alert(1)</script>".to_string()),
+            Just("50%\r\n::error::forged".to_string()),
+            Just("a,b:c|d`e*f<g>&h]]>".to_string()),
+            "\\PC{0,40}",
+            ".{0,40}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn no_renderer_panics_or_lets_text_escape(root in hostile(), message in hostile(), value in hostile()) {
+            let finding = Finding {
+                rule: "SDB-WAL-001",
+                severity: Severity::Error,
+                root: root.clone(),
+                message: message.clone(),
+                evidence: slatecheck_core::evidence![("missing_keys", vec![value.clone()]), ("detail", value.clone())],
+                remediation: message.clone(),
+                impact: Impact::Unsafe { predicted_error: value.clone() },
+            };
+            let mut report = Report::new(chrono::DateTime::default(), Vec::new(), vec![finding], Vec::new());
+            let html = render_html(&report);
+            let script = html.find("<script type=\"application/json\" id=\"report-json\">").expect("data block");
+            prop_assert_eq!(html[script..].matches("</script>").count(), 1);
+            prop_assert_eq!(html.matches("data-rule=").count(), 1);
+            let json_start = script + "<script type=\"application/json\" id=\"report-json\">".len();
+            let json_end = json_start + html[json_start..].find("</script>").expect("end");
+            let embedded: serde_json::Value = serde_json::from_str(&html[json_start..json_end]).expect("embedded JSON parses");
+            prop_assert_eq!(embedded["findings"][0]["message"].as_str(), Some(message.as_str()));
+            let sarif: serde_json::Value = serde_json::from_str(&render_sarif(&report)).expect("SARIF parses");
+            prop_assert_eq!(sarif["runs"][0]["results"][0]["message"]["text"].as_str().map(|t| t.starts_with(&message)), Some(true));
+            let github = render_github(&report);
+            prop_assert_eq!(github.lines().count(), 2, "one annotation and the closing notice: {}", github);
+            prop_assert!(github.lines().all(|line| line.starts_with("::")));
+            let junit = render_junit(&report);
+            prop_assert!(!junit.contains("<script"));
+            let _ = (render_markdown(&report), render_text(&report));
+            report.redact();
+            let _ = all_formats(&report);
+        }
+    }
+}
