@@ -301,3 +301,27 @@ fn redaction_leaks_no_root_or_path_in_any_format() {
         assert!(text.contains("root-2") || format == "junit", "{format}");
     }
 }
+
+#[test]
+fn redaction_hides_a_local_store_directory() {
+    let dir = scratch("redact-store");
+    let store = fixture(SEED_AFTER);
+    let output = Command::new(env!("CARGO_BIN_EXE_slatecheck"))
+        .current_dir(&dir)
+        .arg("check")
+        .arg("--store")
+        .arg(store.join("main"))
+        .arg("--wal-store")
+        .arg(store.join("wal"))
+        .args(["--plan", "clone:shard@split", "--redact", "--format=json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for leak in ["shard", "child_ok", SEED_AFTER, "fixtures"] {
+        assert!(!text.contains(leak), "leaks `{leak}`:\n{text}");
+    }
+    let json: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(json["inputs"][0]["url"], "input-1");
+    assert_eq!(json["redacted"], true);
+}

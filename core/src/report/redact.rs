@@ -136,7 +136,14 @@ impl Report {
         let redactor = Redactor { names };
         let mut paths: Vec<String> = Vec::new();
         for input in &mut self.inputs {
-            input.url = input.url.as_deref().map(|url| redactor.text(url));
+            input.url = input
+                .url
+                .as_deref()
+                .map(|url| match bucket_and_prefix(url) {
+                    Some(_) => redactor.text(url),
+                    // A local directory given as the store.
+                    None => redacted_path(&mut paths, url),
+                });
             if let Some(path) = input.path.take() {
                 input.path = Some(redacted_path(&mut paths, &path));
             }
