@@ -1,5 +1,7 @@
 //! One check, start to finish: a snapshot, the planned actions and the options in; a report out.
-//! The CLI and the web page both call [`run_check`], so they cannot disagree.
+//! The CLI and the web page both call [`run_check`], so they cannot disagree. Severity
+//! overrides, baselines and redaction are applied by the caller (`Report::apply_policy`,
+//! `Report::redact`).
 
 use crate::plan::{evaluate, Action, PlanError};
 use crate::report::{InputRef, Report};
@@ -49,7 +51,9 @@ pub fn run_check(snapshot: &Snapshot, request: CheckRequest) -> Result<Report, P
                     .any(|root| root.trim_matches('/') == finding.root)
         });
     }
-    Ok(Report::new(now, plans, scan, request.inputs))
+    let mut report = Report::new(now, plans, scan, request.inputs);
+    report.describe_store(snapshot);
+    Ok(report)
 }
 
 /// "Now" when not given: when the listing was taken, else its newest object, else the newest

@@ -27,6 +27,7 @@
 
 pub mod bundle;
 pub mod check;
+pub mod config;
 pub mod digest;
 pub mod finding;
 pub mod intake;

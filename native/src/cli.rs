@@ -114,13 +114,78 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub reading: ListingReading,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Report format: text, json, markdown, html, sarif, junit or github; `FORMAT=FILE` writes
+    /// that format to FILE. Repeatable, so one run can write several reports (at most one
+    /// without `=FILE`, which goes to stdout or --output). Default: text.
+    #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_format_target)]
+    pub formats: Vec<FormatTarget>,
 
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (for the one format without `=FILE`).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// The configuration file (default: ./slatecheck.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The lowest severity that fails the run: error (default: only the verdict decides),
+    /// warning, note, or none (never fail). Overrides `fail-level` in the configuration.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_fail_level)]
+    pub fail_level: Option<slatecheck_core::report::FailLevel>,
+
+    /// A previous JSON report: its findings (by fingerprint) are reported as unchanged and do
+    /// not fail the run; only new findings count for the exit code.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Replace database roots, bucket names, store prefixes and input paths by placeholders
+    /// (root-1, bucket-1, prefix-1, input-1) in every format, for reports that leave the team.
+    #[arg(long)]
+    pub redact: bool,
+}
+
+/// A report format of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people at a terminal.
+    Text,
+    /// For programs (the schema is in the README).
+    Json,
+    /// For pull requests, tickets and `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// One self-contained page for tickets.
+    Html,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// GitHub Actions annotations (and the Markdown summary into `$GITHUB_STEP_SUMMARY`).
+    Github,
+}
+
+/// `--format FORMAT[=FILE]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatTarget {
+    pub format: ReportFormat,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_target(text: &str) -> Result<FormatTarget, String> {
+    use clap::ValueEnum;
+    let (name, file) = match text.split_once('=') {
+        Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+        Some((name, _)) => return Err(format!("`{name}=` names no file")),
+        None => (text, None),
+    };
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("`{name}` is not a format: text, json, markdown, html, sarif, junit or github")
+    })?;
+    Ok(FormatTarget { format, file })
+}
+
+fn parse_fail_level(text: &str) -> Result<slatecheck_core::report::FailLevel, String> {
+    slatecheck_core::report::FailLevel::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a fail level: error, warning, note or none"))
 }
 
 fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

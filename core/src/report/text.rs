@@ -1,5 +1,6 @@
 //! The terminal rendering of a report.
 
+use super::escape::subject;
 use super::Report;
 use std::fmt::Write;
 
@@ -34,17 +35,20 @@ pub fn render_text(report: &Report) -> String {
             "\n{} {} [{}]: {}",
             finding.severity.name(),
             finding.rule,
-            if finding.root.is_empty() {
-                "store"
-            } else {
-                &finding.root
-            },
+            subject(&finding.root),
             finding.message
         );
         for (key, value) in &finding.evidence {
             let _ = writeln!(out, "    {key}: {value}");
         }
         let _ = writeln!(out, "  help: {}", finding.remediation);
+    }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} finding(s) suppressed by the configuration",
+            report.suppressed.len()
+        );
     }
     out
 }

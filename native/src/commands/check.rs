@@ -1,15 +1,19 @@
 //! `slatecheck check`: the verdict on a store, or on planned actions, from listings and
 //! manifest objects.
 
-use crate::cli::{CheckArgs, OutputFormat, WalPolicyArg};
+use crate::cli::{CheckArgs, FormatTarget, ReportFormat, WalPolicyArg};
 use crate::commands::listing::read_files;
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE, UNSAFE};
 use slatecheck_core::check::{run_check, CheckRequest};
+use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::report::{render_text, InputRef};
+use slatecheck_core::report::{
+    render_github, render_html, render_junit, render_markdown, render_sarif, render_text, Baseline,
+    InputRef, Report,
+};
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::{Path, PathBuf};
@@ -22,6 +26,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     {
         return Err(Failure::input("nothing to check: give --store URL, --bundle FILE, or --listing FILE and --manifests DIR (see `slatecheck check --help`)"));
     }
+    let targets = report_targets(args)?;
+    let config = read_config(args.config.as_deref())?;
+    let baseline = read_baseline(args.baseline.as_deref())?;
     let listing_options = args.reading.listing_options();
     let mut inputs = Vec::new();
     let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
@@ -71,21 +78,111 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         },
         inputs,
     };
-    let report = run_check(&snapshot, request).map_err(|err| Failure::input(err.to_string()))?;
-    let text = match args.format {
-        OutputFormat::Json => report.to_json(),
-        OutputFormat::Text => render_text(&report),
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|err| Failure::input(format!("{}: cannot write: {err}", path.display())))?,
-        None => print(&text)?,
+    let mut report =
+        run_check(&snapshot, request).map_err(|err| Failure::input(err.to_string()))?;
+    report.apply_policy(&config, baseline.as_ref());
+    if args.redact {
+        report.redact();
     }
-    Ok(match report.verdict {
+    write_reports(&report, &targets, args.output.as_deref())?;
+    let fail_level = args.fail_level.or(config.fail_level).unwrap_or_default();
+    Ok(match report.gate(fail_level) {
         Verdict::Safe => SAFE,
         Verdict::Unsafe => UNSAFE,
         Verdict::Inconclusive => INCONCLUSIVE,
     })
+}
+
+/// The formats to write: as given, or text to stdout. At most one may go to stdout.
+fn report_targets(args: &CheckArgs) -> Result<Vec<FormatTarget>, Failure> {
+    let mut targets = args.formats.clone();
+    if targets.is_empty() {
+        targets.push(FormatTarget {
+            format: ReportFormat::Text,
+            file: None,
+        });
+    }
+    if targets.iter().filter(|t| t.file.is_none()).count() > 1 {
+        return Err(Failure::input(
+            "several --format without =FILE: give every format but one a file (--format sarif=report.sarif)",
+        ));
+    }
+    Ok(targets)
+}
+
+/// `--config FILE`, else `./slatecheck.toml` when it exists, else no configuration.
+fn read_config(path: Option<&Path>) -> Result<Config, Failure> {
+    let default = Path::new(CONFIG_FILE_NAME);
+    let path = match path {
+        Some(path) => path,
+        None if default.is_file() => default,
+        None => return Ok(Config::default()),
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+    Config::parse(&path.display().to_string(), &text).map_err(|err| Failure::input(err.to_string()))
+}
+
+fn read_baseline(path: Option<&Path>) -> Result<Option<Baseline>, Failure> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+    Baseline::from_json(&path.display().to_string(), &text)
+        .map(Some)
+        .map_err(|err| Failure::input(err.to_string()))
+}
+
+fn render(report: &Report, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Text => render_text(report),
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Markdown => render_markdown(report),
+        ReportFormat::Html => render_html(report),
+        ReportFormat::Sarif => render_sarif(report),
+        ReportFormat::Junit => render_junit(report),
+        ReportFormat::Github => render_github(report),
+    }
+}
+
+/// Writes every requested format; with `github`, appends the Markdown summary to
+/// `$GITHUB_STEP_SUMMARY` when that is set.
+fn write_reports(
+    report: &Report,
+    targets: &[FormatTarget],
+    output: Option<&Path>,
+) -> Result<(), Failure> {
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text)
+            .map_err(|err| Failure::input(format!("{}: cannot write: {err}", path.display())))
+    };
+    for target in targets {
+        let text = render(report, target.format);
+        match (target.file.as_deref(), output) {
+            (Some(path), _) | (None, Some(path)) => write(path, &text)?,
+            (None, None) => print(&text)?,
+        }
+        if target.format == ReportFormat::Github {
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+            {
+                use std::io::Write;
+                let summary = PathBuf::from(summary);
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&summary)
+                    .and_then(|mut file| file.write_all(render_markdown(report).as_bytes()))
+                    .map_err(|err| {
+                        Failure::input(format!(
+                            "{}: cannot append the step summary: {err}",
+                            summary.display()
+                        ))
+                    })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Lists a live store (and its WAL store) and fetches its manifests.
