@@ -97,4 +97,10 @@ pub struct Finished {
     pub json: String,
     /// The report for people (terminal text).
     pub text: String,
+    /// The Markdown report.
+    pub markdown: String,
+    /// The self-contained HTML report.
+    pub html: String,
+    /// The WAL id line of each root, as HTML fragments (styled by `WAL_PICTURE_CSS`).
+    pub wal_pictures: String,
 }

@@ -58,10 +58,18 @@ pub fn Results() -> impl IntoView {
     let downloads = move || {
         state.finished.get().map(|finished| {
             let json = download_url(&finished.json, "application/json");
+            let markdown = download_url(&finished.markdown, "text/markdown");
+            let html = download_url(&finished.html, "text/html");
             let text = download_url(&finished.text, "text/plain");
             view! {
+                <h3>"WAL ids"</h3>
+                <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures.clone()></div>
                 <p class="downloads">
                     "Download the report: "
+                    <a data-testid="download-markdown" href=markdown download="slatecheck-report.md">"Markdown"</a>
+                    " · "
+                    <a data-testid="download-html" href=html download="slatecheck-report.html">"HTML"</a>
+                    " · "
                     <a data-testid="download-json" href=json download="slatecheck-report.json">"JSON"</a>
                     " · "
                     <a data-testid="download-text" href=text download="slatecheck-report.txt">"text"</a>
@@ -71,6 +79,7 @@ pub fn Results() -> impl IntoView {
     };
     view! {
         <section class="results" data-testid="results" data-runs=move || state.runs.get()>
+            <style>{slatecheck_core::report::WAL_PICTURE_CSS}</style>
             <h2>"3. Verdict"</h2>
             {move || state.error.get().map(|error| view! { <p class="error" data-testid="error">{error}</p> })}
             {move || {
@@ -100,7 +109,7 @@ pub fn Results() -> impl IntoView {
                                                     .map(|finding| {
                                                         let evidence = evidence_text(&finding);
                                                         view! {
-                                                            <tr data-rule=finding.rule.clone() class=finding.severity.clone()>
+                                                            <tr data-rule=finding.rule.clone() class=format!("sev-{}", finding.severity)>
                                                                 <td class="severity">{finding.severity.clone()}</td>
                                                                 <td class="root">{finding.root.clone()}</td>
                                                                 <td>

@@ -8,7 +8,7 @@ mod inputs;
 use crate::protocol::{Finished, Request, Response, RunRequest};
 use inputs::Inputs;
 use slatecheck_core::check::{run_check, CheckRequest};
-use slatecheck_core::report::render_text;
+use slatecheck_core::report::{render_html, render_markdown, render_text, wal_picture};
 use slatecheck_core::rules::CheckOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -126,6 +126,9 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         Ok(report) => Response::Report(Box::new(Finished {
             json: report.to_json(),
             text: render_text(&report),
+            markdown: render_markdown(&report),
+            html: render_html(&report),
+            wal_pictures: report.roots.iter().map(wal_picture).collect(),
         })),
         Err(err) => failed(err.to_string()),
     }
