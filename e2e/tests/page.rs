@@ -45,7 +45,11 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
     let shard_missing = browser
         .texts("[data-testid='wal-picture'] figure[data-root='shard'] .walpic-missing")
         .await;
-    assert_eq!(shard_missing.len(), 2, "the WAL picture marks WAL 2 and 3 of shard missing");
+    assert_eq!(
+        shard_missing.len(),
+        2,
+        "the WAL picture marks WAL 2 and 3 of shard missing"
+    );
     for link in ["download-markdown", "download-html", "download-json"] {
         let href = browser
             .wait_for(&format!("[data-testid='{link}']"), 5)
@@ -55,7 +59,10 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
             .ok()
             .flatten()
             .unwrap_or_default();
-        assert!(href.starts_with("blob:"), "{link} is a local download: {href}");
+        assert!(
+            href.starts_with("blob:"),
+            "{link} is a local download: {href}"
+        );
     }
     browser.screenshot("web-seed-clone-unsafe").await;
 
