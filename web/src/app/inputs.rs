@@ -29,18 +29,23 @@ fn add_files(state: PageState, files: Vec<File>) {
     bridge::send(&Request::Add { inputs }, &files);
 }
 
-/// Sends the files of picked folders as one input per top folder; each file's path below it
-/// is its object key.
-fn add_folder(state: PageState, files: Vec<File>) {
+/// A picked file's path below the folder the user picked, folder name first
+/// (`webkitRelativePath`, which web-sys' File binding lacks).
+fn relative_path(file: &File) -> String {
+    js_sys::Reflect::get(file, &"webkitRelativePath".into())
+        .ok()
+        .and_then(|path| path.as_string())
+        .filter(|path| !path.is_empty())
+        .unwrap_or_else(|| file.name())
+}
+
+/// Sends folders as one input per top folder: `files` are `(folder/path/below, file)`, and each
+/// file's path below its folder is its object key.
+fn add_folder(state: PageState, files: Vec<(String, File)>) {
     let mut inputs: Vec<NewInput> = Vec::new();
     let mut ordered: Vec<File> = Vec::new();
     let mut groups: Vec<(String, Vec<(String, File)>)> = Vec::new();
-    for file in files {
-        // `webkitRelativePath` ("folder/sub/file") is not in web-sys' File binding.
-        let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
-            .ok()
-            .and_then(|path| path.as_string())
-            .unwrap_or_else(|| file.name());
+    for (relative, file) in files {
         let (top, rest) = relative
             .split_once('/')
             .map(|(top, rest)| (top.to_string(), rest.to_string()))
@@ -75,14 +80,31 @@ pub fn Inputs() -> impl IntoView {
     };
     let on_folder = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        add_folder(state, files_of(input.files()));
+        let files = files_of(input.files());
+        add_folder(
+            state,
+            files
+                .into_iter()
+                .map(|file| (relative_path(&file), file))
+                .collect(),
+        );
         input.set_value("");
     };
     let dragging = RwSignal::new(false);
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        add_files(state, files_of(ev.data_transfer().and_then(|d| d.files())));
+        let Some(transfer) = ev.data_transfer() else {
+            return;
+        };
+        let (folders, files) = super::dropped::split(&transfer);
+        add_files(state, files);
+        if !folders.is_empty() {
+            state.busy.set(true);
+            leptos::task::spawn_local(async move {
+                add_folder(state, super::dropped::folder_files(folders).await);
+            });
+        }
     };
     let manifest_root = RwSignal::new(String::new());
     let set_root = move |ev: leptos::ev::Event| {

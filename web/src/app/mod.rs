@@ -1,6 +1,7 @@
 //! The page: inputs, the planned action, and the verdict with its evidence.
 
 mod bridge;
+mod dropped;
 mod inputs;
 mod plan;
 mod report_view;
