@@ -210,6 +210,21 @@ async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
     browser.type_into("plan-text", "clone:shard@split").await;
     // The WAL store is not given: the page must not call this safe.
     assert_eq!(browser.run_check().await, "inconclusive");
+    // The WAL store's folder holds WAL objects only, so it counts for the WAL store.
+    browser
+        .add_files("folder-input", &[&fixture.join("wal")])
+        .await;
+    let stores = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=input] [data-testid=store]')].map(s => s.value)",
+            vec![],
+        )
+        .await
+        .expect("store choices");
+    assert_eq!(stores, serde_json::json!(["main", "wal"]));
+    assert_eq!(browser.run_check().await, "unsafe");
+    assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
     browser.close().await;
 }
 
