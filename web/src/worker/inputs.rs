@@ -90,6 +90,11 @@ impl Inputs {
         self.problem.as_deref()
     }
 
+    /// Whether any input was read.
+    pub fn any_usable(&self) -> bool {
+        !self.refs.is_empty()
+    }
+
     pub fn input_refs(&self) -> Vec<InputRef> {
         self.refs.clone()
     }

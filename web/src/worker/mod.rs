@@ -90,6 +90,12 @@ pub fn worker_main() {
 /// Runs a check on the inputs as last read.
 fn check(state: &Inputs, run: RunRequest) -> Response {
     let failed = |message: String| Response::Failed { message };
+    if !state.any_usable() {
+        return failed(
+            "no usable inputs: add a bundle, manifests or listings (inputs marked in red could not be read)"
+                .to_string(),
+        );
+    }
     let Some(snapshot) = state.snapshot() else {
         return failed(
             state
@@ -100,9 +106,10 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
     };
     let mut plans = Vec::new();
     for text in run.plans.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        match text.parse() {
+        match text.parse::<slatecheck_core::plan::Action>() {
             Ok(action) => plans.push(action),
-            Err(err) => return failed(format!("plan `{text}`: {err}")),
+            // The error names the plan already.
+            Err(err) => return failed(err.to_string()),
         }
     }
     let now = match run.now.trim() {
