@@ -30,6 +30,21 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
     assert_eq!(kinds, ["bundle"], "the bundle is recognised");
     let loaded = site.requests().len();
 
+    // No plan: every rule, here limited to one root.
+    browser
+        .wait_for("[data-testid='roots'] input[value='shard']", 10)
+        .await
+        .click()
+        .await
+        .expect("tick shard");
+    let verdict = browser.run_check().await;
+    assert_eq!(verdict, "unsafe", "shard's scan finds its wiped WAL");
+    let roots = browser.texts("[data-rule] .root").await;
+    assert!(
+        !roots.is_empty() && roots.iter().all(|root| root == "shard"),
+        "only shard's findings: {roots:?}"
+    );
+
     // Typed in the CLI's plan syntax, by checkpoint name.
     browser.type_into("plan-text", "clone:shard@split").await;
     assert_eq!(browser.run_check().await, "unsafe");

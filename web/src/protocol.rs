@@ -40,6 +40,9 @@ pub struct RunRequest {
     pub now: String,
     /// GC's min-age in seconds.
     pub min_age_seconds: i64,
+    /// Only report scan findings of these roots (all when empty).
+    #[serde(default)]
+    pub roots: Vec<String>,
 }
 
 /// What an input turned out to be.

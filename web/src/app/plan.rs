@@ -65,6 +65,8 @@ pub fn PlanPicker() -> impl IntoView {
     let plan_text = RwSignal::new(String::new());
     let now = RwSignal::new(String::new());
     let min_age = RwSignal::new("300".to_string());
+    // Roots the scan (no plan) is limited to; empty: all.
+    let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
         let plans = plan_text
             .get()
@@ -81,6 +83,7 @@ pub fn PlanPicker() -> impl IntoView {
                 plans,
                 now: now.get(),
                 min_age_seconds,
+                roots: chosen_roots.get(),
             }),
             &[],
         );
@@ -115,6 +118,40 @@ pub fn PlanPicker() -> impl IntoView {
                     on:input=move |ev| plan_text.set(event_target_value(&ev))
                 />
             </label>
+            <Show when={move || plan_text.get().trim().is_empty() && state.roots.get().len() > 1}>
+                <fieldset class="roots" data-testid="roots">
+                    <legend>"Roots to check (none ticked: all)"</legend>
+                    {move || {
+                        state
+                            .roots
+                            .get()
+                            .into_iter()
+                            .map(|root| {
+                                let name = root.root.clone();
+                                let toggle = {
+                                    let name = name.clone();
+                                    move |ev: leptos::ev::Event| {
+                                        let on = event_target_checked(&ev);
+                                        chosen_roots.update(|list| {
+                                            list.retain(|r| *r != name);
+                                            if on {
+                                                list.push(name.clone());
+                                            }
+                                        });
+                                    }
+                                };
+                                let checked = chosen_roots.get_untracked().contains(&name);
+                                view! {
+                                    <label class="root-choice">
+                                        <input type="checkbox" value=name.clone() checked=checked on:change=toggle />
+                                        <code>{name.clone()}</code>
+                                    </label>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </fieldset>
+            </Show>
             <details>
                 <summary>"Time and GC options"</summary>
                 <label>

@@ -121,7 +121,7 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
     };
     let request = CheckRequest {
         plans,
-        roots: Vec::new(),
+        roots: run.roots,
         now,
         options: CheckOptions {
             min_age: chrono::Duration::seconds(run.min_age_seconds.max(0)),
