@@ -1,0 +1,229 @@
+//! Intake: the files a user drops on the page (a bundle, listings, manifest objects, a store
+//! folder) are recognised and assembled into the same inputs, and so the same verdict, as the
+//! CLI's explicit flags give.
+
+mod common;
+
+use common::{files_under, fixtures_dir};
+use slatecheck_core::check::{run_check, CheckRequest};
+use slatecheck_core::intake::{sniff, Assembly, FileKind, Store, SNIFF_WINDOW};
+use slatecheck_core::listing::{ListingFormat, ListingOptions};
+use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::io::Write;
+use std::path::Path;
+
+const SEED: &str = "v2/b-seed-wal-store-split-after-wipe";
+
+fn seed_dir() -> std::path::PathBuf {
+    fixtures_dir().join(SEED)
+}
+
+/// The verdict and findings JSON of `clone:shard@split` (inputs left out: they name files).
+fn verdict_of(given: SnapshotInputs) -> (String, serde_json::Value) {
+    let report = run_check(
+        &Snapshot::build(given),
+        CheckRequest {
+            plans: vec!["clone:shard@split".parse().expect("plan")],
+            ..CheckRequest::default()
+        },
+    )
+    .expect("check runs");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
+    (report.verdict.name().to_string(), json["plans"].clone())
+}
+
+fn key_below(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .expect("below")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn head(path: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("readable");
+    bytes.truncate(SNIFF_WINDOW);
+    bytes
+}
+
+#[test]
+fn every_kind_of_dropped_file_is_recognised() {
+    let dir = seed_dir();
+    assert_eq!(
+        sniff("bundle.tar.gz", &head(&dir.join("bundle.tar.gz"))),
+        FileKind::Bundle
+    );
+    assert_eq!(
+        sniff("main.tsv", &head(&dir.join("listings/main.tsv"))),
+        FileKind::Listing {
+            format: ListingFormat::FindTsv
+        }
+    );
+    let manifest = dir.join("main/shard/manifest/00000000000000000006.manifest");
+    assert_eq!(
+        sniff("00000000000000000006.manifest", &head(&manifest)),
+        FileKind::Manifest
+    );
+    assert_eq!(
+        sniff("shard.json", &head(&dir.join("expected/shard.json"))),
+        FileKind::ManifestJson
+    );
+    // A gzipped listing is a listing, not a bundle.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(dir.join("listings/main.tsv")).expect("listing"))
+        .expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    assert_eq!(
+        sniff("main.tsv.gz", &gz),
+        FileKind::Listing {
+            format: ListingFormat::FindTsv
+        }
+    );
+    assert!(matches!(
+        sniff("notes.txt", b"hello\nworld\n"),
+        FileKind::Unknown { .. }
+    ));
+}
+
+#[test]
+fn listings_and_manifest_files_give_the_bundles_verdict() {
+    let dir = seed_dir();
+    let mut from_bundle = Assembly::new(ListingOptions::default());
+    from_bundle
+        .add_bundle(
+            "bundle.tar.gz",
+            std::fs::File::open(dir.join("bundle.tar.gz")).expect("bundle"),
+        )
+        .expect("bundle reads");
+    let expected = verdict_of(from_bundle.finish(None).expect("inputs"));
+    assert_eq!(expected.0, "unsafe");
+
+    let mut files = Assembly::new(ListingOptions::default());
+    for (store, name) in [(Store::Main, "main.tsv"), (Store::Wal, "wal.tsv")] {
+        let path = dir.join("listings").join(name);
+        files
+            .add_listing(
+                store,
+                name,
+                std::fs::File::open(&path).expect("listing"),
+                None,
+            )
+            .expect("listing reads");
+    }
+    for manifest in files_under(&dir.join("main")) {
+        if manifest.extension().is_some_and(|e| e == "manifest") {
+            let key = key_below(&dir.join("main"), &manifest);
+            files
+                .add_manifest(
+                    &key,
+                    Some(&key),
+                    &std::fs::read(&manifest).expect("manifest"),
+                )
+                .expect("manifest decodes");
+        }
+    }
+    assert_eq!(verdict_of(files.finish(None).expect("inputs")), expected);
+}
+
+#[test]
+fn store_folders_give_the_same_verdict_and_without_the_wal_store_no_safe_one() {
+    let dir = seed_dir();
+    let folder = |assembly: &mut Assembly, store: Store, name: &str| {
+        let root = dir.join(name);
+        let mut objects = Vec::new();
+        for file in files_under(&root) {
+            let key = key_below(&root, &file);
+            if key.contains("/manifest/") {
+                assembly
+                    .add_manifest(&key, Some(&key), &std::fs::read(&file).expect("manifest"))
+                    .expect("manifest decodes");
+            }
+            let size = std::fs::metadata(&file).expect("metadata").len();
+            objects.push((key, size, None));
+        }
+        assembly
+            .add_folder_objects(store, name, objects)
+            .expect("folder");
+    };
+    let mut main_only = Assembly::new(ListingOptions::default());
+    folder(&mut main_only, Store::Main, "main");
+    assert_eq!(
+        verdict_of(main_only.finish(None).expect("inputs")).0,
+        "inconclusive"
+    );
+
+    let mut both = Assembly::new(ListingOptions::default());
+    folder(&mut both, Store::Main, "main");
+    folder(&mut both, Store::Wal, "wal");
+    let (verdict, plans) = verdict_of(both.finish(None).expect("inputs"));
+    assert_eq!(verdict, "unsafe");
+    assert_eq!(
+        plans[0]["predicted_error"],
+        "WalUnavailable (NotFound shard/wal/00000000000000000002.sst)"
+    );
+}
+
+#[test]
+fn loose_manifests_need_a_root_when_several_are_listed() {
+    let dir = seed_dir();
+    let manifest = dir.join("main/shard/manifest/00000000000000000006.manifest");
+    let bytes = std::fs::read(&manifest).expect("manifest");
+    let with_listing = || {
+        let mut assembly = Assembly::new(ListingOptions::default());
+        let listing = std::fs::File::open(dir.join("listings/main.tsv")).expect("listing");
+        assembly
+            .add_listing(Store::Main, "main.tsv", listing, None)
+            .expect("listing");
+        assembly
+            .add_manifest("00000000000000000006.manifest", None, &bytes)
+            .expect("manifest");
+        assembly
+    };
+    let err = with_listing().finish(None).expect_err("two roots listed");
+    assert!(
+        err.to_string()
+            .starts_with("00000000000000000006.manifest: cannot tell which database root"),
+        "{err}"
+    );
+    let given = with_listing().finish(Some("shard")).expect("root given");
+    assert!(given
+        .manifests
+        .iter()
+        .any(|(key, _)| key == "shard/manifest/00000000000000000006.manifest"));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+    /// Whatever a user drops, recognising and reading it never panics, and failures name it.
+    #[test]
+    fn any_bytes_are_recognised_or_refused_by_name(
+        prefix in proptest::sample::select(vec![
+            &b""[..], &[0x1f, 0x8b, 8, 0][..], &[0, 2][..], &[0, 1][..], &b"{\"Contents\": ["[..],
+            &b"[{"[..], &b"2026-11-26 10:00:00       4096 "[..],
+        ]),
+        rest in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+    ) {
+        let name = "dropped.bin";
+        let bytes = [prefix, rest.as_slice()].concat();
+        let mut assembly = Assembly::new(ListingOptions::default());
+        let outcome = match sniff(name, &bytes) {
+            FileKind::Bundle => assembly.add_bundle(name, bytes.as_slice()).map(|_| ()),
+            FileKind::Manifest | FileKind::ManifestJson => {
+                assembly.add_manifest(name, None, &bytes).map(|_| ())
+            }
+            FileKind::Listing { .. } => assembly
+                .add_listing(Store::Main, name, bytes.as_slice(), None)
+                .map(|_| ()),
+            FileKind::Unknown { reason } => {
+                proptest::prop_assert!(!reason.is_empty());
+                Ok(())
+            }
+        };
+        if let Err(err) = outcome {
+            proptest::prop_assert!(err.to_string().starts_with(name), "{}", err);
+            proptest::prop_assert!(!err.to_string().contains('\n'), "{}", err);
+        }
+    }
+}
