@@ -20,6 +20,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+/// One of `p`'s checkpoints, as a candidate for `delete-checkpoint`.
+struct PCheckpoint {
+    id: uuid::Uuid,
+    /// The operator's checkpoint `cp`.
+    named_cp: bool,
+    /// Unnamed and never-expiring: a clone's final pin.
+    pin: bool,
+}
+
 /// What SlateDB did when the action was performed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -342,7 +351,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     }
 
     // The action.
-    let choice = rng.random_range(0..10);
+    let choice = rng.random_range(0..11);
     let mut readers = vec![("p".to_string(), written.clone())];
     readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
     readers.extend(
@@ -352,7 +361,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     );
     // `p`'s checkpoints as SlateDB lists them now: `cp`, clones' never-expiring final pins, and
     // SlateDB's own (a clone's ephemeral source checkpoint, the compactor's).
-    let p_checkpoints: Vec<(uuid::Uuid, bool)> = if choice == 7 {
+    let p_checkpoints: Vec<PCheckpoint> = if choice == 7 || choice == 9 {
         scenario
             .admin("p")
             .read_manifest(None)
@@ -361,7 +370,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 latest
                     .checkpoints()
                     .iter()
-                    .map(|c| (c.id, c.name.as_deref() == Some("cp")))
+                    .map(|c| PCheckpoint {
+                        id: c.id,
+                        named_cp: c.name.as_deref() == Some("cp"),
+                        pin: c.name.is_none() && c.expire_time.is_none(),
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -407,13 +420,16 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted),
             },
         ),
-        (7, _, _) if !p_checkpoints.is_empty() => {
-            // Sometimes the named `cp`, otherwise any of them (clones' pins included).
-            let named = p_checkpoints.iter().find(|(_, is_cp)| *is_cp);
-            let (id, _) = match named {
-                Some(cp) if rng.random_bool(0.3) => *cp,
-                _ => p_checkpoints[rng.random_range(0..p_checkpoints.len())],
+        (7, _, _) | (9, _, _) if !p_checkpoints.is_empty() => {
+            // Sometimes the named `cp`, often a clone's never-expiring pin, otherwise any.
+            let named: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.named_cp).collect();
+            let pins: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.pin).collect();
+            let pool = match rng.random_range(0..10) {
+                0..=2 if !named.is_empty() => named,
+                3..=7 if !pins.is_empty() => pins,
+                _ => p_checkpoints.iter().collect(),
             };
+            let id = pool[rng.random_range(0..pool.len())].id;
             (
                 format!("delete-checkpoint:p@{id}"),
                 Action::DeleteCheckpoint { id, readers },
@@ -590,9 +606,11 @@ impl Generated {
         // checkpoint goes as it would when it expires, and GC runs again.
         match self.compact_p_and_collect().await {
             Ok(()) => {}
-            Err(err) => return Outcome::Untestable(format!(
+            Err(err) => {
+                return Outcome::Untestable(format!(
                 "the released SSTs stay in `p`'s manifest until it compacts, and it cannot: {err}"
-            )),
+            ))
+            }
         }
         match self
             .still_read_back(pinned, "after the deletion, a compaction of `p` and GC")
