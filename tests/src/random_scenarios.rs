@@ -20,6 +20,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+/// One of `p`'s checkpoints, as a candidate for `delete-checkpoint`.
+struct PCheckpoint {
+    id: uuid::Uuid,
+    /// The operator's checkpoint `cp`.
+    named_cp: bool,
+    /// Unnamed and never-expiring: a clone's final pin.
+    pin: bool,
+}
+
 /// What SlateDB did when the action was performed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -74,6 +83,16 @@ enum Action {
     WipeWal {
         expected: Keys,
         checkpoint: Option<(uuid::Uuid, Keys)>,
+    },
+    /// `Admin::delete_checkpoint` on `p`, then one GC run of `p` with `min_age = 0` (the next
+    /// scheduled GC), then every database that read back before still reads back.
+    DeleteCheckpoint {
+        id: uuid::Uuid,
+        readers: Vec<(String, Keys)>,
+    },
+    /// `Admin::delete_db` on `p`, then every clone that read back before still reads back.
+    DeleteRoot {
+        readers: Vec<(String, Keys)>,
     },
 }
 
@@ -332,7 +351,39 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     }
 
     // The action.
-    let choice = rng.random_range(0..8);
+    let choice = rng.random_range(0..11);
+    let mut readers = vec![("p".to_string(), written.clone())];
+    readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
+    readers.extend(
+        grandchild
+            .iter()
+            .map(|keys| ("c2".to_string(), keys.clone())),
+    );
+    // `p`'s checkpoints as SlateDB lists them now: `cp`, clones' never-expiring final pins, and
+    // SlateDB's own (a clone's ephemeral source checkpoint, the compactor's).
+    let p_checkpoints: Vec<PCheckpoint> = if choice == 7 || choice == 9 {
+        scenario
+            .admin("p")
+            .read_manifest(None)
+            .await?
+            .map(|latest| {
+                latest
+                    .checkpoints()
+                    .iter()
+                    .map(|c| PCheckpoint {
+                        id: c.id,
+                        named_cp: c.name.as_deref() == Some("cp"),
+                        pin: c.name.is_none() && c.expire_time.is_none(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let p_exists = files_under(&main_dir.join("p").join("manifest"))?
+        .iter()
+        .any(|f| f.extension().is_some_and(|e| e == "manifest"));
     let (plan, action) = match (choice, &checkpoint, &clone) {
         (0, Some((id, keys)), _) => (
             format!("clone:p@{id}"),
@@ -361,16 +412,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 expected: written.clone(),
             },
         ),
-        (4, _, _) | (5, _, _) => {
-            let mut readers = vec![("p".to_string(), written.clone())];
-            readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
-            readers.extend(
-                grandchild
-                    .iter()
-                    .map(|keys| ("c2".to_string(), keys.clone())),
-            );
-            ("gc:p".to_string(), Action::Gc { readers })
-        }
+        (4, _, _) | (5, _, _) => ("gc:p".to_string(), Action::Gc { readers }),
         (6, _, _) => (
             "wipe-wal:p".to_string(),
             Action::WipeWal {
@@ -378,6 +420,25 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted),
             },
         ),
+        (7, _, _) | (9, _, _) if !p_checkpoints.is_empty() => {
+            // Sometimes the named `cp`, often a clone's never-expiring pin, otherwise any.
+            let named: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.named_cp).collect();
+            let pins: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.pin).collect();
+            let pool = match rng.random_range(0..10) {
+                0..=2 if !named.is_empty() => named,
+                3..=7 if !pins.is_empty() => pins,
+                _ => p_checkpoints.iter().collect(),
+            };
+            let id = pool[rng.random_range(0..pool.len())].id;
+            (
+                format!("delete-checkpoint:p@{id}"),
+                Action::DeleteCheckpoint { id, readers },
+            )
+        }
+        (8, _, _) if p_exists => {
+            readers.retain(|(root, _)| root != "p");
+            ("delete-root:p".to_string(), Action::DeleteRoot { readers })
+        }
         _ => (
             "open:p".to_string(),
             Action::Open {
@@ -465,10 +526,167 @@ impl Generated {
                 ));
             }
         }
+        match &self.action {
+            Action::DeleteCheckpoint { id, readers } => {
+                return self.delete_checkpoint(*id, readers).await;
+            }
+            Action::DeleteRoot { readers } => return self.delete_root(readers).await,
+            _ => {}
+        }
         match self.perform_inner().await {
             Ok(()) => Outcome::Ok,
             Err(err) => Outcome::Failed(err.to_string()),
         }
+    }
+
+    /// `delete-checkpoint:p@id`: the deletion, then the next GC run of `p`; every reader that
+    /// worked before must still read back.
+    async fn delete_checkpoint(&self, id: uuid::Uuid, readers: &[(String, Keys)]) -> Outcome {
+        let s = &self.scenario;
+        let working = self.working(readers).await;
+        if working.is_empty() {
+            return Outcome::Untestable("no database reads back before the deletion".into());
+        }
+        // The clones that read `p`'s SSTs through this checkpoint (a final pin).
+        let mut pinned = Vec::new();
+        for reader in &working {
+            let (root, _) = reader;
+            if let Ok(Some(latest)) = s.admin(root).read_manifest(None).await {
+                if latest.external_dbs().iter().any(|e| {
+                    e.path == "p" && e.final_checkpoint_id == Some(id) && !e.sst_ids.is_empty()
+                }) {
+                    pinned.push(*reader);
+                }
+            }
+        }
+        // Another never-expiring checkpoint of `p` on the same manifest (`cp` without a
+        // lifetime for a clone from `cp`, the parent clone's pin for a nested clone) keeps
+        // pinning the same SSTs.
+        let checkpoints = s
+            .admin("p")
+            .list_checkpoints(None)
+            .await
+            .unwrap_or_default();
+        let same_manifest = checkpoints.iter().find(|c| c.id == id).and_then(|deleted| {
+            checkpoints
+                .iter()
+                .find(|c| {
+                    c.id != id && c.expire_time.is_none() && c.manifest_id == deleted.manifest_id
+                })
+                .map(|c| (c.id, c.manifest_id))
+        });
+        let deleted = async {
+            s.admin("p")
+                .delete_checkpoint(id)
+                .await
+                .map_err(|e| anyhow!("delete_checkpoint failed: {e}"))?;
+            // What the deletion releases is collected by the next GC run.
+            s.admin("p")
+                .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
+                .await
+                .map_err(|e| anyhow!("GC failed: {e}"))?;
+            self.still_read_back(working, "after the deletion and GC")
+                .await
+        };
+        if let Err(err) = deleted.await {
+            return Outcome::Failed(err.to_string());
+        }
+        if pinned.is_empty() {
+            return Outcome::Ok;
+        }
+        if let Some((other, manifest)) = same_manifest {
+            return Outcome::Untestable(format!(
+                "checkpoint {other} of `p` still pins manifest {manifest} and the SSTs the clone reads: the deletion harms the clone only once that one goes too"
+            ));
+        }
+        // A released pin harms a clone only once `p`'s GC may delete the SSTs it read: after
+        // `p` compacts them out of its manifest and the expiring checkpoints on the same
+        // manifest (the clone's 300 s source checkpoint, the compactor's 900 s ones, `cp` with
+        // a lifetime) expire. Play that out: `p` keeps writing and compacts, every expiring
+        // checkpoint goes as it would when it expires, and GC runs again.
+        match self.compact_p_and_collect().await {
+            Ok(()) => {}
+            Err(err) => {
+                return Outcome::Untestable(format!(
+                "the released SSTs stay in `p`'s manifest until it compacts, and it cannot: {err}"
+            ))
+            }
+        }
+        match self
+            .still_read_back(pinned, "after the deletion, a compaction of `p` and GC")
+            .await
+        {
+            Ok(()) => Outcome::Ok,
+            Err(err) => Outcome::Failed(err.to_string()),
+        }
+    }
+
+    /// `p` writes four L0 SSTs and compacts until its L0 is empty; its expiring checkpoints are
+    /// deleted as their expiry would; GC runs.
+    async fn compact_p_and_collect(&self) -> Result<()> {
+        let s = &self.scenario;
+        let admin = s.admin("p");
+        let db = s.open("p").await?;
+        for i in 0..4 {
+            db.put(format!("z{i}"), "later").await?;
+            flush(&db, FlushType::MemTable).await?;
+        }
+        db.close().await?;
+        crate::slatedb_018::scenarios::compact_until_l0_empty(s.admin("p"), s.admin("p")).await?;
+        for checkpoint in admin.list_checkpoints(None).await? {
+            if checkpoint.expire_time.is_some() {
+                admin.delete_checkpoint(checkpoint.id).await?;
+            }
+        }
+        admin
+            .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
+            .await?;
+        Ok(())
+    }
+
+    /// `delete-root:p`: `Admin::delete_db`; every clone that read back before must still.
+    async fn delete_root(&self, readers: &[(String, Keys)]) -> Outcome {
+        let working = self.working(readers).await;
+        if !readers.is_empty() && working.is_empty() {
+            return Outcome::Untestable("no clone of `p` reads back before the deletion".into());
+        }
+        let result = async {
+            self.scenario
+                .admin("p")
+                .delete_db(true)
+                .await
+                .map_err(|e| anyhow!("delete_db failed: {e}"))?;
+            self.still_read_back(working, "after deleting `p`").await
+        };
+        match result.await {
+            Ok(()) => Outcome::Ok,
+            Err(err) => Outcome::Failed(err.to_string()),
+        }
+    }
+
+    /// The readers among `readers` that read back now.
+    async fn working<'a>(&self, readers: &'a [(String, Keys)]) -> Vec<&'a (String, Keys)> {
+        let mut working = Vec::new();
+        for reader in readers {
+            let (root, expected) = reader;
+            if read_back_with_reader(&self.scenario, root, expected, self.uses_wal_store)
+                .await
+                .is_ok()
+            {
+                working.push(reader);
+            }
+        }
+        working
+    }
+
+    /// Every reader of `working` must still read back.
+    async fn still_read_back(&self, working: Vec<&(String, Keys)>, when: &str) -> Result<()> {
+        for (root, expected) in working {
+            read_back_with_reader(&self.scenario, root, expected, self.uses_wal_store)
+                .await
+                .map_err(|e| anyhow!("`{root}` {when}: {e}"))?;
+        }
+        Ok(())
     }
 
     async fn perform_inner(&self) -> Result<()> {
@@ -509,25 +727,15 @@ impl Generated {
             Action::Gc { readers } => {
                 // The action must not break what worked before it: reads that already fail
                 // (the damage) are not the GC's doing.
-                let mut working = Vec::new();
-                for (root, expected) in readers {
-                    if read_back_with_reader(s, root, expected, self.uses_wal_store)
-                        .await
-                        .is_ok()
-                    {
-                        working.push((root, expected));
-                    }
-                }
+                let working = self.working(readers).await;
                 s.admin("p")
                     .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
                     .await
                     .map_err(|e| anyhow!("GC failed: {e}"))?;
-                for (root, expected) in working {
-                    read_back_with_reader(s, root, expected, self.uses_wal_store)
-                        .await
-                        .map_err(|e| anyhow!("`{root}` after GC: {e}"))?;
-                }
-                Ok(())
+                self.still_read_back(working, "after GC").await
+            }
+            Action::DeleteCheckpoint { .. } | Action::DeleteRoot { .. } => {
+                unreachable!("performed by `perform`")
             }
             Action::WipeWal {
                 expected,

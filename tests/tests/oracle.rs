@@ -28,11 +28,17 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     let work = std::env::temp_dir().join(format!("slatecheck-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let total = scenario_count();
+    // `SLATECHECK_ORACLE_SEED=N` runs only seed N, prints its findings and keeps its stores.
+    let only: Option<u64> = std::env::var("SLATECHECK_ORACLE_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok());
     let mut tally: BTreeMap<(Verdict, bool), u64> = BTreeMap::new();
     let mut untestable = 0u64;
+    // Per action kind: (judged, agreed, untestable).
+    let mut kinds: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     let mut false_safe = Vec::new();
     let mut disagreements = Vec::new();
-    for seed in 0..total {
+    for seed in only.map_or(0..total, |seed| seed..seed + 1) {
         let mut generated = generate(seed, &work).await?;
         let snapshot = Snapshot::build(generated.take_inputs());
         // The GC the oracle runs uses min_age 0.
@@ -48,8 +54,25 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         let action: Action = generated.plan.parse().map_err(anyhow::Error::msg)?;
         let result = evaluate(&cx, &action)?;
         let outcome = generated.perform().await;
+        if only.is_some() {
+            println!("{}", work.join(format!("s{seed}")).display());
+            for finding in &result.findings {
+                println!("{finding:#?}");
+            }
+        }
+        let kind = kinds
+            .entry(
+                result
+                    .plan
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+            .or_default();
         if let Outcome::Untestable(why) = &outcome {
             untestable += 1;
+            kind.2 += 1;
             if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() {
                 println!("seed {seed}: {} untestable: {why}", result.plan);
             }
@@ -71,13 +94,17 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() {
             println!("{line}");
         }
+        kind.0 += 1;
         match (result.verdict, ok) {
             (Verdict::Safe, false) => false_safe.push(line),
             (Verdict::Unsafe, true) => disagreements.push(line),
             // An inconclusive verdict must say what is missing.
             (Verdict::Inconclusive, _) if result.findings.is_empty() => disagreements.push(line),
-            _ => {}
+            _ => kind.1 += 1,
         }
+    }
+    if only.is_some() {
+        return Ok(());
     }
     std::fs::remove_dir_all(&work).ok();
     let judged = total - untestable;
@@ -92,6 +119,9 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             verdict.name(),
             if *ok { "ok" } else { "failed" }
         );
+    }
+    for (kind, (judged, agreed, untestable)) in &kinds {
+        println!("  {kind:<18} judged {judged:>3}  agree {agreed:>3}  untestable {untestable:>3}");
     }
     for line in false_safe.iter().chain(&disagreements) {
         println!("DISAGREE {line}");

@@ -265,6 +265,8 @@ fn clone(
         None => {
             work.findings
                 .extend(manifest_rollback::check(cx, root, latest));
+            work.findings
+                .extend(manifest_rollback::check_wal_beyond(cx, root, latest));
             (
                 latest,
                 format!(

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 crate::declare_rule! {
     /// ## What it checks
     /// Whether the root's `compacted/` folder holds SSTs that no manifest given references and
-    /// that are newer (by ULID time) than every SST the latest manifest references.
+    /// that are newer (by ULID time) than every SST the latest manifest references; for a clone
+    /// from latest, also whether WAL objects with data lie past the latest manifest's WAL range.
     ///
     /// ## Why it matters
     /// The latest manifest is simply the highest id listed. If the newest manifest object was
@@ -82,6 +83,45 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         ),
         evidence![("manifest_id", latest.id), ("unreferenced_keys", orphans)],
         "find out whether a manifest object newer than the latest listed was deleted (object versioning, access logs) and restore it before any writer, reader or clone uses the database",
+        Impact::Inconclusive,
+    ))
+}
+
+/// For a clone from the latest state: a finding when WAL objects holding data lie beyond the
+/// latest manifest's WAL range (`next_wal_sst_id` and up).
+///
+/// SlateDB's clone copies exactly `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` of the
+/// manifest it clones (`WalAdmin::clone_wal`, `wal/slatedb/admin.rs:132-160`), while a writer
+/// or reader of the database itself replays every WAL object after `replay_after_wal_id` until
+/// the first missing one. Data WAL objects past the range are the trace of a deleted newest
+/// manifest (the oracle: both sessions closed with a WAL flush, the newest manifest deleted, the
+/// clone lost the second session's writes) or of a writer that is running or crashed before
+/// recording them; either way the clone does not get those writes.
+pub fn check_wal_beyond(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    latest: &Manifest,
+) -> Option<Finding> {
+    let objects = cx.wal_objects(root).ok()?;
+    let beyond: Vec<String> = objects
+        .range(latest.next_wal_sst_id..)
+        .filter(|(_, listed)| listed.size > 0)
+        .map(|(_, listed)| listed.key.clone())
+        .collect();
+    if beyond.is_empty() {
+        return None;
+    }
+    Some(RULE.finding(
+        &root.path,
+        format!(
+            "`{}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}): a clone from latest copies only that range and does not get their writes; the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer is running or crashed before recording them",
+            root.path,
+            beyond.len(),
+            latest.id,
+            latest.next_wal_sst_id
+        ),
+        evidence![("manifest_id", latest.id), ("next_wal_sst_id", latest.next_wal_sst_id), ("unreferenced_keys", beyond)],
+        "find out whether a manifest object newer than the latest listed was deleted and restore it, or let the writer record its WAL (a flush or a clean close) before cloning",
         Impact::Inconclusive,
     ))
 }
