@@ -813,3 +813,36 @@ fn clone_pin_of(fixture: &str) -> String {
         .id
         .to_string()
 }
+
+/// A clone from latest copies only the latest manifest's WAL range: after the newest manifests
+/// were deleted, WAL 2 (284 B of writes) lies past it, so the clone would miss those writes
+/// (the oracle's seed 193 saw SlateDB do exactly that). With the manifests intact it does not.
+#[test]
+fn a_clone_from_latest_flags_written_wals_past_a_rolled_back_manifest() {
+    let unreferenced = |damage: fn(&mut SnapshotInputs)| {
+        let dir = common::fixtures_dir().join("v2/g-fence-only-checkpoint");
+        let now = made_at(&Snapshot::build(inputs(&dir, false)));
+        let mut given = inputs(&dir, false);
+        damage(&mut given);
+        let snapshot = Snapshot::build(given);
+        let options = CheckOptions::default();
+        let cx = RuleContext {
+            snapshot: &snapshot,
+            now,
+            options: &options,
+        };
+        let action: Action = "clone:p".parse().expect("plan");
+        evaluate(&cx, &action)
+            .expect("plan evaluates")
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == "SDB-MAN-002" && f.message.contains("past the WAL range"))
+            .filter_map(|f| f.evidence.get("unreferenced_keys").cloned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        unreferenced(latest_manifests_deleted),
+        [serde_json::json!(["p/wal/00000000000000000002.sst"])]
+    );
+    assert!(unreferenced(no_damage).is_empty());
+}
