@@ -165,32 +165,59 @@ fn store_folders_give_the_same_verdict_and_without_the_wal_store_no_safe_one() {
 }
 
 #[test]
-fn loose_manifests_need_a_root_when_several_are_listed() {
+fn loose_manifests_find_their_root_by_listed_size_or_need_one() {
     let dir = seed_dir();
-    let manifest = dir.join("main/shard/manifest/00000000000000000006.manifest");
-    let bytes = std::fs::read(&manifest).expect("manifest");
-    let with_listing = || {
-        let mut assembly = Assembly::new(ListingOptions::default());
+    let listed = |assembly: &mut Assembly| {
         let listing = std::fs::File::open(dir.join("listings/main.tsv")).expect("listing");
         assembly
             .add_listing(Store::Main, "main.tsv", listing, None)
             .expect("listing");
+    };
+    // Binary manifest objects of two roots, given as loose files with clashing names: each
+    // matches exactly one listed object by id and size.
+    let mut assembly = Assembly::new(ListingOptions::default());
+    listed(&mut assembly);
+    let mut expected = Vec::new();
+    for root in ["shard", "child_ok"] {
+        for manifest in files_under(&dir.join("main").join(root).join("manifest")) {
+            let name = manifest
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string();
+            assembly
+                .add_manifest(&name, None, &std::fs::read(&manifest).expect("manifest"))
+                .expect("manifest");
+            expected.push(format!("{root}/manifest/{name}"));
+        }
+    }
+    let given = assembly.finish(None).expect("every root found");
+    let mut keys: Vec<String> = given.manifests.iter().map(|(key, _)| key.clone()).collect();
+    keys.sort();
+    expected.sort();
+    assert_eq!(keys, expected);
+
+    // slatedb-cli JSON carries no size to match: with two roots listed, the root must be named.
+    let json = std::fs::read(dir.join("expected/shard.json")).expect("JSON");
+    let with_json = || {
+        let mut assembly = Assembly::new(ListingOptions::default());
+        listed(&mut assembly);
         assembly
-            .add_manifest("00000000000000000006.manifest", None, &bytes)
-            .expect("manifest");
+            .add_manifest("shard.json", None, &json)
+            .expect("JSON manifests");
         assembly
     };
-    let err = with_listing().finish(None).expect_err("two roots listed");
+    let err = with_json().finish(None).expect_err("two roots listed");
     assert!(
         err.to_string()
-            .starts_with("00000000000000000006.manifest: cannot tell which database root"),
+            .starts_with("shard.json: cannot tell which database root"),
         "{err}"
     );
-    let given = with_listing().finish(Some("shard")).expect("root given");
+    let given = with_json().finish(Some("shard")).expect("root given");
     assert!(given
         .manifests
         .iter()
-        .any(|(key, _)| key == "shard/manifest/00000000000000000006.manifest"));
+        .all(|(key, _)| key.starts_with("shard/manifest/")));
 }
 
 proptest::proptest! {

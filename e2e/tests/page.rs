@@ -314,3 +314,42 @@ async fn a_million_object_listing_is_read_in_the_worker() {
     browser.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    let mut files = vec![
+        fixture.join("listings/main.tsv"),
+        fixture.join("listings/wal.tsv"),
+    ];
+    for root in ["shard", "child_ok"] {
+        let dir = fixture.join("main").join(root).join("manifest");
+        let mut manifests: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("manifests")
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        manifests.sort();
+        files.extend(manifests);
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    browser.add_files("file-input", &paths).await;
+    assert!(
+        browser
+            .texts("[data-testid='input-error']")
+            .await
+            .is_empty(),
+        "every file read"
+    );
+    assert!(browser
+        .texts("[data-testid='problem']")
+        .await
+        .iter()
+        .all(String::is_empty));
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "unsafe");
+    assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
+    browser.close().await;
+}

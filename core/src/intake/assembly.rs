@@ -5,7 +5,7 @@ use crate::listing::{
     read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions, RawEntry,
 };
 use crate::manifest::decode_manifest_file;
-use crate::model::ManifestFile;
+use crate::model::{ManifestFile, ManifestFormat};
 use crate::snapshot::SnapshotInputs;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,8 @@ struct GivenManifest {
     key: Option<String>,
     source: String,
     file: ManifestFile,
+    /// The object's size, for binary manifests (matched against listings to find the root).
+    size: Option<u64>,
 }
 
 /// Collects dropped files into [`SnapshotInputs`].
@@ -141,11 +143,14 @@ impl Assembly {
             decode_manifest_file(file, bytes, None).map_err(|err| IntakeError(err.to_string()))?;
         let count = decoded.len();
         let key = key.filter(|key| key_root(key).is_some());
+        let size = (count == 1 && !matches!(decoded[0].format, ManifestFormat::SlatedbCliJson))
+            .then_some(bytes.len() as u64);
         for manifest in decoded {
             self.manifests.push(GivenManifest {
                 key: key.map(str::to_string),
                 source: file.to_string(),
                 file: manifest,
+                size,
             });
         }
         Ok(count)
@@ -175,6 +180,7 @@ impl Assembly {
                 key: Some(key),
                 source: file.to_string(),
                 file: manifest,
+                size: None,
             });
         }
         Ok(info)
@@ -188,8 +194,9 @@ impl Assembly {
             .collect()
     }
 
-    /// The inputs. Manifests given without an object key go to `root` when given, else to the
-    /// only root the listings show; otherwise that is an error naming the file.
+    /// The inputs. A binary manifest given without its object key goes to the one root whose
+    /// listed manifest object of that id has its exact size; else to `root` when given; else to
+    /// the only root known; otherwise that is an error naming the file.
     pub fn finish(self, root: Option<&str>) -> Result<SnapshotInputs, IntakeError> {
         let finish = |listing: StoreListing| match listing {
             StoreListing::None => None,
@@ -213,7 +220,10 @@ impl Assembly {
         };
         let mut manifests = Vec::new();
         for given in self.manifests {
-            let key = match (given.key, &fallback) {
+            let listed_as = given
+                .size
+                .and_then(|size| listed_key(&main, given.file.manifest.id, size));
+            let key = match (given.key.or(listed_as), &fallback) {
                 (Some(key), _) => key,
                 (None, Some(root)) => format!("{root}/manifest/{:020}.manifest", given.file.manifest.id),
                 (None, None) => {
@@ -231,6 +241,19 @@ impl Assembly {
             manifests,
         })
     }
+}
+
+/// The key of the one manifest object of `id` and `size` in `listing`, if exactly one root has
+/// such an object.
+fn listed_key(listing: &Option<Listing>, id: u64, size: u64) -> Option<String> {
+    let name = format!("/manifest/{id:020}.manifest");
+    let mut matching = listing
+        .iter()
+        .flat_map(|listing| listing.objects.iter())
+        .filter(|(key, object)| key.ends_with(&name) && object.size == size && object.size_exact)
+        .map(|(key, _)| key.clone());
+    let first = matching.next()?;
+    matching.next().is_none().then_some(first)
 }
 
 /// `<root>` of `<root>/manifest/<id>.manifest`.
