@@ -1,6 +1,7 @@
 //! The page in headless Chromium, driven like a user: files picked in the real file inputs,
 //! plans chosen in the real controls, verdicts read from the `data-testid` hooks.
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use fantoccini::Locator;
 use slatecheck_e2e::{repo_root, Browser, Site};
 use std::io::Write;
@@ -351,5 +352,58 @@ async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
     browser.type_into("plan-text", "clone:shard@split").await;
     assert_eq!(browser.run_check().await, "unsafe");
     assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_dropped_on_the_page_is_read() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.client.goto(&site.url).await.expect("open the page");
+    browser.wait_for(".drop", 30).await;
+    let bytes = std::fs::read(seed_bundle()).expect("bundle");
+    // A real drop cannot be synthesized through WebDriver; the page's drop handler gets the
+    // same DataTransfer a browser builds for a dropped file.
+    let loads = browser
+        .client
+        .execute(
+            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+             const transfer = new DataTransfer();
+             transfer.items.add(new File([bytes], 'bundle.tar.gz'));
+             const zone = document.querySelector('.drop');
+             const loads = document.querySelector('[data-testid=inputs-section]').dataset.loads;
+             zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+             return loads;",
+            vec![serde_json::json!(BASE64_STANDARD.encode(&bytes))],
+        )
+        .await
+        .expect("drop the bundle");
+    let before = loads.as_str().unwrap_or_default().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while browser
+        .client
+        .find(fantoccini::Locator::Css("[data-testid='inputs-section']"))
+        .await
+        .expect("inputs")
+        .attr("data-loads")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        == before
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the drop was not read"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        browser.texts("[data-testid='input'] .kind").await,
+        ["bundle"]
+    );
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "unsafe");
     browser.close().await;
 }
