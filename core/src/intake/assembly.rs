@@ -13,10 +13,13 @@ use std::collections::BTreeSet;
 use std::io::Read;
 
 /// Which object store a listing shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Store {
     /// The main store: manifests, compacted SSTs, and WALs unless a WAL store is used.
+    #[default]
     Main,
     /// The separate WAL store.
     Wal,

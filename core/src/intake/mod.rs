@@ -7,8 +7,10 @@
 
 mod assembly;
 mod choices;
+mod describe;
 mod sniff;
 
 pub use assembly::{Assembly, IntakeError, Store};
 pub use choices::{root_choices, CheckpointChoice, RootChoice};
+pub use describe::{objects_by_source, plan_folder, store_for_listing_name, FolderPlan};
 pub use sniff::{sniff, FileKind, SNIFF_WINDOW};

@@ -3,8 +3,11 @@
 use super::blob_reader::BlobReader;
 use crate::protocol::{InputSummary, NewInput, Response};
 use slatecheck_core::digest::HashingReader;
-use slatecheck_core::intake::{root_choices, sniff, Assembly, FileKind, Store, SNIFF_WINDOW};
-use slatecheck_core::listing::{classify_key, Listing, ListingFormat, ListingOptions, SlateObject};
+use slatecheck_core::intake::{
+    objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
+    FileKind, Store, SNIFF_WINDOW,
+};
+use slatecheck_core::listing::{ListingFormat, ListingOptions};
 use slatecheck_core::report::InputRef;
 use slatecheck_core::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,7 +129,7 @@ impl Inputs {
         let root = Some(self.manifest_root.as_str());
         let (inputs, roots) = match assembly.finish(root) {
             Ok(given) => {
-                let counts = object_counts(given.main.iter().chain(given.wal.iter()));
+                let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
                 let roots = root_choices(&snapshot);
                 self.snapshot = Some(snapshot);
@@ -181,16 +184,6 @@ fn sniff_input(item: &Input) -> Option<FileKind> {
     })
 }
 
-/// Listing files named like `wal.tsv` or `wal-listing.json` are the WAL store's.
-fn guessed_store(name: &str) -> Store {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("wal") || lower.contains("wal-store") || lower.contains("wal_store") {
-        Store::Wal
-    } else {
-        Store::Main
-    }
-}
-
 fn read_file(
     assembly: &mut Assembly,
     item: &Input,
@@ -227,7 +220,7 @@ fn read_file(
             }
         }
         FileKind::Listing { format } => {
-            let store = item.store.unwrap_or_else(|| guessed_store(name));
+            let store = item.store.unwrap_or_else(|| store_for_listing_name(name));
             match assembly.add_listing(store, name, &mut hashing, None) {
                 Ok(_) => Read::new("listing", format.name(), Some(store)),
                 Err(err) => return failed("listing", Some(store), err.to_string()),
@@ -261,72 +254,46 @@ fn failed(kind: &'static str, store: Option<Store>, error: String) -> Read {
 /// A store folder: its SlateDB objects become a listing, its manifest objects are decoded.
 fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
     let paths = item.paths.as_deref().unwrap_or_default();
-    let mut objects = Vec::new();
-    let mut only_wal = true;
+    let plan = plan_folder(paths.iter().map(String::as_str));
     let mut errors = Vec::new();
-    let mut manifests = 0;
+    let mut decoded = 0;
     let quiet = |_: f64, _: f64| {};
-    for (file, key) in item.files.iter().zip(paths) {
-        let Some(classified) = classify_key(key) else {
-            continue;
-        };
-        only_wal &= matches!(classified.object, SlateObject::Wal { .. });
-        if matches!(classified.object, SlateObject::Manifest { .. }) {
-            let shown = format!("{}/{key}", item.name);
-            let bytes = BlobReader::new(file, None, &quiet)
-                .map_err(std::io::Error::other)
-                .and_then(BlobReader::read_all);
-            match bytes
-                .map_err(|err| format!("{shown}: cannot read: {err}"))
-                .and_then(|bytes| {
-                    assembly
-                        .add_manifest(&shown, Some(key), &bytes)
-                        .map_err(|err| err.to_string())
-                }) {
-                Ok(_) => manifests += 1,
-                Err(err) => errors.push(err),
-            }
+    for &index in &plan.manifests {
+        let (file, key) = (&item.files[index], &paths[index]);
+        let shown = format!("{}{key}", item.name);
+        let read = BlobReader::new(file, None, &quiet)
+            .map_err(std::io::Error::other)
+            .and_then(BlobReader::read_all)
+            .map_err(|err| format!("{shown}: cannot read: {err}"))
+            .and_then(|bytes| {
+                assembly
+                    .add_manifest(&shown, Some(key), &bytes)
+                    .map_err(|err| err.to_string())
+            });
+        match read {
+            Ok(_) => decoded += 1,
+            Err(err) => errors.push(err),
         }
-        let modified = chrono::DateTime::from_timestamp_millis(file.last_modified() as i64);
-        objects.push((key.clone(), file.size() as u64, modified));
     }
-    let guess = if only_wal && !objects.is_empty() {
-        Store::Wal
-    } else {
-        Store::Main
-    };
-    let store = item.store.unwrap_or(guess);
-    let count = objects.len();
+    let objects = plan.objects.iter().map(|&index| {
+        let file = &item.files[index];
+        let modified = chrono::DateTime::from_timestamp_millis(file.last_modified() as i64);
+        (paths[index].clone(), file.size() as u64, modified)
+    });
+    let store = item.store.unwrap_or(plan.guessed_store);
     if let Err(err) = assembly.add_folder_objects(store, &item.name, objects) {
         errors.push(err.to_string());
     }
     let mut read = Read::new(
         "folder",
-        format!("store folder: {count} SlateDB objects, {manifests} manifests read"),
+        format!(
+            "store folder: {} SlateDB objects, {decoded} manifests read",
+            plan.objects.len()
+        ),
         Some(store),
     );
     read.error = (!errors.is_empty()).then(|| errors.join("; "));
     read
-}
-
-/// Objects and roots per listing source.
-fn object_counts<'a>(
-    listings: impl Iterator<Item = &'a Listing>,
-) -> BTreeMap<String, (u64, BTreeSet<String>)> {
-    let mut counts: BTreeMap<String, (u64, BTreeSet<String>)> = BTreeMap::new();
-    for listing in listings {
-        for source in &listing.sources {
-            counts.entry(source.clone()).or_default();
-        }
-        for object in listing.objects.values() {
-            let entry = counts.entry(object.source.clone()).or_default();
-            entry.0 += 1;
-            if !entry.1.contains(&object.root) {
-                entry.1.insert(object.root.clone());
-            }
-        }
-    }
-    counts
 }
 
 fn summaries(
