@@ -164,6 +164,13 @@ impl Browser {
         panic!("cannot start a Chromium session through chromedriver: {last_error}");
     }
 
+    /// Starts a browser on `site`'s page.
+    pub async fn open(site: &Site) -> Self {
+        let browser = Self::start().await;
+        browser.client.goto(&site.url).await.expect("open the page");
+        browser
+    }
+
     /// Waits up to `seconds` for `css` to match, and returns the first match.
     pub async fn wait_for(&self, css: &str, seconds: u64) -> fantoccini::elements::Element {
         self.client
@@ -229,10 +236,19 @@ impl Browser {
 
     /// Picks `files` in the file input `testid` and waits until the worker has read them.
     pub async fn add_files(&self, testid: &str, files: &[&Path]) {
-        let loads = self
-            .attribute("[data-testid='inputs-section']", "data-loads")
-            .await;
+        let loads = self.loads().await;
         self.pick(testid, files).await;
+        self.wait_for_load_after(loads).await;
+    }
+
+    /// How many times the page has read its inputs (changes when the worker is done).
+    pub async fn loads(&self) -> Option<String> {
+        self.attribute("[data-testid='inputs-section']", "data-loads")
+            .await
+    }
+
+    /// Waits until the inputs were read again since `loads` was taken.
+    pub async fn wait_for_load_after(&self, loads: Option<String>) {
         self.wait_for_change("[data-testid='inputs-section']", "data-loads", loads, 300)
             .await;
     }

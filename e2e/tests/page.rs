@@ -24,8 +24,7 @@ const OWN_FILES: [&str; 6] = [
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     browser.add_files("file-input", &[&seed_bundle()]).await;
     let kinds = browser.texts("[data-testid='input'] .kind").await;
     assert_eq!(kinds, ["bundle"], "the bundle is recognised");
@@ -134,8 +133,7 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_fetches_nothing_but_its_own_files() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     browser.add_files("file-input", &[&seed_bundle()]).await;
     browser.type_into("plan-text", "clone:shard@split").await;
     assert_eq!(browser.run_check().await, "unsafe");
@@ -177,8 +175,7 @@ async fn the_page_fetches_nothing_but_its_own_files() {
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_gets_a_clear_error() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     let dir = std::env::temp_dir().join(format!("slatecheck-garbage-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let garbage = dir.join("garbage.bin");
@@ -219,8 +216,7 @@ async fn garbage_gets_a_clear_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
     browser
         .add_files("folder-input", &[&fixture.join("main")])
@@ -251,8 +247,7 @@ async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_million_object_listing_is_read_in_the_worker() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     let dir = std::env::temp_dir().join(format!("slatecheck-million-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let listing = dir.join("main.tsv");
@@ -319,8 +314,7 @@ async fn a_million_object_listing_is_read_in_the_worker() {
 #[tokio::test(flavor = "multi_thread")]
 async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
     let mut files = vec![
         fixture.join("listings/main.tsv"),
@@ -358,47 +352,26 @@ async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bundle_dropped_on_the_page_is_read() {
     let site = Site::start();
-    let browser = Browser::start().await;
-    browser.client.goto(&site.url).await.expect("open the page");
+    let browser = Browser::open(&site).await;
     browser.wait_for(".drop", 30).await;
     let bytes = std::fs::read(seed_bundle()).expect("bundle");
     // A real drop cannot be synthesized through WebDriver; the page's drop handler gets the
     // same DataTransfer a browser builds for a dropped file.
-    let loads = browser
+    let loads = browser.loads().await;
+    browser
         .client
         .execute(
             "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
              const transfer = new DataTransfer();
              transfer.items.add(new File([bytes], 'bundle.tar.gz'));
              const zone = document.querySelector('.drop');
-             const loads = document.querySelector('[data-testid=inputs-section]').dataset.loads;
              zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true, cancelable: true}));
-             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
-             return loads;",
+             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));",
             vec![serde_json::json!(BASE64_STANDARD.encode(&bytes))],
         )
         .await
         .expect("drop the bundle");
-    let before = loads.as_str().unwrap_or_default().to_string();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while browser
-        .client
-        .find(fantoccini::Locator::Css("[data-testid='inputs-section']"))
-        .await
-        .expect("inputs")
-        .attr("data-loads")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        == before
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the drop was not read"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    browser.wait_for_load_after(loads).await;
     assert_eq!(
         browser.texts("[data-testid='input'] .kind").await,
         ["bundle"]
