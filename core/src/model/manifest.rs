@@ -84,6 +84,31 @@ pub struct Manifest {
     pub compactor_epoch: u64,
 }
 
+#[cfg(test)]
+impl Manifest {
+    /// A fresh, initialized, empty manifest `id` (unit tests set what they need over it).
+    pub(crate) fn blank(id: ManifestId) -> Self {
+        Self {
+            id,
+            external_dbs: vec![],
+            initialized: true,
+            tree: LsmTree::default(),
+            segments: vec![],
+            segment_extractor_name: None,
+            next_wal_sst_id: 1,
+            replay_after_wal_id: 0,
+            last_l0_clock_tick: 0,
+            last_l0_seq: 0,
+            recent_snapshot_min_seq: 0,
+            sequence_tracker: vec![],
+            checkpoints: vec![],
+            wal_object_store_uri: None,
+            writer_epoch: 1,
+            compactor_epoch: 0,
+        }
+    }
+}
+
 impl Manifest {
     /// The WAL ids a replay or a single-source clone of this manifest needs:
     /// `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` (empty when nothing is pending).

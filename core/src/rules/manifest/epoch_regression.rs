@@ -105,27 +105,14 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::model::{LsmTree, Manifest, ManifestFile, ManifestFormat};
+    use crate::model::{Manifest, ManifestFile, ManifestFormat};
     use crate::snapshot::{Snapshot, SnapshotInputs};
 
     fn version(id: u64, initialized: bool, writer_epoch: u64) -> (String, ManifestFile) {
         let manifest = Manifest {
-            id,
-            external_dbs: vec![],
             initialized,
-            tree: LsmTree::default(),
-            segments: vec![],
-            segment_extractor_name: None,
-            next_wal_sst_id: 1,
-            replay_after_wal_id: 0,
-            last_l0_clock_tick: 0,
-            last_l0_seq: 0,
-            recent_snapshot_min_seq: 0,
-            sequence_tracker: vec![],
-            checkpoints: vec![],
-            wal_object_store_uri: None,
             writer_epoch,
-            compactor_epoch: 0,
+            ..Manifest::blank(id)
         };
         (
             format!("db/manifest/{id:020}.manifest"),

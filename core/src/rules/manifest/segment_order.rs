@@ -114,10 +114,6 @@ mod tests {
 
     fn with_prefixes(prefixes: &[&str]) -> Manifest {
         Manifest {
-            id: 1,
-            external_dbs: vec![],
-            initialized: true,
-            tree: LsmTree::default(),
             segments: prefixes
                 .iter()
                 .map(|p| Segment {
@@ -126,16 +122,7 @@ mod tests {
                 })
                 .collect(),
             segment_extractor_name: Some("x".into()),
-            next_wal_sst_id: 1,
-            replay_after_wal_id: 0,
-            last_l0_clock_tick: 0,
-            last_l0_seq: 0,
-            recent_snapshot_min_seq: 0,
-            sequence_tracker: vec![],
-            checkpoints: vec![],
-            wal_object_store_uri: None,
-            writer_epoch: 1,
-            compactor_epoch: 0,
+            ..Manifest::blank(1)
         }
     }
 
