@@ -380,3 +380,32 @@ async fn a_bundle_dropped_on_the_page_is_read() {
     assert_eq!(browser.run_check().await, "unsafe");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slatecheck_toml_applies_as_in_the_cli() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let dir = std::env::temp_dir().join(format!("slatecheck-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join("slatecheck.toml");
+    // The operator accepts the risk: SDB-WAL-001 only warns (as `--config` does in the CLI).
+    std::fs::write(&config, "[rules]\nSDB-WAL-001 = \"warning\"\n").expect("write");
+    browser
+        .add_files("file-input", &[&seed_bundle(), &config])
+        .await;
+    let kinds = browser.texts("[data-testid='input'] .kind").await;
+    assert_eq!(kinds, ["bundle", "config"]);
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "safe");
+    let severities = browser.texts("[data-rule='SDB-WAL-001'] .severity").await;
+    assert_eq!(severities, ["warning"]);
+
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "[rules]\nSDB-NOPE-999 = \"off\"\n").expect("write");
+    browser.add_files("file-input", &[&broken]).await;
+    let errors = browser.texts("[data-testid='input-error']").await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("broken.toml:2: "), "{}", errors[0]);
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

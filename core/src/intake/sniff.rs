@@ -18,6 +18,8 @@ pub enum FileKind {
     Manifest,
     /// `slatedb-cli` JSON: one manifest or a list of them.
     ManifestJson,
+    /// A `slatecheck.toml` (severity overrides, ignores).
+    Config,
     /// An object listing.
     Listing {
         /// Its format.
@@ -32,6 +34,9 @@ pub enum FileKind {
 
 /// Tells what `name` is from its first bytes (`head`, up to [`SNIFF_WINDOW`]).
 pub fn sniff(name: &str, head: &[u8]) -> FileKind {
+    if name.ends_with(".toml") {
+        return FileKind::Config;
+    }
     if head.starts_with(&[0x1f, 0x8b]) {
         return if gzipped_tar(head) {
             FileKind::Bundle
@@ -98,6 +103,7 @@ mod tests {
     #[test]
     fn kinds_are_told_apart() {
         assert_eq!(sniff("x", &[0, 2, 9, 9]), FileKind::Manifest);
+        assert_eq!(sniff("slatecheck.toml", b"[rules]\n"), FileKind::Config);
         assert_eq!(sniff("x.json", b" {\"id\": 3}"), FileKind::ManifestJson);
         assert_eq!(
             sniff(

@@ -2,6 +2,7 @@
 
 use super::blob_reader::BlobReader;
 use crate::protocol::{InputSummary, NewInput, Response};
+use slatecheck_core::config::Config;
 use slatecheck_core::digest::HashingReader;
 use slatecheck_core::intake::{
     objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
@@ -32,6 +33,8 @@ pub struct Inputs {
     snapshot: Option<Snapshot>,
     problem: Option<String>,
     refs: Vec<InputRef>,
+    /// The `slatecheck.toml` given, if any (the last one wins).
+    config: Config,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -98,6 +101,11 @@ impl Inputs {
         !self.refs.is_empty()
     }
 
+    /// The configuration to apply to reports.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub fn input_refs(&self) -> Vec<InputRef> {
         self.refs.clone()
     }
@@ -106,6 +114,7 @@ impl Inputs {
     /// snapshot.
     pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
         let mut assembly = Assembly::new(ListingOptions::default());
+        self.config = Config::default();
         let kinds: Vec<Option<FileKind>> = self.items.iter().map(sniff_input).collect();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         order.sort_by_key(|&i| {
@@ -122,6 +131,7 @@ impl Inputs {
             let on_progress = |done: f64, total: f64| progress(&item.name, done, total);
             reads[i] = Some(match &kinds[i] {
                 None => read_folder(&mut assembly, item),
+                Some(FileKind::Config) => read_config(&mut self.config, item),
                 Some(kind) => read_file(&mut assembly, item, kind, &on_progress),
             });
         }
@@ -229,9 +239,41 @@ fn read_file(
         FileKind::Unknown { reason } => {
             return failed("ignored", None, format!("{name}: {reason}"));
         }
+        FileKind::Config => {
+            return failed("config", None, format!("{name}: internal: read as a file"))
+        }
     };
     read.sha256 = Some(hashing.finish_hex());
     read
+}
+
+/// A `slatecheck.toml`: its overrides and ignores apply to every later check.
+fn read_config(config: &mut Config, item: &Input) -> Read {
+    let name = item.name.as_str();
+    let quiet = |_: f64, _: f64| {};
+    let text = item
+        .files
+        .first()
+        .ok_or_else(|| format!("{name}: empty input"))
+        .and_then(|file| {
+            BlobReader::new(file, None, &quiet)
+                .map_err(std::io::Error::other)
+                .and_then(BlobReader::read_all)
+                .map_err(|err| format!("{name}: cannot read: {err}"))
+        })
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text")));
+    match text.and_then(|text| Config::parse(name, &text).map_err(|err| err.to_string())) {
+        Ok(parsed) => {
+            let detail = format!(
+                "configuration: {} rule override(s), {} ignore(s)",
+                parsed.rules.len(),
+                parsed.ignores.len()
+            );
+            *config = parsed;
+            Read::new("config", detail, None)
+        }
+        Err(err) => failed("config", None, err),
+    }
 }
 
 fn manifest_detail(kind: &FileKind, name: &str) -> String {

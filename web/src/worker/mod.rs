@@ -130,13 +130,16 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         inputs: state.input_refs(),
     };
     match run_check(snapshot, request) {
-        Ok(report) => Response::Report(Box::new(Finished {
-            json: report.to_json(),
-            text: render_text(&report),
-            markdown: render_markdown(&report),
-            html: render_html(&report),
-            wal_pictures: report.roots.iter().map(wal_picture).collect(),
-        })),
+        Ok(mut report) => {
+            report.apply_policy(state.config(), None);
+            Response::Report(Box::new(Finished {
+                json: report.to_json(),
+                text: render_text(&report),
+                markdown: render_markdown(&report),
+                html: render_html(&report),
+                wal_pictures: report.roots.iter().map(wal_picture).collect(),
+            }))
+        }
         Err(err) => failed(err.to_string()),
     }
 }
