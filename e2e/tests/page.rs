@@ -409,3 +409,60 @@ async fn a_slatecheck_toml_applies_as_in_the_cli() {
     browser.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_of_a_prefixed_bucket_reads_with_the_prefix_option() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    let dir = std::env::temp_dir().join(format!("slatecheck-prefix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // The same store, listed from the bucket root: every key under `prod/dbs/`.
+    let mut files = Vec::new();
+    for name in ["main.tsv", "wal.tsv"] {
+        let text = std::fs::read_to_string(fixture.join("listings").join(name)).expect("listing");
+        let prefixed: String = text
+            .lines()
+            .map(|line| {
+                let (head, key) = line.rsplit_once('\t').expect("find -printf line");
+                format!("{head}\tprod/dbs/{key}\n")
+            })
+            .collect();
+        let path = dir.join(name);
+        std::fs::write(&path, prefixed).expect("write");
+        files.push(path);
+    }
+    for entry in std::fs::read_dir(fixture.join("main/shard/manifest")).expect("manifests") {
+        files.push(entry.expect("entry").path());
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    browser.add_files("file-input", &paths).await;
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_ne!(
+        browser.run_check().await,
+        "safe",
+        "no root `shard` without the prefix"
+    );
+
+    browser
+        .client
+        .find(Locator::Css("details.reading summary"))
+        .await
+        .expect("listing options")
+        .click()
+        .await
+        .expect("open them");
+    let loads = browser.loads().await;
+    browser.type_into("prefix", "prod/dbs/\n").await;
+    // `change` fires when the field loses focus.
+    browser
+        .client
+        .execute("document.activeElement.blur()", vec![])
+        .await
+        .expect("blur");
+    browser.wait_for_load_after(loads).await;
+    assert_eq!(browser.run_check().await, "unsafe");
+    assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

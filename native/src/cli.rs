@@ -267,7 +267,7 @@ pub struct ListingReading {
     pub prefix: Option<String>,
 
     /// The time zone of times listed without one (`aws s3 ls`, `rclone lsl`): `UTC`, `+02:00`.
-    #[arg(long, value_name = "OFFSET", value_parser = parse_utc_offset)]
+    #[arg(long, value_name = "OFFSET", value_parser = slatecheck_core::listing::parse_utc_offset)]
     pub tz: Option<i32>,
 }
 
@@ -279,34 +279,6 @@ impl ListingReading {
             roots: None,
         }
     }
-}
-
-/// `UTC`, `Z`, `+02:00`, `-0530`, `+2` → seconds east of UTC.
-fn parse_utc_offset(text: &str) -> Result<i32, String> {
-    let bad = || format!("`{text}` is not a UTC offset like `UTC`, `+02:00` or `-0530`");
-    if text.eq_ignore_ascii_case("utc") || text == "Z" {
-        return Ok(0);
-    }
-    let (sign, rest) = match text.as_bytes().first() {
-        Some(b'+') => (1, &text[1..]),
-        Some(b'-') => (-1, &text[1..]),
-        _ => return Err(bad()),
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let (hours, minutes) = if digits.len() <= 2 {
-        (&digits[..], "0")
-    } else {
-        digits.split_at(digits.len() - 2)
-    };
-    let hours: i32 = hours.parse().map_err(|_| bad())?;
-    let minutes: i32 = minutes.parse().map_err(|_| bad())?;
-    if hours > 14 || minutes > 59 {
-        return Err(bad());
-    }
-    Ok(sign * (hours * 3600 + minutes * 60))
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,9 @@ pub enum Request {
     Remove { index: usize },
     /// The root that manifests given without a folder belong to.
     ManifestRoot { root: String },
+    /// How listing files are read: the store's prefix in the bucket, and the UTC offset of
+    /// times printed without a zone (`UTC`, `+02:00`); empty: none.
+    Reading { prefix: String, tz: String },
     /// Run a check.
     Run(RunRequest),
 }

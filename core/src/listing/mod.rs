@@ -25,6 +25,7 @@ pub use builder::{
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
+pub use time::parse_utc_offset;
 pub use warning::ListingWarning;
 
 use std::io::{BufReader, Read};

@@ -55,3 +55,47 @@ pub(crate) fn epoch_seconds(text: &str) -> Option<ListedTime> {
 pub(crate) fn epoch_millis(text: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(text.trim().parse().ok()?)
 }
+
+/// `UTC`, `Z`, `+02:00`, `-0530`, `+2` → seconds east of UTC: the time zone of listings that
+/// print local times without one (`aws s3 ls`, `rclone lsl`).
+pub fn parse_utc_offset(text: &str) -> Result<i32, String> {
+    let bad = || format!("`{text}` is not a UTC offset like `UTC`, `+02:00` or `-0530`");
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return Ok(0);
+    }
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return Err(bad()),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let (hours, minutes) = if digits.len() <= 2 {
+        (&digits[..], "0")
+    } else {
+        digits.split_at(digits.len() - 2)
+    };
+    let hours: i32 = hours.parse().map_err(|_| bad())?;
+    let minutes: i32 = minutes.parse().map_err(|_| bad())?;
+    if hours > 14 || minutes > 59 {
+        return Err(bad());
+    }
+    Ok(sign * (hours * 3600 + minutes * 60))
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::parse_utc_offset;
+
+    #[test]
+    fn offsets_in_the_usual_spellings() {
+        assert_eq!(parse_utc_offset("UTC"), Ok(0));
+        assert_eq!(parse_utc_offset("+02:00"), Ok(7200));
+        assert_eq!(parse_utc_offset("-0530"), Ok(-19_800));
+        assert_eq!(parse_utc_offset("+2"), Ok(7200));
+        assert!(parse_utc_offset("02:00").is_err());
+        assert!(parse_utc_offset("+15").is_err());
+    }
+}

@@ -107,6 +107,18 @@ pub fn Inputs() -> impl IntoView {
         }
     };
     let manifest_root = RwSignal::new(String::new());
+    let prefix = RwSignal::new(String::new());
+    let tz = RwSignal::new(String::new());
+    let set_reading = move || {
+        state.busy.set(true);
+        bridge::send(
+            &Request::Reading {
+                prefix: prefix.get_untracked(),
+                tz: tz.get_untracked(),
+            },
+            &[],
+        );
+    };
     let set_root = move |ev: leptos::ev::Event| {
         let root = event_target_value(&ev);
         manifest_root.set(root.clone());
@@ -136,6 +148,19 @@ pub fn Inputs() -> impl IntoView {
                     <input type="file" prop:webkitdirectory=true data-testid="folder-input" on:change=on_folder />
                 </label>
             </div>
+            <details class="reading">
+                <summary>"Listing options"</summary>
+                <label>
+                    "Store prefix in the bucket (like --prefix, e.g. " <code>"prod/dbs/"</code> "): "
+                    <input type="text" data-testid="prefix" prop:value=move || prefix.get()
+                        on:change=move |ev| { prefix.set(event_target_value(&ev)); set_reading(); } />
+                </label>
+                <label>
+                    "Time zone of listings that print local times (like --tz: " <code>"UTC"</code> ", " <code>"+02:00"</code> "): "
+                    <input type="text" data-testid="tz" prop:value=move || tz.get()
+                        on:change=move |ev| { tz.set(event_target_value(&ev)); set_reading(); } />
+                </label>
+            </details>
             <Show when=move || state.progress.get().is_some()>
                 {move || {
                     state

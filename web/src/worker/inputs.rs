@@ -8,7 +8,7 @@ use slatecheck_core::intake::{
     objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
     FileKind, Store, SNIFF_WINDOW,
 };
-use slatecheck_core::listing::{ListingFormat, ListingOptions};
+use slatecheck_core::listing::{parse_utc_offset, ListingFormat, ListingOptions};
 use slatecheck_core::report::InputRef;
 use slatecheck_core::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +35,8 @@ pub struct Inputs {
     refs: Vec<InputRef>,
     /// The `slatecheck.toml` given, if any (the last one wins).
     config: Config,
+    /// How listing files are read (prefix, time zone).
+    reading: ListingOptions,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -59,7 +61,24 @@ impl Read {
 }
 
 impl Inputs {
-    pub fn add(&mut self, inputs: Vec<crate::protocol::NewInput>, files: Vec<File>) {
+    /// Sets the store prefix and time zone of listing files (`--prefix`, `--tz`).
+    pub fn set_reading(&mut self, prefix: &str, tz: &str) -> Result<(), String> {
+        let utc_offset_seconds = match tz.trim() {
+            "" => None,
+            tz => Some(parse_utc_offset(tz)?),
+        };
+        let prefix = Some(prefix.trim().trim_matches('/'))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+        self.reading = ListingOptions {
+            prefix,
+            utc_offset_seconds,
+            roots: None,
+        };
+        Ok(())
+    }
+
+    pub fn add(&mut self, inputs: Vec<NewInput>, files: Vec<File>) {
         let mut files = files.into_iter();
         for NewInput {
             name,
@@ -113,7 +132,7 @@ impl Inputs {
     /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
     /// snapshot.
     pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
-        let mut assembly = Assembly::new(ListingOptions::default());
+        let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
         let kinds: Vec<Option<FileKind>> = self.items.iter().map(sniff_input).collect();
         let mut order: Vec<usize> = (0..self.items.len()).collect();

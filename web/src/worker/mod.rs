@@ -78,6 +78,10 @@ pub fn worker_main() {
                 state.manifest_root = root;
                 state.reload(&progress)
             }
+            Request::Reading { prefix, tz } => match state.set_reading(&prefix, &tz) {
+                Ok(()) => state.reload(&progress),
+                Err(message) => Response::Failed { message },
+            },
             Request::Run(run) => check(&state, run),
         };
         post(scope, &response);
