@@ -168,6 +168,11 @@ impl Browser {
     pub async fn open(site: &Site) -> Self {
         let browser = Self::start().await;
         browser.client.goto(&site.url).await.expect("open the page");
+        // The module starts after the load event: wait until the app has mounted, or a later
+        // "did anything change" check would see the first render as a change.
+        browser
+            .wait_for("[data-testid='inputs-section'][data-loads]", 60)
+            .await;
         browser
     }
 
@@ -243,8 +248,12 @@ impl Browser {
 
     /// How many times the page has read its inputs (changes when the worker is done).
     pub async fn loads(&self) -> Option<String> {
-        self.attribute("[data-testid='inputs-section']", "data-loads")
+        self.wait_for("[data-testid='inputs-section'][data-loads]", 60)
             .await
+            .attr("data-loads")
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Waits until the inputs were read again since `loads` was taken.
@@ -255,7 +264,13 @@ impl Browser {
 
     /// Presses Check and returns what it shows: the verdict, or the error.
     pub async fn run_check(&self) -> String {
-        let runs = self.attribute("[data-testid='results']", "data-runs").await;
+        let runs = self
+            .wait_for("[data-testid='results'][data-runs]", 60)
+            .await
+            .attr("data-runs")
+            .await
+            .ok()
+            .flatten();
         self.wait_for("[data-testid='run']:not([disabled])", 120)
             .await
             .click()
