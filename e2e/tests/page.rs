@@ -343,6 +343,14 @@ async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
         .await
         .iter()
         .all(String::is_empty));
+    let details = browser.texts("[data-testid='input'] .detail").await;
+    assert!(
+        details[2].ends_with("; root: shard")
+            && details
+                .last()
+                .is_some_and(|d| d.ends_with("; root: child_ok")),
+        "each loose manifest says where it went: {details:?}"
+    );
     browser.type_into("plan-text", "clone:shard@split").await;
     assert_eq!(browser.run_check().await, "unsafe");
     assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);

@@ -201,6 +201,15 @@ impl Assembly {
     /// listed manifest object of that id has its exact size; else to `root` when given; else to
     /// the only root known; otherwise that is an error naming the file.
     pub fn finish(self, root: Option<&str>) -> Result<SnapshotInputs, IntakeError> {
+        self.finish_placed(root).map(|(inputs, _)| inputs)
+    }
+
+    /// [`Assembly::finish`], also telling where each manifest file went: `(file, object key)`
+    /// for every manifest read, in the order given.
+    pub fn finish_placed(
+        self,
+        root: Option<&str>,
+    ) -> Result<(SnapshotInputs, Vec<(String, String)>), IntakeError> {
         let finish = |listing: StoreListing| match listing {
             StoreListing::None => None,
             StoreListing::Building(builder) => Some(builder.finish()),
@@ -222,6 +231,7 @@ impl Assembly {
             None => None,
         };
         let mut manifests = Vec::new();
+        let mut placed = Vec::new();
         for given in self.manifests {
             let listed_as = given
                 .size
@@ -236,13 +246,17 @@ impl Assembly {
                     ))
                 }
             };
+            placed.push((given.source, key.clone()));
             manifests.push((key, given.file));
         }
-        Ok(SnapshotInputs {
-            main,
-            wal,
-            manifests,
-        })
+        Ok((
+            SnapshotInputs {
+                main,
+                wal,
+                manifests,
+            },
+            placed,
+        ))
     }
 }
 

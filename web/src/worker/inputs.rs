@@ -17,6 +17,10 @@ use web_sys::File;
 /// One input: a file, or the files of a folder.
 struct Input {
     name: String,
+    /// The name the core knows the input by (in evidence and errors): the file name, under
+    /// `#N/` when another input already has that name (the name stays last: a manifest's id is
+    /// read from it).
+    label: String,
     files: Vec<File>,
     /// For folders: each file's path below the folder (its object key).
     paths: Option<Vec<String>>,
@@ -37,6 +41,8 @@ pub struct Inputs {
     config: Config,
     /// How listing files are read (prefix, time zone).
     reading: ListingOptions,
+    /// Inputs added so far (numbers same-named ones).
+    added: usize,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -86,7 +92,14 @@ impl Inputs {
             paths,
         } in inputs
         {
+            self.added += 1;
+            let label = if self.items.iter().any(|item| item.name == name) {
+                format!("#{}/{name}", self.added)
+            } else {
+                name.clone()
+            };
             self.items.push(Input {
+                label,
                 name,
                 files: files.by_ref().take(count).collect(),
                 paths,
@@ -147,7 +160,7 @@ impl Inputs {
         let mut reads: Vec<Option<Read>> = (0..self.items.len()).map(|_| None).collect();
         for i in order {
             let item = &self.items[i];
-            let on_progress = |done: f64, total: f64| progress(&item.name, done, total);
+            let on_progress = |done: f64, total: f64| progress(&item.label, done, total);
             reads[i] = Some(match &kinds[i] {
                 None => read_folder(&mut assembly, item),
                 Some(FileKind::Config) => read_config(&mut self.config, item),
@@ -156,14 +169,30 @@ impl Inputs {
         }
         let reads: Vec<Read> = reads.into_iter().flatten().collect();
         let root = Some(self.manifest_root.as_str());
-        let (inputs, roots) = match assembly.finish(root) {
-            Ok(given) => {
+        let (inputs, roots) = match assembly.finish_placed(root) {
+            Ok((given, placed)) => {
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
                 let roots = root_choices(&snapshot);
                 self.snapshot = Some(snapshot);
                 self.problem = None;
-                (summaries(&self.items, &reads, &counts), roots)
+                let mut inputs = summaries(&self.items, &reads, &counts);
+                // Say which root each loose manifest file went to.
+                for (input, item) in inputs.iter_mut().zip(&self.items) {
+                    if input.kind != "manifest" {
+                        continue;
+                    }
+                    let roots: BTreeSet<&str> = placed
+                        .iter()
+                        .filter(|(source, _)| *source == item.label)
+                        .filter_map(|(_, key)| key.rsplit_once("/manifest/").map(|(root, _)| root))
+                        .collect();
+                    if !roots.is_empty() {
+                        let roots: Vec<&str> = roots.into_iter().collect();
+                        input.detail = format!("{}; root: {}", input.detail, roots.join(", "));
+                    }
+                }
+                (inputs, roots)
             }
             Err(err) => {
                 self.snapshot = None;
@@ -178,7 +207,7 @@ impl Inputs {
             .filter(|(_, read)| read.error.is_none())
             .map(|(item, read)| InputRef {
                 kind: read.kind.to_string(),
-                path: Some(item.name.clone()),
+                path: Some(item.label.clone()),
                 url: None,
                 sha256: read.sha256.clone(),
             })
@@ -219,7 +248,7 @@ fn read_file(
     kind: &FileKind,
     on_progress: &dyn Fn(f64, f64),
 ) -> Read {
-    let name = item.name.as_str();
+    let name = item.label.as_str();
     let Some(file) = item.files.first() else {
         return failed("ignored", None, format!("{name}: empty input"));
     };
@@ -268,7 +297,7 @@ fn read_file(
 
 /// A `slatecheck.toml`: its overrides and ignores apply to every later check.
 fn read_config(config: &mut Config, item: &Input) -> Read {
-    let name = item.name.as_str();
+    let name = item.label.as_str();
     let quiet = |_: f64, _: f64| {};
     let text = item
         .files
@@ -321,7 +350,7 @@ fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
     let quiet = |_: f64, _: f64| {};
     for &index in &plan.manifests {
         let (file, key) = (&item.files[index], &paths[index]);
-        let shown = format!("{}{key}", item.name);
+        let shown = format!("{}{key}", item.label);
         let read = BlobReader::new(file, None, &quiet)
             .map_err(std::io::Error::other)
             .and_then(BlobReader::read_all)
@@ -342,7 +371,7 @@ fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
         (paths[index].clone(), file.size() as u64, modified)
     });
     let store = item.store.unwrap_or(plan.guessed_store);
-    if let Err(err) = assembly.add_folder_objects(store, &item.name, objects) {
+    if let Err(err) = assembly.add_folder_objects(store, &item.label, objects) {
         errors.push(err.to_string());
     }
     let mut read = Read::new(
@@ -368,13 +397,13 @@ fn summaries(
         .map(|(item, read)| {
             let mut detail = read.detail.clone();
             // A bundle's listings are named `<bundle>:listings/….tsv`.
-            let inside = format!("{}:", item.name);
+            let inside = format!("{}:", item.label);
             let mut objects = 0;
             let mut roots = BTreeSet::new();
             let mut matched = false;
             for (_, (count, found)) in counts
                 .iter()
-                .filter(|(source, _)| **source == item.name || source.starts_with(&inside))
+                .filter(|(source, _)| **source == item.label || source.starts_with(&inside))
             {
                 matched = true;
                 objects += count;
