@@ -191,7 +191,10 @@ fn loose_manifests_find_their_root_by_listed_size_or_need_one() {
             expected.push(format!("{root}/manifest/{name}"));
         }
     }
-    let given = assembly.finish(None).expect("every root found");
+    let (given, placed) = assembly.finish_placed(None).expect("every root found");
+    // Where each file went, in the order given (names clash across roots).
+    let placed_keys: Vec<String> = placed.into_iter().map(|(_, key)| key).collect();
+    assert_eq!(placed_keys, expected);
     let mut keys: Vec<String> = given.manifests.iter().map(|(key, _)| key.clone()).collect();
     keys.sort();
     expected.sort();
