@@ -107,7 +107,7 @@ fn content_type(file: &str) -> &'static str {
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: PathBuf,
+    profile: PathBuf,
 }
 
 impl Browser {
@@ -154,7 +154,7 @@ impl Browser {
                     return Self {
                         client,
                         driver,
-                        _profile: profile,
+                        profile,
                     }
                 }
                 Err(err) => last_error = err.to_string(),
@@ -299,5 +299,6 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
