@@ -19,14 +19,14 @@ pub struct BlobReader<'a> {
 }
 
 impl<'a> BlobReader<'a> {
-    /// Reads the first `limit` bytes of `file` (all of it when `None`).
+    /// Reads the first `limit` bytes of `file` (all of it when `None`); errors say what failed,
+    /// callers name the file.
     pub fn new(
         file: &'a File,
         limit: Option<f64>,
         on_progress: &'a dyn Fn(f64, f64),
     ) -> Result<Self, String> {
-        let reader = FileReaderSync::new()
-            .map_err(|err| format!("{}: cannot read: {err:?}", file.name()))?;
+        let reader = FileReaderSync::new().map_err(|err| format!("cannot read: {err:?}"))?;
         let size = file.size();
         Ok(Self {
             file,
@@ -39,10 +39,14 @@ impl<'a> BlobReader<'a> {
         })
     }
 
-    /// The whole (limited) content.
-    pub fn read_all(mut self) -> Result<Vec<u8>, Error> {
+    /// The first `limit` bytes of `file` (all of it when `None`), without progress reports.
+    pub fn read_whole(file: &File, limit: Option<f64>) -> Result<Vec<u8>, String> {
+        let quiet = |_: f64, _: f64| {};
+        let mut reader = BlobReader::new(file, limit, &quiet)?;
         let mut bytes = Vec::new();
-        self.read_to_end(&mut bytes)?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|err| format!("cannot read: {err}"))?;
         Ok(bytes)
     }
 

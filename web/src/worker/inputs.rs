@@ -230,16 +230,12 @@ fn sniff_input(item: &Input) -> Option<FileKind> {
             reason: "empty input".to_string(),
         });
     };
-    let quiet = |_: f64, _: f64| {};
-    let head = BlobReader::new(file, Some(SNIFF_WINDOW as f64), &quiet)
-        .map_err(std::io::Error::other)
-        .and_then(BlobReader::read_all);
-    Some(match head {
-        Ok(head) => sniff(&item.name, &head),
-        Err(err) => FileKind::Unknown {
-            reason: format!("cannot read: {err}"),
+    Some(
+        match BlobReader::read_whole(file, Some(SNIFF_WINDOW as f64)) {
+            Ok(head) => sniff(&item.name, &head),
+            Err(reason) => FileKind::Unknown { reason },
         },
-    })
+    )
 }
 
 fn read_file(
@@ -254,7 +250,7 @@ fn read_file(
     };
     let reader = match BlobReader::new(file, None, on_progress) {
         Ok(reader) => reader,
-        Err(err) => return failed("ignored", None, err),
+        Err(err) => return failed("ignored", None, format!("{name}: {err}")),
     };
     let mut hashing = HashingReader::new(reader);
     let mut read = match kind {
@@ -298,18 +294,13 @@ fn read_file(
 /// A `slatecheck.toml`: its overrides and ignores apply to every later check.
 fn read_config(config: &mut Config, item: &Input) -> Read {
     let name = item.label.as_str();
-    let quiet = |_: f64, _: f64| {};
     let text = item
         .files
         .first()
-        .ok_or_else(|| format!("{name}: empty input"))
-        .and_then(|file| {
-            BlobReader::new(file, None, &quiet)
-                .map_err(std::io::Error::other)
-                .and_then(BlobReader::read_all)
-                .map_err(|err| format!("{name}: cannot read: {err}"))
-        })
-        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text")));
+        .ok_or_else(|| "empty input".to_string())
+        .and_then(|file| BlobReader::read_whole(file, None))
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()))
+        .map_err(|err| format!("{name}: {err}"));
     match text.and_then(|text| Config::parse(name, &text).map_err(|err| err.to_string())) {
         Ok(parsed) => {
             let detail = format!(
@@ -347,14 +338,11 @@ fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
     let plan = plan_folder(paths.iter().map(String::as_str));
     let mut errors = Vec::new();
     let mut decoded = 0;
-    let quiet = |_: f64, _: f64| {};
     for &index in &plan.manifests {
         let (file, key) = (&item.files[index], &paths[index]);
         let shown = format!("{}{key}", item.label);
-        let read = BlobReader::new(file, None, &quiet)
-            .map_err(std::io::Error::other)
-            .and_then(BlobReader::read_all)
-            .map_err(|err| format!("{shown}: cannot read: {err}"))
+        let read = BlobReader::read_whole(file, None)
+            .map_err(|err| format!("{shown}: {err}"))
             .and_then(|bytes| {
                 assembly
                     .add_manifest(&shown, Some(key), &bytes)
@@ -409,15 +397,14 @@ fn summaries(
                 objects += count;
                 roots.extend(found.iter().map(String::as_str));
             }
-            if matched && read.kind != "folder" {
-                let roots: Vec<&str> = roots.into_iter().collect();
-                detail = format!(
-                    "{detail}: {objects} SlateDB objects; roots: {}",
-                    roots.join(", ")
-                );
-            } else if matched {
-                let roots: Vec<&str> = roots.into_iter().collect();
-                detail = format!("{detail}; roots: {}", roots.join(", "));
+            if matched {
+                let roots = roots.into_iter().collect::<Vec<_>>().join(", ");
+                // A folder's detail already counts its objects.
+                detail = if read.kind == "folder" {
+                    format!("{detail}; roots: {roots}")
+                } else {
+                    format!("{detail}: {objects} SlateDB objects; roots: {roots}")
+                };
             }
             InputSummary {
                 name: item.name.clone(),
