@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{files_under, fixtures_dir};
+use common::{files_under, fixtures_dir, key_below};
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::intake::{sniff, Assembly, FileKind, Store, SNIFF_WINDOW};
 use slatecheck_core::listing::{ListingFormat, ListingOptions};
@@ -30,15 +30,6 @@ fn verdict_of(given: SnapshotInputs) -> (String, serde_json::Value) {
     .expect("check runs");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
     (report.verdict.name().to_string(), json["plans"].clone())
-}
-
-fn key_below(dir: &Path, file: &Path) -> String {
-    file.strip_prefix(dir)
-        .expect("below")
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn head(path: &Path) -> Vec<u8> {

@@ -166,11 +166,7 @@ fn store_objects(dir: &std::path::Path) -> Vec<RenderObject> {
         .into_iter()
         .enumerate()
         .map(|(i, path)| {
-            let key = path
-                .strip_prefix(dir)
-                .expect("under dir")
-                .to_string_lossy()
-                .replace('\\', "/");
+            let key = common::key_below(dir, &path);
             let size = std::fs::metadata(&path).expect("metadata").len();
             RenderObject::new(
                 key,

@@ -25,6 +25,16 @@ pub fn fixture_stores(set: &str) -> Vec<PathBuf> {
     dirs
 }
 
+/// `file`'s path below `dir` with `/` separators: its object key when `dir` is a store root.
+pub fn key_below(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .expect("under dir")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Every file below `dir`, sorted.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -10,13 +10,8 @@ use std::path::Path;
 fn listing_of(dir: &Path) -> slatecheck_core::listing::Listing {
     let mut builder = ListingBuilder::new(ListingOptions::default());
     for path in super::files_under(dir) {
-        let key = path
-            .strip_prefix(dir)
-            .expect("under dir")
-            .to_string_lossy()
-            .replace('\\', "/");
         let size = std::fs::metadata(&path).expect("metadata").len();
-        builder.push(RawEntry::new(key, size));
+        builder.push(RawEntry::new(super::key_below(dir, &path), size));
     }
     builder.finish()
 }
