@@ -3,7 +3,7 @@
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use fantoccini::Locator;
-use slatecheck_e2e::{repo_root, Browser, Site};
+use slatecheck_e2e::{repo_root, Browser, Scratch, Site};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -176,8 +176,7 @@ async fn the_page_fetches_nothing_but_its_own_files() {
 async fn garbage_gets_a_clear_error() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
-    let dir = std::env::temp_dir().join(format!("slatecheck-garbage-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = Scratch::new("garbage");
     let garbage = dir.join("garbage.bin");
     std::fs::write(
         &garbage,
@@ -210,7 +209,6 @@ async fn garbage_gets_a_clear_error() {
     );
     browser.screenshot("web-garbage").await;
     browser.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -248,8 +246,7 @@ async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
 async fn a_million_object_listing_is_read_in_the_worker() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
-    let dir = std::env::temp_dir().join(format!("slatecheck-million-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = Scratch::new("million");
     let listing = dir.join("main.tsv");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&listing).expect("create"));
     // `find -printf '%s\t%T@\t%P\n'`: one manifest, a million WAL objects.
@@ -308,7 +305,6 @@ async fn a_million_object_listing_is_read_in_the_worker() {
         "1,000,001-object listing read in {read_in:?}; longest main-thread gap {longest_gap:.0} ms"
     );
     browser.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -393,8 +389,7 @@ async fn a_bundle_dropped_on_the_page_is_read() {
 async fn a_slatecheck_toml_applies_as_in_the_cli() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
-    let dir = std::env::temp_dir().join(format!("slatecheck-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = Scratch::new("config");
     let config = dir.join("slatecheck.toml");
     // The operator accepts the risk: SDB-WAL-001 only warns (as `--config` does in the CLI).
     std::fs::write(&config, "[rules]\nSDB-WAL-001 = \"warning\"\n").expect("write");
@@ -415,7 +410,6 @@ async fn a_slatecheck_toml_applies_as_in_the_cli() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("broken.toml:2: "), "{}", errors[0]);
     browser.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -423,8 +417,7 @@ async fn a_listing_of_a_prefixed_bucket_reads_with_the_prefix_option() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
     let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
-    let dir = std::env::temp_dir().join(format!("slatecheck-prefix-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = Scratch::new("prefix");
     // The same store, listed from the bucket root: every key under `prod/dbs/`.
     let mut files = Vec::new();
     for name in ["main.tsv", "wal.tsv"] {
@@ -472,5 +465,4 @@ async fn a_listing_of_a_prefixed_bucket_reads_with_the_prefix_option() {
     assert_eq!(browser.run_check().await, "unsafe");
     assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
     browser.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
