@@ -17,6 +17,20 @@ fn report(coverage: &Coverage) {
     }
 }
 
+/// Compares every manifest of the store in `dir` with what SlateDB 0.18's Admin reads.
+async fn compare_with_slatedb(dir: &Path, coverage: &mut Coverage) -> anyhow::Result<()> {
+    let dirs = StoreDirs::open(dir);
+    compare_store(
+        &dirs,
+        |root| {
+            let dirs = dirs.clone();
+            async move { oracle::slatedb_manifests(&dirs, &root).await }
+        },
+        coverage,
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_manifest_slatedb_018_writes_decodes_like_slatedb() -> anyhow::Result<()> {
     let base = std::env::temp_dir().join(format!("slatecheck-differential-{}", std::process::id()));
@@ -24,16 +38,7 @@ async fn every_manifest_slatedb_018_writes_decodes_like_slatedb() -> anyhow::Res
     let fixtures = scenarios::generate_all(&base.join("work"), &base.join("out")).await?;
     let mut coverage = Coverage::default();
     for dir in &fixtures {
-        let dirs = StoreDirs::open(dir);
-        compare_store(
-            &dirs,
-            |root| {
-                let dirs = dirs.clone();
-                async move { oracle::slatedb_manifests(&dirs, &root).await }
-            },
-            &mut coverage,
-        )
-        .await?;
+        compare_with_slatedb(dir, &mut coverage).await?;
     }
     std::fs::remove_dir_all(&base).ok();
     report(&coverage);
@@ -60,16 +65,7 @@ async fn committed_v1_manifests_decode_like_slatedb_018_reads_them() -> anyhow::
             continue;
         }
         dirs_seen += 1;
-        let dirs = StoreDirs::open(&dir);
-        compare_store(
-            &dirs,
-            |root| {
-                let dirs = dirs.clone();
-                async move { oracle::slatedb_manifests(&dirs, &root).await }
-            },
-            &mut coverage,
-        )
-        .await?;
+        compare_with_slatedb(&dir, &mut coverage).await?;
     }
     report(&coverage);
     assert!(
