@@ -5,13 +5,28 @@ use super::PageState;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+thread_local! {
+    /// The object URLs of the downloads on show, released when the next report replaces them
+    /// (each holds a copy of its report in the browser until revoked).
+    static DOWNLOAD_URLS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// An object URL for `text`, for a download link.
 fn download_url(text: &str, mime: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    DOWNLOAD_URLS.with(|urls| urls.borrow_mut().push(url.clone()));
+    Some(url)
+}
+
+/// Releases the download URLs made for the previous report.
+fn release_download_urls() {
+    for url in DOWNLOAD_URLS.with(|urls| std::mem::take(&mut *urls.borrow_mut())) {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
 }
 
 fn evidence_text(finding: &FindingView) -> String {
@@ -56,6 +71,7 @@ fn plan_view(plan: PlanView) -> impl IntoView {
 pub fn Results() -> impl IntoView {
     let state = expect_context::<PageState>();
     let downloads = move || {
+        release_download_urls();
         state.finished.get().map(|finished| {
             let json = download_url(&finished.json, "application/json");
             let markdown = download_url(&finished.markdown, "text/markdown");
