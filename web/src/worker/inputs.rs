@@ -26,6 +26,8 @@ struct Input {
     paths: Option<Vec<String>>,
     /// The store the user put it in, overriding the guess.
     store: Option<Store>,
+    /// What the file is, told once from its first bytes when it was added; `None` for folders.
+    kind: Option<FileKind>,
 }
 
 /// Every input, and the snapshot they last made.
@@ -98,12 +100,15 @@ impl Inputs {
             } else {
                 name.clone()
             };
+            let files: Vec<File> = files.by_ref().take(count).collect();
+            let kind = paths.is_none().then(|| sniff_file(&name, files.first()));
             self.items.push(Input {
                 label,
                 name,
-                files: files.by_ref().take(count).collect(),
+                files,
                 paths,
                 store: None,
+                kind,
             });
         }
     }
@@ -147,11 +152,10 @@ impl Inputs {
     pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
         let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
-        let kinds: Vec<Option<FileKind>> = self.items.iter().map(sniff_input).collect();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         order.sort_by_key(|&i| {
             !matches!(
-                kinds[i],
+                self.items[i].kind,
                 Some(FileKind::Listing {
                     format: ListingFormat::S3InventoryManifest
                 })
@@ -161,7 +165,7 @@ impl Inputs {
         for i in order {
             let item = &self.items[i];
             let on_progress = |done: f64, total: f64| progress(&item.label, done, total);
-            reads[i] = Some(match &kinds[i] {
+            reads[i] = Some(match &item.kind {
                 None => read_folder(&mut assembly, item),
                 Some(FileKind::Config) => read_config(&mut self.config, item),
                 Some(kind) => read_file(&mut assembly, item, kind, &on_progress),
@@ -220,22 +224,17 @@ impl Inputs {
     }
 }
 
-/// A single file's kind, from its first bytes; `None` for folders.
-fn sniff_input(item: &Input) -> Option<FileKind> {
-    if item.paths.is_some() {
-        return None;
-    }
-    let Some(file) = item.files.first() else {
-        return Some(FileKind::Unknown {
+/// A single file's kind, from its first bytes.
+fn sniff_file(name: &str, file: Option<&File>) -> FileKind {
+    let Some(file) = file else {
+        return FileKind::Unknown {
             reason: "empty input".to_string(),
-        });
+        };
     };
-    Some(
-        match BlobReader::read_whole(file, Some(SNIFF_WINDOW as f64)) {
-            Ok(head) => sniff(&item.name, &head),
-            Err(reason) => FileKind::Unknown { reason },
-        },
-    )
+    match BlobReader::read_whole(file, Some(SNIFF_WINDOW as f64)) {
+        Ok(head) => sniff(name, &head),
+        Err(reason) => FileKind::Unknown { reason },
+    }
 }
 
 fn read_file(
