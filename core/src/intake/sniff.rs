@@ -1,7 +1,7 @@
 //! Telling a dropped file's kind from its name and first bytes.
 
 use crate::listing::{detect_format, ListingFormat};
-use crate::manifest::manifest_id_from_path;
+use crate::manifest::{looks_like_json, manifest_id_from_path};
 use serde::Serialize;
 use std::io::Read;
 
@@ -72,14 +72,6 @@ fn listing_kind(name: &str, head: &[u8]) -> FileKind {
             reason: "neither a manifest, a listing in a known format nor a bundle".to_string(),
         },
     }
-}
-
-fn looks_like_json(head: &[u8]) -> bool {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    matches!(
-        head.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    )
 }
 
 fn gunzip_head(head: &[u8]) -> Vec<u8> {

@@ -52,7 +52,7 @@ pub fn decode_manifest_file(
 
 /// A binary manifest starts with the version bytes `00 01` or `00 02`; JSON starts with `{` or
 /// `[` after optional whitespace (and maybe a UTF-8 byte-order mark).
-fn looks_like_json(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_json(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     matches!(
         bytes.iter().find(|b| !b.is_ascii_whitespace()),
