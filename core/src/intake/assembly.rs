@@ -2,7 +2,8 @@
 
 use crate::bundle::{read_bundle, BundleInfo};
 use crate::listing::{
-    read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions, RawEntry,
+    classify_key, read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions,
+    RawEntry, SlateObject,
 };
 use crate::manifest::decode_manifest_file;
 use crate::model::{ManifestFile, ManifestFormat};
@@ -273,10 +274,11 @@ fn listed_key(listing: &Option<Listing>, id: u64, size: u64) -> Option<String> {
     matching.next().is_none().then_some(first)
 }
 
-/// `<root>` of `<root>/manifest/<id>.manifest`.
+/// `<root>` of a manifest object key `<root>/manifest/<id>.manifest`, as listings classify it.
 fn key_root(key: &str) -> Option<&str> {
-    let (root, name) = key.rsplit_once("/manifest/")?;
-    (!root.is_empty() && name.ends_with(".manifest")).then_some(root)
+    classify_key(key)
+        .filter(|k| matches!(k.object, SlateObject::Manifest { .. }) && !k.root.is_empty())
+        .map(|k| k.root)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use slatecheck_core::intake::{
     objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
     FileKind, Store, SNIFF_WINDOW,
 };
-use slatecheck_core::listing::{parse_utc_offset, ListingFormat, ListingOptions};
+use slatecheck_core::listing::{classify_key, parse_utc_offset, ListingFormat, ListingOptions};
 use slatecheck_core::report::InputRef;
 use slatecheck_core::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
@@ -189,7 +189,7 @@ impl Inputs {
                     let roots: BTreeSet<&str> = placed
                         .iter()
                         .filter(|(source, _)| *source == item.label)
-                        .filter_map(|(_, key)| key.rsplit_once("/manifest/").map(|(root, _)| root))
+                        .filter_map(|(_, key)| classify_key(key).map(|k| k.root))
                         .collect();
                     if !roots.is_empty() {
                         let roots: Vec<&str> = roots.into_iter().collect();
