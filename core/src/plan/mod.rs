@@ -3,6 +3,7 @@
 //! of the catalogue, applied to the action's subject.
 
 mod action;
+mod actions;
 mod planner;
 
 pub use action::{Action, KINDS};

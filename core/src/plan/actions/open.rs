@@ -1,0 +1,49 @@
+//! `open:ROOT`: a writer opens the database (replays its WAL, fences, bumps its epoch).
+
+use crate::plan::planner::{advisory, latest, wal_objects, ObjectStatus, PlanObject, Work};
+use crate::rules::clone::clone_incomplete;
+use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
+use crate::rules::sst::sst_missing;
+use crate::rules::wal::{wal_hole, wal_replay_range_missing, wal_store_required};
+use crate::rules::RuleContext;
+use crate::snapshot::WriterOpenForecast;
+
+pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, true, work) else {
+        return;
+    };
+    if let Ok(present) = cx.wal_ids(root) {
+        let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &present);
+        wal_objects(
+            cx,
+            root,
+            (latest.replay_after_wal_id + 1)..=forecast.last_seen,
+            "WAL replayed",
+            work,
+        );
+        work.objects.push(PlanObject {
+            key: root.wal_key(forecast.fence),
+            role: "fence written".into(),
+            status: if present.contains(&forecast.fence) {
+                ObjectStatus::Present
+            } else {
+                ObjectStatus::Missing
+            },
+            size: None,
+        });
+    }
+    // The writer's first act is the manifest write that bumps its epoch.
+    work.findings
+        .extend(manifest_boundary_ahead::check(cx, root));
+    work.findings.extend(wal_hole::check(cx, root, latest));
+    work.findings
+        .extend(wal_replay_range_missing::check(cx, root, latest));
+    // The writer opens, but serving reads needs every SST the manifest references.
+    work.findings
+        .extend(sst_missing::check_latest(cx, root, latest));
+    work.findings
+        .extend(manifest_rollback::check(cx, root, latest));
+    work.findings
+        .extend(clone_incomplete::check(root, latest).map(advisory));
+    work.findings.extend(wal_store_required::check(root));
+}

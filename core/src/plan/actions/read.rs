@@ -1,0 +1,31 @@
+//! `read:ROOT`: a `DbReader` opens the latest state and reads every key.
+
+use crate::plan::planner::{advisory, latest, predicting, Work};
+use crate::rules::clone::{clone_incomplete, external_pin_missing};
+use crate::rules::manifest::manifest_rollback;
+use crate::rules::sst::sst_missing;
+use crate::rules::wal::{wal_hole, wal_replay_range_missing, wal_store_required};
+use crate::rules::RuleContext;
+
+pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
+    let Some((root, latest)) = latest(cx, path, false, work) else {
+        return;
+    };
+    work.findings.extend(clone_incomplete::check(root, latest));
+    work.findings
+        .extend(sst_missing::check_latest(cx, root, latest));
+    work.findings
+        .extend(manifest_rollback::check(cx, root, latest));
+    work.findings.extend(
+        external_pin_missing::check(cx, root, latest)
+            .into_iter()
+            .map(advisory),
+    );
+    let reader_misses =
+        "DbReader stops at the first missing WAL object: reads miss the writes after it";
+    work.findings
+        .extend(wal_hole::check(cx, root, latest).map(|f| predicting(f, reader_misses)));
+    work.findings
+        .extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings.extend(wal_store_required::check(root));
+}
