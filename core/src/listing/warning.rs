@@ -54,6 +54,15 @@ pub enum ListingWarning {
         /// The listing file.
         source: String,
     },
+    /// A listing names a column this slatecheck does not know (an S3 Inventory `fileSchema`
+    /// field newer than its list): what the rows mean may depend on it (a new kind of version
+    /// or deletion flag), so the listing is not taken as an exact picture of the store.
+    UnknownColumn {
+        /// The listing file.
+        source: String,
+        /// The column's name.
+        column: String,
+    },
     /// An S3 Inventory manifest names data files that were not provided.
     MissingInventoryFiles {
         /// The manifest.json.
@@ -74,6 +83,7 @@ impl ListingWarning {
             ListingWarning::LossySizes { .. } => "lossy-sizes",
             ListingWarning::NoTimeZone { .. } => "no-time-zone",
             ListingWarning::MissingInventoryFiles { .. } => "missing-inventory-files",
+            ListingWarning::UnknownColumn { .. } => "unknown-column",
         }
     }
 
@@ -105,6 +115,9 @@ impl ListingWarning {
             ),
             ListingWarning::NoTimeZone { source } => format!(
                 "{source}: times have no time zone and were read as UTC; give the listing's zone (--tz) for age-based checks"
+            ),
+            ListingWarning::UnknownColumn { source, column } => format!(
+                "{source}: column `{column}` is not one slatecheck knows, so it cannot tell what the rows mean; list without it, or check with a slatecheck release that knows it"
             ),
             ListingWarning::MissingInventoryFiles { source, missing } => format!(
                 "{source}: {} inventory data file(s) not provided: {}",
