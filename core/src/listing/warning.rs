@@ -64,6 +64,15 @@ pub enum ListingWarning {
         /// Why the output cannot show truncation.
         why: String,
     },
+    /// A listing names a column this slatecheck does not know (an S3 Inventory `fileSchema`
+    /// field newer than its list): what the rows mean may depend on it (a new kind of version
+    /// or deletion flag), so the listing is not taken as an exact picture of the store.
+    UnknownColumn {
+        /// The listing file.
+        source: String,
+        /// The column's name.
+        column: String,
+    },
     /// An S3 Inventory manifest names data files that were not provided.
     MissingInventoryFiles {
         /// The manifest.json.
@@ -85,6 +94,7 @@ impl ListingWarning {
             ListingWarning::NoTimeZone { .. } => "no-time-zone",
             ListingWarning::MissingInventoryFiles { .. } => "missing-inventory-files",
             ListingWarning::Unverifiable { .. } => "unverifiable",
+            ListingWarning::UnknownColumn { .. } => "unknown-column",
         }
     }
 
@@ -119,6 +129,9 @@ impl ListingWarning {
             ),
             ListingWarning::Unverifiable { source, why } => format!(
                 "{source}: this output cannot show whether the listing was cut short ({why}); if the command listed everything and exited 0, say so with --listing-complete"
+            ),
+            ListingWarning::UnknownColumn { source, column } => format!(
+                "{source}: column `{column}` is not one slatecheck knows, so it cannot tell what the rows mean; list without it, or check with a slatecheck release that knows it"
             ),
             ListingWarning::MissingInventoryFiles { source, missing } => format!(
                 "{source}: {} inventory data file(s) not provided: {}",

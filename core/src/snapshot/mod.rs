@@ -27,6 +27,9 @@ pub struct SnapshotInputs {
     pub wal: Option<Listing>,
     /// Decoded manifest objects, by object key (`<root>/manifest/<id>.manifest`).
     pub manifests: Vec<(String, ManifestFile)>,
+    /// Manifest objects given in a format this slatecheck does not read (a newer SlateDB's), by
+    /// object key, with what is unsupported: questions that need them stay unanswered.
+    pub unsupported_manifests: Vec<(String, String)>,
 }
 
 /// How a listing bears on answers.
@@ -81,6 +84,13 @@ fn shows_nothing(listing: &Listing) -> bool {
     listing.total_objects == 0 && listing.deleted.is_empty()
 }
 
+/// The root of a manifest object key (`<root>/manifest/<id>.manifest`).
+fn manifest_root(key: &str) -> Option<String> {
+    key.rsplit_once("/manifest/")
+        .map(|(root, _)| root.to_string())
+        .or_else(|| key.starts_with("manifest/").then(String::new))
+}
+
 impl Snapshot {
     /// Joins listings and manifests per root.
     pub fn build(inputs: SnapshotInputs) -> Self {
@@ -104,20 +114,23 @@ impl Snapshot {
         }
         if let Some(listing) = &inputs.wal {
             for (key, object) in &listing.objects {
-                if let SlateObject::Wal { id } = object.object {
-                    let root = roots
-                        .entry(object.root.clone())
-                        .or_insert_with(|| RootState::new(&object.root));
-                    root.add_wal_store_object(id, key, object);
+                if !matches!(
+                    object.object,
+                    SlateObject::Wal { .. } | SlateObject::Unexpected { .. }
+                ) {
+                    continue;
+                }
+                let root = roots
+                    .entry(object.root.clone())
+                    .or_insert_with(|| RootState::new(&object.root));
+                match object.object {
+                    SlateObject::Wal { id } => root.add_wal_store_object(id, key, object),
+                    _ => root.unrecognized.push(key.clone()),
                 }
             }
         }
         for (key, file) in inputs.manifests {
-            let Some(root_path) = key
-                .rsplit_once("/manifest/")
-                .map(|(root, _)| root.to_string())
-                .or_else(|| key.starts_with("manifest/").then(String::new))
-            else {
+            let Some(root_path) = manifest_root(&key) else {
                 continue;
             };
             let id: ManifestId = manifest_id_from_path(&key).unwrap_or(file.manifest.id);
@@ -125,6 +138,16 @@ impl Snapshot {
                 .entry(root_path.clone())
                 .or_insert_with(|| RootState::new(&root_path));
             root.manifests.insert(id, file);
+        }
+        for (key, what) in inputs.unsupported_manifests {
+            let (Some(root_path), Some(id)) = (manifest_root(&key), manifest_id_from_path(&key))
+            else {
+                continue;
+            };
+            let root = roots
+                .entry(root_path.clone())
+                .or_insert_with(|| RootState::new(&root_path));
+            root.unsupported_manifests.insert(id, what);
         }
         let main_given = inputs.main.is_some();
         let wal_given = inputs.wal.is_some();

@@ -64,6 +64,15 @@ pub enum Unknown {
         /// `main`.
         store: String,
     },
+    /// The manifest object was given, in a format this slatecheck does not read.
+    UnsupportedManifest {
+        /// The database root.
+        root: String,
+        /// The manifest id.
+        id: u64,
+        /// What is unsupported.
+        what: String,
+    },
     /// The listing is older than the manifests given: objects written since may be missing.
     StaleListing {
         /// The database root.
@@ -90,6 +99,10 @@ impl fmt::Display for Unknown {
             Unknown::EmptyListing { store } => write!(
                 f,
                 "the {store} store listing shows no objects inside the store, which looks like a listing of the wrong place or a command that failed, not a store"
+            ),
+            Unknown::UnsupportedManifest { root, id, what } => write!(
+                f,
+                "manifest {id} of `{root}` is in {what}"
             ),
             Unknown::StaleListing { root, manifest, listed } => write!(
                 f,
