@@ -63,13 +63,16 @@ fn s3_env(endpoint: String) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A store URL, the environment it runs in, and the variable its error must name.
+type NoCredentialsCase = (&'static str, Vec<(&'static str, String)>, &'static str);
+
 #[test]
 fn no_credentials_is_a_clear_error_within_seconds() {
     // A metadata endpoint that accepts connections and never answers, as off-cloud machines
     // often have: it must not be asked unless the user says so.
     let silent = Silent::start();
     let metadata = format!("http://127.0.0.1:{}", silent.port);
-    let cases: [(&str, Vec<(&str, String)>, &str); 3] = [
+    let cases: [NoCredentialsCase; 3] = [
         (
             "s3://bucket/dbs",
             vec![("AWS_REGION", "us-east-1".into())],

@@ -68,7 +68,7 @@ fn assert_inconclusive_naming_the_empty_listing(out: &Output, what: &str) {
     assert!(!text.contains("no database at"), "{what}: {text}");
 }
 
-fn with_plans<'a>(mut args: Vec<&'a str>) -> Vec<&'a str> {
+fn with_plans(mut args: Vec<&str>) -> Vec<&str> {
     for plan in PLANS {
         args.extend(["--plan", plan]);
     }
