@@ -281,6 +281,12 @@ pub struct ListingReading {
     /// The time zone of times listed without one (`aws s3 ls`, `rclone lsl`): `UTC`, `+02:00`.
     #[arg(long, value_name = "OFFSET", value_parser = slatecheck_core::listing::parse_utc_offset)]
     pub tz: Option<i32>,
+
+    /// The listing files are complete: the commands that wrote them listed everything and
+    /// exited 0. Needed for formats that cannot show truncation (`az storage blob list`,
+    /// `s3api … --query 'Contents[]'`, `rclone lsl`); other signs of truncation still count.
+    #[arg(long)]
+    pub listing_complete: bool,
 }
 
 impl ListingReading {

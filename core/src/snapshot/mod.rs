@@ -41,6 +41,10 @@ pub enum ListingState {
     Complete,
     /// Given, but it may be missing objects (truncated, footer mismatch, …).
     MayBeIncomplete(String),
+    /// Given, and it shows no objects at all: a 0-byte file left by a failed CLI run, or a live
+    /// store URL that lists nothing (wrong bucket or prefix, wrong addressing style). Absence
+    /// cannot be settled from it.
+    Empty,
 }
 
 /// A store's state as far as the inputs show it.
@@ -74,6 +78,12 @@ fn state_of(listing: &Option<Listing>) -> ListingState {
     }
 }
 
+/// Whether a listing shows no object inside the store (objects outside `--prefix` only say the
+/// prefix is wrong).
+fn shows_nothing(listing: &Listing) -> bool {
+    listing.total_objects == 0 && listing.deleted.is_empty()
+}
+
 /// The root of a manifest object key (`<root>/manifest/<id>.manifest`).
 fn manifest_root(key: &str) -> Option<String> {
     key.rsplit_once("/manifest/")
@@ -85,7 +95,14 @@ impl Snapshot {
     /// Joins listings and manifests per root.
     pub fn build(inputs: SnapshotInputs) -> Self {
         let mut roots: BTreeMap<String, RootState> = BTreeMap::new();
-        let main = state_of(&inputs.main);
+        let main = match state_of(&inputs.main) {
+            // Only the main store: an empty WAL store is what a wiped WAL leaves, and the main
+            // store's manifests say which WAL objects should be there.
+            ListingState::Complete if inputs.main.as_ref().is_some_and(shows_nothing) => {
+                ListingState::Empty
+            }
+            state => state,
+        };
         let wal = state_of(&inputs.wal);
         if let Some(listing) = &inputs.main {
             for (key, object) in &listing.objects {
@@ -171,6 +188,9 @@ impl Snapshot {
                 store: "main".into(),
                 why: why.clone(),
             }),
+            ListingState::Empty => Some(Unknown::EmptyListing {
+                store: "main".into(),
+            }),
             ListingState::Complete => None,
         }
     }
@@ -185,7 +205,7 @@ impl Snapshot {
                 store: "WAL".into(),
                 why: why.clone(),
             }),
-            ListingState::Complete => None,
+            ListingState::Empty | ListingState::Complete => None,
         }
     }
 }

@@ -58,6 +58,12 @@ pub enum Unknown {
         /// The manifest id.
         id: u64,
     },
+    /// The listing shows no objects at all: more likely a listing of the wrong place, or the
+    /// output of a command that failed, than an empty store.
+    EmptyListing {
+        /// `main`.
+        store: String,
+    },
     /// The manifest object was given, in a format this slatecheck does not read.
     UnsupportedManifest {
         /// The database root.
@@ -90,6 +96,10 @@ impl fmt::Display for Unknown {
             Unknown::ManifestNotProvided { root, id } => {
                 write!(f, "manifest {id} of `{root}` was not provided (give the manifest objects, --manifests)")
             }
+            Unknown::EmptyListing { store } => write!(
+                f,
+                "the {store} store listing shows no objects inside the store, which looks like a listing of the wrong place or a command that failed, not a store"
+            ),
             Unknown::UnsupportedManifest { root, id, what } => write!(
                 f,
                 "manifest {id} of `{root}` is in {what}"

@@ -56,6 +56,7 @@ fn remediation(why: &Unknown) -> String {
         Unknown::ManifestNotProvided { .. } => {
             "copy the manifest objects of the root (aws s3 sync --exclude '*' --include '*/manifest/*') and pass the folder with --manifests".into()
         }
+        Unknown::EmptyListing { .. } => "check the store URL (bucket, prefix; --prefix strips where the databases sit), the addressing style (AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true against a path-style endpoint such as MinIO lists buckets, not objects), and that the command that wrote the listing exited 0 (a failed `aws`, `az`, `gsutil` or `rclone` run leaves an empty file); then list again".into(),
         Unknown::UnsupportedManifest { .. } => {
             "check with a slatecheck release that reads this manifest format (the database was written by a newer SlateDB)".into()
         }
