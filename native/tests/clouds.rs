@@ -1,5 +1,5 @@
-//! Live `s3://`, `az://` and `gs://` stores against real protocol servers on 127.0.0.1 (moto,
-//! Azurite, fake-gcs-server; scripts/setup-clouds installs them): every fixture store uploaded
+//! Live `s3://` and `az://` stores against real protocol servers on 127.0.0.1 (moto and
+//! Azurite; scripts/setup-clouds installs them): every fixture store uploaded
 //! under its keys gives the same report through the cloud as from its directory, and so does a
 //! bundle collected from the cloud.
 
@@ -265,7 +265,6 @@ fn every_fixture_through_azure_blob_matches_its_directory() {
     every_fixture_agrees(Server::azurite());
 }
 
-#[test]
-fn every_fixture_through_gcs_matches_its_directory() {
-    every_fixture_agrees(Server::fake_gcs());
-}
+// GCS (fake-gcs-server) is not run here yet: object_store's GCS client asked the cloud
+// metadata endpoint for a token on upload even with skip_signature, which must never leave
+// this machine. `Server::fake_gcs` and `client` are kept for when uploads use a static token.

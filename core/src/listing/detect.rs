@@ -164,7 +164,9 @@ fn detect_text_line(line: &str) -> Option<ListingFormat> {
     }
     // `gsutil ls -l -r gs://b` / `gcloud storage ls -l -r`: blocks under `gs://b/dir/:` headers;
     // without `-r`, folder lines `gs://b/dir/` may come first.
-    if line.starts_with("gs://") && (line.ends_with(':') || line.ends_with('/')) {
+    // (`gcloud storage ls -l` indents its folder lines to the URL column.)
+    let url_line = line.trim_start();
+    if url_line.starts_with("gs://") && (url_line.ends_with(':') || url_line.ends_with('/')) {
         return Some(ListingFormat::GsutilLs);
     }
     let mut fields = line.split_whitespace();
@@ -279,6 +281,10 @@ mod tests {
             Some(GsutilLs)
         );
         assert_eq!(detect_format(b"gs://b/db/\n", false), Some(GsutilLs));
+        assert_eq!(
+            detect_format(b"        gs://b/db/\n", false),
+            Some(GsutilLs)
+        );
         assert_eq!(
             detect_format(b"\"b\",\"db/x\",\"1\"\n", true),
             Some(S3InventoryCsv)
