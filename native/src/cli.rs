@@ -142,6 +142,12 @@ pub struct CheckArgs {
     /// (root-1, bucket-1, prefix-1, input-1) in every format, for reports that leave the team.
     #[arg(long)]
     pub redact: bool,
+
+    /// Assert that the databases keep their WAL in the main store (no separate WAL store):
+    /// WAL objects the main store listing does not show are then missing, not perhaps in an
+    /// unlisted WAL store. A bundle that `collect` made without --wal-store asserts the same.
+    #[arg(long, conflicts_with_all = ["wal_store", "wal_listings"])]
+    pub no_wal_store: bool,
 }
 
 /// A report format of `check`.
@@ -250,7 +256,9 @@ pub struct CollectArgs {
     #[arg(value_name = "STORE_URL")]
     pub store: String,
 
-    /// Its separate WAL store, if the databases use one.
+    /// Its separate WAL store, if the databases use one. Without it, the bundle records that
+    /// the databases keep their WAL in the main store, and `check --bundle` judges missing WAL
+    /// objects as missing (as `check --no-wal-store` does).
     #[arg(long, value_name = "URL|DIR")]
     pub wal_store: Option<String>,
 
