@@ -35,6 +35,15 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
+                // A range already broken stays worth reporting: the wipe would destroy what a
+                // restore of the missing objects still needs, and the checkpoint is no clone
+                // source as it is.
+                work.findings.extend(wal_range_missing::check(
+                    cx,
+                    root,
+                    manifest,
+                    &describe(checkpoint),
+                ));
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
@@ -56,6 +65,12 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             )),
         }
     }
+    // Writes after the replay point already gone: the wipe cannot lose them, but the store
+    // has lost them, or will once the rest of the range goes.
+    work.findings
+        .extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings
+        .extend(wal_writes_lost::check(cx, root, latest));
     // After the replay point: a zero-byte object is a fence and holds nothing; one with data
     // at or after the manifest that published the newest L0 holds writes that are not in L0;
     // one with data before it may hold only rows that L0 flush already wrote.
