@@ -39,6 +39,11 @@ pub struct BundleInfo {
     pub store: String,
     /// The separate WAL store, if any.
     pub wal_store: Option<String>,
+    /// Whether `collect` was given a WAL store. `Some(false)` asserts that the databases keep
+    /// their WAL in the main store (as `check --no-wal-store` does); bundles written before
+    /// this field existed leave it out, and assert nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_store_given: Option<bool>,
 }
 
 /// A bundle that cannot be read.

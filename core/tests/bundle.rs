@@ -69,6 +69,7 @@ fn damaged_or_foreign_archives_are_clear_errors() {
             created_by: "future".into(),
             store: "s".into(),
             wal_store: None,
+            wal_store_given: None,
         },
         &Default::default(),
         None,

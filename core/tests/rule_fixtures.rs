@@ -595,13 +595,51 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             ),
         ),
         pair(
+            // Shard's WAL store was wiped and the writer reopened on it (fence WAL 2): WAL 3 of
+            // the replay range is gone, and it can be epoch 2's fence.
             "SDB-WAL-004",
-            ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0),
+            (
+                "v2/b-seed-wal-store-split",
+                true,
+                no_damage,
+                Ask::Plan("open:shard"),
+                0,
+            ),
             (
                 "v2/d1-wal-wiped-before-wipe",
                 true,
                 no_damage,
                 Ask::Plan("open:db"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-WAL-009",
+            (
+                "v2/i-reopen-wal-wiped",
+                true,
+                no_damage,
+                Ask::Plan("read:db"),
+                0,
+            ),
+            (
+                "v2/i-reopen-wal-wiped-before-wipe",
+                true,
+                no_damage,
+                Ask::Plan("read:db"),
+                0,
+            ),
+        ),
+        pair(
+            // d1: WAL 3 (after manifest 3 published the L0 at next 3) is gone, and epoch 1's
+            // fence is at most WAL 2. The seed's WAL 3 may be a fence: not decided.
+            "SDB-WAL-010",
+            ("v2/d1-wal-wiped", true, no_damage, Ask::Plan("open:db"), 0),
+            (
+                "v2/b-seed-wal-store-split",
+                true,
+                no_damage,
+                Ask::Plan("open:shard"),
                 0,
             ),
         ),

@@ -205,14 +205,218 @@ fn wal_holes_make_a_writer_open_unsafe() {
 }
 
 #[test]
-fn a_wiped_wal_with_unflushed_writes_is_inconclusive_for_open() {
-    for set in SETS {
+fn a_wiped_wal_with_unflushed_writes_is_unsafe_where_the_history_proves_it() {
+    // 0.18: manifest 3 published the L0 at next_wal_sst_id 3 and epoch 1's fence is WAL 1 or 2
+    // (manifest 3 of that epoch persisted 3), so the wiped WAL 3 held `walkey`, which the
+    // reopen lost. 0.15's abandoned writer left manifest 3 the latest: its only gone WAL (2) is
+    // below 3 and may hold only rows already in L0 (it does: `l0key`).
+    for (set, plans) in [
+        ("v2", &["open:db", "read:db"][..]),
+        ("v1", &["open:db"][..]),
+    ] {
+        for text in plans {
+            let result = plan(set, "d1-wal-wiped", true, text);
+            if set == "v2" {
+                assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+            } else {
+                assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+            }
+        }
+    }
+    // Before the wipe, wiping would lose WAL 3's 207 bytes of writes not in L0.
+    let result = plan("v2", "d1-wal-wiped-before-wipe", true, "wipe-wal:db");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+    let lost = result
+        .findings
+        .iter()
+        .find(|f| f.rule == "SDB-WAL-010")
+        .expect("SDB-WAL-010");
+    assert_eq!(lost.evidence["wal_ids_with_data"], serde_json::json!([3]));
+}
+
+/// Fixture i: the writer reopened (manifest 5, its epoch-bump, is the latest), wrote `tail`
+/// to the WAL and was still running when the WAL store was wiped; SlateDB's reader then
+/// returned nothing for `tail` (scenario.json).
+#[test]
+fn a_wal_wiped_after_a_writer_open_loses_its_acknowledged_writes() {
+    let record = scenario_steps("i-reopen-wal-wiped");
+    let after_wipe = record
+        .iter()
+        .skip_while(|step| step["step"] != "operator wipes db/wal")
+        .find(|step| step["step"] == "reader (FollowLatest) gets `tail`")
+        .expect("reader step after the wipe");
+    assert_eq!(after_wipe["outcome"]["value"], serde_json::Value::Null);
+    for text in ["read:db", "open:db", "clone:db"] {
         assert_verdict(
-            &plan(set, "d1-wal-wiped", true, "open:db"),
-            Verdict::Inconclusive,
-            Some("SDB-WAL-004"),
+            &plan("v2", "i-reopen-wal-wiped", true, text),
+            Verdict::Unsafe,
+            Some("SDB-WAL-009"),
+        );
+        if text == "clone:db" {
+            // Before the wipe a clone of latest misses `tail` as well (it copies only the
+            // manifest's WAL range): SDB-MAN-002 says so.
+            continue;
+        }
+        let before = plan("v2", "i-reopen-wal-wiped-before-wipe", true, text);
+        assert_verdict(&before, Verdict::Safe, None);
+        assert!(
+            before
+                .notes
+                .iter()
+                .any(|n| n.starts_with("nothing in these inputs shows")),
+            "{text}: {:?}",
+            before.notes
         );
     }
+}
+
+/// Only the newest WAL object (the one holding `tail`) deleted after the fence: no listing
+/// can see it. The verdict is `safe`, and says what it cannot see.
+#[test]
+fn deleting_only_the_wal_after_a_listed_fence_is_invisible_and_said_so() {
+    let dir = fixture("v2", "i-reopen-wal-wiped-before-wipe");
+    let mut given = common::store::inputs(&dir, true);
+    let newest = given
+        .wal
+        .as_ref()
+        .and_then(|l| {
+            l.objects
+                .keys()
+                .filter(|k| k.starts_with("db/wal/"))
+                .max()
+                .cloned()
+        })
+        .expect("a WAL object");
+    if let Some(listing) = given.wal.as_mut() {
+        listing.objects.remove(&newest);
+    }
+    let snapshot = Snapshot::build(given);
+    let result = evaluate_at(
+        &snapshot,
+        CheckOptions::default(),
+        made_at(&snapshot),
+        "read:db",
+    );
+    assert_verdict(&result, Verdict::Safe, None);
+    assert_eq!(result.notes.len(), 1, "{:?}", result.notes);
+}
+
+/// `--no-wal-store`: d1's WAL was wiped, and without a WAL store listing a WAL store cannot be
+/// told from no WAL; asserting the WAL lives in the main store makes the loss decisive.
+#[test]
+fn asserting_no_wal_store_makes_a_missing_wal_decisive() {
+    let snapshot = snapshot(&fixture("v2", "d1-wal-wiped"), false);
+    let unlisted = evaluate_at(
+        &snapshot,
+        CheckOptions::default(),
+        made_at(&snapshot),
+        "open:db",
+    );
+    assert_verdict(&unlisted, Verdict::Inconclusive, Some("SDB-LIST-003"));
+    let asserted = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let result = evaluate_at(&snapshot, asserted, made_at(&snapshot), "open:db");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+}
+
+/// Fixture j: an unnamed checkpoint with a lifetime, made through the API, pins a data WAL;
+/// wiping the WAL breaks a clone from it, as SlateDB then showed (scenario.json).
+#[test]
+fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
+    let record = scenario_steps("j-user-checkpoint-wal-wiped");
+    let clone = record
+        .iter()
+        .find(|step| step["step"] == "clone c from p at the unnamed checkpoint")
+        .expect("clone step");
+    assert!(
+        clone["outcome"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("wal unavailable")),
+        "{clone}"
+    );
+    let before = plan(
+        "v2",
+        "j-user-checkpoint-wal-wiped-before-wipe",
+        false,
+        "wipe-wal:p",
+    );
+    assert_verdict(&before, Verdict::Unsafe, Some("SDB-WAL-001"));
+    let checkpoint = record
+        .iter()
+        .find(|step| step["step"] == "p: checkpoint Durable, unnamed, lifetime 1 h")
+        .and_then(|step| step["outcome"]["id"].as_str())
+        .expect("checkpoint id")
+        .to_string();
+    let clone = format!("clone:p@{checkpoint}");
+    let intact = plan(
+        "v2",
+        "j-user-checkpoint-wal-wiped-before-wipe",
+        false,
+        &clone,
+    );
+    assert_verdict(&intact, Verdict::Safe, None);
+    // Its WAL lived in the main store: after the wipe only `--no-wal-store` says so.
+    let wiped = snapshot(&fixture("v2", "j-user-checkpoint-wal-wiped"), false);
+    let unlisted = evaluate_at(&wiped, CheckOptions::default(), made_at(&wiped), &clone);
+    assert_verdict(&unlisted, Verdict::Inconclusive, Some("SDB-LIST-003"));
+    let asserted = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let result = evaluate_at(&wiped, asserted, made_at(&wiped), &clone);
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}
+
+/// The compactor's checkpoint (fixture h: 900 s, unnamed, on the manifest its compaction
+/// replaced) is SlateDB's own: wipe-wal does not keep WAL objects for it. The same checkpoint
+/// made an hour before the compaction's output would be a user's, and is judged.
+#[test]
+fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
+    let compactor_checkpoint = |result: &PlanResult| {
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule == "SDB-WAL-001" && f.message.contains("(manifest 9"))
+    };
+    let dir = fixture("v2", "h-clone-detach");
+    let snapshot_of = |shift_hours: i64| {
+        let mut given = common::store::inputs(&dir, false);
+        common::store::edit_manifests(&mut given, "clone", |_, manifest| {
+            for checkpoint in manifest.checkpoints.iter_mut() {
+                if checkpoint.name.is_none() && checkpoint.expire_time.is_some() {
+                    checkpoint.create_time -= chrono::Duration::hours(shift_hours);
+                }
+            }
+        });
+        Snapshot::build(given)
+    };
+    let own = snapshot_of(0);
+    let result = evaluate_at(
+        &own,
+        CheckOptions::default(),
+        made_at(&own),
+        "wipe-wal:clone",
+    );
+    assert!(!compactor_checkpoint(&result), "{:#?}", result.findings);
+    let users = snapshot_of(1);
+    let result = evaluate_at(
+        &users,
+        CheckOptions::default(),
+        made_at(&users),
+        "wipe-wal:clone",
+    );
+    assert!(compactor_checkpoint(&result), "{:#?}", result.findings);
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}
+
+fn scenario_steps(name: &str) -> Vec<serde_json::Value> {
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture("v2", name).join("scenario.json")).expect("scenario.json"),
+    )
+    .expect("JSON");
+    record["steps"].as_array().cloned().unwrap_or_default()
 }
 
 #[test]

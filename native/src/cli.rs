@@ -148,6 +148,12 @@ pub struct CheckArgs {
     /// (4000000). Repeatable; overrides `[limits]` in the configuration.
     #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
     pub limits: Vec<String>,
+
+    /// Assert that the databases keep their WAL in the main store (no separate WAL store):
+    /// WAL objects the main store listing does not show are then missing, not perhaps in an
+    /// unlisted WAL store. A bundle that `collect` made without --wal-store asserts the same.
+    #[arg(long, conflicts_with_all = ["wal_store", "wal_listings"])]
+    pub no_wal_store: bool,
 }
 
 /// `--limit NAME=VALUE`, checked as it is parsed.
@@ -262,7 +268,9 @@ pub struct CollectArgs {
     #[arg(value_name = "STORE_URL")]
     pub store: String,
 
-    /// Its separate WAL store, if the databases use one.
+    /// Its separate WAL store, if the databases use one. Without it, the bundle records that
+    /// the databases keep their WAL in the main store, and `check --bundle` judges missing WAL
+    /// objects as missing (as `check --no-wal-store` does).
     #[arg(long, value_name = "URL|DIR")]
     pub wal_store: Option<String>,
 

@@ -286,3 +286,62 @@ fn collect_then_check_the_bundle() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `--no-wal-store`: d1's WAL store was wiped; listed without it, the main store alone cannot
+/// tell "no WAL store" from "WAL wiped" (exit 3) until the user asserts the former (exit 1).
+/// A bundle collected without `--wal-store` asserts it too.
+#[test]
+fn no_wal_store_settles_a_main_store_without_wal_objects() {
+    let plan = ["--plan", "open:db"];
+    let out = check("d1-wal-wiped", false, &plan);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = check(
+        "d1-wal-wiped",
+        false,
+        &["--plan", "open:db", "--no-wal-store"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("SDB-WAL-010"), "{text}");
+    // It contradicts a WAL listing: a usage error.
+    let out = check(
+        "d1-wal-wiped",
+        true,
+        &["--plan", "open:db", "--no-wal-store"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    let dir = fixture("d1-wal-wiped");
+    let bundle = std::env::temp_dir().join(format!(
+        "slatecheck-bundle-no-wal-{}.tar.gz",
+        std::process::id()
+    ));
+    let out = slatecheck(&[
+        "collect".into(),
+        dir.join("main").display().to_string(),
+        "-o".into(),
+        bundle.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = slatecheck(&[
+        "check".into(),
+        "--bundle".into(),
+        bundle.display().to_string(),
+        "--plan".into(),
+        "open:db".into(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("SDB-WAL-010"), "{text}");
+    let _ = std::fs::remove_file(&bundle);
+}

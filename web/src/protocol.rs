@@ -46,6 +46,9 @@ pub struct RunRequest {
     /// Only report scan findings of these roots (all when empty).
     #[serde(default)]
     pub roots: Vec<String>,
+    /// The databases keep their WAL in the main store (`--no-wal-store`).
+    #[serde(default)]
+    pub no_wal_store: bool,
 }
 
 /// What an input turned out to be.

@@ -72,6 +72,9 @@ pub struct PlanResult {
     pub objects: Vec<PlanObject>,
     /// The rules behind the verdict (their findings are in the report's `findings`).
     pub rules: Vec<&'static str>,
+    /// What a `safe` verdict cannot promise: losses that leave no trace in any listing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The findings about this action.
     #[serde(skip)]
     pub findings: Vec<Finding>,
@@ -122,14 +125,45 @@ pub fn evaluate(cx: &RuleContext<'_>, action: &Action) -> Result<PlanResult, Pla
         _ => None,
     });
     let rules: BTreeSet<&'static str> = findings.iter().map(|f| f.rule).collect();
+    let notes = match verdict {
+        Verdict::Safe => unseen_wal_loss(cx, action).into_iter().collect(),
+        _ => Vec::new(),
+    };
     Ok(PlanResult {
         plan,
         verdict,
         predicted_error,
         objects: work.objects,
         rules: rules.into_iter().collect(),
+        notes,
         findings,
     })
+}
+
+/// For actions that read the WAL past the latest manifest (a writer open, a reader, a clone of
+/// the latest state): the loss no listing can show. Deleting the newest WAL objects after a
+/// listed fence (or after the newest WAL a manifest records) leaves a WAL that looks complete.
+fn unseen_wal_loss(cx: &RuleContext<'_>, action: &Action) -> Option<String> {
+    let root = match action {
+        Action::Open { root } | Action::Read { root } => root,
+        Action::Clone {
+            root,
+            checkpoint: None,
+        } => root,
+        _ => return None,
+    };
+    let state = cx.snapshot.root(root)?;
+    let latest = state.latest_given()?;
+    let newest = cx
+        .wal_objects(state)
+        .ok()
+        .and_then(|objects| objects.keys().next_back().copied());
+    let after = newest.map_or(latest.replay_after_wal_id, |id| {
+        id.max(latest.replay_after_wal_id)
+    });
+    Some(format!(
+        "nothing in these inputs shows that WAL objects of `{root}` after WAL {after} were deleted: the loss of the newest WAL objects after a listed fence leaves no trace in a listing (SlateDB's own readers and writers cannot see it either)"
+    ))
 }
 
 /// What an action's evaluation collects: its findings and the objects it involves.

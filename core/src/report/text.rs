@@ -15,6 +15,9 @@ pub fn render_text(report: &Report) -> String {
             let _ = write!(out, " (predicted: {error})");
         }
         let _ = writeln!(out);
+        for note in &plan.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
         for object in &plan.objects {
             let size = object.size.map(|s| format!(", {s} B")).unwrap_or_default();
             let _ = writeln!(

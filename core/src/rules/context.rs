@@ -1,7 +1,7 @@
 //! What rules look at: the snapshot, the time, and the options of the check.
 
 use crate::model::{Manifest, WalId};
-use crate::snapshot::{Listed, RootState, Snapshot, Unknown};
+use crate::snapshot::{Listed, RootState, Snapshot, Unknown, WalPlacement};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +25,10 @@ pub struct CheckOptions {
     pub expiry_margin: Duration,
     /// Clone WAL policy.
     pub wal_policy: WalPolicy,
+    /// The databases keep their WAL in the main store (`--no-wal-store`, or a bundle that
+    /// `collect` made without a WAL store): a root whose WAL objects the main store listing
+    /// does not show has none, instead of perhaps keeping them in an unlisted WAL store.
+    pub no_wal_store: bool,
 }
 
 impl Default for CheckOptions {
@@ -33,6 +37,7 @@ impl Default for CheckOptions {
             min_age: Duration::seconds(300),
             expiry_margin: Duration::seconds(3600),
             wal_policy: WalPolicy::Upstream,
+            no_wal_store: false,
         }
     }
 }
@@ -72,6 +77,12 @@ impl<'a> RuleContext<'a> {
 
     /// The WAL objects a client configured for `root` sees, or why the inputs cannot tell.
     pub fn wal_objects(&self, root: &'a RootState) -> Result<&'a BTreeMap<WalId, Listed>, Unknown> {
+        if self.options.no_wal_store && root.wal_placement == WalPlacement::NotListed {
+            return match self.root_main_unknown(root) {
+                Some(why) => Err(why),
+                None => Ok(&root.wal_in_main),
+            };
+        }
         root.wal_objects(
             self.root_main_unknown(root).as_ref(),
             self.root_wal_unknown(root).as_ref(),

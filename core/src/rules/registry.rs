@@ -42,6 +42,8 @@ pub static RULES: &[&Rule] = &[
     &wal::fence_accumulation::RULE,
     &wal::wal_id_regression::RULE,
     &wal::wal_uri_mismatch::RULE,
+    &wal::wal_tail_missing::RULE,
+    &wal::wal_writes_lost::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive).

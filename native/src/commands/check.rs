@@ -4,6 +4,7 @@
 use crate::cli::{CheckArgs, FormatTarget, ReportFormat, WalPolicyArg};
 use crate::commands::listing::read_files;
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE, UNSAFE};
+use slatecheck_core::bundle::BundleInfo;
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
@@ -36,9 +37,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         limits.set_assignment(assignment).map_err(Failure::input)?;
     }
     let mut inputs = Vec::new();
+    // A bundle collected without a WAL store says the WAL is in the main store.
+    let mut no_wal_store = args.no_wal_store;
     let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
         (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
-        (None, Some(bundle)) => bundle_inputs(bundle, &listing_options, &limits)?,
+        (None, Some(bundle)) => {
+            let (info, inputs, refs) = bundle_inputs(bundle, &listing_options, &limits)?;
+            no_wal_store |= info.wal_store_given == Some(false);
+            (inputs, refs)
+        }
         (None, None) => (SnapshotInputs::default(), Vec::new()),
     };
     inputs.extend(store_refs);
@@ -88,6 +95,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
                 WalPolicyArg::Upstream => WalPolicy::Upstream,
                 WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
             },
+            no_wal_store,
         },
         inputs,
     };
@@ -233,19 +241,20 @@ fn bundle_inputs(
     path: &Path,
     options: &slatecheck_core::listing::ListingOptions,
     limits: &Limits,
-) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
+) -> Result<(BundleInfo, SnapshotInputs, Vec<InputRef>), Failure> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
     let mut hashing = slatecheck_core::digest::HashingReader::new(file);
-    let (_, inputs) = slatecheck_core::bundle::read_bundle_with_limits(
+    let (info, inputs) = slatecheck_core::bundle::read_bundle_with_limits(
         &name,
         &mut hashing,
         options.clone(),
         limits,
     )
     .map_err(|err| Failure::input(err.to_string()))?;
-    Ok((inputs, vec![file_ref("bundle", path, hashing.finish_hex())]))
+    let refs = vec![file_ref("bundle", path, hashing.finish_hex())];
+    Ok((info, inputs, refs))
 }
 
 fn store_ref(kind: &str, url: &str) -> InputRef {

@@ -27,6 +27,7 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         created_by: format!("slatecheck {}", env!("CARGO_PKG_VERSION")),
         store: main.url.clone(),
         wal_store: wal.as_ref().map(|wal| wal.url.clone()),
+        wal_store_given: Some(wal.is_some()),
     };
     let shown = args.output.display().to_string();
     let file = std::fs::File::create(&args.output)

@@ -20,3 +20,22 @@ pub async fn put(db: &Db, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> any
     db.put(key, value).await?;
     Ok(())
 }
+
+/// What a `DbReader` that writes nothing (`FollowLatest`, no managed checkpoint) reads for
+/// `key` on `root`, with the WAL store when given.
+pub async fn reader_get(
+    root: &str,
+    main: std::sync::Arc<dyn slatedb::object_store::ObjectStore>,
+    wal: Option<std::sync::Arc<dyn slatedb::object_store::ObjectStore>>,
+    key: &str,
+) -> anyhow::Result<Option<String>> {
+    let mut builder =
+        slatedb::DbReader::builder(root, main).with_reader_mode(slatedb::DbReaderMode::FollowLatest);
+    if let Some(wal) = wal {
+        builder = builder.with_wal_object_store(wal);
+    }
+    let reader = builder.build().await?;
+    let value = reader.get(key).await;
+    let _ = reader.close().await;
+    Ok(value?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+}

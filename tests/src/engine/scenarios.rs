@@ -227,7 +227,29 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(projected_clone(work, out).await?);
     fixtures.extend(fence_only_checkpoint(work, out).await?);
     fixtures.extend(clone_detach(work, out).await?);
+    fixtures.extend(reopen_wal_wiped(work, out).await?);
+    fixtures.extend(user_checkpoint_wal_wiped(work, out).await?);
     Ok(fixtures)
+}
+
+/// Runs the scenario that writes fixture `name` (and its `-before-…` steps) into `out`, for
+/// adding one fixture without regenerating the others.
+pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<PathBuf>> {
+    match name {
+        "a-checkpoints-clones-gc" => checkpoints_clones_gc(work, out).await,
+        "b-seed-wal-store-split" => seed_wal_store_split(work, out).await,
+        "c-final-checkpoint-deleted" => final_checkpoint_deleted(work, out).await,
+        "d1-wal-wiped" => wal_wiped_with_wal_only_data(work, out).await,
+        "d2-wal-hole-later" => wal_hole(work, out, name, 2).await,
+        "d3-wal-hole-first" => wal_hole(work, out, name, 1).await,
+        "e-segmented" => segmented(work, out).await,
+        "f-projected-clone" => projected_clone(work, out).await,
+        "g-fence-only-checkpoint" => fence_only_checkpoint(work, out).await,
+        "h-clone-detach" => clone_detach(work, out).await,
+        "i-reopen-wal-wiped" => reopen_wal_wiped(work, out).await,
+        "j-user-checkpoint-wal-wiped" => user_checkpoint_wal_wiped(work, out).await,
+        other => Err(anyhow!("no scenario writes fixture `{other}`")),
+    }
 }
 
 /// A: checkpoints of every kind, a clone, a clone of the clone, and one GC pass.
@@ -547,6 +569,83 @@ pub async fn clone_detach(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     // own checkpoint (900 s) still pins a manifest that does, so this pass detaches nothing.
     s.admin("clone").run_gc_once(gc_now_options()).await?;
     s.log("clone: GC once, min_age 0", json!("ok"));
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// What a reader that writes nothing reads for `key` of `root` now, as a logged outcome.
+async fn reader_outcome(s: &Scenario, root: &str, key: &str) -> Value {
+    let main = s.main.clone();
+    match compat::reader_get(root, main, s.wal.clone(), key).await {
+        Ok(Some(value)) => json!({ "key": key, "value": value }),
+        Ok(None) => json!({ "key": key, "value": null }),
+        Err(err) => json!({ "key": key, "error": s.portable(&err.to_string()) }),
+    }
+}
+
+/// I: a writer reopens (its epoch-bump manifest stays the latest: it flushes nothing to L0),
+/// writes `tail` and flushes it to the WAL only, and is still running when the operator wipes
+/// the WAL store: the reopen's fence at `next_wal_sst_id` and the WAL after it are gone, and a
+/// reader silently returns nothing for the acknowledged write.
+pub async fn reopen_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "i-reopen-wal-wiped", true)?;
+    let db = s.open("db").await?;
+    put_range(&db, "k", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    let db = s.open("db").await?;
+    compat::put(&db, "tail", "acknowledged").await?;
+    flush(&db, FlushType::Wal).await?;
+    s.log("db: reopen, put `tail`, flush the WAL; the writer stays open", json!("ok"));
+    let before = reader_outcome(&s, "db", "tail").await;
+    s.log("reader (FollowLatest) gets `tail`", before);
+    s.snapshot("-before-wipe")?;
+    wipe_wal(s.wal_dir(), "db")?;
+    s.log("operator wipes db/wal", json!("ok"));
+    let after = reader_outcome(&s, "db", "tail").await;
+    s.log("reader (FollowLatest) gets `tail`", after);
+    let kept = reader_outcome(&s, "db", "k00").await;
+    s.log("reader (FollowLatest) gets `k00`", kept);
+    s.snapshot("")?;
+    // The fixtures are taken; whatever the writer does on close stays in the work store.
+    let _ = db.close().await;
+    Ok(s.into_fixtures())
+}
+
+/// J: an unnamed checkpoint with a lifetime, as users and operators create them through the
+/// API, pins a WAL range with data; the writer then flushes everything to L0 and closes, and
+/// the operator wipes the WAL: a clone from that checkpoint fails.
+pub async fn user_checkpoint_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "j-user-checkpoint-wal-wiped", false)?;
+    let db = s.open("p").await?;
+    put_range(&db, "k", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    put_range(&db, "w", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    let unnamed = CheckpointOptions {
+        lifetime: Some(Duration::from_secs(3600)),
+        source: None,
+        name: None,
+    };
+    let cp = db.create_checkpoint(CheckpointScope::Durable, &unnamed).await?;
+    s.log(
+        "p: checkpoint Durable, unnamed, lifetime 1 h",
+        json!({ "id": cp.id, "manifest_id": cp.manifest_id }),
+    );
+    put_range(&db, "x", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    s.snapshot("-before-wipe")?;
+    wipe_wal(s.wal_dir(), "p")?;
+    s.log("operator wipes p/wal", json!("ok"));
+    let result = s.clone_db("c", "p", Some(cp.id)).await;
+    s.log_result("clone c from p at the unnamed checkpoint", &result);
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

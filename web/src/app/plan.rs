@@ -65,6 +65,7 @@ pub fn PlanPicker() -> impl IntoView {
     let plan_text = RwSignal::new(String::new());
     let now = RwSignal::new(String::new());
     let min_age = RwSignal::new("300".to_string());
+    let no_wal_store = RwSignal::new(false);
     // Roots the scan (no plan) is limited to; empty: all.
     let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
@@ -84,6 +85,7 @@ pub fn PlanPicker() -> impl IntoView {
                 now: now.get(),
                 min_age_seconds,
                 roots: chosen_roots.get(),
+                no_wal_store: no_wal_store.get(),
             }),
             &[],
         );
@@ -163,6 +165,10 @@ pub fn PlanPicker() -> impl IntoView {
                     <input type="number" data-testid="min-age" prop:value=move || min_age.get() on:input=move |ev| min_age.set(event_target_value(&ev)) />
                 </label>
             </details>
+            <label title="As --no-wal-store: WAL objects the main store listing does not show are missing, not perhaps in an unlisted WAL store">
+                <input type="checkbox" data-testid="no-wal-store" prop:checked=move || no_wal_store.get() on:change=move |ev| no_wal_store.set(event_target_checked(&ev)) />
+                " No separate WAL store: these databases keep their WAL in the main store"
+            </label>
             <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
         </section>
     }

@@ -45,6 +45,8 @@ pub struct Inputs {
     reading: ListingOptions,
     /// Inputs added so far (numbers same-named ones).
     added: usize,
+    /// A bundle given was collected without a WAL store (as `check --no-wal-store`).
+    bundle_no_wal_store: bool,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -54,6 +56,8 @@ struct Read {
     store: Option<Store>,
     error: Option<String>,
     sha256: Option<String>,
+    /// A bundle collected without a WAL store: the WAL is in the main store.
+    no_wal_store: bool,
 }
 
 impl Read {
@@ -64,6 +68,7 @@ impl Read {
             store,
             error: None,
             sha256: None,
+            no_wal_store: false,
         }
     }
 }
@@ -143,6 +148,11 @@ impl Inputs {
         &self.config
     }
 
+    /// Whether a bundle given says the databases keep their WAL in the main store.
+    pub fn bundle_no_wal_store(&self) -> bool {
+        self.bundle_no_wal_store
+    }
+
     pub fn input_refs(&self) -> Vec<InputRef> {
         self.refs.clone()
     }
@@ -177,6 +187,7 @@ impl Inputs {
             });
         }
         let reads: Vec<Read> = reads.into_iter().flatten().collect();
+        self.bundle_no_wal_store = reads.iter().any(|r| r.error.is_none() && r.no_wal_store);
         let root = Some(self.manifest_root.as_str());
         let (inputs, roots) = match assembly.finish_placed(root) {
             Ok((given, placed)) => {
@@ -259,7 +270,10 @@ fn read_file(
     let mut hashing = HashingReader::new(reader);
     let mut read = match kind {
         FileKind::Bundle => match assembly.add_bundle(name, &mut hashing) {
-            Ok(info) => Read::new("bundle", format!("bundle of {}", info.store), None),
+            Ok(info) => Read {
+                no_wal_store: info.wal_store_given == Some(false),
+                ..Read::new("bundle", format!("bundle of {}", info.store), None)
+            },
             Err(err) => return failed("bundle", None, err.to_string()),
         },
         FileKind::Manifest | FileKind::ManifestJson => {

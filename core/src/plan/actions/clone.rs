@@ -9,7 +9,7 @@ use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::listing::input_missing;
 use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::sst_missing;
-use crate::rules::wal::{wal_fence_gap, wal_range_missing, wal_store_required};
+use crate::rules::wal::{wal_fence_gap, wal_range_missing, wal_store_required, wal_tail_missing};
 use crate::rules::RuleContext;
 use crate::snapshot::Presence;
 
@@ -33,6 +33,10 @@ pub(crate) fn clone(
                 .extend(manifest_rollback::check(cx, root, latest));
             work.findings
                 .extend(manifest_rollback::check_wal_beyond(cx, root, latest));
+            // The ephemeral checkpoint pins the latest manifest: writes past it are not cloned,
+            // and when its writer's fence is gone they are gone from the source as well.
+            work.findings
+                .extend(wal_tail_missing::check(cx, root, latest));
             (
                 latest,
                 format!(

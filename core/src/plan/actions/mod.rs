@@ -7,6 +7,7 @@ pub(crate) mod delete_checkpoint;
 pub(crate) mod delete_root;
 pub(crate) mod gc;
 pub(crate) mod open;
+mod own_checkpoints;
 pub(crate) mod read;
 pub(crate) mod split;
 pub(crate) mod wipe_wal;

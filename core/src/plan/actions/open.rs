@@ -4,7 +4,9 @@ use crate::plan::planner::{advisory, latest, wal_objects, ObjectStatus, PlanObje
 use crate::rules::clone::clone_incomplete;
 use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::sst_missing;
-use crate::rules::wal::{wal_hole, wal_replay_range_missing, wal_store_required};
+use crate::rules::wal::{
+    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
+};
 use crate::rules::RuleContext;
 use crate::snapshot::WriterOpenForecast;
 
@@ -38,6 +40,10 @@ pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     work.findings.extend(wal_hole::check(cx, root, latest));
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings
+        .extend(wal_writes_lost::check(cx, root, latest));
+    work.findings
+        .extend(wal_tail_missing::check(cx, root, latest));
     // The writer opens, but serving reads needs every SST the manifest references.
     work.findings
         .extend(sst_missing::check_latest(cx, root, latest));

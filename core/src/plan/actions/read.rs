@@ -4,7 +4,9 @@ use crate::plan::planner::{advisory, latest, predicting, Work};
 use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
 use crate::rules::sst::sst_missing;
-use crate::rules::wal::{wal_hole, wal_replay_range_missing, wal_store_required};
+use crate::rules::wal::{
+    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
+};
 use crate::rules::RuleContext;
 
 pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -27,5 +29,9 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(wal_hole::check(cx, root, latest).map(|f| predicting(f, reader_misses)));
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));
+    work.findings
+        .extend(wal_writes_lost::check(cx, root, latest));
+    work.findings
+        .extend(wal_tail_missing::check(cx, root, latest));
     work.findings.extend(wal_store_required::check(root));
 }

@@ -1,11 +1,13 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
 use crate::plan::actions::clone_use::CloneUse;
+use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::describe;
 use crate::rules::listing::input_missing;
-use crate::rules::wal::{wal_range_missing, wal_replay_range_missing};
+use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
+use crate::snapshot::l0_publisher;
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -26,14 +28,9 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let mut kept: BTreeSet<u64> = BTreeSet::new();
     let clone_use = CloneUse::of(cx, path);
     for checkpoint in &latest.checkpoints {
-        // A finished clone's pin is never cloned from (nested clones pin SSTs, they copy no WAL
-        // from here); unnamed checkpoints with a lifetime are SlateDB's own (the compactor's,
-        // readers', clone creation's). Any checkpoint an operator made may be cloned from again.
-        let internal = clone_use.finished.contains(&checkpoint.id)
-            || (checkpoint.name.is_none()
-                && checkpoint.expire_time.is_some()
-                && !clone_use.unfinished.contains(&checkpoint.id));
-        if internal {
+        // SlateDB's own checkpoints, as the store shows them, are never cloned from; every
+        // other live checkpoint may be, whatever its name or lifetime.
+        if slatedb_own(root, checkpoint, &clone_use).is_some() {
             continue;
         }
         match root.manifest(checkpoint.manifest_id) {
@@ -72,16 +69,32 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // has lost them, or will once the rest of the range goes.
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));
-    let replay: Vec<u64> = objects
+    work.findings
+        .extend(wal_writes_lost::check(cx, root, latest));
+    // After the replay point: a zero-byte object is a fence and holds nothing; one with data
+    // at or after the manifest that published the newest L0 holds writes that are not in L0;
+    // one with data before it may hold only rows that L0 flush already wrote.
+    let publisher = l0_publisher(root, latest);
+    let (past_l0, maybe_in_l0): (Vec<u64>, Vec<u64>) = objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)
         .map(|(id, _)| *id)
-        .collect();
-    if !replay.is_empty() {
-        work.findings
-            .push(wal_replay_range_missing::would_drop(root, latest, &replay));
-        kept.extend(replay);
+        .partition(|id| *id >= publisher.next_wal_sst_id);
+    if !past_l0.is_empty() {
+        work.findings.push(wal_writes_lost::would_lose(
+            root, latest, publisher, &past_l0,
+        ));
     }
+    if !maybe_in_l0.is_empty() {
+        work.findings.push(wal_replay_range_missing::would_drop(
+            root,
+            latest,
+            publisher,
+            &maybe_in_l0,
+        ));
+    }
+    kept.extend(past_l0);
+    kept.extend(maybe_in_l0);
     for (id, object) in objects {
         let role = if kept.contains(id) {
             "must be kept"

@@ -81,7 +81,8 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 root.manifest(c.manifest_id)
                     .is_ok_and(|m| !m.wal_replay_range().is_empty())
             });
-        if pending_wal && root.wal_placement == WalPlacement::NotListed {
+        if pending_wal && root.wal_placement == WalPlacement::NotListed && !cx.options.no_wal_store
+        {
             out.push(finding(
                 &root.path,
                 "whether the WAL objects it needs exist",

@@ -7,7 +7,9 @@ pub mod wal_id_regression;
 pub mod wal_range_missing;
 pub mod wal_replay_range_missing;
 pub mod wal_store_required;
+pub mod wal_tail_missing;
 pub mod wal_uri_mismatch;
+pub mod wal_writes_lost;
 
 /// `2–3, 7` for the ids `[2, 3, 7]`.
 pub fn id_ranges(ids: &[u64]) -> String {

@@ -1,0 +1,135 @@
+//! `SDB-WAL-010` wal-writes-lost: WAL objects holding acknowledged writes not in L0 are gone, or would be deleted. See [`RULE`].
+
+use super::id_ranges;
+use super::wal_replay_range_missing::{gone_after_replay, GoneAfterReplay};
+use crate::evidence;
+use crate::finding::{Finding, Impact};
+use crate::model::Manifest;
+use crate::rules::RuleContext;
+use crate::snapshot::RootState;
+
+crate::declare_rule! {
+    /// ## What it checks
+    /// Which WAL objects after the latest manifest's replay point held acknowledged writes that
+    /// are not in L0, by what the store proves about them:
+    /// - a listed object with data at or after the `next_wal_sst_id` of the manifest that
+    ///   published the newest L0 (the earliest manifest with the latest `last_l0_seq`);
+    /// - gone objects of the replay range at or after that id, more of them than the writer
+    ///   opens recorded in the manifests (`writer_epoch` history) can have fenced, after the
+    ///   fences still listed are accounted for.
+    ///
+    /// ## Why it matters
+    /// An L0 flush is written to the manifest only once the WAL objects holding its rows are
+    /// durable, and that manifest persists `next_wal_sst_id` past them (slatedb
+    /// `memtable_flusher/manifest_writer.rs`: "WAL SSTs must be durable before the manifest is
+    /// updated"); WAL ids grow with sequence numbers, so a later WAL object with data holds
+    /// only rows newer than `last_l0_seq`. Empty WAL buffers are never written
+    /// (`wal/slatedb/writer.rs`), so an object without data is a fence, and fences are written
+    /// only by writer opens, one each, at ids that the epoch-bump manifests bound
+    /// (`wal/slatedb/writer_init.rs`). Losing such an object (wiped, deleted, or about to be by
+    /// `wipe-wal`) loses the writes in it.
+    ///
+    /// ## SlateDB error it prevents
+    /// None is raised: a writer open replays up to the first missing WAL object and a `DbReader`
+    /// stops there (`db_reader.rs`); both return `None` for the lost keys.
+    ///
+    /// ## Example
+    /// `db` flushed `l0key` to L0 in manifest 3 (`next_wal_sst_id=3`), wrote `walkey` to WAL 3
+    /// and closed with a WAL flush (manifest 4, `replay_after_wal_id=1`, `next_wal_sst_id=4`).
+    /// Epoch 1's fence is WAL 1 or 2 (manifest 3 of that epoch persisted 3), so WAL 3, now
+    /// wiped, held `walkey`: `open:db` is unsafe. Before the wipe, `wipe-wal:db` is unsafe for
+    /// the same reason: WAL 3 has 207 bytes.
+    pub static RULE = {
+        id: "SDB-WAL-010",
+        name: "wal-writes-lost",
+        family: Wal,
+        severity: Error,
+        summary: "WAL objects holding acknowledged writes not in L0 are gone, or would be deleted",
+        scan: scan,
+    };
+}
+
+/// The loss of gone WAL objects of `latest`'s replay range, when the history proves it.
+pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
+    let gone = gone_after_replay(cx, root, latest)?;
+    let lost = gone.certainly_lost();
+    if lost == 0 {
+        return None;
+    }
+    Some(RULE.finding(
+        &root.path,
+        format!(
+            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come after manifest {} published the newest L0 (at `next_wal_sst_id` {}), and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
+            latest.id,
+            root.path,
+            id_ranges(&gone.gone),
+            id_ranges(&gone.past_l0),
+            gone.publisher_id,
+            gone.publisher_next,
+            gone.max_fences.unwrap_or(0),
+        ),
+        evidence_of(latest, &gone),
+        "restore the missing WAL objects (object versioning, a backup, the WAL disk) before opening a writer or a reader; if they are lost, the writes in them are too",
+        Impact::Unsafe {
+            predicted_error: format!(
+                "silent loss of the acknowledged writes in WAL {} (not in L0)",
+                id_ranges(&gone.past_l0)
+            ),
+        },
+    ))
+}
+
+fn evidence_of(
+    latest: &Manifest,
+    gone: &GoneAfterReplay,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    evidence![
+        ("manifest_id", latest.id),
+        ("replay_after_wal_id", latest.replay_after_wal_id),
+        ("next_wal_sst_id", latest.next_wal_sst_id),
+        ("missing_wal_ids", &gone.gone),
+        ("l0_published_by_manifest", gone.publisher_id),
+        ("wal_ids_past_l0", &gone.past_l0),
+        ("max_fences_among_them", gone.max_fences),
+    ]
+}
+
+fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check(cx, root, latest));
+    }
+}
+
+/// The finding for deleting WAL objects `ids` of `root`, which hold data after the
+/// `next_wal_sst_id` of `publisher`, the manifest that published the newest L0.
+pub fn would_lose(
+    root: &RootState,
+    latest: &Manifest,
+    publisher: &Manifest,
+    ids: &[u64],
+) -> Finding {
+    RULE.finding(
+        &root.path,
+        format!(
+            "wiping the WAL of `{}` deletes WAL {}, which hold data and come after manifest {} published the newest L0 (at `next_wal_sst_id` {}): acknowledged writes that are not in L0, lost with them",
+            root.path,
+            id_ranges(ids),
+            publisher.id,
+            publisher.next_wal_sst_id
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("replay_after_wal_id", latest.replay_after_wal_id),
+            ("l0_published_by_manifest", publisher.id),
+            ("wal_ids_with_data", ids),
+            ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
+        ],
+        "flush the memtable to L0 first (Db::flush_with_options(FlushType::MemTable), or close the writer with a memtable flush), then check again",
+        Impact::Unsafe {
+            predicted_error: format!(
+                "silent loss of the acknowledged writes in {} (not in L0)",
+                root.wal_key(ids[0])
+            ),
+        },
+    )
+}

@@ -1,0 +1,192 @@
+//! What a root's manifest history proves about its WAL: where each writer open's fence can
+//! sit, whether the latest writer has persisted anything since it opened, and from which WAL
+//! id on a WAL object holds only writes newer than L0.
+//!
+//! The facts it rests on (slatedb 0.18):
+//! - Every writer open bumps `writer_epoch` with one manifest write (`fence.rs`, the
+//!   `FenceableTransactionalObject` init), then writes one zero-byte fence WAL at
+//!   `last_seen_wal_id(replay_after_wal_id) + 1` (`wal/slatedb/writer_init.rs`
+//!   `fence_and_init`), which is at or after the `next_wal_sst_id` it bumped from when the WAL
+//!   is intact. The epoch-bump manifest keeps `next_wal_sst_id` and `replay_after_wal_id`
+//!   unchanged.
+//! - Only the writer moves `next_wal_sst_id`, and every manifest it writes after its fence
+//!   persists `last_flushed_wal_id + 1 >= fence + 1` (`memtable_flusher/manifest_writer.rs`
+//!   `prepare_local_manifest_for_write`); admin checkpoints, the compactor and GC keep it.
+//! - Empty WAL buffers are never written, so a zero-byte WAL object is a fence.
+//! - An L0 flush is applied to the manifest only once the WAL holding its rows is durable
+//!   (`manifest_writer.rs`, "WAL SSTs must be durable before the manifest is updated"), and
+//!   that manifest records `next_wal_sst_id` past that WAL: a WAL object with data at or after
+//!   the `next_wal_sst_id` of the manifest that published the newest L0 holds only rows newer
+//!   than `last_l0_seq`, i.e. acknowledged writes that are not in L0.
+
+use super::RootState;
+use crate::model::{Manifest, WalId};
+use std::collections::BTreeSet;
+
+/// The given manifest the latest writer epoch bumped from, when that writer has persisted no
+/// manifest since it opened (its `next_wal_sst_id` is still the one it bumped from): its fence
+/// then sits at or after that `next_wal_sst_id` (after `replay_after_wal_id` in any case) and
+/// must exist while this manifest is the latest.
+pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Option<&'a Manifest> {
+    if latest.writer_epoch == 0 {
+        return None;
+    }
+    let before = root
+        .manifests
+        .values()
+        .map(|file| &file.manifest)
+        .filter(|m| m.id < latest.id && m.writer_epoch < latest.writer_epoch)
+        .max_by_key(|m| m.id)?;
+    (before.next_wal_sst_id == latest.next_wal_sst_id
+        && before.replay_after_wal_id == latest.replay_after_wal_id)
+        .then_some(before)
+}
+
+/// The given manifest that published the newest L0 (the earliest given with the latest's
+/// `last_l0_seq`): WAL objects with data at or after its `next_wal_sst_id` hold only writes
+/// that are not in L0. When the true publisher is not given, the earliest given one has a
+/// later (never smaller) `next_wal_sst_id`, which only narrows what is called certain.
+pub fn l0_publisher<'a>(root: &'a RootState, latest: &'a Manifest) -> &'a Manifest {
+    root.manifests
+        .values()
+        .map(|file| &file.manifest)
+        .filter(|m| m.id <= latest.id && m.last_l0_seq == latest.last_l0_seq)
+        .min_by_key(|m| m.id)
+        .unwrap_or(latest)
+}
+
+/// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FenceSlot {
+    /// The writer epoch.
+    pub epoch: u64,
+    /// The lowest id its fence can have.
+    pub lo: WalId,
+    /// The highest, when the manifests bound it.
+    pub hi: Option<WalId>,
+}
+
+impl FenceSlot {
+    fn contains(&self, id: WalId) -> bool {
+        id >= self.lo && self.hi.is_none_or(|hi| id <= hi)
+    }
+}
+
+/// The fence slots of writer epochs `1 ..= latest.writer_epoch`, from the given manifests.
+pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
+    let manifests: Vec<&Manifest> = root
+        .manifests
+        .values()
+        .map(|file| &file.manifest)
+        .filter(|m| m.id <= latest.id)
+        .collect();
+    (1..=latest.writer_epoch)
+        .map(|epoch| {
+            let before = manifests
+                .iter()
+                .filter(|m| m.writer_epoch < epoch)
+                .max_by_key(|m| m.id);
+            let lo = before.map_or(1, |m| m.next_wal_sst_id.max(1));
+            // The manifest the epoch bumped from is known exactly when the bump itself (the
+            // next id) is given: then any manifest of this epoch with a later
+            // `next_wal_sst_id` was written by this writer after its fence.
+            let exact = before.filter(|m| {
+                manifests
+                    .iter()
+                    .any(|n| n.id == m.id + 1 && n.writer_epoch == epoch)
+            });
+            let hi = exact.and_then(|bumped_from| {
+                manifests
+                    .iter()
+                    .filter(|m| {
+                        m.writer_epoch == epoch && m.next_wal_sst_id > bumped_from.next_wal_sst_id
+                    })
+                    .map(|m| m.next_wal_sst_id - 1)
+                    .min()
+            });
+            FenceSlot { epoch, lo, hi }
+        })
+        .collect()
+}
+
+/// How many of the missing WAL ids `missing` can have been fences, given the zero-byte
+/// objects still present (`fences`); `None` when the history does not explain the listing
+/// (more fences than writer opens, or a fence where no writer open could have put it: a
+/// writer opened on a damaged WAL), so nothing is decided from it.
+pub fn max_missing_fences(
+    slots: &[FenceSlot],
+    fences: &BTreeSet<WalId>,
+    missing: &BTreeSet<WalId>,
+) -> Option<usize> {
+    if fences.len() > slots.len() {
+        return None;
+    }
+    let mut accounted: BTreeSet<u64> = BTreeSet::new();
+    for fence in fences {
+        let holders: Vec<&FenceSlot> = slots.iter().filter(|s| s.contains(*fence)).collect();
+        match holders.as_slice() {
+            [] => return None,
+            // A present fence only one epoch could have written is that epoch's.
+            [only] if !accounted.insert(only.epoch) => return None,
+            _ => {}
+        }
+    }
+    Some(
+        slots
+            .iter()
+            .filter(|s| !accounted.contains(&s.epoch))
+            .filter(|s| missing.iter().any(|id| s.contains(*id)))
+            .count()
+            .min(missing.len()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[u64]) -> BTreeSet<u64> {
+        list.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_fence_bounded_below_the_missing_ids_cannot_be_one_of_them() {
+        // d1: epoch 1's fence is at 1 or 2 (manifest 3 of epoch 1 persisted next 3).
+        let slots = [FenceSlot {
+            epoch: 1,
+            lo: 1,
+            hi: Some(2),
+        }];
+        assert_eq!(max_missing_fences(&slots, &ids(&[]), &ids(&[3])), Some(0));
+        assert_eq!(
+            max_missing_fences(&slots, &ids(&[]), &ids(&[2, 3])),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn present_fences_use_up_their_epochs() {
+        let slots = [
+            FenceSlot {
+                epoch: 1,
+                lo: 1,
+                hi: Some(1),
+            },
+            FenceSlot {
+                epoch: 2,
+                lo: 3,
+                hi: None,
+            },
+        ];
+        assert_eq!(
+            max_missing_fences(&slots, &ids(&[1]), &ids(&[4, 5])),
+            Some(1)
+        );
+        // A zero-byte object no writer open could have written: the history is not trusted.
+        assert_eq!(max_missing_fences(&slots, &ids(&[2]), &ids(&[4])), None);
+        assert_eq!(
+            max_missing_fences(&slots[..1], &ids(&[1, 3]), &ids(&[4])),
+            None
+        );
+    }
+}
