@@ -46,6 +46,9 @@ pub struct RunRequest {
     /// Only report scan findings of these roots (all when empty).
     #[serde(default)]
     pub roots: Vec<String>,
+    /// GC runs in the background against the databases (`--gc-running`).
+    #[serde(default)]
+    pub gc_running: bool,
 }
 
 /// What an input turned out to be.

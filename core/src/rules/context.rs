@@ -25,6 +25,10 @@ pub struct CheckOptions {
     pub expiry_margin: Duration,
     /// Clone WAL policy.
     pub wal_policy: WalPolicy,
+    /// The user states that GC runs in the background against the databases (an open writer's
+    /// collector, or a standalone one): expired and soon-expiring checkpoints are then unsafe
+    /// to clone from, not only a race to warn about.
+    pub gc_running: bool,
 }
 
 impl Default for CheckOptions {
@@ -33,6 +37,7 @@ impl Default for CheckOptions {
             min_age: Duration::seconds(300),
             expiry_margin: Duration::seconds(3600),
             wal_policy: WalPolicy::Upstream,
+            gc_running: false,
         }
     }
 }

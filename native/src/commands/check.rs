@@ -75,6 +75,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
                 WalPolicyArg::Upstream => WalPolicy::Upstream,
                 WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
             },
+            gc_running: args.gc_running,
         },
         inputs,
     };

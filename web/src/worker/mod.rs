@@ -129,6 +129,7 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         now,
         options: CheckOptions {
             min_age: chrono::Duration::seconds(run.min_age_seconds.max(0)),
+            gc_running: run.gc_running,
             ..CheckOptions::default()
         },
         inputs: state.input_refs(),
