@@ -111,6 +111,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = WalPolicyArg::Upstream)]
     pub wal_policy: WalPolicyArg,
 
+    /// State that GC runs in the background against these databases (an open writer, or a
+    /// standalone collector): checkpoints that expired, or expire within --expiry-margin, are
+    /// then unsafe to clone from (without it, a warning with the deadline).
+    #[arg(long)]
+    pub gc_running: bool,
+
     #[command(flatten)]
     pub reading: ListingReading,
 

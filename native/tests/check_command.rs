@@ -345,3 +345,38 @@ fn no_wal_store_settles_a_main_store_without_wal_objects() {
     assert!(text.contains("SDB-WAL-010"), "{text}");
     let _ = std::fs::remove_file(&bundle);
 }
+
+/// A checkpoint that has expired but is still listed: SlateDB 0.18's clone does not check
+/// expiry, so the clone is safe (a warning names the GC race); `--gc-running` says GC runs
+/// in the background, and the clone is then unsafe.
+#[test]
+fn gc_running_makes_an_expired_checkpoint_unsafe_to_clone_from() {
+    let bundle = fixture("k-expired-checkpoint-before-clone").join("bundle.tar.gz");
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "check",
+            "--bundle",
+            &bundle.display().to_string(),
+            "--plan",
+            "clone:p@short",
+            "--now",
+            "2099-01-01T00:00:00Z",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        slatecheck(&args)
+    };
+    let out = run(&[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("SDB-CKPT-002") && text.contains("--gc-running"),
+        "{text}"
+    );
+    let out = run(&["--gc-running"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("CheckpointMissing"), "{text}");
+}

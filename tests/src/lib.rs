@@ -28,6 +28,11 @@ pub mod slatedb_018 {
     pub mod scenarios {
         include!("engine/scenarios.rs");
     }
+
+    /// Scenarios run with SlateDB 0.18 only (fixtures `k-*`).
+    pub mod scenarios_k {
+        include!("engine/scenarios_k.rs");
+    }
 }
 
 /// Scenarios and oracle on SlateDB 0.15 (manifest format version 1 for unsegmented databases).

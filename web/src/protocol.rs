@@ -49,6 +49,9 @@ pub struct RunRequest {
     /// The databases keep their WAL in the main store (`--no-wal-store`).
     #[serde(default)]
     pub no_wal_store: bool,
+    /// GC runs in the background against the databases (`--gc-running`).
+    #[serde(default)]
+    pub gc_running: bool,
 }
 
 /// What an input turned out to be.

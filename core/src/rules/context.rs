@@ -29,6 +29,10 @@ pub struct CheckOptions {
     /// `collect` made without a WAL store): a root whose WAL objects the main store listing
     /// does not show has none, instead of perhaps keeping them in an unlisted WAL store.
     pub no_wal_store: bool,
+    /// The user states that GC runs in the background against the databases (an open writer's
+    /// collector, or a standalone one): expired and soon-expiring checkpoints are then unsafe
+    /// to clone from, not only a race to warn about.
+    pub gc_running: bool,
 }
 
 impl Default for CheckOptions {
@@ -38,6 +42,7 @@ impl Default for CheckOptions {
             expiry_margin: Duration::seconds(3600),
             wal_policy: WalPolicy::Upstream,
             no_wal_store: false,
+            gc_running: false,
         }
     }
 }

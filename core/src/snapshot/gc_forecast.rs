@@ -8,8 +8,17 @@
 //! which is a dry run by default); compacted SSTs of this root that no active manifest
 //! references and whose ULID time is below the cutoff `min(now - min_age, compaction low
 //! watermark, newest L0)`, where no compactor state means nothing is deleted.
+//!
+//! When a remaining checkpoint's manifest is gone (a complete listing does not show it), the
+//! tasks that read every referenced manifest abort with `ManifestMissing` before deleting
+//! anything (`ManifestStore::read_referenced_manifests`, `manifest/store.rs:590-614`, called by
+//! `WalGcTask::collect`, `wal_gc.rs:77-89`, for WAL and WAL fences alike, and by
+//! `CompactedGcTask::list_active_l0_and_compacted_ssts`, `compacted_gc.rs:69-79`; the detach
+//! task only reads them when it has a candidate, `detach_gc.rs:75-115`, and deletes no data).
+//! Manifest GC never reads them (`manifest_gc.rs:93-153`: it keeps the ids the checkpoints
+//! name) and compactions GC reads no manifest, so those two still delete.
 
-use super::presence::Unknown;
+use super::presence::{Presence, Unknown};
 use super::root::RootState;
 use crate::model::{CheckpointId, Manifest, ManifestId, SstId, WalId};
 use chrono::{DateTime, Duration, Utc};
@@ -37,6 +46,9 @@ pub struct GcForecast {
     pub ssts: Vec<(SstId, String)>,
     /// The SST cutoff bound.
     pub cutoff: SstCutoff,
+    /// The missing manifest of a remaining checkpoint that makes the WAL, WAL fence, compacted
+    /// and detach tasks abort (`wal` and `ssts` are then empty).
+    pub aborted_on_missing_manifest: Option<ManifestId>,
 }
 
 fn old_enough(time: Option<DateTime<Utc>>, now: DateTime<Utc>, min_age: Duration) -> bool {
@@ -45,12 +57,15 @@ fn old_enough(time: Option<DateTime<Utc>>, now: DateTime<Utc>, min_age: Duration
     time.is_none_or(|t| now - t > min_age)
 }
 
-/// Forecasts a GC run on `root` at `now`.
+/// Forecasts a GC run on `root` at `now`. `main_unknown` says why absence from the main
+/// listing cannot be settled, if it cannot: a checkpoint manifest that is not given is then
+/// unknown, not missing.
 pub fn forecast(
     root: &RootState,
     latest: &Manifest,
     now: DateTime<Utc>,
     min_age: Duration,
+    main_unknown: Option<&Unknown>,
 ) -> Result<GcForecast, Unknown> {
     let remaining: Vec<_> = latest
         .checkpoints
@@ -64,8 +79,17 @@ pub fn forecast(
         .map(|c| c.id)
         .collect();
     let mut active: Vec<&Manifest> = vec![latest];
+    let mut aborted_on_missing_manifest = None;
     for checkpoint in &remaining {
-        active.push(root.manifest(checkpoint.manifest_id)?);
+        match root.manifest(checkpoint.manifest_id) {
+            Ok(manifest) => active.push(manifest),
+            Err(why) => match root.manifest_presence(checkpoint.manifest_id, main_unknown) {
+                Presence::Missing { .. } => {
+                    aborted_on_missing_manifest.get_or_insert(checkpoint.manifest_id);
+                }
+                _ => return Err(why),
+            },
+        }
     }
     let active_ids: BTreeSet<ManifestId> = remaining
         .iter()
@@ -90,9 +114,11 @@ pub fn forecast(
                 .iter()
                 .any(|m| m.replay_after_wal_id < id && id < m.next_wal_sst_id)
     };
+    let aborted = aborted_on_missing_manifest.is_some();
     let wal = wal_objects
         .into_iter()
         .flatten()
+        .filter(|_| !aborted)
         .filter(|(id, listed)| {
             listed.size > 0 && !protected(**id) && old_enough(listed.last_modified, now, min_age)
         })
@@ -120,6 +146,7 @@ pub fn forecast(
         _ => SstCutoff::Epoch,
     };
     let ssts = match cutoff {
+        _ if aborted => Vec::new(),
         SstCutoff::Epoch => Vec::new(),
         SstCutoff::AtMost(bound) => root
             .compacted
@@ -136,5 +163,6 @@ pub fn forecast(
         wal,
         ssts,
         cutoff,
+        aborted_on_missing_manifest,
     })
 }

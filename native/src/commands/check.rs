@@ -96,6 +96,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
                 WalPolicyArg::SkipLeadingMissing => WalPolicy::SkipLeadingMissing,
             },
             no_wal_store,
+            gc_running: args.gc_running,
         },
         inputs,
     };

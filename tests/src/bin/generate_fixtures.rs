@@ -1,12 +1,13 @@
 //! Regenerates the committed fixture stores under `fixtures/` with the real SlateDB.
 //!
 //! `cargo run -p slatecheck-tests --bin generate-fixtures` writes `fixtures/v2` (SlateDB 0.18);
-//! adding `--features slatedb-015` also writes `fixtures/v1` (SlateDB 0.15). Each fixture also
+//! adding `--features slatedb-015` also writes `fixtures/v1` (SlateDB 0.15). `… -- k` rewrites
+//! only the SlateDB-0.18-only `fixtures/v2/k-*`. Each fixture also
 //! gets `expected/<root>.json`: SlateDB's own serialization of every manifest of each root,
 //! which the fast tests compare slatecheck's decoder against without compiling SlateDB.
 
 use anyhow::{Context, Result};
-use slatecheck_tests::slatedb_018::{oracle, scenarios};
+use slatecheck_tests::slatedb_018::{oracle, scenarios, scenarios_k};
 use slatecheck_tests::store::{db_roots, StoreDirs};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,30 @@ async fn main() -> Result<()> {
         return Ok(());
     }
 
+    if only.iter().any(|arg| arg == "k") {
+        // Only the 0.18-only `k-*` fixtures, leaving every other fixture as it is.
+        let v2 = fixtures.join("v2");
+        for entry in std::fs::read_dir(&v2)? {
+            let dir = entry?.path();
+            if dir
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("k-"))
+            {
+                std::fs::remove_dir_all(&dir)?;
+            }
+        }
+        for dir in scenarios_k::generate_all(&work.join("k"), &v2).await? {
+            write_expected(&dir, |dirs, root| {
+                Box::pin(oracle::slatedb_manifests(dirs, root))
+            })
+            .await?;
+            write_listings(&dir)?;
+            println!("wrote {}", dir.display());
+        }
+        std::fs::remove_dir_all(&work).ok();
+        return Ok(());
+    }
+
     // `generate-fixtures v2 --only NAME` (re)writes that scenario's fixtures and leaves the
     // others as they are.
     let one = only
@@ -44,7 +69,9 @@ async fn main() -> Result<()> {
             Some(name) => scenarios::generate_one(&work.join("v2"), &v2, name).await?,
             None => {
                 reset(&v2)?;
-                scenarios::generate_all(&work.join("v2"), &v2).await?
+                let mut dirs = scenarios::generate_all(&work.join("v2"), &v2).await?;
+                dirs.extend(scenarios_k::generate_all(&work.join("k"), &v2).await?);
+                dirs
             }
         };
         for dir in written {

@@ -95,7 +95,7 @@ impl Scenario {
 
     /// SlateDB's messages name absolute object paths; keep fixtures independent of where the
     /// generator ran by naming the stores `<main>` and `<wal>` instead.
-    fn portable(&self, message: &str) -> String {
+    pub fn portable(&self, message: &str) -> String {
         let mut text = message.replace(&self.work.main.display().to_string(), "<main>");
         if let Some(wal) = &self.work.wal {
             text = text.replace(&wal.display().to_string(), "<wal>");
@@ -194,19 +194,22 @@ impl Scenario {
     }
 }
 
-async fn put_range(db: &Db, prefix: &str, range: std::ops::Range<u32>) -> Result<()> {
+/// Puts `<prefix><i:02>` = `value-<i>` for every `i` in `range`.
+pub async fn put_range(db: &Db, prefix: &str, range: std::ops::Range<u32>) -> Result<()> {
     for i in range {
         compat::put(db, format!("{prefix}{i:02}"), format!("value-{i}")).await?;
     }
     Ok(())
 }
 
-async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
+/// Flushes the WAL or the memtable.
+pub async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
     db.flush_with_options(FlushOptions { flush_type }).await?;
     Ok(())
 }
 
-fn named(name: &str, lifetime: Option<Duration>) -> CheckpointOptions {
+/// Options of a checkpoint named `name` with `lifetime`.
+pub fn named(name: &str, lifetime: Option<Duration>) -> CheckpointOptions {
     CheckpointOptions {
         lifetime,
         source: None,

@@ -66,6 +66,7 @@ pub fn PlanPicker() -> impl IntoView {
     let now = RwSignal::new(String::new());
     let min_age = RwSignal::new("300".to_string());
     let no_wal_store = RwSignal::new(false);
+    let gc_running = RwSignal::new(false);
     // Roots the scan (no plan) is limited to; empty: all.
     let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
@@ -86,6 +87,7 @@ pub fn PlanPicker() -> impl IntoView {
                 min_age_seconds,
                 roots: chosen_roots.get(),
                 no_wal_store: no_wal_store.get(),
+                gc_running: gc_running.get(),
             }),
             &[],
         );
@@ -163,6 +165,10 @@ pub fn PlanPicker() -> impl IntoView {
                 <label>
                     "GC min-age (seconds): "
                     <input type="number" data-testid="min-age" prop:value=move || min_age.get() on:input=move |ev| min_age.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    <input type="checkbox" data-testid="gc-running" prop:checked=move || gc_running.get() on:change=move |ev| gc_running.set(event_target_checked(&ev)) />
+                    " GC runs in the background (--gc-running): expired or soon-expiring checkpoints are unsafe to clone from"
                 </label>
             </details>
             <label title="As --no-wal-store: WAL objects the main store listing does not show are missing, not perhaps in an unlisted WAL store">

@@ -130,6 +130,7 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         options: CheckOptions {
             min_age: chrono::Duration::seconds(run.min_age_seconds.max(0)),
             no_wal_store: run.no_wal_store || state.bundle_no_wal_store(),
+            gc_running: run.gc_running,
             ..CheckOptions::default()
         },
         inputs: state.input_refs(),

@@ -18,12 +18,18 @@ pub(crate) fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         ));
     }
     for checkpoint in &latest.checkpoints {
-        // GC tasks that read referenced manifests abort on a missing one: nothing is collected,
-        // which is no danger to data.
+        // The WAL, compacted and detach tasks abort on a missing referenced manifest: they
+        // delete nothing, which is no danger to data (the forecast below models that).
         work.findings
             .extend(checkpoint_manifest_missing::check(cx, root, checkpoint).map(advisory));
     }
-    let forecast = match crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age) {
+    let forecast = match crate::snapshot::gc_forecast(
+        root,
+        latest,
+        cx.now,
+        cx.options.min_age,
+        cx.root_main_unknown(root).as_ref(),
+    ) {
         Ok(forecast) => forecast,
         Err(why) => {
             work.findings.push(input_missing::finding(

@@ -14,8 +14,12 @@ crate::declare_rule! {
     /// ## Why it matters
     /// GC keeps a checkpoint's manifest while the checkpoint exists; if it is gone anyway
     /// (deleted by hand, a bad sync, an external lifecycle rule), nothing that reads the
-    /// checkpoint works, and every GC task that reads referenced manifests aborts, so the
-    /// database stops collecting garbage.
+    /// checkpoint works, and every GC task that reads referenced manifests aborts before
+    /// deleting anything (`ManifestStore::read_referenced_manifests`,
+    /// `manifest/store.rs:590-614`: the WAL and WAL-fence tasks, the compacted-SST task, the
+    /// detach task when it has a candidate), so the database stops collecting WAL objects and
+    /// SSTs; manifest and compactions GC, which do not read them, still run. A GC run is then
+    /// no danger to data (`gc:` forecasts exactly that).
     ///
     /// ## SlateDB error it prevents
     /// `ManifestMissing(id)`: cloning from the checkpoint, `DbReader` in `Checkpoint(id)` mode,

@@ -1,26 +1,46 @@
 //! `SDB-CLONE-004` dependent-clones: clones still read SSTs that a deletion would release. See [`RULE`].
 
 use crate::evidence;
-use crate::finding::{Finding, Impact};
-use crate::model::CheckpointId;
+use crate::finding::{Finding, Impact, Severity};
+use crate::model::{Checkpoint, CheckpointId, ExternalDb, Manifest, SstId};
+use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
+use crate::snapshot::RootState;
+use std::collections::BTreeSet;
 
 crate::declare_rule! {
     /// ## What it checks
     /// Before deleting a database or one of its checkpoints: which clones still read SSTs of
-    /// that database through `external_dbs`, pinned by that checkpoint (or any checkpoint,
-    /// for a database deletion).
+    /// that database through `external_dbs`, pinned by that checkpoint (or any checkpoint, for
+    /// a database deletion), and what still holds those SSTs once it is gone.
+    ///
+    /// A checkpoint deletion is judged as `Admin::delete_checkpoint` followed by one GC run of
+    /// the database at `--now` with `--min-age`: it is unsafe when that run deletes an SST a
+    /// clone reads. Other holders are checked first: a never-expiring checkpoint whose manifest
+    /// references every SST the clone reads (another clone's pin, a user checkpoint without a
+    /// lifetime on the same manifest) keeps them, and nothing is reported. SSTs that the
+    /// latest manifest or an expiring checkpoint still references, or that are newer than
+    /// GC's cutoff, survive that run: the harm is deferred, and reported as a warning naming
+    /// what brings it on (the database compacting them out of its manifests, the expiry of the
+    /// checkpoints that still hold them, the cutoff passing them).
     ///
     /// ## Why it matters
     /// Neither `Admin::delete_db` nor `Admin::delete_checkpoint` checks for dependents: the
     /// parent only knows it holds a checkpoint, not who placed it. After the deletion the
-    /// parent's GC (or the deletion itself) removes SSTs the clones still read.
+    /// parent's GC (or the deletion itself) removes SSTs the clones still read. GC keeps every
+    /// SST the latest manifest or an unexpired checkpoint's manifest references, and deletes
+    /// the others below `min(now - min_age, compaction low watermark, newest L0)`
+    /// (`CompactedGcTask::collect`, `garbage_collector/compacted_gc.rs:200-250`; expired
+    /// checkpoints are dropped first, `garbage_collector.rs:411-470`).
     ///
     /// ## SlateDB error it prevents
-    /// `Data error: object store error (… not found)` on the clones' reads.
+    /// `Data error: object store error (… not found)` on the clones' reads; `CheckpointMissing`
+    /// when an unfinished clone resumes from a deleted source checkpoint (`clone.rs:367-441`).
     ///
     /// ## Example
-    /// `delete-checkpoint:parent@f0f53d3d…` while `clone.external_dbs` pins it with 2 SSTs.
+    /// `delete-checkpoint:parent@f0f53d3d…` while `clone.external_dbs` pins it with 2 SSTs
+    /// that `parent` has compacted away: the next GC deletes them. Had `parent` not compacted
+    /// yet, its latest manifest would keep them until it does: a warning.
     pub static RULE = {
         id: "SDB-CLONE-004",
         name: "dependent-clones",
@@ -43,27 +63,155 @@ pub fn check(
         let Some(latest) = root.latest_given() else {
             continue;
         };
-        for entry in &latest.external_dbs {
+        for entry in latest.external_dbs.iter().filter(|e| e.path == parent) {
             // An unfinished clone still needs its source checkpoint to resume.
-            let pinned_here = checkpoint.is_none_or(|id| {
-                entry.final_checkpoint_id == Some(id)
-                    || (!latest.initialized && entry.source_checkpoint_id == id)
-            });
-            if entry.path == parent
-                && pinned_here
-                && (!entry.sst_ids.is_empty() || !latest.initialized)
+            let resumes_from_it =
+                !latest.initialized && checkpoint.is_none_or(|id| entry.source_checkpoint_id == id);
+            let pinned_here = checkpoint.is_none_or(|id| entry.final_checkpoint_id == Some(id));
+            if resumes_from_it || (pinned_here && checkpoint.is_none() && !entry.sst_ids.is_empty())
             {
-                out.push(RULE.finding(
-                    parent,
-                    format!("{action} breaks `{}`, which still reads {} SSTs of `{parent}`", root.path, entry.sst_ids.len()),
-                    evidence![("clone", &root.path), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len())],
-                    format!("keep it until `{}` no longer reads `{parent}`'s SSTs (after compaction its sst_ids empty and detach GC releases the pin), or delete the clone first", root.path),
-                    Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{}`", root.path) },
-                ));
+                out.push(breaks(parent, action, &root.path, entry));
+            } else if let (true, Some(id)) = (pinned_here && !entry.sst_ids.is_empty(), checkpoint)
+            {
+                out.extend(released_pin(cx, parent, id, action, &root.path, entry));
             }
         }
     }
     out
+}
+
+fn breaks(parent: &str, action: &str, clone: &str, entry: &ExternalDb) -> Finding {
+    RULE.finding(
+        parent,
+        format!("{action} breaks `{clone}`, which still reads {} SSTs of `{parent}`", entry.sst_ids.len()),
+        evidence![("clone", clone), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len())],
+        format!("keep it until `{clone}` no longer reads `{parent}`'s SSTs (after compaction its sst_ids empty and detach GC releases the pin), or delete the clone first"),
+        Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+    )
+}
+
+/// Deleting checkpoint `id`, a clone's final pin: what the next GC run deletes of what the
+/// clone reads, and what keeps the rest.
+fn released_pin(
+    cx: &RuleContext<'_>,
+    parent: &str,
+    id: CheckpointId,
+    action: &str,
+    clone: &str,
+    entry: &ExternalDb,
+) -> Option<Finding> {
+    let Some((root, latest)) = cx
+        .snapshot
+        .root(parent)
+        .and_then(|root| root.latest_given().map(|latest| (root, latest)))
+    else {
+        return Some(breaks(parent, action, clone, entry));
+    };
+    let mut after = latest.clone();
+    after.checkpoints.retain(|c| c.id != id);
+    let reads: BTreeSet<SstId> = entry.sst_ids.iter().copied().collect();
+    // A never-expiring checkpoint that references every SST the clone reads keeps them all
+    // for as long as it exists: the deletion harms nothing.
+    if after
+        .checkpoints
+        .iter()
+        .filter(|c| c.expire_time.is_none())
+        .any(|c| pinned_by(root, c).is_some_and(|pinned| reads.is_subset(&pinned)))
+    {
+        return None;
+    }
+    let forecast = match crate::snapshot::gc_forecast(
+        root,
+        &after,
+        cx.now,
+        cx.options.min_age,
+        cx.root_main_unknown(root).as_ref(),
+    ) {
+        Ok(forecast) => forecast,
+        Err(why) => {
+            return Some(input_missing::finding(
+                parent,
+                &format!("what GC keeps of `{parent}` once the pin of `{clone}` is deleted"),
+                &why,
+            ))
+        }
+    };
+    let deleted: Vec<String> = forecast
+        .ssts
+        .iter()
+        .filter(|(sst, _)| reads.contains(sst))
+        .map(|(_, key)| key.clone())
+        .collect();
+    if !deleted.is_empty() {
+        return Some(RULE.finding(
+            parent,
+            format!(
+                "{action} releases {} SST(s) that `{clone}` still reads and that nothing else of `{parent}` references: the next GC run deletes them, e.g. {}",
+                deleted.len(),
+                deleted[0]
+            ),
+            evidence![("clone", clone), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len()), ("deleted_keys", &deleted)],
+            format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (after compaction its sst_ids empty and detach GC releases the pin), or delete the clone first"),
+            Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+        ));
+    }
+    // Nothing is deleted during the action: say what holds the SSTs and what ends that.
+    let mut holders = Vec::new();
+    let mut held: BTreeSet<SstId> = latest
+        .sst_views()
+        .map(|view| view.sst.id)
+        .filter(|sst| reads.contains(sst))
+        .collect();
+    if !held.is_empty() {
+        holders.push(format!(
+            "`{parent}`'s latest manifest ({}) until `{parent}` compacts them away",
+            latest.id
+        ));
+    }
+    for keeper in after
+        .checkpoints
+        .iter()
+        .filter(|c| !forecast.expired_checkpoints.contains(&c.id))
+    {
+        let Some(pinned) = pinned_by(root, keeper) else {
+            continue;
+        };
+        if pinned.is_disjoint(&reads) {
+            continue;
+        }
+        held.extend(pinned.intersection(&reads));
+        let subject = crate::rules::checkpoint::describe(keeper);
+        holders.push(match keeper.expire_time {
+            Some(t) => format!("{subject} until it expires at {t}"),
+            None => format!("{subject}, for some of them"),
+        });
+    }
+    if !reads.is_subset(&held) {
+        holders.push(match (forecast.aborted_on_missing_manifest, forecast.cutoff) {
+            (Some(missing), _) => format!("GC's compacted-SST task, which aborts while manifest {missing} (named by a checkpoint) is missing"),
+            (None, crate::snapshot::SstCutoff::Epoch) => "GC's cutoff, which stays at the epoch until a compactor state is written".to_string(),
+            (None, crate::snapshot::SstCutoff::AtMost(bound)) => format!("GC's cutoff ({bound} at most), which passes them once `{parent}` writes newer L0 SSTs"),
+        });
+    }
+    let mut finding = RULE.finding(
+        parent,
+        format!(
+            "{action} leaves the {} SST(s) `{clone}` reads unpinned; no GC run during the action deletes them, because they are still held by {}; once those go, the next GC of `{parent}` deletes them and `{clone}`'s reads fail",
+            reads.len(),
+            holders.join(", by ")
+        ),
+        evidence![("clone", clone), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len()), ("held_by", &holders)],
+        format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (compact `{clone}` so its sst_ids empty; detach GC then releases the pin), or recreate a never-expiring pin on the manifest they come from"),
+        Impact::Advisory,
+    );
+    finding.severity = Severity::Warning;
+    Some(finding)
+}
+
+/// The SSTs `checkpoint`'s manifest references, when it was given.
+fn pinned_by(root: &RootState, checkpoint: &Checkpoint) -> Option<BTreeSet<SstId>> {
+    let manifest: &Manifest = root.manifest(checkpoint.manifest_id).ok()?;
+    Some(manifest.sst_views().map(|view| view.sst.id).collect())
 }
 
 fn scan(_cx: &RuleContext<'_>, _out: &mut Vec<Finding>) {

@@ -99,9 +99,10 @@ pub fn check(
                         exposed.len(),
                         clone.path,
                         root.path,
-                        match forecast.cutoff {
-                            crate::snapshot::SstCutoff::Epoch => "no compactor state yet, so the cutoff is the epoch".to_string(),
-                            crate::snapshot::SstCutoff::AtMost(bound) => format!("they are newer than the cutoff bound {bound}"),
+                        match (forecast.aborted_on_missing_manifest, forecast.cutoff) {
+                            (Some(missing), _) => format!("its compacted-SST task aborts: manifest {missing}, which a checkpoint names, is missing"),
+                            (None, crate::snapshot::SstCutoff::Epoch) => "no compactor state yet, so the cutoff is the epoch".to_string(),
+                            (None, crate::snapshot::SstCutoff::AtMost(bound)) => format!("they are newer than the cutoff bound {bound}"),
                         }
                     ),
                     evidence![("clone", &clone.path), ("exposed_sst_ids", exposed.len())],
@@ -137,8 +138,13 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(latest) = root.latest_given() else {
             continue;
         };
-        if let Ok(forecast) = crate::snapshot::gc_forecast(root, latest, cx.now, cx.options.min_age)
-        {
+        if let Ok(forecast) = crate::snapshot::gc_forecast(
+            root,
+            latest,
+            cx.now,
+            cx.options.min_age,
+            cx.root_main_unknown(root).as_ref(),
+        ) {
             out.extend(check(cx, root, latest, &forecast));
         }
     }

@@ -10,17 +10,38 @@ use std::collections::BTreeSet;
 crate::declare_rule! {
     /// ## What it checks
     /// Whether the root's `compacted/` folder holds SSTs that no manifest given references and
-    /// that are newer (by ULID time) than every SST the latest manifest references; for a clone
-    /// from latest, also whether WAL objects with data lie past the latest manifest's WAL range.
+    /// that are newer (by ULID time) than every SST the latest manifest references, or whether
+    /// a clone reads such SSTs of it; for a clone from latest, also whether WAL objects with
+    /// data lie past the latest manifest's WAL range. And whether the store proves that a
+    /// manifest newer than the latest listed one existed:
+    ///
+    /// * a clone's final pin that was written after the latest manifest: an initialized clone
+    ///   has written its final checkpoint `X` on the parent, with its source checkpoint `E` as
+    ///   `source` (`create_clone_manifest`, `clone.rs:220-255`; `make_new_checkpoint` needs `E`
+    ///   listed, `manifest/store.rs:148-175`). When `E` is in the latest manifest `L` and pins
+    ///   `L` itself (`E.manifest_id == L`: `L` is the manifest that created it, the ephemeral
+    ///   checkpoint of a clone from latest or a `Db::create_checkpoint`) but `X` is not, `X` was
+    ///   written in a manifest after `L`;
+    /// * a clone reads SSTs of the root (its `external_dbs` entry, copied from a manifest of the
+    ///   root, `Manifest::cloned`, `manifest/mod.rs:996-1039`) that are newer than everything
+    ///   `L` references and that no manifest given references: the manifest the clone copied
+    ///   was newer than `L` (a compaction that replaced them would have left newer SSTs in `L`).
     ///
     /// ## Why it matters
     /// The latest manifest is simply the highest id listed. If the newest manifest object was
     /// deleted (by hand, a bad sync or restore, a lifecycle rule), SlateDB silently rolls back
     /// to the previous one: the L0 SSTs written since become orphans, the writes in them are
-    /// gone, and checkpoints recorded only in the deleted manifest vanish. The same traces are
+    /// gone unless the WAL still replays them (a reader or writer replays from
+    /// `replay_after_wal_id + 1`, a clone copies `replay_after_wal_id + 1 ..= next_wal_sst_id -
+    /// 1`), and checkpoints recorded only in the deleted manifest vanish. The same traces are
     /// left, harmlessly, by a writer or compactor that crashed after uploading an SST and
-    /// before publishing it; the listing cannot tell which, so actions that depend on the
-    /// latest state are `inconclusive`.
+    /// before publishing it, or by a writer that is still running (its WAL objects past the
+    /// manifest's range). Where the store proves a newer manifest existed, the writer
+    /// explanation is excluded: the verdict is unsafe where the lost writes cannot come back
+    /// (an orphaned L0 SST a clone read, with no WAL object holding data after
+    /// `replay_after_wal_id`; WAL objects with data that a clone from latest does not copy).
+    /// Without that proof, or when the WAL may still replay them, it is `inconclusive`, naming
+    /// both explanations.
     ///
     /// ## SlateDB error it prevents
     /// Silent loss of the writes in the orphaned SSTs (reads return `None`), and
@@ -28,7 +49,7 @@ crate::declare_rule! {
     ///
     /// ## Example
     /// `p/manifest/…07.manifest` was deleted; `p/compacted/01M8C…` (written for manifest 7)
-    /// is newer than every SST manifest 6 references.
+    /// is newer than every SST manifest 6 references, and clone `c` reads it.
     pub static RULE = {
         id: "SDB-MAN-002",
         name: "manifest-rollback",
@@ -39,52 +60,194 @@ crate::declare_rule! {
     };
 }
 
-/// A finding when `root` holds unreferenced SSTs newer than everything `latest` references.
-pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    // Anything a manifest given or another root's external_dbs references is not an orphan.
-    let mut referenced: BTreeSet<SstId> = root
-        .manifests
+/// The ULID time (ms) of the newest SST `latest` references (or has compacted), 0 if none.
+fn newest_known_ms(latest: &Manifest) -> u64 {
+    latest
+        .sst_views()
+        .map(|view| view.sst.id.0.timestamp_ms())
+        .chain(
+            latest
+                .trees()
+                .filter_map(|tree| tree.last_compacted_l0_sst_view_id)
+                .map(|id| id.timestamp_ms()),
+        )
+        .max()
+        .unwrap_or(0)
+}
+
+/// The SSTs of `root` that the root's given manifests reference.
+fn referenced_by_root(root: &RootState) -> BTreeSet<SstId> {
+    root.manifests
         .values()
         .flat_map(|file| file.manifest.sst_views().map(|view| view.sst.id))
-        .collect();
-    for other in cx.roots() {
+        .collect()
+}
+
+/// What the store shows of a rollback of `root` to `latest`.
+struct Rollback {
+    /// Sentences proving that a manifest newer than `latest` existed (empty: not proven).
+    proofs: Vec<String>,
+    /// SSTs of `root` newer than everything `latest` references that no manifest of `root`
+    /// given references: listed ones, and ones only a clone names.
+    orphans: BTreeSet<SstId>,
+    /// Those of `orphans` a clone holds in its L0: a memtable flush wrote them, so they hold
+    /// writes newer than everything in `latest`'s SSTs.
+    flushed: BTreeSet<SstId>,
+}
+
+fn rollback(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Rollback {
+    let referenced = referenced_by_root(root);
+    let newest_known = newest_known_ms(latest);
+    let newer = |id: &SstId| !referenced.contains(id) && id.0.timestamp_ms() > newest_known;
+    let mut proofs = Vec::new();
+    let mut orphans: BTreeSet<SstId> = BTreeSet::new();
+    let mut flushed = BTreeSet::new();
+    let mut clone_known = BTreeSet::new();
+    for other in cx.roots().filter(|other| other.path != root.path) {
         for file in other.manifests.values() {
-            for db in file
-                .manifest
+            let manifest = &file.manifest;
+            let l0: BTreeSet<SstId> = manifest
+                .trees()
+                .flat_map(|tree| tree.l0.iter().map(|view| view.sst.id))
+                .collect();
+            for db in manifest
                 .external_dbs
                 .iter()
                 .filter(|db| db.path == root.path)
             {
-                referenced.extend(db.sst_ids.iter().copied());
+                for id in db.sst_ids.iter().filter(|id| newer(id)) {
+                    clone_known.insert(*id);
+                    if l0.contains(id) {
+                        flushed.insert(*id);
+                    }
+                }
+            }
+        }
+        let Some(clone_latest) = other.latest_given().filter(|m| m.initialized) else {
+            continue;
+        };
+        for db in clone_latest
+            .external_dbs
+            .iter()
+            .filter(|db| db.path == root.path)
+        {
+            let Some(pin) = db.final_checkpoint_id else {
+                continue;
+            };
+            let source_created_by_latest = latest
+                .checkpoints
+                .iter()
+                .any(|c| c.id == db.source_checkpoint_id && c.manifest_id == latest.id);
+            if source_created_by_latest && !latest.checkpoints.iter().any(|c| c.id == pin) {
+                proofs.push(format!(
+                    "`{}`'s final pin {pin} is not in manifest {}, although its source checkpoint {} was created by manifest {} itself: the pin was written in a newer manifest",
+                    other.path, latest.id, db.source_checkpoint_id, latest.id
+                ));
             }
         }
     }
-    let newest_known = latest
-        .sst_views()
-        .map(|view| view.sst.id.0.timestamp_ms())
-        .max()
-        .unwrap_or(0);
-    let orphans: Vec<String> = root
-        .compacted
-        .iter()
-        .filter(|(id, _)| !referenced.contains(id) && id.0.timestamp_ms() > newest_known)
-        .map(|(_, listed)| listed.key.clone())
-        .collect();
+    // Only a complete, current listing shows that no newer manifest is there.
+    if cx.root_main_unknown(root).is_some() {
+        proofs.clear();
+    } else if !clone_known.is_empty() {
+        proofs.push(format!(
+            "clones read {} SST(s) of `{}` newer than everything manifest {} references, copied from a newer manifest of it",
+            clone_known.len(),
+            root.path,
+            latest.id
+        ));
+    }
+    orphans.extend(clone_known);
+    orphans.extend(root.compacted.keys().filter(|id| newer(id)));
+    Rollback {
+        proofs,
+        orphans,
+        flushed,
+    }
+}
+
+/// A finding when `root` holds unreferenced SSTs newer than everything `latest` references.
+pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
+    let Rollback {
+        proofs,
+        orphans,
+        flushed,
+    } = rollback(cx, root, latest);
     if orphans.is_empty() {
         return None;
     }
-    Some(RULE.finding(
-        &root.path,
-        format!(
-            "`{}` holds {} SST(s) newer than everything its latest manifest ({}) references, and no manifest references them: the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer crashed before publishing them",
-            root.path,
-            orphans.len(),
-            latest.id
-        ),
-        evidence![("manifest_id", latest.id), ("unreferenced_keys", orphans)],
-        "find out whether a manifest object newer than the latest listed was deleted (object versioning, access logs) and restore it before any writer, reader or clone uses the database",
-        Impact::Inconclusive,
-    ))
+    let keys: Vec<String> = orphans
+        .iter()
+        .map(|id| match root.compacted.get(id) {
+            Some(listed) => listed.key.clone(),
+            None => format!("{}/compacted/{}", root.path, id.file_name()),
+        })
+        .collect();
+    let path = &root.path;
+    let mut evidence = evidence![("manifest_id", latest.id), ("unreferenced_keys", &keys)];
+    if !proofs.is_empty() {
+        evidence.insert("rollback_proofs".into(), serde_json::json!(&proofs));
+    }
+    let remediation = "find out whether a manifest object newer than the latest listed was deleted (object versioning, access logs) and restore it before any writer, reader or clone uses the database";
+    if proofs.is_empty() {
+        return Some(RULE.finding(
+            path,
+            format!(
+                "`{path}` holds {} SST(s) newer than everything its latest manifest ({}) references, and no manifest references them: the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer crashed before publishing them",
+                orphans.len(),
+                latest.id
+            ),
+            evidence,
+            remediation,
+            Impact::Inconclusive,
+        ));
+    }
+    // A newer manifest existed. Writes in an orphaned flush are lost unless a WAL object after
+    // `replay_after_wal_id` still holds them: SlateDB replays (and a clone copies) only those.
+    let replayable: Option<Vec<u64>> = cx.wal_objects(root).ok().map(|objects| {
+        objects
+            .range(latest.replay_after_wal_id.saturating_add(1)..)
+            .filter(|(_, listed)| listed.size > 0)
+            .map(|(id, _)| *id)
+            .collect()
+    });
+    let proof = proofs.join("; ");
+    match replayable {
+        Some(wal) if wal.is_empty() && !flushed.is_empty() => Some(RULE.finding(
+            path,
+            format!(
+                "`{path}`'s newest manifests were deleted ({proof}): SlateDB rolls back silently to manifest {}, and the writes in {} flushed SST(s) it does not know are lost, since no WAL object with data after WAL {} is left to replay them",
+                latest.id,
+                flushed.len(),
+                latest.replay_after_wal_id
+            ),
+            evidence,
+            remediation,
+            Impact::Unsafe {
+                predicted_error: format!(
+                    "silent rollback of `{path}` to manifest {}: reads return None for the writes in {}",
+                    latest.id, keys[0]
+                ),
+            },
+        )),
+        _ => Some(RULE.finding(
+            path,
+            format!(
+                "`{path}`'s newest manifests were deleted ({proof}): SlateDB rolls back silently to manifest {}, which does not know {} SST(s); whether writes are lost depends on what they hold (a compaction's output repeats older data, a flush's holds new writes) and on whether the WAL objects after WAL {} still hold them{}",
+                latest.id,
+                orphans.len(),
+                latest.replay_after_wal_id,
+                match &replayable {
+                    Some(wal) if !wal.is_empty() => format!(" (WAL {} hold data)", crate::rules::wal::id_ranges(wal)),
+                    Some(_) => String::new(),
+                    None => " (the WAL listing cannot tell)".to_string(),
+                }
+            ),
+            evidence,
+            remediation,
+            Impact::Inconclusive,
+        )),
+    }
 }
 
 /// For a clone from the latest state: a finding when WAL objects holding data lie beyond the
@@ -96,7 +259,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 /// the first missing one. Data WAL objects past the range are the trace of a deleted newest
 /// manifest (the oracle: both sessions closed with a WAL flush, the newest manifest deleted, the
 /// clone lost the second session's writes) or of a writer that is running or crashed before
-/// recording them; either way the clone does not get those writes.
+/// recording them; either way the clone does not get those writes. Where the store proves a
+/// newer manifest existed (see [`RULE`]), the writes are acknowledged writes of the lost
+/// history and the clone's loss is certain: unsafe.
 pub fn check_wal_beyond(
     cx: &RuleContext<'_>,
     root: &RootState,
@@ -111,16 +276,45 @@ pub fn check_wal_beyond(
     if beyond.is_empty() {
         return None;
     }
+    let proofs = rollback(cx, root, latest).proofs;
+    let path = &root.path;
+    let mut evidence = evidence![
+        ("manifest_id", latest.id),
+        ("next_wal_sst_id", latest.next_wal_sst_id),
+        ("unreferenced_keys", &beyond),
+    ];
+    if !proofs.is_empty() {
+        evidence.insert("rollback_proofs".into(), serde_json::json!(&proofs));
+    }
+    if !proofs.is_empty() {
+        return Some(RULE.finding(
+            path,
+            format!(
+                "`{path}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}), and its newest manifests were deleted ({}): a clone from latest copies only that range and silently misses their writes",
+                beyond.len(),
+                latest.id,
+                latest.next_wal_sst_id,
+                proofs.join("; ")
+            ),
+            evidence,
+            "restore the deleted manifest objects (object versioning, backups) before cloning",
+            Impact::Unsafe {
+                predicted_error: format!(
+                    "the clone of `{path}` silently misses the writes in {}",
+                    beyond[0]
+                ),
+            },
+        ));
+    }
     Some(RULE.finding(
-        &root.path,
+        path,
         format!(
-            "`{}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}): a clone from latest copies only that range and does not get their writes; the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer is running or crashed before recording them",
-            root.path,
+            "`{path}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}): a clone from latest copies only that range and does not get their writes; the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer is running or crashed before recording them",
             beyond.len(),
             latest.id,
             latest.next_wal_sst_id
         ),
-        evidence![("manifest_id", latest.id), ("next_wal_sst_id", latest.next_wal_sst_id), ("unreferenced_keys", beyond)],
+        evidence,
         "find out whether a manifest object newer than the latest listed was deleted and restore it, or let the writer record its WAL (a flush or a clean close) before cloning",
         Impact::Inconclusive,
     ))

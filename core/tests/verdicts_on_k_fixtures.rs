@@ -1,0 +1,359 @@
+//! Verdicts on the `k-*` fixtures (SlateDB 0.18): expired checkpoints still listed
+//! (`SDB-CKPT-002`, `--gc-running`), a clone's pin deleted while other holders keep its SSTs
+//! (`SDB-CLONE-004`), GC with a checkpoint manifest missing, and rolled-back manifest
+//! histories (`SDB-MAN-002`), each against what SlateDB did next (the fixture's
+//! `scenario.json`).
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::store::{edit_manifests, inputs, made_at, relist_main, snapshot};
+use slatecheck_core::finding::{Severity, Verdict};
+use slatecheck_core::plan::{evaluate, Action, PlanResult};
+use slatecheck_core::rules::{CheckOptions, RuleContext};
+use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    common::fixtures_dir().join("v2").join(name)
+}
+
+fn evaluate_at(
+    snapshot: &Snapshot,
+    options: &CheckOptions,
+    now: DateTime<Utc>,
+    text: &str,
+) -> PlanResult {
+    let action: Action = text.parse().expect("plan parses");
+    evaluate(
+        &RuleContext {
+            snapshot,
+            now,
+            options,
+        },
+        &action,
+    )
+    .expect("plan evaluates")
+}
+
+fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>) {
+    assert_eq!(
+        result.verdict, verdict,
+        "{}: {:#?}",
+        result.plan, result.findings
+    );
+    if let Some(rule) = rule {
+        assert!(
+            result.rules.contains(&rule),
+            "{}: expected {rule} in {:?}",
+            result.plan,
+            result.rules
+        );
+    }
+}
+
+/// What SlateDB answered at each step whose name starts with `step`, in order.
+fn recorded_all(name: &str, step: &str) -> Vec<serde_json::Value> {
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture(name).join("scenario.json")).expect("scenario.json"),
+    )
+    .expect("scenario.json parses");
+    let answers: Vec<serde_json::Value> = record["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|s| s["step"].as_str().is_some_and(|s| s.starts_with(step)))
+        .map(|s| s["outcome"].clone())
+        .collect();
+    assert!(!answers.is_empty(), "{name}: no step `{step}`");
+    answers
+}
+
+/// What SlateDB answered at the first step whose name starts with `step`.
+fn recorded(name: &str, step: &str) -> serde_json::Value {
+    recorded_all(name, step).remove(0)
+}
+
+fn gc_running() -> CheckOptions {
+    CheckOptions {
+        gc_running: true,
+        ..CheckOptions::default()
+    }
+}
+
+fn min_age_zero() -> CheckOptions {
+    CheckOptions {
+        min_age: Duration::zero(),
+        ..CheckOptions::default()
+    }
+}
+
+/// SlateDB cloned from `short` after it had expired (no GC had run): the clone is safe, with
+/// the GC race as a warning; with `--gc-running` it is unsafe, as the clone after one GC pass
+/// was (`CheckpointMissing`). `long` (a day left) is fine either way.
+#[test]
+fn an_expired_but_listed_checkpoint_clones_unless_gc_runs() {
+    assert_eq!(
+        recorded("k-expired-checkpoint", "clone c from p@short"),
+        "ok"
+    );
+    assert_eq!(
+        recorded("k-expired-checkpoint", "c: reader get k00"),
+        "found"
+    );
+    let after_gc = recorded("k-expired-checkpoint", "clone c2 from p@short after GC");
+    assert!(
+        after_gc["error"]
+            .as_str()
+            .is_some_and(|e| e.to_lowercase().contains("checkpoint")),
+        "{after_gc}"
+    );
+    assert_eq!(
+        recorded("k-expired-checkpoint", "clone c3 from p@long after GC"),
+        "ok"
+    );
+
+    let snapshot = snapshot(&fixture("k-expired-checkpoint-before-clone"), false);
+    // When SlateDB cloned: 2.5 s after the close, `short` 1.5 s past its expiry.
+    let now = made_at(&snapshot) + Duration::seconds(3);
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p@short");
+    assert_verdict(&result, Verdict::Safe, Some("SDB-CKPT-002"));
+    let warning = result
+        .findings
+        .iter()
+        .find(|f| f.rule == "SDB-CKPT-002")
+        .expect("warning");
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(
+        warning.message.contains("expired at"),
+        "{}",
+        warning.message
+    );
+
+    let result = evaluate_at(&snapshot, &gc_running(), now, "clone:p@short");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CKPT-002"));
+    assert!(result
+        .predicted_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("CheckpointMissing")));
+
+    // Not yet expired, but within the margin: unsafe only with GC running, and with a margin
+    // shorter than what is left, fine.
+    let before = made_at(&snapshot) - Duration::seconds(60);
+    let result = evaluate_at(&snapshot, &gc_running(), before, "clone:p@long");
+    assert_verdict(&result, Verdict::Safe, None);
+    assert!(!result.rules.contains(&"SDB-CKPT-002"));
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p@long");
+    assert_verdict(&result, Verdict::Safe, None);
+    assert!(result.findings.is_empty(), "{:#?}", result.findings);
+    let soon = CheckOptions {
+        expiry_margin: Duration::days(2),
+        ..gc_running()
+    };
+    let result = evaluate_at(&snapshot, &soon, now, "clone:p@long");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CKPT-002"));
+
+    // After SlateDB's GC pass the checkpoint is gone from the manifest.
+    let snapshot = snapshot_of("k-expired-checkpoint");
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p@short");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CKPT-003"));
+}
+
+fn snapshot_of(name: &str) -> Snapshot {
+    snapshot(&fixture(name), false)
+}
+
+/// The final pin `clone` placed on `parent`.
+fn pin_of(snapshot: &Snapshot, clone: &str, parent: &str) -> String {
+    let root = snapshot.root(clone).expect("clone root");
+    let latest = root.latest_given().expect("clone's latest");
+    latest
+        .external_dbs
+        .iter()
+        .find(|e| e.path == parent)
+        .and_then(|e| e.final_checkpoint_id)
+        .expect("pin")
+        .to_string()
+}
+
+/// Deleting the clone's pin while `parent`'s latest manifest still references its SSTs: the
+/// deletion and the GC after it break nothing (SlateDB: the clone still read), the harm comes
+/// once `parent` compacts them away and its expiring checkpoints go (SlateDB: the read failed).
+#[test]
+fn deleting_a_pin_the_parent_still_references_is_deferred_harm() {
+    assert_eq!(
+        recorded("k-pin-deleted-after-delete", "clone: reader get b0-00"),
+        "found"
+    );
+    let reads = recorded_all("k-pin-deleted", "clone: reader get b0-00");
+    assert_eq!(reads[0], "found");
+    assert_ne!(reads[1], "found", "{}", reads[1]);
+
+    let snapshot = snapshot_of("k-pin-deleted-before-delete");
+    let plan = format!(
+        "delete-checkpoint:parent@{}",
+        pin_of(&snapshot, "clone", "parent")
+    );
+    let result = evaluate_at(&snapshot, &min_age_zero(), made_at(&snapshot), &plan);
+    assert_verdict(&result, Verdict::Safe, Some("SDB-CLONE-004"));
+    let warning = &result.findings[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(
+        warning.message.contains("latest manifest") && warning.message.contains("compacts"),
+        "{}",
+        warning.message
+    );
+}
+
+/// Scenario C before its second GC: `parent` has compacted the clone's SSTs away and the
+/// clone's 300 s source checkpoint has expired a day later: deleting the pin lets the next GC
+/// delete them (SlateDB did, scenario `c-final-checkpoint-deleted`).
+#[test]
+fn deleting_a_pin_whose_ssts_nothing_else_holds_is_unsafe() {
+    let snapshot = snapshot_of("c-final-checkpoint-deleted-pinned");
+    let plan = format!(
+        "delete-checkpoint:parent@{}",
+        pin_of(&snapshot, "clone", "parent")
+    );
+    let now = made_at(&snapshot) + Duration::days(1);
+    let result = evaluate_at(&snapshot, &min_age_zero(), now, &plan);
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    assert!(result.findings[0].evidence["deleted_keys"]
+        .as_array()
+        .is_some_and(|keys| !keys.is_empty()));
+}
+
+/// In fixture `a`, `clone2` (a clone of `clone`) placed its own never-expiring pin on `parent`
+/// on the same manifest as `clone`'s: deleting `clone`'s pin releases nothing.
+#[test]
+fn deleting_a_pin_another_never_expiring_pin_covers_is_harmless() {
+    let snapshot = snapshot_of("a-checkpoints-clones-gc");
+    let plan = format!(
+        "delete-checkpoint:parent@{}",
+        pin_of(&snapshot, "clone", "parent")
+    );
+    let now = made_at(&snapshot) + Duration::days(1);
+    let result = evaluate_at(&snapshot, &min_age_zero(), now, &plan);
+    assert_verdict(&result, Verdict::Safe, None);
+    assert!(result.findings.is_empty(), "{:#?}", result.findings);
+    // Without the other never-expiring checkpoints (clone2's pin, the `Durable` checkpoint),
+    // the same deletion leaves the SSTs to `parent`'s latest manifest: deferred harm.
+    let clone_pin = pin_of(&snapshot, "clone", "parent");
+    let mut given = inputs(&fixture("a-checkpoints-clones-gc"), false);
+    edit_manifests(&mut given, "parent", |_, manifest| {
+        manifest
+            .checkpoints
+            .retain(|c| c.expire_time.is_some() || c.id.to_string() == clone_pin);
+    });
+    let result = evaluate_at(&Snapshot::build(given), &min_age_zero(), now, &plan);
+    assert_verdict(&result, Verdict::Safe, Some("SDB-CLONE-004"));
+}
+
+/// `gc:parent` when the manifest of checkpoint `cp-all` (and of `clone`'s pin) is missing:
+/// SlateDB's WAL and compacted-SST tasks abort on it, manifest GC still runs. The forecast
+/// deletes manifests only, and nothing a clone needs: safe, with the missing manifest reported.
+#[test]
+fn gc_with_a_checkpoint_manifest_missing_deletes_only_manifests() {
+    let dir = fixture("a-checkpoints-clones-gc-before-gc");
+    let now = made_at(&snapshot(&dir, false)) + Duration::minutes(1);
+    let mut given = inputs(&dir, false);
+    drop_manifest(&mut given, "parent", 4);
+    let result = evaluate_at(&Snapshot::build(given), &min_age_zero(), now, "gc:parent");
+    assert_verdict(&result, Verdict::Safe, Some("SDB-CKPT-001"));
+    assert!(
+        result
+            .objects
+            .iter()
+            .all(|o| o.key.starts_with("parent/manifest/")),
+        "{:#?}",
+        result.objects
+    );
+    assert!(!result.objects.is_empty());
+    // With the manifest only not provided (it is listed), the inputs cannot tell.
+    let mut given = inputs(&dir, false);
+    given
+        .manifests
+        .retain(|(key, _)| key != "parent/manifest/00000000000000000004.manifest");
+    let result = evaluate_at(&Snapshot::build(given), &min_age_zero(), now, "gc:parent");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-LIST-003"));
+}
+
+fn drop_manifest(given: &mut SnapshotInputs, root: &str, id: u64) {
+    let key = format!("{root}/manifest/{id:020}.manifest");
+    relist_main(given, |k| k != key, &[]);
+    given.manifests.retain(|(k, _)| *k != key);
+}
+
+/// `k-rollback`: `p`'s manifests since its second session were deleted; `c` still reads the
+/// second session's L0 SST, which proves that newer manifests existed.
+#[test]
+fn a_rollback_a_clone_proves_is_decided_where_the_writes_cannot_come_back() {
+    // Intact: nothing to report.
+    let snapshot = snapshot_of("k-rollback-intact");
+    for plan in ["read:p", "clone:p", "open:p"] {
+        let result = evaluate_at(
+            &snapshot,
+            &CheckOptions::default(),
+            made_at(&snapshot),
+            plan,
+        );
+        assert_verdict(&result, Verdict::Safe, None);
+    }
+
+    // Manifests deleted, WAL intact: a reader still replays the second session's WAL (SlateDB
+    // found b00), a clone of latest copies only the rolled-back range (SlateDB's c2 missed it).
+    let reads_of_b00 = recorded_all("k-rollback", "p: reader get b00");
+    assert_eq!(reads_of_b00, ["found", "missing"]);
+    let snapshot = snapshot_of("k-rollback-manifests-deleted");
+    let now = made_at(&snapshot);
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "read:p");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+    assert!(result.findings[0].evidence.contains_key("rollback_proofs"));
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
+    assert_eq!(recorded("k-rollback", "c2: reader get b00"), "missing");
+
+    // WAL wiped as well: the second session's writes are gone for readers (SlateDB's reader
+    // returned nothing for b00); a clone of latest fails on the rolled-back range's WAL 2.
+    // With no WAL object left in the main store and no WAL store listing, the inputs cannot
+    // tell whether `p`'s WAL lives elsewhere: the rollback is proven, the loss is not.
+    let snapshot = snapshot_of("k-rollback-wal-wiped");
+    let now = made_at(&snapshot);
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "read:p");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+    assert_eq!(
+        recorded_all("k-rollback", "p: reader get b00")[1],
+        "missing"
+    );
+    let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+    // Stated that `p`'s WAL store is the main store (an empty WAL listing): decided.
+    let mut given = inputs(&fixture("k-rollback-wal-wiped"), false);
+    given.wal = Some(slatecheck_core::listing::ListingBuilder::new(Default::default()).finish());
+    let result = evaluate_at(
+        &Snapshot::build(given),
+        &CheckOptions::default(),
+        now,
+        "read:p",
+    );
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
+    let clone = recorded("k-rollback", "clone c3 from p");
+    assert!(
+        clone["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("wal unavailable")),
+        "{clone}"
+    );
+
+    // Without the clone nothing proves the rollback: a crashed writer explains the orphan.
+    let mut given = inputs(&fixture("k-rollback-wal-wiped"), false);
+    given.manifests.retain(|(key, _)| !key.starts_with("c/"));
+    relist_main(&mut given, |key| !key.starts_with("c/"), &[]);
+    let result = evaluate_at(
+        &Snapshot::build(given),
+        &CheckOptions::default(),
+        now,
+        "read:p",
+    );
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+}
