@@ -26,7 +26,7 @@ pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
 pub use time::parse_utc_offset;
-pub use warning::ListingWarning;
+pub use warning::{assume_complete, ListingWarning};
 
 use std::io::{BufReader, Read};
 
