@@ -7,6 +7,7 @@
 //! whose manifests are format version 1. Both run the same scenario code.
 
 pub mod compare;
+pub mod judge;
 pub mod random_scenarios;
 pub mod store;
 

@@ -1,43 +1,40 @@
 //! Randomized scenarios for the oracle test: SlateDB 0.18 writes a store through a random
-//! history (writes, flushes of either kind, closes that leave data in the WAL, reopens that
-//! leave fences, checkpoints of both scopes and detached ones, clones), then the store is
-//! damaged the ways operators damage stores (a WAL object deleted, the WAL wiped, an SST
-//! deleted, a checkpoint or a manifest object deleted), and one action is chosen. slatecheck
-//! judges the action from a copy of the listings and manifests; then SlateDB performs it and
-//! its real outcome (errors, lost keys) is recorded.
+//! history (writes, flushes of either kind, closes that leave data in the WAL, several reopens
+//! that leave fences, checkpoints of both scopes and detached ones, named or not, never
+//! expiring, expiring in an hour or already expired, clones and clones of clones, compactions,
+//! GC runs), then the store is damaged the ways operators damage stores (a WAL object deleted,
+//! one inside the latest manifest's replay range, the whole WAL wiped, an SST deleted, a
+//! checkpoint, its manifest or the latest manifest deleted, clones' pins cleaned up), and one
+//! action is chosen. slatecheck judges the action (see `judge.rs`); then SlateDB performs it and
+//! its real outcome (errors, lost keys, short scans) is recorded.
 
-use crate::slatedb_018::scenarios::Scenario;
+use crate::slatedb_018::scenarios::{compact_until_l0_empty, gc_now_options, Scenario};
 use crate::store::{files_under, relative_key, StoreDirs};
 use anyhow::{anyhow, Result};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use slatecheck_core::listing::{Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::model::Manifest;
 use slatecheck_core::snapshot::SnapshotInputs;
 use slatedb::config::{CheckpointOptions, CheckpointScope, FlushOptions, FlushType};
-use slatedb::{Db, DbReader, DbReaderMode};
+use slatedb::{Db, DbReadOps, DbReader, DbReaderMode};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-/// One of `p`'s checkpoints, as a candidate for `delete-checkpoint`.
-struct PCheckpoint {
-    id: uuid::Uuid,
-    /// The operator's checkpoint `cp`.
-    named_cp: bool,
-    /// Unnamed and never-expiring: a clone's final pin.
-    pin: bool,
-}
-
 /// What SlateDB did when the action was performed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// It succeeded and every expected key read back.
+    /// It succeeded and every expected key read back, by point reads and by a full scan.
     Ok,
     /// It failed, or a key did not read back.
     Failed(String),
+    /// The action and everything right after it worked, but it did harm that showed later:
+    /// a released pin whose SSTs GC deleted once the parent compacted them away.
+    Deferred(String),
     /// The store was already broken where the action would be judged, so the outcome says
-    /// nothing about the action (e.g. the clone from `cp` failed before the WAL was wiped).
+    /// nothing about the action (e.g. nothing read back before the GC).
     Untestable(String),
 }
 
@@ -47,18 +44,44 @@ pub struct Generated {
     pub seed: u64,
     /// What was done, in order.
     pub steps: Vec<String>,
+    /// The damage done, as a short tag (`none`, `wal-wipe`, `latest-manifest`, …).
+    pub damage: &'static str,
+    /// The damage deleted only the newest WAL objects past the latest manifest's range (no
+    /// fence among them, nothing newer left): no listing can show that they ever existed.
+    pub invisible_wal_loss: bool,
     /// The action, in slatecheck's plan syntax.
     pub plan: String,
-    /// slatecheck's inputs, taken after the damage and before the action.
-    inputs: Option<SnapshotInputs>,
-    /// Whether the operator gave slatecheck the WAL store listing.
+    /// The stores.
+    pub dirs: StoreDirs,
+    /// Whether the operator gives slatecheck the WAL store (always, when the database has
+    /// none).
     pub wal_listing_given: bool,
+    /// Whether `p` keeps its WAL in a separate WAL store.
+    pub uses_wal_store: bool,
     scenario: Scenario,
     action: Action,
-    uses_wal_store: bool,
 }
 
 type Keys = BTreeMap<String, String>;
+
+/// A checkpoint of `p` that a user or operator made through the API (not SlateDB's own).
+#[derive(Clone, Debug)]
+struct UserCheckpoint {
+    id: uuid::Uuid,
+    /// Every key acknowledged when it was taken.
+    keys: Keys,
+    /// Its `expire_time` had passed before the action (a 1 ms lifetime).
+    expired: bool,
+}
+
+/// Something that works or not, before and after an action.
+#[derive(Clone, Debug)]
+enum Probe {
+    /// A reader on `root` reads `keys` back.
+    Read { root: String, keys: Keys },
+    /// A clone of `p` from checkpoint `id` opens and reads `keys` back.
+    CloneFrom { id: uuid::Uuid, keys: Keys },
+}
 
 enum Action {
     CloneCheckpoint {
@@ -66,6 +89,7 @@ enum Action {
         expected: Keys,
     },
     CloneLatest {
+        source: String,
         expected: Keys,
     },
     Open {
@@ -75,30 +99,147 @@ enum Action {
         root: String,
         expected: Keys,
     },
-    /// One GC run with `min_age = 0`, then every database reads back what it should.
+    /// One GC run with `min_age = 0`; every probe that worked before still works.
     Gc {
-        readers: Vec<(String, Keys)>,
+        probes: Vec<Probe>,
     },
-    /// The WAL of `p` deleted, then `p` reopened and, if there is one, a clone from `cp`.
+    /// The WAL of `p` deleted; every probe that worked before still works.
     WipeWal {
-        expected: Keys,
-        checkpoint: Option<(uuid::Uuid, Keys)>,
+        probes: Vec<Probe>,
     },
     /// `Admin::delete_checkpoint` on `p`, then one GC run of `p` with `min_age = 0` (the next
-    /// scheduled GC), then every database that read back before still reads back.
+    /// scheduled GC), then every probe that worked before still works.
     DeleteCheckpoint {
         id: uuid::Uuid,
-        readers: Vec<(String, Keys)>,
+        probes: Vec<Probe>,
     },
     /// `Admin::delete_db` on `p`, then every clone that read back before still reads back.
     DeleteRoot {
-        readers: Vec<(String, Keys)>,
+        probes: Vec<Probe>,
     },
 }
 
 async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
     db.flush_with_options(FlushOptions { flush_type }).await?;
     Ok(())
+}
+
+/// One of `weighted` (value, weight), drawn by weight.
+fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
+    let total: u32 = weighted.iter().map(|(_, w)| w).sum();
+    let mut ticket = rng.random_range(0..total);
+    for (value, weight) in weighted {
+        if ticket < *weight {
+            return *value;
+        }
+        ticket -= weight;
+    }
+    weighted[weighted.len() - 1].0
+}
+
+/// The options of a user checkpoint: named `cp` or unnamed (users often do not name them),
+/// never expiring, expiring in an hour, or with a 1 ms lifetime (expired but still in the
+/// manifest until GC runs); the description says which.
+fn user_checkpoint_options(rng: &mut StdRng) -> (CheckpointOptions, String, bool) {
+    let named = rng.random_bool(0.55);
+    let lifetime = match rng.random_range(0..10) {
+        0..=2 if named => None,
+        0 => None,
+        1..=5 => Some(Duration::from_secs(3600)),
+        _ => Some(Duration::from_millis(1)),
+    };
+    let expired = lifetime == Some(Duration::from_millis(1));
+    let description = format!(
+        "{} checkpoint{}",
+        if named { "`cp`" } else { "an unnamed" },
+        match lifetime {
+            None => "",
+            Some(_) if expired => " (expired: 1 ms lifetime)",
+            Some(_) => " (1 h lifetime)",
+        }
+    );
+    let options = CheckpointOptions {
+        lifetime,
+        source: None,
+        name: named.then(|| "cp".to_string()),
+    };
+    (options, description, expired)
+}
+
+/// The id of a WAL object file `…/wal/{id:020}.sst`.
+fn wal_id(path: &Path) -> Option<u64> {
+    path.file_stem()?.to_str()?.parse().ok()
+}
+
+/// `p`'s WAL objects: (id, size, path), by id.
+fn wal_objects(wal_dir: &Path) -> Result<Vec<(u64, u64, std::path::PathBuf)>> {
+    let mut objects = Vec::new();
+    for file in files_under(wal_dir)? {
+        if let Some(id) = wal_id(&file) {
+            objects.push((id, std::fs::metadata(&file)?.len(), file));
+        }
+    }
+    objects.sort();
+    Ok(objects)
+}
+
+/// `p`'s newest listed manifest, decoded.
+fn latest_manifest(main: &Path) -> Result<Option<Manifest>> {
+    let Some(newest) = files_under(&main.join("p").join("manifest"))?
+        .into_iter()
+        .rfind(|f| f.extension().is_some_and(|e| e == "manifest"))
+    else {
+        return Ok(None);
+    };
+    let key = relative_key(main, &newest);
+    let mut decoded = decode_manifest_file(&key, &std::fs::read(&newest)?, None)?;
+    Ok(Some(decoded.remove(0).manifest))
+}
+
+/// Whether deleting `deleted` (id, size) left no trace: every one of them past the replay
+/// point is at or beyond the latest manifest's `next_wal_sst_id`, newer than every WAL object
+/// left, and none is a zero-byte object at `next_wal_sst_id` (the fence a writer open leaves,
+/// which that manifest's state requires).
+fn leaves_no_trace(deleted: &[(u64, u64)], remaining: &[u64], latest: &Manifest) -> bool {
+    let relevant: Vec<&(u64, u64)> = deleted
+        .iter()
+        .filter(|(id, _)| *id > latest.replay_after_wal_id)
+        .collect();
+    let newest_left = remaining.iter().copied().max().unwrap_or(0);
+    !relevant.is_empty()
+        && relevant.iter().all(|(id, size)| {
+            *id >= latest.next_wal_sst_id
+                && *id > newest_left
+                && !(*id == latest.next_wal_sst_id && *size == 0)
+        })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Damage {
+    None,
+    OneWal,
+    WalInReplayRange,
+    WalWipe,
+    Sst,
+    Checkpoint,
+    CheckpointManifest,
+    LatestManifest,
+    Pins,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    CloneCheckpoint,
+    CloneLatest,
+    CloneOfClone,
+    ReadClone,
+    ReadGrandchild,
+    ReadP,
+    OpenP,
+    Gc,
+    WipeWal,
+    DeleteCheckpoint,
+    DeleteRoot,
 }
 
 /// Builds scenario `seed` under `work` up to the moment before the action.
@@ -120,9 +261,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
     )];
     // Every acknowledged write: durable once a flush or close returned.
-    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut written: Keys = BTreeMap::new();
     let mut next_key = 0u32;
-    let mut put = |db: &Db, written: &mut BTreeMap<String, String>, count: u32| {
+    let mut put = |db: &Db, written: &mut Keys, count: u32| {
         let keys: Vec<(String, String)> = (0..count)
             .map(|_| {
                 next_key += 1;
@@ -138,17 +279,38 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             anyhow::Ok(())
         }
     };
+    let mut checkpoints: Vec<UserCheckpoint> = Vec::new();
 
-    // History: a first session, then reopens, each ending in a close of some kind.
-    let sessions = rng.random_range(1..=3);
+    // History: a first session, then reopens, each ending in a close of some kind; the
+    // application sometimes takes a checkpoint while it writes.
+    let sessions = rng.random_range(1..=4);
     let mut last_close_flushed_memtable = true;
     for session in 0..sessions {
+        if session > 0
+            && checkpoints.len() < 2
+            && last_close_flushed_memtable
+            && rng.random_bool(0.1)
+        {
+            let (options, description, expired) = user_checkpoint_options(&mut rng);
+            let id = scenario
+                .admin("p")
+                .create_detached_checkpoint(&options)
+                .await?
+                .id;
+            steps.push(format!("detached {description}"));
+            checkpoints.push(UserCheckpoint {
+                id,
+                keys: written.clone(),
+                expired,
+            });
+        }
         let db = scenario.open("p").await?;
         let writes = if session == 0 {
             rng.random_range(1..=6)
         } else {
             rng.random_range(0..=4)
         };
+        let mut session_steps = Vec::new();
         if writes > 0 {
             put(&db, &mut written, writes).await?;
             match rng.random_range(0..3) {
@@ -157,7 +319,29 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 _ => {}
             }
         }
-        let wal_only = rng.random_bool(0.3);
+        session_steps.push(format!("{writes} puts"));
+        if checkpoints.len() < 2 && rng.random_bool(0.25) {
+            flush(&db, FlushType::Wal).await?;
+            let (options, description, expired) = user_checkpoint_options(&mut rng);
+            let scope = if rng.random_bool(0.5) {
+                CheckpointScope::All
+            } else {
+                CheckpointScope::Durable
+            };
+            let id = db.create_checkpoint(scope, &options).await?.id;
+            checkpoints.push(UserCheckpoint {
+                id,
+                keys: written.clone(),
+                expired,
+            });
+            session_steps.push(format!("{description} ({scope:?})"));
+            let more = rng.random_range(0..=2);
+            if more > 0 {
+                put(&db, &mut written, more).await?;
+                session_steps.push(format!("{more} puts"));
+            }
+        }
+        let wal_only = rng.random_bool(0.35);
         if wal_only {
             crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
         } else {
@@ -165,159 +349,219 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
         last_close_flushed_memtable = !wal_only;
         steps.push(format!(
-            "session {session}: {writes} puts, close{}",
+            "session {session}: {}, close{}",
+            session_steps.join(", "),
             if wal_only { " (WAL flush only)" } else { "" }
         ));
     }
 
     // Sometimes enough L0 flushes for the compactor, which then merges them into a sorted run
     // (and lets GC delete L0 SSTs nothing pins any more).
-    if rng.random_bool(0.06) {
+    if rng.random_bool(0.1) {
         let db = scenario.open("p").await?;
         for _ in 0..4 {
             put(&db, &mut written, 2).await?;
             flush(&db, FlushType::MemTable).await?;
         }
         db.close().await?;
-        crate::slatedb_018::scenarios::compact_until_l0_empty(
-            scenario.admin("p"),
-            scenario.admin("p"),
-        )
-        .await?;
+        compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
         last_close_flushed_memtable = true;
         steps.push("4 L0 flushes, compaction until L0 is empty".into());
     }
 
-    // A checkpoint, taken the ways operators take them.
-    let mut checkpoint: Option<(uuid::Uuid, BTreeMap<String, String>)> = None;
-    match rng.random_range(0..4) {
-        0 => {}
-        kind => {
-            let lifetime = rng.random_bool(0.5).then_some(Duration::from_secs(3600));
-            let options = CheckpointOptions {
-                lifetime,
-                source: None,
-                name: Some("cp".into()),
-            };
-            let id = if kind == 3 && last_close_flushed_memtable {
-                let id = scenario
-                    .admin("p")
-                    .create_detached_checkpoint(&options)
-                    .await?
-                    .id;
-                steps.push("detached checkpoint `cp`".into());
-                id
+    // A last checkpoint, on the newest state (so on the manifest a deleted latest manifest
+    // would have named).
+    if checkpoints.len() < 2 && rng.random_bool(0.3) {
+        let (options, description, expired) = user_checkpoint_options(&mut rng);
+        let id = if last_close_flushed_memtable && rng.random_bool(0.4) {
+            steps.push(format!("detached {description}"));
+            scenario
+                .admin("p")
+                .create_detached_checkpoint(&options)
+                .await?
+                .id
+        } else {
+            let db = scenario.open("p").await?;
+            if rng.random_bool(0.5) {
+                put(&db, &mut written, rng.random_range(1..=3)).await?;
+                flush(&db, FlushType::Wal).await?;
+            }
+            let scope = if rng.random_bool(0.5) {
+                CheckpointScope::All
             } else {
-                let db = scenario.open("p").await?;
-                if rng.random_bool(0.5) {
-                    put(&db, &mut written, rng.random_range(1..=3)).await?;
-                    flush(&db, FlushType::Wal).await?;
-                }
-                let scope = if kind == 1 {
-                    CheckpointScope::All
-                } else {
-                    CheckpointScope::Durable
-                };
-                let id = db.create_checkpoint(scope, &options).await?.id;
-                db.close().await?;
-                steps.push(format!("reopen, checkpoint `cp` ({scope:?}), close"));
-                id
+                CheckpointScope::Durable
             };
-            checkpoint = Some((id, written.clone()));
-        }
+            let id = db.create_checkpoint(scope, &options).await?.id;
+            db.close().await?;
+            steps.push(format!("reopen, {description} ({scope:?}), close"));
+            id
+        };
+        checkpoints.push(UserCheckpoint {
+            id,
+            keys: written.clone(),
+            expired,
+        });
     }
 
-    // Maybe a clone made before the damage.
-    let mut clone: Option<BTreeMap<String, String>> = None;
-    if rng.random_bool(0.35) {
-        let from = checkpoint.as_ref().filter(|_| rng.random_bool(0.6));
-        let expected = from.map_or_else(|| written.clone(), |(_, keys)| keys.clone());
+    // Sometimes a last writer open that flushes nothing: the latest manifest is the one the
+    // open wrote, and the open's fence is the newest WAL object.
+    if rng.random_bool(0.15) {
+        let db = scenario.open("p").await?;
+        crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        steps.push("reopen, close (WAL flush only, nothing written)".into());
+    }
+
+    // Maybe a clone made before the damage, and a clone of that clone.
+    let mut clone: Option<Keys> = None;
+    if rng.random_bool(0.4) {
+        let from = if !checkpoints.is_empty() && rng.random_bool(0.6) {
+            Some(checkpoints[rng.random_range(0..checkpoints.len())].clone())
+        } else {
+            None
+        };
+        let expected = from
+            .as_ref()
+            .map_or_else(|| written.clone(), |c| c.keys.clone());
         if scenario
-            .clone_db("c1", "p", from.map(|(id, _)| *id))
+            .clone_db("c1", "p", from.as_ref().map(|c| c.id))
             .await
             .is_ok()
         {
             steps.push(format!(
                 "clone `c1` from {}",
-                if from.is_some() { "`cp`" } else { "latest" }
+                from.map_or("latest".to_string(), |c| format!("checkpoint {}", c.id))
             ));
             clone = Some(expected);
         }
     }
     let mut grandchild: Option<Keys> = None;
-    if let (Some(keys), true) = (&clone, rng.random_bool(0.4)) {
+    if let (Some(keys), true) = (&clone, rng.random_bool(0.45)) {
         if scenario.clone_db("c2", "c1", None).await.is_ok() {
             steps.push("clone `c2` from `c1` (latest)".into());
             grandchild = Some(keys.clone());
         }
     }
-    if rng.random_bool(0.25) {
-        scenario
-            .admin("p")
-            .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
-            .await?;
+    if rng.random_bool(0.2) {
+        scenario.admin("p").run_gc_once(gc_now_options()).await?;
         steps.push("GC of `p` with min_age 0".into());
     }
 
     // Damage.
-    let mut checkpoint_deleted = false;
     let wal_dir = scenario.wal_dir().join("p").join("wal");
     let main_dir = scenario.main_dir().to_path_buf();
-    match rng.random_range(0..10) {
-        0..=2 => steps.push("no damage".into()),
-        3 => {
-            let wals = files_under(&wal_dir)?;
-            if let Some(victim) = wals.get(rng.random_range(0..wals.len().max(1))) {
+    let mut deleted_wals: Vec<(u64, u64)> = Vec::new();
+    let damage = pick(
+        &mut rng,
+        &[
+            (Damage::None, 16),
+            (Damage::OneWal, 7),
+            (Damage::WalInReplayRange, 12),
+            (Damage::WalWipe, 16),
+            (Damage::Sst, 8),
+            (Damage::Checkpoint, 7),
+            (Damage::CheckpointManifest, 6),
+            (Damage::LatestManifest, 14),
+            (Damage::Pins, 8),
+        ],
+    );
+    let mut checkpoint_deleted: Option<uuid::Uuid> = None;
+    let damage_tag = match damage {
+        Damage::None => {
+            steps.push("no damage".into());
+            "none"
+        }
+        Damage::OneWal | Damage::WalInReplayRange => {
+            let wals = wal_objects(&wal_dir)?;
+            let in_range: Vec<&(u64, u64, std::path::PathBuf)> = match latest_manifest(&main_dir)? {
+                Some(latest) if damage == Damage::WalInReplayRange => wals
+                    .iter()
+                    .filter(|(id, _, _)| {
+                        *id > latest.replay_after_wal_id && *id < latest.next_wal_sst_id
+                    })
+                    .collect(),
+                _ => wals.iter().collect(),
+            };
+            let pool = if in_range.is_empty() {
+                wals.iter().collect()
+            } else {
+                in_range
+            };
+            if let Some((id, size, victim)) = pool.get(rng.random_range(0..pool.len().max(1))) {
                 std::fs::remove_file(victim)?;
+                deleted_wals.push((*id, *size));
                 steps.push(format!(
-                    "delete {}",
+                    "delete {} ({size} B)",
                     relative_key(scenario.wal_dir(), victim)
                 ));
             }
+            if damage == Damage::WalInReplayRange {
+                "wal-in-replay-range"
+            } else {
+                "one-wal"
+            }
         }
-        4 => {
+        Damage::WalWipe => {
+            deleted_wals = wal_objects(&wal_dir)?
+                .into_iter()
+                .map(|(id, size, _)| (id, size))
+                .collect();
             if wal_dir.exists() {
                 std::fs::remove_dir_all(&wal_dir)?;
             }
-            steps.push("wipe p's WAL".into());
+            steps.push(format!(
+                "wipe p's WAL ({} objects{})",
+                deleted_wals.len(),
+                if uses_wal_store {
+                    " from the WAL store"
+                } else {
+                    ", `p/wal/` of the main store"
+                }
+            ));
+            "wal-wipe"
         }
-        5 => {
+        Damage::Sst => {
             let ssts = files_under(&main_dir.join("p").join("compacted"))?;
             if let Some(victim) = ssts.get(rng.random_range(0..ssts.len().max(1))) {
                 std::fs::remove_file(victim)?;
                 steps.push(format!("delete {}", relative_key(&main_dir, victim)));
             }
+            "sst"
         }
-        6 => {
-            if let Some((id, _)) = &checkpoint {
-                scenario.admin("p").delete_checkpoint(*id).await?;
-                steps.push("delete checkpoint `cp`".into());
-                checkpoint_deleted = true;
+        Damage::Checkpoint => {
+            if !checkpoints.is_empty() {
+                let victim = checkpoints[rng.random_range(0..checkpoints.len())].id;
+                scenario.admin("p").delete_checkpoint(victim).await?;
+                steps.push(format!("delete checkpoint {victim}"));
+                checkpoint_deleted = Some(victim);
             }
+            "checkpoint"
         }
-        7 => {
-            if let Some((id, _)) = &checkpoint {
+        Damage::CheckpointManifest => {
+            if !checkpoints.is_empty() {
+                let victim = checkpoints[rng.random_range(0..checkpoints.len())].id;
                 let latest = scenario
                     .admin("p")
                     .read_manifest(None)
                     .await?
                     .ok_or_else(|| anyhow!("no manifest"))?;
-                if let Some(cp) = latest.checkpoints().iter().find(|c| c.id == *id) {
+                if let Some(cp) = latest.checkpoints().iter().find(|c| c.id == victim) {
                     let path = main_dir
                         .join("p/manifest")
                         .join(format!("{:020}.manifest", cp.manifest_id));
                     if path.exists() && cp.manifest_id != latest.id() {
                         std::fs::remove_file(&path)?;
                         steps.push(format!(
-                            "delete p/manifest/{:020}.manifest (checkpoint `cp`'s)",
+                            "delete p/manifest/{:020}.manifest (checkpoint {victim}'s)",
                             cp.manifest_id
                         ));
                     }
                 }
             }
+            "checkpoint-manifest"
         }
-        9 => {
-            // An operator cleaning up "unnamed, never-expiring" checkpoints deletes clones' pins.
+        Damage::Pins => {
+            // An operator cleaning up "unnamed, never-expiring" checkpoints deletes clones'
+            // pins (and a user's own unnamed never-expiring checkpoints).
             let latest = scenario
                 .admin("p")
                 .read_manifest(None)
@@ -336,32 +580,93 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 "delete {} unnamed never-expiring checkpoint(s) of `p`",
                 pins.len()
             ));
+            "pins"
         }
-        _ => {
+        Damage::LatestManifest => {
             let manifests = files_under(&main_dir.join("p").join("manifest"))?;
             if manifests.len() > 1 {
                 let newest = manifests.last().expect("non-empty");
+                let on_it =
+                    latest_manifest(&main_dir)?.map_or(0, |latest| latest.checkpoints.len());
                 std::fs::remove_file(newest)?;
                 steps.push(format!(
-                    "delete the latest manifest {}",
+                    "delete the latest manifest {} (naming {on_it} checkpoint(s))",
                     relative_key(&main_dir, newest)
                 ));
             }
+            "latest-manifest"
         }
-    }
+    };
+    let invisible_wal_loss = match latest_manifest(&main_dir)? {
+        Some(latest) if !deleted_wals.is_empty() => {
+            let remaining: Vec<u64> = wal_objects(&wal_dir)?
+                .into_iter()
+                .map(|(id, _, _)| id)
+                .collect();
+            leaves_no_trace(&deleted_wals, &remaining, &latest)
+        }
+        _ => false,
+    };
 
     // The action.
-    let choice = rng.random_range(0..11);
-    let mut readers = vec![("p".to_string(), written.clone())];
-    readers.extend(clone.iter().map(|keys| ("c1".to_string(), keys.clone())));
-    readers.extend(
-        grandchild
-            .iter()
-            .map(|keys| ("c2".to_string(), keys.clone())),
+    let live_checkpoints: Vec<UserCheckpoint> = checkpoints
+        .iter()
+        .filter(|c| Some(c.id) != checkpoint_deleted)
+        .cloned()
+        .collect();
+    let mut readers = vec![Probe::Read {
+        root: "p".into(),
+        keys: written.clone(),
+    }];
+    readers.extend(clone.iter().map(|keys| Probe::Read {
+        root: "c1".into(),
+        keys: keys.clone(),
+    }));
+    readers.extend(grandchild.iter().map(|keys| Probe::Read {
+        root: "c2".into(),
+        keys: keys.clone(),
+    }));
+    // Every clone from a user checkpoint still in the manifest must keep working too: SlateDB
+    // clones from an expired one until GC removes it (for `gc`, whose job that is, only the
+    // unexpired ones count).
+    let mut probes = readers.clone();
+    probes.extend(live_checkpoints.iter().map(|c| Probe::CloneFrom {
+        id: c.id,
+        keys: c.keys.clone(),
+    }));
+    let unexpired_probes: Vec<Probe> = readers
+        .iter()
+        .cloned()
+        .chain(
+            live_checkpoints
+                .iter()
+                .filter(|c| !c.expired)
+                .map(|c| Probe::CloneFrom {
+                    id: c.id,
+                    keys: c.keys.clone(),
+                }),
+        )
+        .collect();
+    let p_exists = latest_manifest(&main_dir)?.is_some();
+    let choice = pick(
+        &mut rng,
+        &[
+            (Choice::CloneCheckpoint, 12),
+            (Choice::CloneLatest, 10),
+            (Choice::CloneOfClone, 4),
+            (Choice::ReadClone, 6),
+            (Choice::ReadGrandchild, 4),
+            (Choice::ReadP, 12),
+            (Choice::OpenP, 12),
+            (Choice::Gc, 10),
+            (Choice::WipeWal, 10),
+            (Choice::DeleteCheckpoint, 10),
+            (Choice::DeleteRoot, 6),
+        ],
     );
-    // `p`'s checkpoints as SlateDB lists them now: `cp`, clones' never-expiring final pins, and
-    // SlateDB's own (a clone's ephemeral source checkpoint, the compactor's).
-    let p_checkpoints: Vec<PCheckpoint> = if choice == 7 || choice == 9 {
+    // `p`'s checkpoints as SlateDB lists them now: the users', clones' never-expiring final
+    // pins, and SlateDB's own (a clone's ephemeral source checkpoint, the compactor's).
+    let p_checkpoints: Vec<(uuid::Uuid, bool)> = if choice == Choice::DeleteCheckpoint {
         scenario
             .admin("p")
             .read_manifest(None)
@@ -370,74 +675,98 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 latest
                     .checkpoints()
                     .iter()
-                    .map(|c| PCheckpoint {
-                        id: c.id,
-                        named_cp: c.name.as_deref() == Some("cp"),
-                        pin: c.name.is_none() && c.expire_time.is_none(),
-                    })
+                    .map(|c| (c.id, c.name.is_none() && c.expire_time.is_none()))
                     .collect()
             })
             .unwrap_or_default()
     } else {
         Vec::new()
     };
-    let p_exists = files_under(&main_dir.join("p").join("manifest"))?
-        .iter()
-        .any(|f| f.extension().is_some_and(|e| e == "manifest"));
-    let (plan, action) = match (choice, &checkpoint, &clone) {
-        (0, Some((id, keys)), _) => (
-            format!("clone:p@{id}"),
-            Action::CloneCheckpoint {
-                id: *id,
-                expected: keys.clone(),
-            },
-        ),
-        (1, _, _) => (
+    let (plan, action) = match choice {
+        Choice::CloneCheckpoint if !checkpoints.is_empty() => {
+            let target = &checkpoints[rng.random_range(0..checkpoints.len())];
+            (
+                format!("clone:p@{}", target.id),
+                Action::CloneCheckpoint {
+                    id: target.id,
+                    expected: target.keys.clone(),
+                },
+            )
+        }
+        Choice::CloneLatest => (
             "clone:p".to_string(),
             Action::CloneLatest {
+                source: "p".into(),
                 expected: written.clone(),
             },
         ),
-        (2, _, Some(keys)) => (
+        Choice::CloneOfClone if clone.is_some() => (
+            "clone:c1".to_string(),
+            Action::CloneLatest {
+                source: "c1".into(),
+                expected: clone.clone().unwrap_or_default(),
+            },
+        ),
+        Choice::ReadClone if clone.is_some() => (
             "read:c1".to_string(),
             Action::Read {
                 root: "c1".into(),
-                expected: keys.clone(),
+                expected: clone.clone().unwrap_or_default(),
             },
         ),
-        (3, _, _) => (
+        Choice::ReadGrandchild if grandchild.is_some() => (
+            "read:c2".to_string(),
+            Action::Read {
+                root: "c2".into(),
+                expected: grandchild.clone().unwrap_or_default(),
+            },
+        ),
+        Choice::ReadP => (
             "read:p".to_string(),
             Action::Read {
                 root: "p".into(),
                 expected: written.clone(),
             },
         ),
-        (4, _, _) | (5, _, _) => ("gc:p".to_string(), Action::Gc { readers }),
-        (6, _, _) => (
-            "wipe-wal:p".to_string(),
-            Action::WipeWal {
-                expected: written.clone(),
-                checkpoint: checkpoint.clone().filter(|_| !checkpoint_deleted),
+        Choice::Gc => (
+            "gc:p".to_string(),
+            Action::Gc {
+                probes: unexpired_probes,
             },
         ),
-        (7, _, _) | (9, _, _) if !p_checkpoints.is_empty() => {
-            // Sometimes the named `cp`, often a clone's never-expiring pin, otherwise any.
-            let named: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.named_cp).collect();
-            let pins: Vec<&PCheckpoint> = p_checkpoints.iter().filter(|c| c.pin).collect();
+        Choice::WipeWal => ("wipe-wal:p".to_string(), Action::WipeWal { probes }),
+        Choice::DeleteCheckpoint if !p_checkpoints.is_empty() => {
+            // Often a user's checkpoint, often a clone's never-expiring pin, otherwise any.
+            let users: Vec<uuid::Uuid> = p_checkpoints
+                .iter()
+                .filter(|(id, _)| live_checkpoints.iter().any(|c| c.id == *id))
+                .map(|(id, _)| *id)
+                .collect();
+            let pins: Vec<uuid::Uuid> = p_checkpoints
+                .iter()
+                .filter(|(id, pin)| *pin && !users.contains(id))
+                .map(|(id, _)| *id)
+                .collect();
+            let all: Vec<uuid::Uuid> = p_checkpoints.iter().map(|(id, _)| *id).collect();
             let pool = match rng.random_range(0..10) {
-                0..=2 if !named.is_empty() => named,
+                0..=2 if !users.is_empty() => users,
                 3..=7 if !pins.is_empty() => pins,
-                _ => p_checkpoints.iter().collect(),
+                _ => all,
             };
-            let id = pool[rng.random_range(0..pool.len())].id;
+            let id = pool[rng.random_range(0..pool.len())];
+            // The deleted checkpoint's own clones are no longer expected to work.
+            probes.retain(|probe| !matches!(probe, Probe::CloneFrom { id: c, .. } if *c == id));
             (
                 format!("delete-checkpoint:p@{id}"),
-                Action::DeleteCheckpoint { id, readers },
+                Action::DeleteCheckpoint { id, probes },
             )
         }
-        (8, _, _) if p_exists => {
-            readers.retain(|(root, _)| root != "p");
-            ("delete-root:p".to_string(), Action::DeleteRoot { readers })
+        Choice::DeleteRoot if p_exists => {
+            readers.retain(|probe| !matches!(probe, Probe::Read { root, .. } if root == "p"));
+            (
+                "delete-root:p".to_string(),
+                Action::DeleteRoot { probes: readers },
+            )
         }
         _ => (
             "open:p".to_string(),
@@ -451,17 +780,18 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         main: scenario.main_dir().to_path_buf(),
         wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()),
     };
-    let inputs = inputs_of(&dirs, wal_listing_given)?;
     scenario.log("generated", serde_json::json!(steps));
     Ok(Generated {
         seed,
         steps,
+        damage: damage_tag,
+        invisible_wal_loss,
         plan,
-        inputs: Some(inputs),
+        dirs,
         wal_listing_given,
+        uses_wal_store,
         scenario,
         action,
-        uses_wal_store,
     })
 }
 
@@ -501,81 +831,60 @@ pub fn inputs_of(dirs: &StoreDirs, with_wal: bool) -> Result<SnapshotInputs> {
 }
 
 impl Generated {
-    /// slatecheck's inputs (taken once).
-    pub fn take_inputs(&mut self) -> SnapshotInputs {
-        self.inputs.take().unwrap_or_default()
+    /// The action's kind: the plan up to its first `:`.
+    pub fn kind(&self) -> &str {
+        self.plan.split(':').next().unwrap_or_default()
     }
 
     /// Performs the action with SlateDB and reports what happened.
     pub async fn perform(&self) -> Outcome {
-        if let Action::WipeWal {
-            checkpoint: Some((id, keys)),
-            ..
-        } = &self.action
-        {
-            // A clone from `cp` made before the wipe shows whether the checkpoint works at all.
-            let baseline = async {
-                self.scenario
-                    .clone_db("x0", "p", Some(*id))
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?;
-                read_back_with_writer(&self.scenario, "x0", keys, self.uses_wal_store).await
-            };
-            if let Err(err) = baseline.await {
-                return Outcome::Untestable(format!(
-                    "cloning from `cp` fails before the wipe: {err}"
-                ));
-            }
-        }
         match &self.action {
-            Action::DeleteCheckpoint { id, readers } => {
-                return self.delete_checkpoint(*id, readers).await;
+            Action::DeleteCheckpoint { id, probes } => self.delete_checkpoint(*id, probes).await,
+            Action::Gc { probes } | Action::WipeWal { probes } | Action::DeleteRoot { probes } => {
+                // The action must not break what worked before it: what already fails (the
+                // damage) is not the action's doing.
+                let working = self.working(probes).await;
+                if working.is_empty() && !probes.is_empty() {
+                    return Outcome::Untestable("nothing works before the action".into());
+                }
+                let done = async {
+                    self.act().await?;
+                    self.still_work(working, "after the action").await
+                };
+                match done.await {
+                    Ok(()) => Outcome::Ok,
+                    Err(err) => Outcome::Failed(err.to_string()),
+                }
             }
-            Action::DeleteRoot { readers } => return self.delete_root(readers).await,
-            _ => {}
-        }
-        match self.perform_inner().await {
-            Ok(()) => Outcome::Ok,
-            Err(err) => Outcome::Failed(err.to_string()),
+            _ => match self.act().await {
+                Ok(()) => Outcome::Ok,
+                Err(err) => Outcome::Failed(err.to_string()),
+            },
         }
     }
 
-    /// `delete-checkpoint:p@id`: the deletion, then the next GC run of `p`; every reader that
-    /// worked before must still read back.
-    async fn delete_checkpoint(&self, id: uuid::Uuid, readers: &[(String, Keys)]) -> Outcome {
+    /// `delete-checkpoint:p@id`: the deletion, then the next GC run of `p`; every probe that
+    /// worked before must still work. A released clone pin does its harm only once `p`'s GC
+    /// may delete the SSTs the clone reads: that is played out afterwards.
+    async fn delete_checkpoint(&self, id: uuid::Uuid, probes: &[Probe]) -> Outcome {
         let s = &self.scenario;
-        let working = self.working(readers).await;
+        let working = self.working(probes).await;
         if working.is_empty() {
-            return Outcome::Untestable("no database reads back before the deletion".into());
+            return Outcome::Untestable("nothing works before the deletion".into());
         }
         // The clones that read `p`'s SSTs through this checkpoint (a final pin).
         let mut pinned = Vec::new();
-        for reader in &working {
-            let (root, _) = reader;
-            if let Ok(Some(latest)) = s.admin(root).read_manifest(None).await {
-                if latest.external_dbs().iter().any(|e| {
-                    e.path == "p" && e.final_checkpoint_id == Some(id) && !e.sst_ids.is_empty()
-                }) {
-                    pinned.push(*reader);
+        for probe in &working {
+            if let Probe::Read { root, .. } = probe {
+                if let Ok(Some(latest)) = s.admin(root).read_manifest(None).await {
+                    if latest.external_dbs().iter().any(|e| {
+                        e.path == "p" && e.final_checkpoint_id == Some(id) && !e.sst_ids.is_empty()
+                    }) {
+                        pinned.push(*probe);
+                    }
                 }
             }
         }
-        // Another never-expiring checkpoint of `p` on the same manifest (`cp` without a
-        // lifetime for a clone from `cp`, the parent clone's pin for a nested clone) keeps
-        // pinning the same SSTs.
-        let checkpoints = s
-            .admin("p")
-            .list_checkpoints(None)
-            .await
-            .unwrap_or_default();
-        let same_manifest = checkpoints.iter().find(|c| c.id == id).and_then(|deleted| {
-            checkpoints
-                .iter()
-                .find(|c| {
-                    c.id != id && c.expire_time.is_none() && c.manifest_id == deleted.manifest_id
-                })
-                .map(|c| (c.id, c.manifest_id))
-        });
         let deleted = async {
             s.admin("p")
                 .delete_checkpoint(id)
@@ -583,11 +892,10 @@ impl Generated {
                 .map_err(|e| anyhow!("delete_checkpoint failed: {e}"))?;
             // What the deletion releases is collected by the next GC run.
             s.admin("p")
-                .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
+                .run_gc_once(gc_now_options())
                 .await
                 .map_err(|e| anyhow!("GC failed: {e}"))?;
-            self.still_read_back(working, "after the deletion and GC")
-                .await
+            self.still_work(working, "after the deletion and GC").await
         };
         if let Err(err) = deleted.await {
             return Outcome::Failed(err.to_string());
@@ -595,30 +903,20 @@ impl Generated {
         if pinned.is_empty() {
             return Outcome::Ok;
         }
-        if let Some((other, manifest)) = same_manifest {
+        // Play the later harm out: `p` keeps writing and compacts its L0 away, every expiring
+        // checkpoint goes as it would when it expires (never-expiring ones, another clone's
+        // pin or a user's, stay and keep their SSTs), and GC runs again.
+        if let Err(err) = self.compact_p_and_collect().await {
             return Outcome::Untestable(format!(
-                "checkpoint {other} of `p` still pins manifest {manifest} and the SSTs the clone reads: the deletion harms the clone only once that one goes too"
+                "the released SSTs stay in `p`'s manifest until it compacts, and it cannot: {err}"
             ));
         }
-        // A released pin harms a clone only once `p`'s GC may delete the SSTs it read: after
-        // `p` compacts them out of its manifest and the expiring checkpoints on the same
-        // manifest (the clone's 300 s source checkpoint, the compactor's 900 s ones, `cp` with
-        // a lifetime) expire. Play that out: `p` keeps writing and compacts, every expiring
-        // checkpoint goes as it would when it expires, and GC runs again.
-        match self.compact_p_and_collect().await {
-            Ok(()) => {}
-            Err(err) => {
-                return Outcome::Untestable(format!(
-                "the released SSTs stay in `p`'s manifest until it compacts, and it cannot: {err}"
-            ))
-            }
-        }
         match self
-            .still_read_back(pinned, "after the deletion, a compaction of `p` and GC")
+            .still_work(pinned, "after the deletion, a compaction of `p` and GC")
             .await
         {
             Ok(()) => Outcome::Ok,
-            Err(err) => Outcome::Failed(err.to_string()),
+            Err(err) => Outcome::Deferred(err.to_string()),
         }
     }
 
@@ -633,64 +931,81 @@ impl Generated {
             flush(&db, FlushType::MemTable).await?;
         }
         db.close().await?;
-        crate::slatedb_018::scenarios::compact_until_l0_empty(s.admin("p"), s.admin("p")).await?;
+        compact_until_l0_empty(s.admin("p"), s.admin("p")).await?;
         for checkpoint in admin.list_checkpoints(None).await? {
             if checkpoint.expire_time.is_some() {
                 admin.delete_checkpoint(checkpoint.id).await?;
             }
         }
-        admin
-            .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
-            .await?;
+        admin.run_gc_once(gc_now_options()).await?;
         Ok(())
     }
 
-    /// `delete-root:p`: `Admin::delete_db`; every clone that read back before must still.
-    async fn delete_root(&self, readers: &[(String, Keys)]) -> Outcome {
-        let working = self.working(readers).await;
-        if !readers.is_empty() && working.is_empty() {
-            return Outcome::Untestable("no clone of `p` reads back before the deletion".into());
-        }
-        let result = async {
-            self.scenario
-                .admin("p")
-                .delete_db(true)
-                .await
-                .map_err(|e| anyhow!("delete_db failed: {e}"))?;
-            self.still_read_back(working, "after deleting `p`").await
-        };
-        match result.await {
-            Ok(()) => Outcome::Ok,
-            Err(err) => Outcome::Failed(err.to_string()),
+    /// Whether `probe` works now; `tag` names the roots its clones are made at.
+    async fn probe(&self, probe: &Probe, tag: &str) -> Result<()> {
+        let s = &self.scenario;
+        match probe {
+            Probe::Read { root, keys } => {
+                read_back_with_reader(s, root, keys, self.uses_wal_store).await
+            }
+            Probe::CloneFrom { id, keys } => {
+                // The probe clone must not change `p`: the pin and the ephemeral checkpoint
+                // it leaves on `p` are deleted again, and so is the clone.
+                let admin = s.admin("p");
+                let before: Vec<uuid::Uuid> = admin
+                    .list_checkpoints(None)
+                    .await
+                    .map(|all| all.iter().map(|c| c.id).collect())
+                    .unwrap_or_default();
+                let root = format!("probe-{tag}-{}", id.simple());
+                let result = async {
+                    s.clone_db(&root, "p", Some(*id))
+                        .await
+                        .map_err(|e| anyhow!("clone from checkpoint {id} failed: {e}"))?;
+                    read_back_with_writer(s, &root, keys, self.uses_wal_store)
+                        .await
+                        .map_err(|e| anyhow!("clone from checkpoint {id}: {e}"))
+                }
+                .await;
+                for added in admin.list_checkpoints(None).await.unwrap_or_default() {
+                    if !before.contains(&added.id) {
+                        let _ = admin.delete_checkpoint(added.id).await;
+                    }
+                }
+                for dir in [s.main_dir(), s.wal_dir()] {
+                    let _ = std::fs::remove_dir_all(dir.join(&root));
+                }
+                result
+            }
         }
     }
 
-    /// The readers among `readers` that read back now.
-    async fn working<'a>(&self, readers: &'a [(String, Keys)]) -> Vec<&'a (String, Keys)> {
+    /// The probes among `probes` that work now.
+    async fn working<'a>(&self, probes: &'a [Probe]) -> Vec<&'a Probe> {
         let mut working = Vec::new();
-        for reader in readers {
-            let (root, expected) = reader;
-            if read_back_with_reader(&self.scenario, root, expected, self.uses_wal_store)
-                .await
-                .is_ok()
-            {
-                working.push(reader);
+        for probe in probes {
+            if self.probe(probe, "before").await.is_ok() {
+                working.push(probe);
             }
         }
         working
     }
 
-    /// Every reader of `working` must still read back.
-    async fn still_read_back(&self, working: Vec<&(String, Keys)>, when: &str) -> Result<()> {
-        for (root, expected) in working {
-            read_back_with_reader(&self.scenario, root, expected, self.uses_wal_store)
+    /// Every probe of `working` must still work.
+    async fn still_work(&self, working: Vec<&Probe>, when: &str) -> Result<()> {
+        for (n, probe) in working.into_iter().enumerate() {
+            self.probe(probe, &format!("after{n}"))
                 .await
-                .map_err(|e| anyhow!("`{root}` {when}: {e}"))?;
+                .map_err(|e| match probe {
+                    Probe::Read { root, .. } => anyhow!("`{root}` {when}: {e}"),
+                    Probe::CloneFrom { .. } => anyhow!("{when}: {e}"),
+                })?;
         }
         Ok(())
     }
 
-    async fn perform_inner(&self) -> Result<()> {
+    /// The action itself (for the actions with probes, without them).
+    async fn act(&self) -> Result<()> {
         let s = &self.scenario;
         match &self.action {
             Action::CloneCheckpoint { id, expected } => {
@@ -699,8 +1014,8 @@ impl Generated {
                     .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
             }
-            Action::CloneLatest { expected } => {
-                s.clone_db("x", "p", None)
+            Action::CloneLatest { source, expected } => {
+                s.clone_db("x", source, None)
                     .await
                     .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
@@ -710,11 +1025,7 @@ impl Generated {
                     .open_with("p", self.uses_wal_store)
                     .await
                     .map_err(|e| anyhow!("open failed: {e}"))?;
-                let read = check_keys(expected, |key| {
-                    let db = db.clone();
-                    async move { db.get(key).await.map_err(|e| anyhow!("{e}")).map(as_text) }
-                })
-                .await;
+                let read = read_back(&db, expected).await;
                 // The first WAL write after the open is what collides after a hole.
                 let write = async {
                     db.put("probe", "after-open").await?;
@@ -725,42 +1036,26 @@ impl Generated {
                 read?;
                 write.map_err(|e| anyhow!("write after open failed: {e}"))
             }
-            Action::Gc { readers } => {
-                // The action must not break what worked before it: reads that already fail
-                // (the damage) are not the GC's doing.
-                let working = self.working(readers).await;
-                s.admin("p")
-                    .run_gc_once(crate::slatedb_018::scenarios::gc_now_options())
-                    .await
-                    .map_err(|e| anyhow!("GC failed: {e}"))?;
-                self.still_read_back(working, "after GC").await
-            }
-            Action::DeleteCheckpoint { .. } | Action::DeleteRoot { .. } => {
-                unreachable!("performed by `perform`")
-            }
-            Action::WipeWal {
-                expected,
-                checkpoint,
-            } => {
-                // Judge the wipe only on what worked before it.
-                let readable_before = read_back_with_reader(s, "p", expected, self.uses_wal_store)
-                    .await
-                    .is_ok();
-
+            Action::Gc { .. } => s
+                .admin("p")
+                .run_gc_once(gc_now_options())
+                .await
+                .map_err(|e| anyhow!("GC failed: {e}")),
+            Action::WipeWal { .. } => {
                 let wal = s.wal_dir().join("p").join("wal");
                 if wal.exists() {
                     std::fs::remove_dir_all(&wal)?;
                 }
-                if let Some((id, keys)) = checkpoint {
-                    s.clone_db("x", "p", Some(*id))
-                        .await
-                        .map_err(|e| anyhow!("clone from `cp` after the wipe failed: {e}"))?;
-                    read_back_with_writer(s, "x", keys, self.uses_wal_store).await?;
-                }
-                if readable_before {
-                    read_back_with_writer(s, "p", expected, self.uses_wal_store).await?;
-                }
                 Ok(())
+            }
+            Action::DeleteRoot { .. } => s
+                .admin("p")
+                .delete_db(true)
+                .await
+                .map(|_| ())
+                .map_err(|e| anyhow!("delete_db failed: {e}")),
+            Action::DeleteCheckpoint { .. } => {
+                unreachable!("performed by `delete_checkpoint`")
             }
             Action::Read { root, expected } => {
                 read_back_with_reader(s, root, expected, self.uses_wal_store).await
@@ -787,21 +1082,12 @@ async fn read_back_with_reader(
         .build()
         .await
         .map_err(|e| anyhow!("reader failed: {e}"))?;
-    let result = check_keys(expected, |key| {
-        let reader = &reader;
-        async move {
-            reader
-                .get(key)
-                .await
-                .map_err(|e| anyhow!("{e}"))
-                .map(as_text)
-        }
-    })
-    .await;
+    let result = read_back(&reader, expected).await;
     let _ = reader.close().await;
     result
 }
 
+/// Opens a writer on `root` and reads `expected` back.
 async fn read_back_with_writer(
     s: &Scenario,
     root: &str,
@@ -812,40 +1098,66 @@ async fn read_back_with_writer(
         .open_with(root, with_wal)
         .await
         .map_err(|e| anyhow!("open of the clone failed: {e}"))?;
-    let result = check_keys(expected, |key| {
-        let db = db.clone();
-        async move { db.get(key).await.map_err(|e| anyhow!("{e}")).map(as_text) }
-    })
-    .await;
+    let result = read_back(&db, expected).await;
     let _ = db.close().await;
     result
 }
 
 /// A value read back, as text.
-fn as_text(value: Option<slatedb::bytes::Bytes>) -> Option<String> {
-    value.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+fn as_text(value: &[u8]) -> String {
+    String::from_utf8_lossy(value).into_owned()
 }
 
-async fn check_keys<F, Fut>(expected: &BTreeMap<String, String>, mut get: F) -> Result<()>
-where
-    F: FnMut(String) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<String>>>,
-{
+/// Reads `expected` back from `db` twice: a point read of every key, then one scan of the
+/// whole key range, which reads every SST and sorted run the database references (a missing
+/// SST the point reads happened to skip, e.g. thanks to a bloom filter, is still a broken
+/// database). Keys written after `expected` was taken may be there too.
+async fn read_back<R: DbReadOps + Sync>(db: &R, expected: &Keys) -> Result<()> {
     let mut lost = Vec::new();
     for (key, value) in expected {
-        match get(key.clone()).await {
-            Ok(Some(found)) if &found == value => {}
-            Ok(other) => lost.push(format!("{key}={other:?}")),
+        match db.get(key.as_bytes()).await {
+            Ok(Some(found)) if as_text(&found) == *value => {}
+            Ok(other) => lost.push(format!("{key}={:?}", other.as_deref().map(as_text))),
             Err(err) => return Err(anyhow!("reading {key}: {err}")),
         }
     }
-    if lost.is_empty() {
-        Ok(())
-    } else {
-        Err(anyhow!(
+    if !lost.is_empty() {
+        return Err(anyhow!(
             "{} acknowledged key(s) lost: {}",
             lost.len(),
             lost.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let mut scanned = Keys::new();
+    let mut iterator = db
+        .scan::<std::ops::RangeFull>(..)
+        .await
+        .map_err(|e| anyhow!("full scan failed: {e}"))?;
+    while let Some(row) = iterator
+        .next()
+        .await
+        .map_err(|e| anyhow!("full scan failed after {} rows: {e}", scanned.len()))?
+    {
+        scanned.insert(as_text(&row.key), as_text(&row.value));
+    }
+    let short: Vec<&String> = expected
+        .iter()
+        .filter(|(key, value)| scanned.get(*key) != Some(value))
+        .map(|(key, _)| key)
+        .collect();
+    if short.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!(
+            "the full scan returned {} of {} acknowledged key(s) (missing {})",
+            expected.len() - short.len(),
+            expected.len(),
+            short
+                .iter()
+                .take(3)
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     }
 }

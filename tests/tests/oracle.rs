@@ -1,143 +1,458 @@
 //! The oracle: slatecheck's verdicts against what SlateDB 0.18 really does.
 //!
-//! Each randomized scenario (see `random_scenarios.rs`) is judged by slatecheck from the
-//! listings and manifests alone, then performed with SlateDB. A `safe` verdict on an action
-//! that then fails (an error, or an acknowledged key that does not read back) fails the test
-//! at once. Otherwise the agreement rate must reach 95 %: `unsafe` must match a failure,
-//! `safe` a success, and `inconclusive` counts as agreement only when it names what is missing.
+//! Each randomized scenario (see `random_scenarios.rs`) is judged by the `slatecheck` binary
+//! twice, as operators run it: on the live store directories (`--store`) and offline from an
+//! `aws s3 ls` listing and the manifest objects (`--listing`, `--manifests`); then SlateDB
+//! performs the action, and reads back with point reads and a full scan. Per judgment:
+//!
+//! * `safe` whose action then failed or lost a key is a false safe: the test fails at once
+//!   (unless the loss is of the newest WAL objects past every manifest, which no listing can
+//!   show; those are counted apart);
+//! * `unsafe` whose action fully worked is a miss; harm that only shows later (a released pin
+//!   whose SSTs GC deletes once the parent compacts) counts as harm;
+//! * `inconclusive` is a miss on the strict count, since SlateDB always gave a definite
+//!   answer; the lenient count (the figure before issue 10) accepts it when it names what is
+//!   missing.
+//!
+//! The strict count is gated over the judgments with complete inputs (the WAL store listing
+//! given when the database has one); judgments with the WAL store withheld are reported apart.
 //! The seed's scenario is run verbatim too.
 
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::plan::{evaluate, Action};
 use slatecheck_core::rules::{CheckOptions, RuleContext};
 use slatecheck_core::snapshot::Snapshot;
+use slatecheck_tests::judge::{Cli, Judgment, Mode, Request};
 use slatecheck_tests::random_scenarios::{generate, Outcome};
 use slatecheck_tests::slatedb_018::scenarios;
 use slatecheck_tests::store::StoreDirs;
 use std::collections::BTreeMap;
 
+/// The least strict agreement (`inconclusive` counted as a miss) over the judgments with
+/// complete inputs, in percent. Issue 10's goal is 99; the gate sits at what the verdicts
+/// reach today and rises with every verdict fix merged.
+const MIN_STRICT_AGREEMENT_PERCENT: f64 = 70.0;
+
+/// The least lenient agreement (a named `inconclusive` counted as agreement), in percent.
+const MIN_LENIENT_AGREEMENT_PERCENT: f64 = 95.0;
+
 fn scenario_count() -> u64 {
     std::env::var("SLATECHECK_ORACLE_SCENARIOS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(300)
+        .unwrap_or(150)
+}
+
+/// How long one scenario may take to generate or perform. A scenario that hangs (SlateDB's
+/// compactor has been seen to hang in a rare history) is reported as timed out, not judged.
+const SCENARIO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// How one judgment compares with what SlateDB did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    /// The verdict matches the outcome.
+    Agree,
+    /// `inconclusive`, naming what is missing: agreement on the lenient count only.
+    Inconclusive,
+    /// `unsafe` whose action worked, or an `inconclusive` that names nothing.
+    Miss,
+    /// `safe` whose action failed or lost data.
+    FalseSafe,
+    /// `safe`, and the action lost writes whose WAL objects no listing can show existed.
+    InvisibleLoss,
+}
+
+fn call(judgment: &Judgment, outcome: &Outcome, invisible: bool) -> Call {
+    match (judgment.verdict, outcome) {
+        (_, Outcome::Untestable(_)) => unreachable!("untestable scenarios are not judged"),
+        (Verdict::Safe, Outcome::Ok) => Call::Agree,
+        (Verdict::Safe, Outcome::Failed(_)) if invisible => Call::InvisibleLoss,
+        // Later harm is acceptable beside `safe` only when a finding says so.
+        (Verdict::Safe, Outcome::Deferred(_)) if !judgment.findings.is_empty() => Call::Agree,
+        (Verdict::Safe, _) => Call::FalseSafe,
+        (Verdict::Unsafe, Outcome::Ok) => Call::Miss,
+        (Verdict::Unsafe, _) => Call::Agree,
+        (Verdict::Inconclusive, _) if judgment.findings.is_empty() => Call::Miss,
+        (Verdict::Inconclusive, _) => Call::Inconclusive,
+    }
+}
+
+/// Judgments of one kind, one mode or all.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    judged: u64,
+    agree: u64,
+    inconclusive: u64,
+    miss: u64,
+    false_safe: u64,
+    invisible: u64,
+}
+
+impl Tally {
+    fn add(&mut self, call: Call) {
+        self.judged += 1;
+        match call {
+            Call::Agree => self.agree += 1,
+            Call::Inconclusive => self.inconclusive += 1,
+            Call::Miss => self.miss += 1,
+            Call::FalseSafe => self.false_safe += 1,
+            Call::InvisibleLoss => self.invisible += 1,
+        }
+    }
+
+    fn absorb(&mut self, other: &Tally) {
+        self.judged += other.judged;
+        self.agree += other.agree;
+        self.inconclusive += other.inconclusive;
+        self.miss += other.miss;
+        self.false_safe += other.false_safe;
+        self.invisible += other.invisible;
+    }
+
+    /// Judgments that count: all but the invisible losses.
+    fn counted(&self) -> u64 {
+        self.judged - self.invisible
+    }
+
+    fn strict_percent(&self) -> f64 {
+        100.0 * self.agree as f64 / self.counted().max(1) as f64
+    }
+
+    fn lenient_percent(&self) -> f64 {
+        100.0 * (self.agree + self.inconclusive) as f64 / self.counted().max(1) as f64
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "{:>4} judged, strict {:>4} ({:5.1} %), lenient {:>4} ({:5.1} %), inconclusive {:>3}, miss {:>3}, false safe {}, invisible loss {}",
+            self.judged,
+            self.agree,
+            self.strict_percent(),
+            self.agree + self.inconclusive,
+            self.lenient_percent(),
+            self.inconclusive,
+            self.miss,
+            self.false_safe,
+            self.invisible
+        )
+    }
+}
+
+/// One judgment that did not agree strictly, for the disagreement list.
+struct Disagreement {
+    seed: u64,
+    modes: Vec<Mode>,
+    plan: String,
+    kind: String,
+    call: Call,
+    verdict: Verdict,
+    rules: Vec<String>,
+    outcome: String,
+    damage: &'static str,
+    complete: bool,
+    steps: String,
+    findings: Vec<String>,
+}
+
+impl Disagreement {
+    /// What groups it with others of the same cause.
+    fn group(&self) -> String {
+        format!(
+            "{} {} / SlateDB {} / damage {} / rules {}",
+            self.kind,
+            self.verdict.name(),
+            outcome_class(&self.outcome),
+            self.damage,
+            if self.rules.is_empty() {
+                "none".to_string()
+            } else {
+                self.rules.join(",")
+            }
+        )
+    }
+}
+
+fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Ok => "ok".to_string(),
+        Outcome::Failed(why) => format!("FAILED ({why})"),
+        Outcome::Deferred(why) => format!("LATER HARM ({why})"),
+        Outcome::Untestable(why) => format!("untestable ({why})"),
+    }
+}
+
+fn outcome_class(text: &str) -> &'static str {
+    if text == "ok" {
+        "ok"
+    } else if text.starts_with("LATER") {
+        "later harm"
+    } else {
+        "failed"
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let work = std::env::temp_dir().join(format!("slatecheck-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
+    let cli = Cli::build()?;
     let total = scenario_count();
     // `SLATECHECK_ORACLE_SEED=N` runs only seed N, prints its findings and keeps its stores.
     let only: Option<u64> = std::env::var("SLATECHECK_ORACLE_SEED")
         .ok()
         .and_then(|n| n.parse().ok());
-    let mut tally: BTreeMap<(Verdict, bool), u64> = BTreeMap::new();
+    let verbose = std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some();
     let mut untestable = 0u64;
-    // Per action kind: (judged, agreed, untestable).
-    let mut kinds: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
-    let mut false_safe = Vec::new();
-    let mut disagreements = Vec::new();
+    let mut timed_out: Vec<u64> = Vec::new();
+    let mut untestable_by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    // Complete inputs, per mode and per (kind, mode); the WAL store withheld, per mode.
+    let mut by_mode: BTreeMap<Mode, Tally> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(String, Mode), Tally> = BTreeMap::new();
+    let mut withheld: BTreeMap<Mode, Tally> = BTreeMap::new();
+    let mut verdicts: BTreeMap<(&'static str, &'static str), u64> = BTreeMap::new();
+    let mut disagreements: Vec<Disagreement> = Vec::new();
     for seed in only.map_or(0..total, |seed| seed..seed + 1) {
-        let mut generated = generate(seed, &work).await?;
-        let snapshot = Snapshot::build(generated.take_inputs());
-        // The GC the oracle runs uses min_age 0.
-        let options = CheckOptions {
-            min_age: chrono::Duration::zero(),
-            ..CheckOptions::default()
+        let Ok(generated) = tokio::time::timeout(SCENARIO_TIMEOUT, generate(seed, &work)).await
+        else {
+            println!("seed {seed}: timed out while the history was written");
+            timed_out.push(seed);
+            continue;
         };
-        let cx = RuleContext {
-            snapshot: &snapshot,
-            now: chrono::Utc::now(),
-            options: &options,
+        let generated = generated?;
+        let request = Request {
+            plan: &generated.plan,
+            dirs: &generated.dirs,
+            with_wal: generated.wal_listing_given,
+            no_wal_store: !generated.uses_wal_store,
         };
-        let action: Action = generated.plan.parse().map_err(anyhow::Error::msg)?;
-        let result = evaluate(&cx, &action)?;
-        let outcome = generated.perform().await;
+        let mut judgments = Vec::new();
+        for mode in Mode::ALL {
+            let scratch = work.join(format!("s{seed}-{}", mode.name()));
+            judgments.push((mode, cli.judge(mode, &request, &scratch)?));
+        }
+        let outcome = tokio::time::timeout(SCENARIO_TIMEOUT, generated.perform())
+            .await
+            .unwrap_or_else(|_| {
+                Outcome::Untestable("timed out while SlateDB performed the action".into())
+            });
+        let steps = generated.steps.join("; ");
+        let kind = generated.kind().to_string();
         if only.is_some() {
             println!("{}", work.join(format!("s{seed}")).display());
-            for finding in &result.findings {
-                println!("{finding:#?}");
+            println!("steps: {steps}\nplan: {}", generated.plan);
+            println!("SlateDB: {}", outcome_text(&outcome));
+            for (mode, judgment) in &judgments {
+                println!("{}: {}", mode.name(), judgment.verdict.name());
+                for finding in &judgment.findings {
+                    println!("  {finding}");
+                }
             }
         }
-        let kind = kinds
-            .entry(
-                result
-                    .plan
-                    .split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-            .or_default();
         if let Outcome::Untestable(why) = &outcome {
             untestable += 1;
-            kind.2 += 1;
-            if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() {
-                println!("seed {seed}: {} untestable: {why}", result.plan);
+            *untestable_by_kind.entry(kind.clone()).or_default() += 1;
+            if verbose {
+                println!("seed {seed}: {} untestable: {why}", generated.plan);
             }
             continue;
         }
-        let ok = outcome == Outcome::Ok;
-        *tally.entry((result.verdict, ok)).or_default() += 1;
-        let line = format!(
-            "seed {seed}: {} -> {} {:?} / SlateDB: {}; steps: {}",
-            result.plan,
-            result.verdict.name(),
-            result.rules,
-            match &outcome {
-                Outcome::Ok => "ok".to_string(),
-                Outcome::Failed(why) | Outcome::Untestable(why) => format!("FAILED ({why})"),
-            },
-            generated.steps.join("; ")
-        );
-        if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() {
-            println!("{line}");
+        let complete = generated.wal_listing_given;
+        let outcome_line = outcome_text(&outcome);
+        let mut pending: Vec<Disagreement> = Vec::new();
+        for (mode, judgment) in &judgments {
+            let call = call(judgment, &outcome, generated.invisible_wal_loss);
+            let tallies = if complete {
+                by_kind.entry((kind.clone(), *mode)).or_default().add(call);
+                &mut by_mode
+            } else {
+                &mut withheld
+            };
+            tallies.entry(*mode).or_default().add(call);
+            *verdicts
+                .entry((judgment.verdict.name(), outcome_class(&outcome_line)))
+                .or_default() += 1;
+            if verbose {
+                println!(
+                    "seed {seed} {}: {} -> {} {:?} / SlateDB: {outcome_line}; {call:?}; steps: {steps}",
+                    mode.name(),
+                    generated.plan,
+                    judgment.verdict.name(),
+                    judgment.rules
+                );
+            }
+            if call == Call::Agree {
+                continue;
+            }
+            // Both modes usually say the same: one entry for both.
+            if let Some(same) = pending
+                .iter_mut()
+                .find(|d| d.verdict == judgment.verdict && d.rules == judgment.rules)
+            {
+                same.modes.push(*mode);
+                continue;
+            }
+            pending.push(Disagreement {
+                seed,
+                modes: vec![*mode],
+                plan: generated.plan.clone(),
+                kind: kind.clone(),
+                call,
+                verdict: judgment.verdict,
+                rules: judgment.rules.clone(),
+                outcome: outcome_line.clone(),
+                damage: generated.damage,
+                complete,
+                steps: steps.clone(),
+                findings: judgment.findings.clone(),
+            });
         }
-        kind.0 += 1;
-        match (result.verdict, ok) {
-            (Verdict::Safe, false) => false_safe.push(line),
-            (Verdict::Unsafe, true) => disagreements.push(line),
-            // An inconclusive verdict must say what is missing.
-            (Verdict::Inconclusive, _) if result.findings.is_empty() => disagreements.push(line),
-            _ => kind.1 += 1,
-        }
+        disagreements.extend(pending);
     }
     if only.is_some() {
         return Ok(());
     }
     std::fs::remove_dir_all(&work).ok();
-    let judged = total - untestable;
-    let agreed = judged - false_safe.len() as u64 - disagreements.len() as u64;
-    println!(
-        "oracle: {total} scenarios, {untestable} untestable (already broken where judged), {agreed} of {judged} agree ({:.1} %)",
-        100.0 * agreed as f64 / judged as f64
-    );
-    for ((verdict, ok), count) in &tally {
+
+    let mut all = Tally::default();
+    for tally in by_mode.values() {
+        all.absorb(tally);
+    }
+    let mut summary = vec![format!(
+        "oracle: {total} scenarios, {untestable} untestable (already broken where judged), each judged live and offline, in {:.0} s",
+        started.elapsed().as_secs_f64()
+    )];
+    summary.push(format!("  complete inputs, both modes: {}", all.line()));
+    for (mode, tally) in &by_mode {
+        summary.push(format!(
+            "  complete inputs, {:<7}  {}",
+            mode.name(),
+            tally.line()
+        ));
+    }
+    for (mode, tally) in &withheld {
+        summary.push(format!(
+            "  WAL store withheld, {:<7}{}",
+            mode.name(),
+            tally.line()
+        ));
+    }
+    for ((verdict, outcome), count) in &verdicts {
+        summary.push(format!(
+            "  slatecheck {verdict:<12} SlateDB {outcome:<10} {count}"
+        ));
+    }
+    for ((kind, mode), tally) in &by_kind {
+        summary.push(format!("  {kind:<18} {:<7} {}", mode.name(), tally.line()));
+    }
+    for (kind, count) in &untestable_by_kind {
+        summary.push(format!("  {kind:<18} untestable {count}"));
+    }
+    if !timed_out.is_empty() {
+        summary.push(format!("  timed out (not judged): seeds {timed_out:?}"));
+    }
+    for line in &summary {
+        println!("{line}");
+    }
+    let listed = disagreement_list(&summary, &disagreements);
+    for d in &disagreements {
         println!(
-            "  slatecheck {:<12} SlateDB {:<6} {count}",
-            verdict.name(),
-            if *ok { "ok" } else { "failed" }
+            "DISAGREE seed {} ({}): {} -> {} {:?} / SlateDB: {} [{:?}, damage {}]; steps: {}",
+            d.seed,
+            d.modes
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join("+"),
+            d.plan,
+            d.verdict.name(),
+            d.rules,
+            d.outcome,
+            d.call,
+            d.damage,
+            d.steps
         );
     }
-    for (kind, (judged, agreed, untestable)) in &kinds {
-        println!("  {kind:<18} judged {judged:>3}  agree {agreed:>3}  untestable {untestable:>3}");
+    // `SLATECHECK_ORACLE_REPORT=FILE` writes the disagreements, grouped by cause, as Markdown.
+    if let Some(path) = std::env::var_os("SLATECHECK_ORACLE_REPORT") {
+        std::fs::write(&path, listed)?;
     }
-    for line in false_safe.iter().chain(&disagreements) {
-        println!("DISAGREE {line}");
-    }
+
+    let false_safe: Vec<&Disagreement> = disagreements
+        .iter()
+        .filter(|d| d.call == Call::FalseSafe)
+        .collect();
     assert!(
         false_safe.is_empty(),
-        "{} scenario(s) judged safe failed in SlateDB:\n{}",
+        "{} judgment(s) said safe where SlateDB failed: seeds {:?}",
         false_safe.len(),
-        false_safe.join("\n")
+        false_safe.iter().map(|d| d.seed).collect::<Vec<_>>()
     );
-    assert!(judged >= 200, "only {judged} scenarios could be judged");
+    let judged = total - untestable - timed_out.len() as u64;
     assert!(
-        agreed * 100 >= judged * 95,
-        "agreement {agreed}/{judged} is below 95 %"
+        judged * 3 >= total * 2,
+        "only {judged} of {total} scenarios could be judged"
+    );
+    let mut lenient = all;
+    for tally in withheld.values() {
+        lenient.absorb(tally);
+    }
+    assert!(
+        lenient.lenient_percent() >= MIN_LENIENT_AGREEMENT_PERCENT,
+        "lenient agreement {:.1} % is below {MIN_LENIENT_AGREEMENT_PERCENT} %",
+        lenient.lenient_percent()
+    );
+    assert!(
+        all.strict_percent() >= MIN_STRICT_AGREEMENT_PERCENT,
+        "strict agreement {:.1} % is below {MIN_STRICT_AGREEMENT_PERCENT} %",
+        all.strict_percent()
     );
     Ok(())
+}
+
+/// The disagreements as Markdown, grouped by what they have in common (action, verdict,
+/// outcome, damage, rules), the biggest group first.
+fn disagreement_list(summary: &[String], disagreements: &[Disagreement]) -> String {
+    let mut groups: BTreeMap<String, Vec<&Disagreement>> = BTreeMap::new();
+    for d in disagreements {
+        groups.entry(d.group()).or_default().push(d);
+    }
+    let mut groups: Vec<(String, Vec<&Disagreement>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut text = String::from("# Oracle disagreements\n\n```\n");
+    for line in summary {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("```\n");
+    for (group, members) in &groups {
+        text.push_str(&format!("\n## {group} ({})\n\n", members.len()));
+        for d in members {
+            text.push_str(&format!(
+                "* seed {} ({}{}): `{}` → {} {:?}; SlateDB: {}\n  * steps: {}\n",
+                d.seed,
+                d.modes
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                if d.complete {
+                    ""
+                } else {
+                    ", WAL store withheld"
+                },
+                d.plan,
+                d.verdict.name(),
+                d.call,
+                d.outcome,
+                d.steps
+            ));
+            for finding in d.findings.iter().take(4) {
+                text.push_str(&format!("  * {finding}\n"));
+            }
+        }
+    }
+    text
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
