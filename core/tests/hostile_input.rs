@@ -413,6 +413,7 @@ fn a_bundle_with_long_keys_reads_back() {
         created_by: "test".into(),
         store: "s3://b/".into(),
         wal_store: None,
+        wal_store_given: Some(false),
     };
     let listing = given.main.expect("listing");
     let written = slatecheck_core::bundle::write_bundle(

@@ -4,11 +4,11 @@
 
 mod common;
 
-use chrono::{DateTime, Utc};
+use common::plans::{assert_verdict, evaluate_at};
 use common::store::{made_at, snapshot, with_context};
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
-use slatecheck_core::rules::{CheckOptions, RuleContext, WalPolicy};
+use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::Snapshot;
 use std::path::PathBuf;
 
@@ -20,41 +20,6 @@ fn plan(set: &str, name: &str, with_wal: bool, text: &str) -> PlanResult {
     let snapshot = snapshot(&fixture(set, name), with_wal);
     let action: Action = text.parse().expect("plan parses");
     with_context(&snapshot, |cx| evaluate(cx, &action)).expect("plan evaluates")
-}
-
-/// Evaluates `text` with `options` at `now` (for checks that need other than the defaults).
-fn evaluate_at(
-    snapshot: &Snapshot,
-    options: CheckOptions,
-    now: DateTime<Utc>,
-    text: &str,
-) -> PlanResult {
-    let action: Action = text.parse().expect("plan parses");
-    evaluate(
-        &RuleContext {
-            snapshot,
-            now,
-            options: &options,
-        },
-        &action,
-    )
-    .expect("plan evaluates")
-}
-
-fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>) {
-    assert_eq!(
-        result.verdict, verdict,
-        "{}: {:#?}",
-        result.plan, result.findings
-    );
-    if let Some(rule) = rule {
-        assert!(
-            result.rules.contains(&rule),
-            "{}: expected {rule} in {:?}",
-            result.plan,
-            result.rules
-        );
-    }
 }
 
 const SETS: [&str; 2] = ["v2", "v1"];
@@ -293,7 +258,7 @@ fn deleting_only_the_wal_after_a_listed_fence_is_invisible_and_said_so() {
     let snapshot = Snapshot::build(given);
     let result = evaluate_at(
         &snapshot,
-        CheckOptions::default(),
+        &CheckOptions::default(),
         made_at(&snapshot),
         "read:db",
     );
@@ -308,7 +273,7 @@ fn asserting_no_wal_store_makes_a_missing_wal_decisive() {
     let snapshot = snapshot(&fixture("v2", "d1-wal-wiped"), false);
     let unlisted = evaluate_at(
         &snapshot,
-        CheckOptions::default(),
+        &CheckOptions::default(),
         made_at(&snapshot),
         "open:db",
     );
@@ -317,7 +282,7 @@ fn asserting_no_wal_store_makes_a_missing_wal_decisive() {
         no_wal_store: true,
         ..CheckOptions::default()
     };
-    let result = evaluate_at(&snapshot, asserted, made_at(&snapshot), "open:db");
+    let result = evaluate_at(&snapshot, &asserted, made_at(&snapshot), "open:db");
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
 }
 
@@ -359,13 +324,13 @@ fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
     assert_verdict(&intact, Verdict::Safe, None);
     // Its WAL lived in the main store: after the wipe only `--no-wal-store` says so.
     let wiped = snapshot(&fixture("v2", "j-user-checkpoint-wal-wiped"), false);
-    let unlisted = evaluate_at(&wiped, CheckOptions::default(), made_at(&wiped), &clone);
+    let unlisted = evaluate_at(&wiped, &CheckOptions::default(), made_at(&wiped), &clone);
     assert_verdict(&unlisted, Verdict::Inconclusive, Some("SDB-LIST-003"));
     let asserted = CheckOptions {
         no_wal_store: true,
         ..CheckOptions::default()
     };
-    let result = evaluate_at(&wiped, asserted, made_at(&wiped), &clone);
+    let result = evaluate_at(&wiped, &asserted, made_at(&wiped), &clone);
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
 }
 
@@ -395,7 +360,7 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
     let own = snapshot_of(0);
     let result = evaluate_at(
         &own,
-        CheckOptions::default(),
+        &CheckOptions::default(),
         made_at(&own),
         "wipe-wal:clone",
     );
@@ -403,7 +368,7 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
     let users = snapshot_of(1);
     let result = evaluate_at(
         &users,
-        CheckOptions::default(),
+        &CheckOptions::default(),
         made_at(&users),
         "wipe-wal:clone",
     );
@@ -478,7 +443,7 @@ fn a_gc_forecast_deletes_exactly_what_slatedb_gc_deleted() {
         let deleted_by_slatedb: Vec<String> =
             keys(&before).difference(&keys(&after)).cloned().collect();
         let snapshot = snapshot(&before, false);
-        let result = evaluate_at(&snapshot, gc_now(), made_at(&snapshot), "gc:parent");
+        let result = evaluate_at(&snapshot, &gc_now(), made_at(&snapshot), "gc:parent");
         assert_verdict(&result, Verdict::Safe, None);
         let predicted: Vec<String> = result.objects.iter().map(|o| o.key.clone()).collect();
         assert_eq!(predicted, deleted_by_slatedb, "{set}");
@@ -494,7 +459,7 @@ fn gc_after_the_pin_is_gone_would_delete_what_the_clone_reads() {
         let now = made_at(&snapshot(&dir, false)) + chrono::Duration::days(1);
         let mut given = common::store::inputs(&dir, false);
         common::store::drop_checkpoints(&mut given, "parent");
-        let result = evaluate_at(&Snapshot::build(given), gc_now(), now, "gc:parent");
+        let result = evaluate_at(&Snapshot::build(given), &gc_now(), now, "gc:parent");
         assert_verdict(&result, Verdict::Unsafe, Some("SDB-GC-001"));
     }
 }
@@ -508,13 +473,13 @@ fn the_seed_forks_clone_policy_skips_leading_missing_wal_objects() {
     for set in SETS {
         let snapshot = snapshot(&fixture(set, "b-seed-wal-store-split-after-wipe"), true);
         // WAL 2 and 3 are both missing at the start of the range: the fork skips them.
-        let result = evaluate_at(&snapshot, fork(), made_at(&snapshot), "clone:shard@split");
+        let result = evaluate_at(&snapshot, &fork(), made_at(&snapshot), "clone:shard@split");
         assert_verdict(&result, Verdict::Safe, None);
     }
     // A hole after a WAL object the clone copies is still fatal (SlateDB 0.18's d2: WAL 1 is
     // there, WAL 2 was deleted).
     let snapshot = snapshot(&fixture("v2", "d2-wal-hole-later"), false);
-    let result = evaluate_at(&snapshot, fork(), made_at(&snapshot), "clone:db");
+    let result = evaluate_at(&snapshot, &fork(), made_at(&snapshot), "clone:db");
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
 }
 

@@ -6,50 +6,16 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
+use common::plans::{assert_verdict, evaluate_at};
 use common::store::{edit_manifests, inputs, made_at, relist_main, snapshot};
 use slatecheck_core::finding::{Severity, Verdict};
-use slatecheck_core::plan::{evaluate, Action, PlanResult};
-use slatecheck_core::rules::{CheckOptions, RuleContext};
+use slatecheck_core::rules::CheckOptions;
 use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
     common::fixtures_dir().join("v2").join(name)
-}
-
-fn evaluate_at(
-    snapshot: &Snapshot,
-    options: &CheckOptions,
-    now: DateTime<Utc>,
-    text: &str,
-) -> PlanResult {
-    let action: Action = text.parse().expect("plan parses");
-    evaluate(
-        &RuleContext {
-            snapshot,
-            now,
-            options,
-        },
-        &action,
-    )
-    .expect("plan evaluates")
-}
-
-fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>) {
-    assert_eq!(
-        result.verdict, verdict,
-        "{}: {:#?}",
-        result.plan, result.findings
-    );
-    if let Some(rule) = rule {
-        assert!(
-            result.rules.contains(&rule),
-            "{}: expected {rule} in {:?}",
-            result.plan,
-            result.rules
-        );
-    }
 }
 
 /// What SlateDB answered at each step whose name starts with `step`, in order.

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::files::keys_below;
 use common::servers::{Server, AZURITE_ACCOUNT, AZURITE_KEY};
 use object_store::path::Path as StorePath;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
@@ -22,31 +23,6 @@ fn fixtures() -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-/// Every file below `dir`, as (key relative to `dir`, path).
-fn files(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(next) = pending.pop() {
-        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let key = path
-                    .strip_prefix(dir)
-                    .expect("under dir")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push((key, path));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// An object_store client for a bucket of `server`, configured without the environment.
@@ -95,7 +71,7 @@ fn upload(server: &Server, bucket: &str, dir: &Path) {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        for (key, path) in files(dir) {
+        for (key, path) in keys_below(dir) {
             let bytes = std::fs::read(&path).expect("read fixture file");
             store
                 .put(&StorePath::from(key.as_str()), PutPayload::from(bytes))

@@ -155,6 +155,15 @@ struct Disagreement {
 }
 
 impl Disagreement {
+    /// The modes it was judged in, as `live+offline`.
+    fn mode_names(&self) -> String {
+        self.modes
+            .iter()
+            .map(|m| m.name())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
     /// What groups it with others of the same cause.
     fn group(&self) -> String {
         format!(
@@ -359,11 +368,7 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         println!(
             "DISAGREE seed {} ({}): {} -> {} {:?} / SlateDB: {} [{:?}, damage {}]; steps: {}",
             d.seed,
-            d.modes
-                .iter()
-                .map(|m| m.name())
-                .collect::<Vec<_>>()
-                .join("+"),
+            d.mode_names(),
             d.plan,
             d.verdict.name(),
             d.rules,
@@ -431,11 +436,7 @@ fn disagreement_list(summary: &[String], disagreements: &[Disagreement]) -> Stri
             text.push_str(&format!(
                 "* seed {} ({}{}): `{}` → {} {:?}; SlateDB: {}\n  * steps: {}\n",
                 d.seed,
-                d.modes
-                    .iter()
-                    .map(|m| m.name())
-                    .collect::<Vec<_>>()
-                    .join("+"),
+                d.mode_names(),
                 if d.complete {
                     ""
                 } else {

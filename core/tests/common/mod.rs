@@ -5,6 +5,7 @@
 
 pub mod listing_render;
 pub mod mutate;
+pub mod plans;
 pub mod store;
 
 use std::path::{Path, PathBuf};

@@ -359,10 +359,9 @@ pub async fn seed_wal_store_split(work: &Path, out: &Path) -> Result<Vec<PathBuf
     Ok(s.into_fixtures())
 }
 
-/// C: a clone reads its parent's SSTs; the parent compacts, its checkpoints (the clone's pin
-/// included) are deleted and GC runs, deleting SSTs the clone still reads.
-pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
-    let mut s = Scenario::new(work, out, "c-final-checkpoint-deleted", false)?;
+/// `parent` writes four L0 SSTs of three keys each (`b0-` … `b3-`) and closes; `clone` is
+/// cloned from its latest state, and so reads all four through `external_dbs`.
+pub(crate) async fn parent_of_four_l0_cloned(s: &mut Scenario) -> Result<()> {
     let db = s.open("parent").await?;
     for batch in 0..4 {
         put_range(&db, &format!("b{batch}-"), 0..3).await?;
@@ -372,6 +371,14 @@ pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<Pat
     let result = s.clone_db("clone", "parent", None).await;
     s.log_result("clone from parent (latest)", &result);
     result?;
+    Ok(())
+}
+
+/// C: a clone reads its parent's SSTs; the parent compacts, its checkpoints (the clone's pin
+/// included) are deleted and GC runs, deleting SSTs the clone still reads.
+pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "c-final-checkpoint-deleted", false)?;
+    parent_of_four_l0_cloned(&mut s).await?;
 
     compact_until_l0_empty(s.admin("parent"), s.admin("parent")).await?;
     s.log("parent: compactor until L0 is empty", json!("ok"));

@@ -3,7 +3,10 @@
 // history that a clone proves. Each records what SlateDB then did in `scenario.json`.
 
 use super::oracle::local_store;
-use super::scenarios::{compact_until_l0_empty, flush, gc_now_options, named, put_range, Scenario};
+use super::scenarios::{
+    compact_until_l0_empty, flush, gc_now_options, named, parent_of_four_l0_cloned, put_range,
+    Scenario,
+};
 use crate::store::{files_under, wipe_wal};
 use anyhow::{anyhow, Context, Result};
 use serde_json::json;
@@ -83,15 +86,7 @@ pub async fn expired_checkpoint(work: &Path, out: &Path) -> Result<Vec<PathBuf>>
 /// clone's reads fail).
 pub async fn pin_deleted_while_referenced(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     let mut s = Scenario::new(work, out, "k-pin-deleted", false)?;
-    let db = s.open("parent").await?;
-    for batch in 0..4 {
-        put_range(&db, &format!("b{batch}-"), 0..3).await?;
-        flush(&db, FlushType::MemTable).await?;
-    }
-    db.close().await?;
-    let result = s.clone_db("clone", "parent", None).await;
-    s.log_result("clone from parent (latest)", &result);
-    result?;
+    parent_of_four_l0_cloned(&mut s).await?;
     let clone_manifest = s
         .admin("clone")
         .read_manifest(None)

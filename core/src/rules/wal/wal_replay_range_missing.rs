@@ -58,6 +58,23 @@ pub struct GoneAfterReplay {
 }
 
 impl GoneAfterReplay {
+    /// The evidence both WAL-gone rules give: the latest manifest's range, what is gone, and
+    /// how many of the gone objects can have been fences.
+    pub fn evidence(
+        &self,
+        latest: &Manifest,
+    ) -> std::collections::BTreeMap<String, serde_json::Value> {
+        evidence![
+            ("manifest_id", latest.id),
+            ("replay_after_wal_id", latest.replay_after_wal_id),
+            ("next_wal_sst_id", latest.next_wal_sst_id),
+            ("missing_wal_ids", &self.gone),
+            ("l0_published_by_manifest", self.publisher_id),
+            ("wal_ids_past_l0", &self.past_l0),
+            ("max_fences_among_them", self.max_fences),
+        ]
+    }
+
     /// How many gone WAL objects certainly held acknowledged writes that are not in L0.
     pub fn certainly_lost(&self) -> usize {
         match self.max_fences {
@@ -138,15 +155,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             if ids.len() == 1 { "it is" } else { "they are" },
             if ids.len() == 1 { "it" } else { "they" }
         ),
-        evidence![
-            ("manifest_id", latest.id),
-            ("replay_after_wal_id", latest.replay_after_wal_id),
-            ("next_wal_sst_id", latest.next_wal_sst_id),
-            ("missing_wal_ids", ids),
-            ("l0_published_by_manifest", gone.publisher_id),
-            ("wal_ids_past_l0", &gone.past_l0),
-            ("max_fences_among_them", gone.max_fences),
-        ],
+        gone.evidence(latest),
         "if the WAL objects can be restored (versioning, backup, the WAL disk), restore them before opening a writer; otherwise accept that writes after the last L0 flush may be lost",
         Impact::Inconclusive,
     ))

@@ -1,7 +1,7 @@
 //! `SDB-WAL-010` wal-writes-lost: WAL objects holding acknowledged writes not in L0 are gone, or would be deleted. See [`RULE`].
 
 use super::id_ranges;
-use super::wal_replay_range_missing::{gone_after_replay, GoneAfterReplay};
+use super::wal_replay_range_missing::gone_after_replay;
 use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
@@ -68,7 +68,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             gone.publisher_next,
             gone.max_fences.unwrap_or(0),
         ),
-        evidence_of(latest, &gone),
+        gone.evidence(latest),
         "restore the missing WAL objects (object versioning, a backup, the WAL disk) before opening a writer or a reader; if they are lost, the writes in them are too",
         Impact::Unsafe {
             predicted_error: format!(
@@ -77,21 +77,6 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ),
         },
     ))
-}
-
-fn evidence_of(
-    latest: &Manifest,
-    gone: &GoneAfterReplay,
-) -> std::collections::BTreeMap<String, serde_json::Value> {
-    evidence![
-        ("manifest_id", latest.id),
-        ("replay_after_wal_id", latest.replay_after_wal_id),
-        ("next_wal_sst_id", latest.next_wal_sst_id),
-        ("missing_wal_ids", &gone.gone),
-        ("l0_published_by_manifest", gone.publisher_id),
-        ("wal_ids_past_l0", &gone.past_l0),
-        ("max_fences_among_them", gone.max_fences),
-    ]
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

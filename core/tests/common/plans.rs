@@ -1,0 +1,43 @@
+//! Evaluating a plan on a fixture snapshot and checking its verdict.
+
+use chrono::{DateTime, Utc};
+use slatecheck_core::finding::Verdict;
+use slatecheck_core::plan::{evaluate, Action, PlanResult};
+use slatecheck_core::rules::{CheckOptions, RuleContext};
+use slatecheck_core::snapshot::Snapshot;
+
+/// Evaluates the plan `text` with `options` at `now`.
+pub fn evaluate_at(
+    snapshot: &Snapshot,
+    options: &CheckOptions,
+    now: DateTime<Utc>,
+    text: &str,
+) -> PlanResult {
+    let action: Action = text.parse().expect("plan parses");
+    evaluate(
+        &RuleContext {
+            snapshot,
+            now,
+            options,
+        },
+        &action,
+    )
+    .expect("plan evaluates")
+}
+
+/// `result` has `verdict`, and `rule` (when given) among the rules that fired.
+pub fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>) {
+    assert_eq!(
+        result.verdict, verdict,
+        "{}: {:#?}",
+        result.plan, result.findings
+    );
+    if let Some(rule) = rule {
+        assert!(
+            result.rules.contains(&rule),
+            "{}: expected {rule} in {:?}",
+            result.plan,
+            result.rules
+        );
+    }
+}
