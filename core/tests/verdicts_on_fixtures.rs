@@ -173,8 +173,9 @@ fn wal_holes_make_a_writer_open_unsafe() {
 fn a_wiped_wal_with_unflushed_writes_is_unsafe_where_the_history_proves_it() {
     // 0.18: manifest 3 published the L0 at next_wal_sst_id 3 and epoch 1's fence is WAL 1 or 2
     // (manifest 3 of that epoch persisted 3), so the wiped WAL 3 held `walkey`, which the
-    // reopen lost. 0.15's abandoned writer left manifest 3 the latest: its only gone WAL (2) is
-    // below 3 and may hold only rows already in L0 (it does: `l0key`).
+    // reopen lost. 0.15's abandoned writer left manifest 3 the latest: its only gone WAL in
+    // range (2) is below 3, so it held rows of that L0 flush (`l0key`); its `walkey` was in
+    // WAL 3, past every manifest, which no listing shows: `safe`, saying so in its notes.
     for (set, plans) in [
         ("v2", &["open:db", "read:db"][..]),
         ("v1", &["open:db"][..]),
@@ -184,7 +185,12 @@ fn a_wiped_wal_with_unflushed_writes_is_unsafe_where_the_history_proves_it() {
             if set == "v2" {
                 assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
             } else {
-                assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+                assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
+                assert!(
+                    result.notes.iter().any(|n| n.contains("nothing in these inputs shows")),
+                    "{:?}",
+                    result.notes
+                );
             }
         }
     }
@@ -231,6 +237,43 @@ fn a_wal_wiped_after_a_writer_open_loses_its_acknowledged_writes() {
                 .any(|n| n.starts_with("nothing in these inputs shows")),
             "{text}: {:?}",
             before.notes
+        );
+    }
+}
+
+/// Fixture l: every write in L0, two reopens that wrote nothing, then the WAL wiped; SlateDB's
+/// reader still read `k02` (scenario.json). The gone WAL objects are fences the manifests
+/// prove (each reopen's next manifest persisted `next_wal_sst_id` one past its bump) or below
+/// the newest L0's `next_wal_sst_id`: `SDB-WAL-004` is advice and the verdict `safe`. The same
+/// store with a reopen that wrote to the WAL (fixture d1) is unsafe (`SDB-WAL-010`).
+#[test]
+fn a_wal_wiped_after_idle_reopens_loses_nothing_and_the_manifests_prove_it() {
+    let record = scenario_steps("l-idle-reopens-wal-wiped");
+    let read = record
+        .iter()
+        .find(|step| step["step"] == "reader (FollowLatest) gets `k02`")
+        .expect("reader step after the wipe");
+    assert_eq!(read["outcome"]["value"], "value-2");
+    // `db` keeps its WAL in the main store, which is all the listing shows.
+    let wiped = snapshot(&fixture("v2", "l-idle-reopens-wal-wiped"), true);
+    let no_wal_store = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    for text in ["read:db", "open:db"] {
+        let result = evaluate_at(&wiped, &no_wal_store, made_at(&wiped), text);
+        assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
+        let advice = result
+            .findings
+            .iter()
+            .find(|f| f.rule == "SDB-WAL-004")
+            .expect("SDB-WAL-004");
+        assert_eq!(advice.evidence["wal_ids_in_l0"], serde_json::json!([2]));
+        assert_eq!(advice.evidence["proven_fences"], serde_json::json!([3, 4]));
+        assert_verdict(
+            &plan("v2", "l-idle-reopens-wal-wiped-before-wipe", true, text),
+            Verdict::Safe,
+            None,
         );
     }
 }

@@ -221,6 +221,18 @@ fn every_fixture_agrees(server: Server) {
                 &run(&from_bundle),
                 &format!("{name} bundle from {}", server.name),
             );
+            // A bundle collected without `--wal-store` asserts that the databases keep their
+            // WAL in the main store, as `--no-wal-store` does.
+            let expected = if has_wal {
+                expected
+            } else {
+                let mut asserted = local.clone();
+                asserted.push("--no-wal-store".into());
+                essence(
+                    &run(&asserted),
+                    &format!("{name} from its directory, no WAL store"),
+                )
+            };
             assert_eq!(
                 bundled, expected,
                 "{name}: the bundle collected from {} and `check --store DIR` disagree (plans: {with_plans})",

@@ -627,8 +627,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         keys: keys.clone(),
     }));
     // Every clone from a user checkpoint still in the manifest must keep working too: SlateDB
-    // clones from an expired one until GC removes it (for `gc`, whose job that is, only the
-    // unexpired ones count).
+    // clones from an expired one until GC removes it (for `gc` and `delete-checkpoint`, which
+    // runs GC after the deletion, only the unexpired ones count).
     let mut probes = readers.clone();
     probes.extend(live_checkpoints.iter().map(|c| Probe::CloneFrom {
         id: c.id,
@@ -754,7 +754,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 _ => all,
             };
             let id = pool[rng.random_range(0..pool.len())];
-            // The deleted checkpoint's own clones are no longer expected to work.
+            // The deletion is followed by a GC run, which removes expired checkpoints whatever
+            // was deleted (as for `gc`): only the unexpired ones count. The deleted
+            // checkpoint's own clones are no longer expected to work.
+            let mut probes = unexpired_probes;
             probes.retain(|probe| !matches!(probe, Probe::CloneFrom { id: c, .. } if *c == id));
             (
                 format!("delete-checkpoint:p@{id}"),

@@ -289,9 +289,3 @@ pub(crate) fn advisory(mut finding: Finding) -> Finding {
     finding
 }
 
-pub(crate) fn predicting(mut finding: Finding, predicted: &str) -> Finding {
-    if let Impact::Unsafe { predicted_error } = &mut finding.impact {
-        *predicted_error = predicted.to_string();
-    }
-    finding
-}

@@ -55,6 +55,26 @@ pub fn l0_publisher<'a>(root: &'a RootState, latest: &'a Manifest) -> &'a Manife
         .unwrap_or(latest)
 }
 
+/// The highest `next_wal_sst_id` known not to exceed that of the manifest which truly
+/// published the newest L0: WAL ids below it hold rows already in L0 (or are fences), since
+/// that flush froze the WAL buffer and the memtable together after they were written.
+/// `publisher` (see [`l0_publisher`]) is the true publisher when the manifest just before it is
+/// given (its older `last_l0_seq` shows the flush happened in `publisher`); otherwise GC or a
+/// deletion took the manifests between, the flush was published in one of them, and only the
+/// given manifests before `publisher` bound it from below.
+pub fn l0_floor(root: &RootState, publisher: &Manifest) -> WalId {
+    if publisher.id <= 1 || root.manifests.contains_key(&(publisher.id - 1)) {
+        return publisher.next_wal_sst_id;
+    }
+    root.manifests
+        .values()
+        .map(|file| &file.manifest)
+        .filter(|m| m.id < publisher.id)
+        .map(|m| m.next_wal_sst_id)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FenceSlot {
@@ -106,6 +126,17 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
             });
             FenceSlot { epoch, lo, hi }
         })
+        .collect()
+}
+
+/// The WAL ids the history proves were fences: an epoch whose bump is given and whose first
+/// manifest after its fence persisted `next_wal_sst_id` one past the id it bumped from wrote
+/// nothing but its fence before that manifest, so the fence is exactly that id.
+pub fn proven_fences(slots: &[FenceSlot]) -> BTreeSet<WalId> {
+    slots
+        .iter()
+        .filter(|slot| slot.hi == Some(slot.lo))
+        .map(|slot| slot.lo)
         .collect()
 }
 
@@ -162,6 +193,28 @@ mod tests {
             max_missing_fences(&slots, &ids(&[]), &ids(&[2, 3])),
             Some(1)
         );
+    }
+
+    #[test]
+    fn only_an_epoch_bounded_to_one_id_proves_its_fence() {
+        let slots = [
+            FenceSlot {
+                epoch: 1,
+                lo: 1,
+                hi: Some(2),
+            },
+            FenceSlot {
+                epoch: 2,
+                lo: 4,
+                hi: Some(4),
+            },
+            FenceSlot {
+                epoch: 3,
+                lo: 7,
+                hi: None,
+            },
+        ];
+        assert_eq!(proven_fences(&slots), ids(&[4]));
     }
 
     #[test]

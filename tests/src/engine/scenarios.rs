@@ -232,6 +232,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(clone_detach(work, out).await?);
     fixtures.extend(reopen_wal_wiped(work, out).await?);
     fixtures.extend(user_checkpoint_wal_wiped(work, out).await?);
+    fixtures.extend(idle_reopens_wal_wiped(work, out).await?);
     Ok(fixtures)
 }
 
@@ -251,6 +252,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "h-clone-detach" => clone_detach(work, out).await,
         "i-reopen-wal-wiped" => reopen_wal_wiped(work, out).await,
         "j-user-checkpoint-wal-wiped" => user_checkpoint_wal_wiped(work, out).await,
+        "l-idle-reopens-wal-wiped" => idle_reopens_wal_wiped(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -656,6 +658,33 @@ pub async fn user_checkpoint_wal_wiped(work: &Path, out: &Path) -> Result<Vec<Pa
     s.log("operator wipes p/wal", json!("ok"));
     let result = s.clone_db("c", "p", Some(cp.id)).await;
     s.log_result("clone c from p at the unnamed checkpoint", &result);
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// L: every write flushed to L0, then two reopens that write nothing (each leaves a fence and
+/// closes); the operator wipes the WAL. Every gone WAL object is a fence or held rows already
+/// in L0, and the manifests prove it: a reader (which replays the WAL as a reopen does) loses
+/// nothing.
+pub async fn idle_reopens_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "l-idle-reopens-wal-wiped", false)?;
+    let db = s.open("db").await?;
+    put_range(&db, "k", 0..3).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    for _ in 0..2 {
+        let db = s.open("db").await?;
+        db.close().await?;
+    }
+    s.log("db: 3 puts flushed to L0, close; two reopens that write nothing", json!("ok"));
+    s.snapshot("-before-wipe")?;
+    wipe_wal(s.wal_dir(), "db")?;
+    s.log("operator wipes db/wal", json!("ok"));
+    let read = reader_outcome(&s, "db", "k02").await;
+    s.log("reader (FollowLatest) gets `k02`", read);
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

@@ -1,6 +1,6 @@
 //! `read:ROOT`: a `DbReader` opens the latest state and reads every key.
 
-use crate::plan::planner::{advisory, latest, predicting, Work};
+use crate::plan::planner::{advisory, latest, Work};
 use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
 use crate::rules::sst::sst_missing;
@@ -23,10 +23,8 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             .into_iter()
             .map(advisory),
     );
-    let reader_misses =
-        "DbReader stops at the first missing WAL object: reads miss the writes after it";
     work.findings
-        .extend(wal_hole::check(cx, root, latest).map(|f| predicting(f, reader_misses)));
+        .extend(wal_hole::check_reader(cx, root, latest));
     work.findings
         .extend(wal_replay_range_missing::check(cx, root, latest));
     work.findings

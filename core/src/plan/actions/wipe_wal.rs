@@ -1,13 +1,14 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
+use crate::finding::{Finding, Severity};
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
-use crate::plan::planner::{latest, ObjectStatus, PlanObject, Work};
-use crate::rules::checkpoint::describe;
+use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
+use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::l0_publisher;
+use crate::snapshot::{l0_floor, l0_publisher};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -35,15 +36,13 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
-                // A range already broken stays worth reporting: the wipe would destroy what a
-                // restore of the missing objects still needs, and the checkpoint is no clone
-                // source as it is.
-                work.findings.extend(wal_range_missing::check(
-                    cx,
-                    root,
-                    manifest,
-                    &describe(checkpoint),
-                ));
+                // A range already broken stays worth reporting (the wipe destroys what a
+                // restore of the missing objects still needs), but the wipe does not break it:
+                // the checkpoint is no clone source already.
+                work.findings.extend(
+                    wal_range_missing::check(cx, root, manifest, &describe(checkpoint))
+                        .map(already_broken),
+                );
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
@@ -58,11 +57,16 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                     kept.extend(needed);
                 }
             }
-            Err(why) => work.findings.push(input_missing::finding(
-                path,
-                &format!("which WAL objects {} needs", describe(checkpoint)),
-                &why,
-            )),
+            // A checkpoint whose manifest object is gone is no clone source already
+            // (`ManifestMissing`): the wipe cannot break it.
+            Err(why) => match checkpoint_manifest_missing::check(cx, root, checkpoint) {
+                Some(missing) => work.findings.push(already_broken(missing)),
+                None => work.findings.push(input_missing::finding(
+                    path,
+                    &format!("which WAL objects {} needs", describe(checkpoint)),
+                    &why,
+                )),
+            },
         }
     }
     // Writes after the replay point already gone: the wipe cannot lose them, but the store
@@ -73,28 +77,32 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(wal_writes_lost::check(cx, root, latest));
     // After the replay point: a zero-byte object is a fence and holds nothing; one with data
     // at or after the manifest that published the newest L0 holds writes that are not in L0;
-    // one with data before it may hold only rows that L0 flush already wrote.
+    // one with data before it holds rows that L0 flush already wrote (deletable, with advice).
     let publisher = l0_publisher(root, latest);
-    let (past_l0, maybe_in_l0): (Vec<u64>, Vec<u64>) = objects
+    let floor = l0_floor(root, publisher);
+    let (past_l0, before): (Vec<u64>, Vec<u64>) = objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)
         .map(|(id, _)| *id)
         .partition(|id| *id >= publisher.next_wal_sst_id);
+    let (in_l0, unplaced): (Vec<u64>, Vec<u64>) = before.into_iter().partition(|id| *id < floor);
     if !past_l0.is_empty() {
         work.findings.push(wal_writes_lost::would_lose(
             root, latest, publisher, &past_l0,
         ));
     }
-    if !maybe_in_l0.is_empty() {
+    if !in_l0.is_empty() {
         work.findings.push(wal_replay_range_missing::would_drop(
-            root,
-            latest,
-            publisher,
-            &maybe_in_l0,
+            root, latest, floor, &in_l0,
+        ));
+    }
+    if !unplaced.is_empty() {
+        work.findings.push(wal_replay_range_missing::would_drop_unplaced(
+            root, latest, publisher, &unplaced,
         ));
     }
     kept.extend(past_l0);
-    kept.extend(maybe_in_l0);
+    kept.extend(unplaced);
     for (id, object) in objects {
         let role = if kept.contains(id) {
             "must be kept"
@@ -108,4 +116,12 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             size: Some(object.size),
         });
     }
+}
+
+/// A finding about what is broken before the action, reported beside the action's verdict
+/// without deciding it.
+fn already_broken(finding: Finding) -> Finding {
+    let mut finding = advisory(finding);
+    finding.severity = finding.severity.min(Severity::Warning);
+    finding
 }

@@ -39,9 +39,11 @@ crate::declare_rule! {
     /// manifest's range). Where the store proves a newer manifest existed, the writer
     /// explanation is excluded: the verdict is unsafe where the lost writes cannot come back
     /// (an orphaned L0 SST a clone read, with no WAL object holding data after
-    /// `replay_after_wal_id`; WAL objects with data that a clone from latest does not copy).
-    /// Without that proof, or when the WAL may still replay them, it is `inconclusive`, naming
-    /// both explanations.
+    /// `replay_after_wal_id`). Without that proof, or when the WAL may still replay them, it is
+    /// `inconclusive`, naming both explanations. WAL objects with data past the latest range
+    /// make a clone from latest unsafe either way: whatever the cause, the clone copies only
+    /// `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` (`clone.rs` `clone_wal`) and lacks their
+    /// writes.
     ///
     /// ## SlateDB error it prevents
     /// Silent loss of the writes in the orphaned SSTs (reads return `None`), and
@@ -306,17 +308,25 @@ pub fn check_wal_beyond(
             },
         ));
     }
+    // Without a proof the cause stays open (a deleted manifest, a writer that crashed or is
+    // still running before recording them), but the clone's outcome does not depend on it:
+    // it copies only the latest manifest's range.
     Some(RULE.finding(
         path,
         format!(
-            "`{path}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}): a clone from latest copies only that range and does not get their writes; the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer is running or crashed before recording them",
+            "`{path}` holds {} WAL object(s) with data past the WAL range of its latest manifest ({}, next_wal_sst_id {}): a clone from latest copies only that range and does not get their writes, whatever left them there (the newest manifest deleted, which SlateDB rolls back over silently, or a writer that is running or crashed before recording them)",
             beyond.len(),
             latest.id,
             latest.next_wal_sst_id
         ),
         evidence,
-        "find out whether a manifest object newer than the latest listed was deleted and restore it, or let the writer record its WAL (a flush or a clean close) before cloning",
-        Impact::Inconclusive,
+        "if a manifest object newer than the latest listed was deleted, restore it; otherwise have a writer record the WAL first (open it, which replays these objects, and flush the memtable with FlushType::MemTable), then clone",
+        Impact::Unsafe {
+            predicted_error: format!(
+                "the clone of `{path}` does not have the acknowledged writes in {}",
+                beyond[0]
+            ),
+        },
     ))
 }
 

@@ -59,11 +59,11 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     Some(RULE.finding(
         &root.path,
         format!(
-            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come after manifest {} published the newest L0 (at `next_wal_sst_id` {}), and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
+            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come after manifest {} published the newest L0 (at `next_wal_sst_id` {}) and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
             latest.id,
             root.path,
             id_ranges(&gone.gone),
-            id_ranges(&gone.past_l0),
+            id_ranges(&gone.unknown),
             gone.publisher_id,
             gone.publisher_next,
             gone.max_fences.unwrap_or(0),
@@ -73,7 +73,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         Impact::Unsafe {
             predicted_error: format!(
                 "silent loss of the acknowledged writes in WAL {} (not in L0)",
-                id_ranges(&gone.past_l0)
+                id_ranges(&gone.unknown)
             ),
         },
     ))
