@@ -13,7 +13,7 @@ pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
-use crate::listing::{Listing, SlateObject};
+use crate::listing::Listing;
 use crate::manifest::manifest_id_from_path;
 use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
@@ -78,7 +78,13 @@ impl Snapshot {
         let main = state_of(&inputs.main);
         let wal = state_of(&inputs.wal);
         if let Some(listing) = &inputs.main {
-            for (key, object) in &listing.objects {
+            for (path, tables) in listing.objects.root_tables() {
+                let root = roots
+                    .entry(path.to_string())
+                    .or_insert_with(|| RootState::new(path));
+                root.add_main_tables(tables);
+            }
+            for (key, object) in listing.objects.others() {
                 let root = roots
                     .entry(object.root.clone())
                     .or_insert_with(|| RootState::new(&object.root));
@@ -86,13 +92,14 @@ impl Snapshot {
             }
         }
         if let Some(listing) = &inputs.wal {
-            for (key, object) in &listing.objects {
-                if let SlateObject::Wal { id } = object.object {
-                    let root = roots
-                        .entry(object.root.clone())
-                        .or_insert_with(|| RootState::new(&object.root));
-                    root.add_wal_store_object(id, key, object);
+            for (path, tables) in listing.objects.root_tables() {
+                if tables.wal.is_empty() {
+                    continue;
                 }
+                let root = roots
+                    .entry(path.to_string())
+                    .or_insert_with(|| RootState::new(path));
+                root.add_wal_store_tables(tables);
             }
         }
         for (key, file) in inputs.manifests {

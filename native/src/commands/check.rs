@@ -41,7 +41,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         if files.is_empty() {
             return Ok(None);
         }
-        let (listing, hashes) = read_files(files, listing_options.clone(), None)?;
+        let (listing, hashes) = read_files(
+            files,
+            listing_options.clone(),
+            args.reading.max_objects(),
+            None,
+        )?;
         inputs.extend(
             hashes
                 .into_iter()
