@@ -8,11 +8,14 @@
 //! `manifests/<key>` for every manifest object. Entries are sorted and carry no timestamps, so
 //! the same store state gives the same bytes.
 
+use crate::limits::{human_bytes, LimitExceeded, Limits};
 use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, ListingOptions};
-use crate::manifest::{decode_manifest_file, ManifestError};
+use crate::manifest::{decode_for_check, DecodedForCheck, ManifestError};
 use crate::snapshot::SnapshotInputs;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::io::{Read, Write};
+use std::rc::Rc;
 use thiserror::Error;
 
 /// Version of the bundle layout.
@@ -22,6 +25,8 @@ const INFO: &str = "slatecheck-bundle.json";
 const MAIN_LISTING: &str = "listings/main.tsv";
 const WAL_LISTING: &str = "listings/wal.tsv";
 const MANIFESTS: &str = "manifests/";
+/// The longest member name read (a GNU long-name member): object keys are at most 1024 bytes.
+const MAX_NAME_BYTES: u64 = 4096;
 
 /// What a bundle says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +66,58 @@ pub enum BundleError {
     /// A manifest inside it cannot be decoded.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// It exceeds a [`Limits`] value (a gzip or tar bomb, or a store too big for the limits).
+    #[error("{file}: {exceeded}")]
+    Limit {
+        /// The bundle file.
+        file: String,
+        /// Which limit, and what exceeded it.
+        exceeded: LimitExceeded,
+    },
+}
+
+/// Decompressed bytes read so far, failing the read once `limit` is passed: a gzip bomb stops
+/// after `limit` bytes of work instead of filling memory or spinning for minutes.
+/// (The tar reader wraps its source's errors in its own, so the trip is also kept in `tripped`,
+/// which the caller still holds.)
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    tripped: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let over = |this: &Self| {
+            this.tripped.set(true);
+            Err(std::io::Error::other("bundle-bytes limit exceeded"))
+        };
+        if self.read > self.limit {
+            return over(self);
+        }
+        let room = (self.limit - self.read + 1).min(buf.len() as u64) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return over(self);
+        }
+        Ok(n)
+    }
+}
+
+/// Counts the compressed bytes read, so that a damaged archive's error says where.
+struct Counted<R> {
+    inner: R,
+    consumed: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// One listing as bundle text (SlateDB objects only).
@@ -110,32 +167,134 @@ pub fn write_bundle<W: Write>(
     tar.into_inner()?.finish()
 }
 
-/// Reads a bundle into a check's inputs.
+/// Reads a bundle into a check's inputs, under the default [`Limits`].
 pub fn read_bundle<R: Read>(
     file: &str,
     reader: R,
     options: ListingOptions,
 ) -> Result<(BundleInfo, SnapshotInputs), BundleError> {
-    let archive_error = |err: std::io::Error| BundleError::Archive {
+    read_bundle_with_limits(file, reader, options, &Limits::default())
+}
+
+/// Reads a bundle into a check's inputs. Refuses, before spending the memory or time, a bundle
+/// that decompresses past `bundle-bytes`, holds more than `bundle-members` members, or a member
+/// larger than `member-bytes` (manifests: `manifest-bytes`). Listings stream from the archive;
+/// only manifests are held whole.
+pub fn read_bundle_with_limits<R: Read>(
+    file: &str,
+    reader: R,
+    options: ListingOptions,
+    limits: &Limits,
+) -> Result<(BundleInfo, SnapshotInputs), BundleError> {
+    let over = |name: &'static str, limit: u64, what: String| BundleError::Limit {
         file: file.to_string(),
-        detail: err.to_string(),
+        exceeded: LimitExceeded { name, limit, what },
     };
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(reader));
+    let decompressed_over = || {
+        over(
+            "bundle-bytes",
+            limits.bundle_bytes,
+            format!(
+                "the decompressed archive (more than {})",
+                human_bytes(limits.bundle_bytes)
+            ),
+        )
+    };
+    let tripped = Rc::new(Cell::new(false));
+    let consumed = Rc::new(Cell::new(0u64));
+    let archive_error = |err: std::io::Error| {
+        if tripped.get() {
+            return decompressed_over();
+        }
+        BundleError::Archive {
+            file: file.to_string(),
+            detail: format!("{err} (within the first {} bytes)", consumed.get()),
+        }
+    };
+    let counted = Counted {
+        inner: reader,
+        consumed: Rc::clone(&consumed),
+    };
+    let bounded = Bounded {
+        inner: flate2::read::GzDecoder::new(counted),
+        read: 0,
+        limit: limits.bundle_bytes,
+        tripped: Rc::clone(&tripped),
+    };
+    let mut archive = tar::Archive::new(bounded);
     let mut info: Option<BundleInfo> = None;
     let mut main = None;
     let mut wal = None;
     let mut manifests = Vec::new();
-    for entry in archive.entries().map_err(archive_error)? {
+    let mut unsupported = Vec::new();
+    let mut members = 0u64;
+    let mut declared = 0u64;
+    // Raw entries: the tar crate would read a GNU long-name member whole, however large, so
+    // long names are read here, capped; PAX extensions (slatecheck writes none) are skipped.
+    let mut long_name: Option<String> = None;
+    for entry in archive.entries().map_err(archive_error)?.raw(true) {
         let mut entry = entry.map_err(archive_error)?;
-        let name = entry
-            .path()
-            .map_err(archive_error)?
-            .to_string_lossy()
-            .replace('\\', "/");
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(archive_error)?;
-        let shown = format!("{file}:{name}");
+        members += 1;
+        if members > limits.bundle_members {
+            return Err(over(
+                "bundle-members",
+                limits.bundle_members,
+                format!("member {members}"),
+            ));
+        }
+        // The header declares the size: refuse a bomb before inflating a byte of it.
+        let size = entry.header().size().map_err(archive_error)?;
+        declared = declared.saturating_add(size);
+        let kind = entry.header().entry_type();
+        if kind.is_gnu_longname() {
+            if size > MAX_NAME_BYTES {
+                return Err(BundleError::Layout {
+                    file: file.to_string(),
+                    detail: format!(
+                        "a member name of {} (at most {MAX_NAME_BYTES} bytes)",
+                        human_bytes(size)
+                    ),
+                });
+            }
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).map_err(archive_error)?;
+            let bytes = bytes.strip_suffix(b"\0").unwrap_or(&bytes);
+            long_name = Some(String::from_utf8_lossy(bytes).into_owned());
+            continue;
+        }
+        if kind.is_gnu_longlink()
+            || kind.is_pax_local_extensions()
+            || kind.is_pax_global_extensions()
+        {
+            continue;
+        }
+        let name = match long_name.take() {
+            Some(name) => name,
+            None => entry
+                .path()
+                .map_err(archive_error)?
+                .to_string_lossy()
+                .into_owned(),
+        }
+        .replace('\\', "/");
+        // Member names are untrusted: shown escaped, so an error stays one line.
+        let shown = format!("{file}:{}", name.escape_debug());
+        if size > limits.member_bytes {
+            return Err(over(
+                "member-bytes",
+                limits.member_bytes,
+                format!("member {} ({})", name.escape_debug(), human_bytes(size)),
+            ));
+        }
+        if declared > limits.bundle_bytes {
+            return Err(decompressed_over());
+        }
         if name == INFO {
+            let mut bytes = Vec::new();
+            (&mut entry)
+                .take(1 << 20)
+                .read_to_end(&mut bytes)
+                .map_err(archive_error)?;
             info = Some(
                 serde_json::from_slice(&bytes).map_err(|err| BundleError::Layout {
                     file: file.to_string(),
@@ -144,12 +303,19 @@ pub fn read_bundle<R: Read>(
             );
         } else if name == MAIN_LISTING || name == WAL_LISTING {
             let mut builder = ListingBuilder::new(options.clone());
-            read_listing(
+            let read = read_listing(
                 &mut builder,
                 &shown,
-                bytes.as_slice(),
+                &mut entry,
                 Some(crate::listing::ListingFormat::FindTsv),
-            )?;
+            );
+            if let Err(err) = read {
+                // A listing cut short by the archive's own limit names the limit.
+                if tripped.get() {
+                    return Err(decompressed_over());
+                }
+                return Err(err.into());
+            }
             let listing = builder.finish();
             if name == MAIN_LISTING {
                 main = Some(listing)
@@ -157,8 +323,20 @@ pub fn read_bundle<R: Read>(
                 wal = Some(listing)
             }
         } else if let Some(key) = name.strip_prefix(MANIFESTS) {
-            let mut decoded = decode_manifest_file(&shown, &bytes, None)?;
-            manifests.push((key.to_string(), decoded.remove(0)));
+            limits
+                .check_manifest_bytes(&format!("manifest {}", name.escape_debug()), size)
+                .map_err(|exceeded| BundleError::Limit {
+                    file: file.to_string(),
+                    exceeded,
+                })?;
+            let mut bytes = Vec::with_capacity(size as usize);
+            entry.read_to_end(&mut bytes).map_err(archive_error)?;
+            match decode_for_check(&shown, &bytes, None, limits)? {
+                DecodedForCheck::Decoded(mut decoded) => {
+                    manifests.push((key.to_string(), decoded.remove(0)))
+                }
+                DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
+            }
         }
     }
     let info = info.ok_or_else(|| BundleError::Layout {
@@ -180,6 +358,7 @@ pub fn read_bundle<R: Read>(
             main,
             wal,
             manifests,
+            unsupported_manifests: unsupported,
         },
     ))
 }

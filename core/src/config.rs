@@ -19,6 +19,7 @@
 //! ```
 
 use crate::finding::Severity;
+use crate::limits::Limits;
 use crate::report::FailLevel;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -63,6 +64,9 @@ pub struct Config {
     pub rules: BTreeMap<&'static str, (RuleLevel, String)>,
     /// Ignore entries.
     pub ignores: Vec<Ignore>,
+    /// Resource limits on the inputs (`[limits]`: `bundle-bytes = "8GiB"`, …); the defaults
+    /// where not set. `--limit` overrides them.
+    pub limits: Limits,
 }
 
 /// A configuration that cannot be used: `file:line: message`.
@@ -85,6 +89,8 @@ struct RawConfig {
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     #[serde(default)]
     ignore: Vec<toml::Spanned<RawIgnore>>,
+    #[serde(default)]
+    limits: BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -155,6 +161,25 @@ impl Config {
             let source = format!("{file}:{}", line_of(rule.span().start));
             config.rules.insert(found.id, (parsed, source));
         }
+        for (name, value) in raw.limits {
+            let text = match value.get_ref() {
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::String(text) => text.clone(),
+                _ => {
+                    return Err(error(
+                        value.span().start,
+                        format!(
+                            "limit `{}` takes a number or a size like \"4GiB\"",
+                            name.get_ref()
+                        ),
+                    ))
+                }
+            };
+            config
+                .limits
+                .set(name.get_ref(), &text)
+                .map_err(|message| error(name.span().start, message))?;
+        }
         for entry in raw.ignore {
             let start = entry.span().start;
             let raw = entry.into_inner();
@@ -218,6 +243,26 @@ mod tests {
             )
         );
         assert_eq!(config.ignores[0].source, "slatecheck.toml:6");
+    }
+
+    #[test]
+    fn limits_are_configured_and_refused_with_their_line() {
+        let config = Config::parse(
+            "slatecheck.toml",
+            "[limits]\nbundle-bytes = \"8GiB\"\nbundle-members = 20\n",
+        )
+        .unwrap();
+        assert_eq!(config.limits.bundle_bytes, 8 << 30);
+        assert_eq!(config.limits.bundle_members, 20);
+        assert_eq!(config.limits.member_bytes, Limits::default().member_bytes);
+        let unknown = Config::parse("ci.toml", "[limits]\n\nbundle-size = 1\n").unwrap_err();
+        assert_eq!(unknown.line, 3);
+        assert!(
+            unknown.message.contains("unknown limit `bundle-size`"),
+            "{unknown}"
+        );
+        let bad = Config::parse("ci.toml", "[limits]\nmember-bytes = true\n").unwrap_err();
+        assert_eq!(bad.line, 2);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod config;
 pub mod digest;
 pub mod finding;
 pub mod intake;
+pub mod limits;
 pub mod listing;
 pub mod manifest;
 pub mod model;

@@ -152,8 +152,12 @@ fn check_store(objects: &[RenderObject], prefix: &str) {
             "{}",
             files[0].0
         );
+        // az, rclone lsl and bare s3api arrays cannot show truncation: complete only on the
+        // user's word (--listing-complete), which these rendered listings deserve.
+        let mut warnings = listing.warnings.clone();
+        slatecheck_core::listing::assume_complete(&mut warnings);
         assert!(
-            listing.warnings.is_empty(),
+            warnings.is_empty(),
             "{}: {:?}",
             files[0].0,
             listing.warnings
@@ -297,7 +301,7 @@ fn documentation_samples_are_read_as_their_tool_wrote_them() {
             "rclone-lsl-docs.txt",
             ListingFormat::RcloneLsl,
             4,
-            &["no-time-zone"],
+            &["no-time-zone", "unverifiable"],
         ),
     ];
     for (file, format, objects, warnings) in cases {

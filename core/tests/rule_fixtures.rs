@@ -96,6 +96,15 @@ fn listing_older_than_manifests(given: &mut SnapshotInputs) {
     }
 }
 
+fn object_of_a_newer_slatedb(given: &mut SnapshotInputs) {
+    // An SST of a kind SlateDB 0.18 does not write, beside `shard`'s SSTs.
+    relist_main(
+        given,
+        |_| true,
+        &[("shard/compacted/01JD3Q8W1Y5N9X7T2R4B6C8E0G.blob", 4096)],
+    );
+}
+
 fn deletion_interrupted(given: &mut SnapshotInputs) {
     // `Admin::delete_db` writes `<root>/.deleting` first; a crash leaves it behind.
     let mut builder = slatecheck_core::listing::ListingBuilder::new(Default::default());
@@ -449,6 +458,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             ),
             (
                 "v2/b-seed-wal-store-split-after-wipe",
+                true,
+                no_damage,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-LIST-004",
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
+                true,
+                object_of_a_newer_slatedb,
+                Ask::Plan("clone:shard@split"),
+                0,
+            ),
+            (
+                "v2/b-seed-wal-store-split-before-wipe",
                 true,
                 no_damage,
                 Ask::Plan("clone:shard@split"),

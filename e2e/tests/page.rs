@@ -466,3 +466,33 @@ async fn a_listing_of_a_prefixed_bucket_reads_with_the_prefix_option() {
     assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
     browser.close().await;
 }
+
+/// The gzip bomb: a bundle whose one member's tar header says 4 GiB of zeros. The
+/// worker refuses it from the header, naming the limit, instead of inflating it until the tab
+/// crashes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_bomb_is_refused_in_the_worker() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let dir = Scratch::new("bomb");
+    let bomb = dir.join("bomb.tar.gz");
+    let mut header = tar::Header::new_gnu();
+    header.set_path("listings/main.tsv").expect("name");
+    header.set_size(4 << 30);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(header.as_bytes()).expect("in memory");
+    gzip.write_all(&vec![0u8; 4 << 20]).expect("in memory");
+    std::fs::write(&bomb, gzip.finish().expect("in memory")).expect("write");
+    browser.add_files("file-input", &[&bomb]).await;
+    let errors = browser.texts("[data-testid='input-error']").await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .contains("member listings/main.tsv (4 GiB) exceeds the member-bytes limit of 1 GiB"),
+        "{}",
+        errors[0]
+    );
+    browser.close().await;
+}

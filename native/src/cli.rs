@@ -142,6 +142,18 @@ pub struct CheckArgs {
     /// (root-1, bucket-1, prefix-1, input-1) in every format, for reports that leave the team.
     #[arg(long)]
     pub redact: bool,
+
+    /// A resource limit on the inputs, NAME=VALUE: bundle-bytes (decompressed, default 4GiB),
+    /// bundle-members (1000000), member-bytes (1GiB), manifest-bytes (64MiB), manifest-tables
+    /// (4000000). Repeatable; overrides `[limits]` in the configuration.
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
+    pub limits: Vec<String>,
+}
+
+/// `--limit NAME=VALUE`, checked as it is parsed.
+fn parse_limit(text: &str) -> Result<String, String> {
+    slatecheck_core::limits::Limits::default().set_assignment(text)?;
+    Ok(text.to_string())
 }
 
 /// A report format of `check`.
@@ -274,6 +286,12 @@ pub struct ListingReading {
     /// is refused (exit 2) naming this limit. Default: what 3/4 of the available memory holds.
     #[arg(long, value_name = "N")]
     pub max_objects: Option<u64>,
+
+    /// The listing files are complete: the commands that wrote them listed everything and
+    /// exited 0. Needed for formats that cannot show truncation (`az storage blob list`,
+    /// `s3api … --query 'Contents[]'`, `rclone lsl`); other signs of truncation still count.
+    #[arg(long)]
+    pub listing_complete: bool,
 }
 
 impl ListingReading {

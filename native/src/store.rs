@@ -11,6 +11,8 @@ use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
 use std::sync::Arc;
 
+mod cloud;
+
 /// A store to list: an object store and the prefix the databases live under.
 pub struct Store {
     /// What the user gave (for reports).
@@ -21,7 +23,8 @@ pub struct Store {
 
 /// Opens `spec`: a local directory, `file:///dir`, `memory://`, `s3://bucket[/prefix]`,
 /// `gs://bucket[/prefix]` or `az://container[/prefix]`. Cloud credentials come from the usual
-/// environment variables (`AWS_*`, `GOOGLE_*`, `AZURE_*`).
+/// environment variables (`AWS_*`, `GOOGLE_*`, `AZURE_*`); see [`cloud`] for the bounds put on
+/// every request.
 pub fn open(spec: &str) -> Result<Store, Failure> {
     let fail = |err: &dyn std::fmt::Display| {
         Failure::input(format!("{spec}: cannot open the store: {err}"))
@@ -37,18 +40,9 @@ pub fn open(spec: &str) -> Result<Store, Failure> {
             return Ok(Store { url: spec.to_string(), store: Arc::new(local), prefix: None });
         }
         "memory" => Arc::new(object_store::memory::InMemory::new()),
-        "s3" | "s3a" => Arc::new(
-            object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket).build().map_err(|e| fail(&e))?,
-        ),
-        "gs" => Arc::new(
-            object_store::gcp::GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket).build().map_err(|e| fail(&e))?,
-        ),
-        "az" | "azure" | "abfs" => Arc::new(
-            object_store::azure::MicrosoftAzureBuilder::from_env()
-                .with_container_name(bucket)
-                .build()
-                .map_err(|e| fail(&e))?,
-        ),
+        "s3" | "s3a" => cloud::s3(bucket).map_err(|e| fail(&e))?,
+        "gs" => cloud::gcs(bucket).map_err(|e| fail(&e))?,
+        "az" | "azure" | "abfs" => cloud::azure(bucket).map_err(|e| fail(&e))?,
         other => return Err(Failure::input(format!("{spec}: unknown store scheme `{other}://` (use a directory, file://, memory://, s3://, gs:// or az://)"))),
     };
     Ok(Store {
@@ -92,13 +86,43 @@ impl Store {
     }
 
     /// Lists every object under the prefix into a listing (keys relative to the prefix).
+    /// Fails (exit 2) rather than return part of a listing: on any error, when the whole
+    /// listing takes longer than `SLATECHECK_LIST_TIMEOUT` (600 s), or when a cloud store lists
+    /// a key out of order, which only a server whose pagination goes round in circles does.
     pub async fn list(&self, options: ListingOptions) -> Result<Listing, Failure> {
+        let deadline = cloud::list_timeout().map_err(Failure::input)?;
+        match tokio::time::timeout(deadline, self.list_all(options)).await {
+            Ok(listing) => listing,
+            Err(_) => Err(Failure::input(format!(
+                "{}: listing failed: not finished after {} s (the server may be paging forever); nothing was judged on a partial listing (raise {} to wait longer)",
+                self.url,
+                deadline.as_secs(),
+                cloud::LIST_TIMEOUT_VARIABLE
+            ))),
+        }
+    }
+
+    async fn list_all(&self, options: ListingOptions) -> Result<Listing, Failure> {
         let bar = progress("listing");
         let mut builder = ListingBuilder::new(options);
         let mut stream = self.store.list(self.prefix.as_ref());
+        // S3, GCS and Azure list in key order; the local file system does not.
+        let ordered = self.url.contains("://")
+            && !self.url.starts_with("file://")
+            && !self.url.starts_with("memory://");
+        let mut previous: Option<Path> = None;
         while let Some(meta) = stream.next().await {
             let meta =
                 meta.map_err(|err| Failure::input(format!("{}: listing failed: {err}", self.url)))?;
+            if ordered {
+                if let Some(before) = previous.as_ref().filter(|before| meta.location <= **before) {
+                    return Err(Failure::input(format!(
+                        "{}: listing failed: the server listed `{}` after `{before}`, out of key order: its pagination repeats itself, and a partial listing is not judged",
+                        self.url, meta.location
+                    )));
+                }
+                previous = Some(meta.location.clone());
+            }
             builder.push(RawEntry {
                 last_modified: Some(ListedTime::known(meta.last_modified)),
                 etag: meta.e_tag.map(|etag| etag.trim_matches('"').to_string()),

@@ -496,6 +496,7 @@ pub fn inputs_of(dirs: &StoreDirs, with_wal: bool) -> Result<SnapshotInputs> {
             _ => None,
         },
         manifests,
+        ..SnapshotInputs::default()
     })
 }
 

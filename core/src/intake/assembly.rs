@@ -1,11 +1,12 @@
 //! Reading dropped files into a check's inputs: listings per store, manifests per root.
 
-use crate::bundle::{read_bundle, BundleInfo};
+use crate::bundle::{read_bundle_with_limits, BundleInfo};
+use crate::limits::Limits;
 use crate::listing::{
     classify_key, read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions,
     RawEntry, SlateObject,
 };
-use crate::manifest::decode_manifest_file;
+use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck};
 use crate::model::{ManifestFile, ManifestFormat};
 use crate::snapshot::SnapshotInputs;
 use chrono::{DateTime, Utc};
@@ -56,13 +57,26 @@ struct GivenManifest {
     size: Option<u64>,
 }
 
+/// A manifest file of a format this slatecheck does not read (a newer SlateDB's).
+#[derive(Debug)]
+struct GivenUnsupported {
+    key: Option<String>,
+    source: String,
+    /// Its id, from the file name.
+    id: Option<u64>,
+    size: u64,
+    what: String,
+}
+
 /// Collects dropped files into [`SnapshotInputs`].
 #[derive(Debug)]
 pub struct Assembly {
     options: ListingOptions,
+    limits: Limits,
     main: StoreListing,
     wal: StoreListing,
     manifests: Vec<GivenManifest>,
+    unsupported: Vec<GivenUnsupported>,
 }
 
 impl Assembly {
@@ -70,10 +84,22 @@ impl Assembly {
     pub fn new(options: ListingOptions) -> Self {
         Self {
             options,
+            limits: Limits::default(),
             main: StoreListing::None,
             wal: StoreListing::None,
             manifests: Vec::new(),
+            unsupported: Vec::new(),
         }
+    }
+
+    /// Reads bundles and manifests under `limits` instead of the defaults.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The limits files are read under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     fn listing_of(&mut self, store: Store) -> &mut StoreListing {
@@ -143,10 +169,23 @@ impl Assembly {
         key: Option<&str>,
         bytes: &[u8],
     ) -> Result<usize, IntakeError> {
-        let decoded =
-            decode_manifest_file(file, bytes, None).map_err(|err| IntakeError(err.to_string()))?;
-        let count = decoded.len();
         let key = key.filter(|key| key_root(key).is_some());
+        let decoded = match decode_for_check(file, bytes, None, &self.limits)
+            .map_err(|err| IntakeError(err.to_string()))?
+        {
+            DecodedForCheck::Decoded(decoded) => decoded,
+            DecodedForCheck::Unsupported(what) => {
+                self.unsupported.push(GivenUnsupported {
+                    key: key.map(str::to_string),
+                    source: file.to_string(),
+                    id: manifest_id_from_path(file),
+                    size: bytes.len() as u64,
+                    what,
+                });
+                return Ok(1);
+            }
+        };
+        let count = decoded.len();
         let size = (count == 1 && !matches!(decoded[0].format, ManifestFormat::SlatedbCliJson))
             .then_some(bytes.len() as u64);
         for manifest in decoded {
@@ -166,8 +205,18 @@ impl Assembly {
         file: &str,
         reader: R,
     ) -> Result<BundleInfo, IntakeError> {
-        let (info, inputs) = read_bundle(file, reader, self.options.clone())
-            .map_err(|err| IntakeError(err.to_string()))?;
+        let (info, inputs) =
+            read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
+                .map_err(|err| IntakeError(err.to_string()))?;
+        for (key, what) in inputs.unsupported_manifests {
+            self.unsupported.push(GivenUnsupported {
+                id: manifest_id_from_path(&key),
+                key: Some(key),
+                source: file.to_string(),
+                size: 0,
+                what,
+            });
+        }
         for (store, listing) in [(Store::Main, inputs.main), (Store::Wal, inputs.wal)] {
             let Some(listing) = listing else { continue };
             let slot = self.listing_of(store);
@@ -250,11 +299,28 @@ impl Assembly {
             placed.push((given.source, key.clone()));
             manifests.push((key, given.file));
         }
+        let mut unsupported_manifests = Vec::new();
+        for given in self.unsupported {
+            let listed_as = given.id.and_then(|id| listed_key(&main, id, given.size));
+            let key = match (given.key.or(listed_as), &fallback, given.id) {
+                (Some(key), _, _) => key,
+                (None, Some(root), Some(id)) => format!("{root}/manifest/{id:020}.manifest"),
+                _ => {
+                    return Err(IntakeError::new(
+                        &given.source,
+                        format!("{}; and it cannot be placed in a database root: give it inside its store folder, or a slatecheck release that reads it", given.what),
+                    ))
+                }
+            };
+            placed.push((given.source, key.clone()));
+            unsupported_manifests.push((key, given.what));
+        }
         Ok((
             SnapshotInputs {
                 main,
                 wal,
                 manifests,
+                unsupported_manifests,
             },
             placed,
         ))

@@ -162,6 +162,11 @@ fn detect_text_line(line: &str) -> Option<ListingFormat> {
     if line.trim_start().starts_with("PRE ") || line.starts_with("Total Objects:") {
         return Some(ListingFormat::AwsS3Ls);
     }
+    // `gsutil ls -l -r gs://b` / `gcloud storage ls -l -r`: blocks under `gs://b/dir/:` headers;
+    // without `-r`, folder lines `gs://b/dir/` may come first.
+    if line.starts_with("gs://") && (line.ends_with(':') || line.ends_with('/')) {
+        return Some(ListingFormat::GsutilLs);
+    }
     let mut fields = line.split_whitespace();
     let first = fields.next()?;
     let second = fields.next();
@@ -269,6 +274,11 @@ mod tests {
             );
         }
         assert_eq!(detect_format(b"123 db/wal/1.sst\n", false), Some(SizeKey));
+        assert_eq!(
+            detect_format(b"gs://b/:\n\ngs://b/db/:\n", false),
+            Some(GsutilLs)
+        );
+        assert_eq!(detect_format(b"gs://b/db/\n", false), Some(GsutilLs));
         assert_eq!(
             detect_format(b"\"b\",\"db/x\",\"1\"\n", true),
             Some(S3InventoryCsv)

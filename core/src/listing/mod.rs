@@ -30,7 +30,7 @@ pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
 pub use objects::{ListedObjects, ObjectOrigin, ObjectSummary, RootTables};
 pub use table::{Kind as TableKind, Listed, ObjectsById, RowId, Table};
 pub use time::parse_utc_offset;
-pub use warning::ListingWarning;
+pub use warning::{assume_complete, ListingWarning};
 
 use std::io::{BufReader, Read};
 

@@ -54,6 +54,25 @@ pub enum ListingWarning {
         /// The listing file.
         source: String,
     },
+    /// The format has no way to show that the tool stopped early (`az storage blob list`
+    /// prints its continuation marker on stderr; `--query 'Contents[]'` drops `NextToken`;
+    /// `rclone lsl --max-depth` leaves no trace): complete only if the user says so
+    /// (`--listing-complete`).
+    Unverifiable {
+        /// The listing file.
+        source: String,
+        /// Why the output cannot show truncation.
+        why: String,
+    },
+    /// A listing names a column this slatecheck does not know (an S3 Inventory `fileSchema`
+    /// field newer than its list): what the rows mean may depend on it (a new kind of version
+    /// or deletion flag), so the listing is not taken as an exact picture of the store.
+    UnknownColumn {
+        /// The listing file.
+        source: String,
+        /// The column's name.
+        column: String,
+    },
     /// An S3 Inventory manifest names data files that were not provided.
     MissingInventoryFiles {
         /// The manifest.json.
@@ -74,6 +93,8 @@ impl ListingWarning {
             ListingWarning::LossySizes { .. } => "lossy-sizes",
             ListingWarning::NoTimeZone { .. } => "no-time-zone",
             ListingWarning::MissingInventoryFiles { .. } => "missing-inventory-files",
+            ListingWarning::Unverifiable { .. } => "unverifiable",
+            ListingWarning::UnknownColumn { .. } => "unknown-column",
         }
     }
 
@@ -106,6 +127,12 @@ impl ListingWarning {
             ListingWarning::NoTimeZone { source } => format!(
                 "{source}: times have no time zone and were read as UTC; give the listing's zone (--tz) for age-based checks"
             ),
+            ListingWarning::Unverifiable { source, why } => format!(
+                "{source}: this output cannot show whether the listing was cut short ({why}); if the command listed everything and exited 0, say so with --listing-complete"
+            ),
+            ListingWarning::UnknownColumn { source, column } => format!(
+                "{source}: column `{column}` is not one slatecheck knows, so it cannot tell what the rows mean; list without it, or check with a slatecheck release that knows it"
+            ),
             ListingWarning::MissingInventoryFiles { source, missing } => format!(
                 "{source}: {} inventory data file(s) not provided: {}",
                 missing.len(),
@@ -113,4 +140,10 @@ impl ListingWarning {
             ),
         }
     }
+}
+
+/// Takes the user's word that the listing files are complete (`--listing-complete`): drops the
+/// warnings of formats that cannot show truncation, and only those.
+pub fn assume_complete(warnings: &mut Vec<ListingWarning>) {
+    warnings.retain(|warning| !matches!(warning, ListingWarning::Unverifiable { .. }));
 }

@@ -5,9 +5,10 @@ use super::error::{one_line, ManifestError, ManifestErrorKind};
 use super::flatbuf::{
     bound_type, verifier_options, FbBytesBound, FbBytesRange, FbCheckpoint, FbCompactedSsTable,
     FbExternalDb, FbManifestV1, FbManifestV2, FbSegment, FbSortedRunV2, FbSsTableInfo,
-    FbSsTableView, FbUlid, FbUuid, Tables,
+    FbSsTableView, FbUlid, FbUuid, Tables, APPARENT_SIZE_FACTOR,
 };
 use super::key_range;
+use crate::limits::{LimitExceeded, Limits};
 use crate::model::{
     Checkpoint, CompressionCodec, ExternalDb, FilterFormat, KeyBound, KeyRange, LsmTree, Manifest,
     ManifestFile, ManifestFormat, ManifestId, Segment, SortedRun, SstHandle, SstId, SstInfo,
@@ -34,12 +35,47 @@ pub fn decode_binary(
     bytes: &[u8],
     id: ManifestId,
 ) -> Result<ManifestFile, ManifestError> {
+    decode_binary_with_limits(path, bytes, id, &Limits::default())
+}
+
+/// [`decode_binary`] under `limits` (`manifest-bytes`, `manifest-tables`).
+pub fn decode_binary_with_limits(
+    path: &str,
+    bytes: &[u8],
+    id: ManifestId,
+    limits: &Limits,
+) -> Result<ManifestFile, ManifestError> {
     let fail = |kind| ManifestError::new(path, kind);
+    if let Err(exceeded) = limits.check_manifest_bytes("the manifest", bytes.len() as u64) {
+        return Err(fail(ManifestErrorKind::Limit {
+            detail: exceeded.to_string(),
+        }));
+    }
+    let options = verifier_options(limits.manifest_tables, bytes.len());
     let [hi, lo, body @ ..] = bytes else {
         return Err(fail(ManifestErrorKind::Empty { len: bytes.len() }));
     };
     let version = u16::from_be_bytes([*hi, *lo]);
     let malformed = |err: flatbuffers::InvalidFlatbuffer| {
+        let over = |what: String| fail(ManifestErrorKind::Limit { detail: what });
+        match err {
+            flatbuffers::InvalidFlatbuffer::TooManyTables => {
+                return over(
+                    LimitExceeded {
+                        name: "manifest-tables",
+                        limit: limits.manifest_tables,
+                        what: "the manifest's FlatBuffer tables (SSTs, views, checkpoints, key bounds)".into(),
+                    }
+                    .to_string(),
+                )
+            }
+            flatbuffers::InvalidFlatbuffer::ApparentSizeTooLarge => {
+                return over(format!(
+                    "the manifest's FlatBuffer points at the same data over and over (more than {APPARENT_SIZE_FACTOR} times its own size of it): refused before decoding it would copy that much"
+                ))
+            }
+            _ => {}
+        }
         fail(ManifestErrorKind::MalformedFlatbuffer {
             version,
             detail: one_line(&err.to_string()),
@@ -49,8 +85,8 @@ pub fn decode_binary(
         |detail: Inconsistency| fail(ManifestErrorKind::Inconsistent { version, detail });
     match version {
         1 => {
-            let root = flatbuffers::root_with_opts::<FbManifestV1>(&verifier_options(), body)
-                .map_err(malformed)?;
+            let root =
+                flatbuffers::root_with_opts::<FbManifestV1>(&options, body).map_err(malformed)?;
             let manifest = manifest_v1(id, &root).map_err(inconsistent)?;
             Ok(ManifestFile {
                 format: ManifestFormat::V1,
@@ -59,8 +95,8 @@ pub fn decode_binary(
             })
         }
         2 => {
-            let root = flatbuffers::root_with_opts::<FbManifestV2>(&verifier_options(), body)
-                .map_err(malformed)?;
+            let root =
+                flatbuffers::root_with_opts::<FbManifestV2>(&options, body).map_err(malformed)?;
             let (manifest, sst_table) = manifest_v2(id, &root).map_err(inconsistent)?;
             Ok(ManifestFile {
                 format: ManifestFormat::V2,

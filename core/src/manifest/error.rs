@@ -69,6 +69,12 @@ pub enum ManifestErrorKind {
     /// The manifest id can only come from a file name like `00000000000000000011.manifest`.
     #[error("cannot tell the manifest id: the file name is not `<id>.manifest` (give the id explicitly)")]
     NoIdInFileName,
+    /// The file exceeds a [`crate::limits::Limits`] value; `detail` names the limit.
+    #[error("{detail}")]
+    Limit {
+        /// Which limit, what exceeded it and how to raise it.
+        detail: String,
+    },
     /// The id given does not match the one recorded in the JSON.
     #[error("manifest id {given} was given but the JSON records id {recorded}")]
     IdMismatch {

@@ -14,14 +14,25 @@ use flatbuffers::{
     VerifierOptions,
 };
 
-/// Verifier limits: SlateDB raises the table limit for big databases; the size cap of the
-/// default options (2 GiB) still bounds the work on hostile input.
-pub(super) fn verifier_options() -> VerifierOptions {
+/// Verifier limits. SlateDB raises the table limit for big databases; here the `manifest-tables`
+/// limit bounds it, and the apparent size (every byte range the verifier visits, counted once
+/// per visit) is capped at a multiple of the buffer: an honest buffer visits each table once
+/// (plus its shared vtable), while a hostile one that points many offsets at one table or byte
+/// vector would make decoding copy it each time.
+pub(super) fn verifier_options(max_tables: u64, buffer_len: usize) -> VerifierOptions {
     VerifierOptions {
-        max_tables: 1_000_000_000,
+        max_tables: usize::try_from(max_tables).unwrap_or(usize::MAX),
+        max_apparent_size: buffer_len
+            .saturating_mul(APPARENT_SIZE_FACTOR)
+            .saturating_add(1 << 20)
+            .min(1 << 31),
         ..Default::default()
     }
 }
+
+/// How many times its own size a manifest's verified ranges may add up to (see
+/// [`verifier_options`]).
+pub(super) const APPARENT_SIZE_FACTOR: usize = 8;
 
 /// A vector of tables.
 pub(super) type Tables<'a, T> = Vector<'a, ForwardsUOffset<T>>;

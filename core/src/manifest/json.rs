@@ -3,6 +3,7 @@
 //! `VersionedManifest`.
 
 use super::error::{ManifestError, ManifestErrorKind};
+use crate::limits::{LimitExceeded, Limits};
 use crate::model::{Manifest, ManifestFile, ManifestFormat};
 use serde_json::Value;
 
@@ -64,6 +65,49 @@ pub fn parse_slatedb_json(path: &str, bytes: &[u8]) -> Result<Vec<ManifestFile>,
         ));
     }
     Ok(manifests)
+}
+
+/// Refuses JSON with more values than the `manifest-tables` limit before parsing it: a parsed
+/// JSON value costs tens of bytes however short its text, so a flat array of millions of `0`s
+/// would take gigabytes. Counts the structural bytes (`,`, `[`, `{`) outside strings, about one
+/// per value. (Depth needs no limit here: serde_json refuses nesting deeper than 128.)
+pub(super) fn check_value_count(
+    path: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(), ManifestError> {
+    let mut count = 0u64;
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b',' | b'[' | b'{' => count += 1,
+            _ => {}
+        }
+    }
+    if count > limits.manifest_tables {
+        return Err(ManifestError::new(
+            path,
+            ManifestErrorKind::Limit {
+                detail: LimitExceeded {
+                    name: "manifest-tables",
+                    limit: limits.manifest_tables,
+                    what: format!("the manifest JSON's {count} values"),
+                }
+                .to_string(),
+            },
+        ));
+    }
+    Ok(())
 }
 
 fn json_error(path: &str, line: usize, column: usize, detail: String) -> ManifestError {

@@ -8,11 +8,12 @@ mod flatbuf;
 mod json;
 mod key_range;
 
-pub use binary::decode_binary;
+pub use binary::{decode_binary, decode_binary_with_limits};
 pub use error::{ManifestError, ManifestErrorKind};
 pub use file_name::manifest_id_from_path;
 pub use json::{parse_slatedb_json, to_slatedb_json};
 
+use crate::limits::Limits;
 use crate::model::{ManifestFile, ManifestId};
 
 /// Decodes one manifest file, binary or JSON, telling them apart by content.
@@ -26,7 +27,27 @@ pub fn decode_manifest_file(
     bytes: &[u8],
     id: Option<ManifestId>,
 ) -> Result<Vec<ManifestFile>, ManifestError> {
+    decode_manifest_file_with_limits(path, bytes, id, &Limits::default())
+}
+
+/// [`decode_manifest_file`] under `limits`: a file larger than `manifest-bytes`, or with more
+/// FlatBuffer tables or JSON values than `manifest-tables`, is refused before it is decoded.
+pub fn decode_manifest_file_with_limits(
+    path: &str,
+    bytes: &[u8],
+    id: Option<ManifestId>,
+    limits: &Limits,
+) -> Result<Vec<ManifestFile>, ManifestError> {
+    if let Err(exceeded) = limits.check_manifest_bytes("the manifest", bytes.len() as u64) {
+        return Err(ManifestError::new(
+            path,
+            ManifestErrorKind::Limit {
+                detail: exceeded.to_string(),
+            },
+        ));
+    }
     if looks_like_json(bytes) {
+        json::check_value_count(path, bytes, limits)?;
         let manifests = parse_slatedb_json(path, bytes)?;
         if let (Some(wanted), [single]) = (id, manifests.as_slice()) {
             if single.manifest.id != wanted {
@@ -43,12 +64,49 @@ pub fn decode_manifest_file(
     }
     let id_from_name = id.or_else(|| manifest_id_from_path(path));
     // Decode before asking for the id, so that a file that is no manifest at all says so.
-    let file = decode_binary(path, bytes, id_from_name.unwrap_or_default())?;
+    let file = decode_binary_with_limits(path, bytes, id_from_name.unwrap_or_default(), limits)?;
     if id_from_name.is_none() {
         return Err(ManifestError::new(path, ManifestErrorKind::NoIdInFileName));
     }
     Ok(vec![file])
 }
+
+/// What a check makes of a manifest file.
+#[derive(Debug)]
+pub enum DecodedForCheck {
+    /// Decoded.
+    Decoded(Vec<ManifestFile>),
+    /// Written in a manifest format newer than this slatecheck reads: what is unsupported, for
+    /// a finding that makes the verdict inconclusive (a check cannot judge a database whose
+    /// state it cannot read, and should not stop the whole check over it either).
+    Unsupported(String),
+}
+
+/// Decodes a manifest file for a check: like [`decode_manifest_file_with_limits`], except that
+/// a binary manifest of a newer format version (3 to 255: SlateDB numbers its versions from 1)
+/// is [`DecodedForCheck::Unsupported`] instead of an error. Anything else undecodable is still
+/// an error: a damaged file is bad input, not a newer SlateDB.
+pub fn decode_for_check(
+    path: &str,
+    bytes: &[u8],
+    id: Option<ManifestId>,
+    limits: &Limits,
+) -> Result<DecodedForCheck, ManifestError> {
+    match decode_manifest_file_with_limits(path, bytes, id, limits) {
+        Ok(files) => Ok(DecodedForCheck::Decoded(files)),
+        Err(ManifestError {
+            kind: ManifestErrorKind::UnsupportedVersion { version },
+            ..
+        }) if (3..=255).contains(&version) => Ok(DecodedForCheck::Unsupported(format!(
+            "manifest format version {version}, newer than this slatecheck reads ({})",
+            SUPPORTED_VERSIONS
+        ))),
+        Err(err) => Err(err),
+    }
+}
+
+/// The binary manifest format versions this slatecheck reads, for messages.
+pub const SUPPORTED_VERSIONS: &str = "1, 2";
 
 /// A binary manifest starts with the version bytes `00 01` or `00 02`; JSON starts with `{` or
 /// `[` after optional whitespace (and maybe a UTF-8 byte-order mark).

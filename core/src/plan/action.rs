@@ -74,30 +74,44 @@ impl Action {
     }
 }
 
+/// How a root is written in a plan: the database at the top of the store (root `""`) is `/`.
+fn shown(root: &str) -> &str {
+    if root.is_empty() {
+        "/"
+    } else {
+        root
+    }
+}
+
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Clone {
                 root,
                 checkpoint: Some(cp),
-            } => write!(f, "clone:{root}@{cp}"),
+            } => write!(f, "clone:{}@{cp}", shown(root)),
             Action::Clone {
                 root,
                 checkpoint: None,
-            } => write!(f, "clone:{root}"),
-            Action::Open { root } => write!(f, "open:{root}"),
-            Action::Read { root } => write!(f, "read:{root}"),
-            Action::WipeWal { root } => write!(f, "wipe-wal:{root}"),
+            } => write!(f, "clone:{}", shown(root)),
+            Action::Open { root } => write!(f, "open:{}", shown(root)),
+            Action::Read { root } => write!(f, "read:{}", shown(root)),
+            Action::WipeWal { root } => write!(f, "wipe-wal:{}", shown(root)),
             Action::DeleteCheckpoint { root, checkpoint } => {
-                write!(f, "delete-checkpoint:{root}@{checkpoint}")
+                write!(f, "delete-checkpoint:{}@{checkpoint}", shown(root))
             }
-            Action::DeleteRoot { root } => write!(f, "delete-root:{root}"),
-            Action::Gc { root } => write!(f, "gc:{root}"),
+            Action::DeleteRoot { root } => write!(f, "delete-root:{}", shown(root)),
+            Action::Gc { root } => write!(f, "gc:{}", shown(root)),
             Action::Split {
                 root,
                 checkpoint,
                 children,
-            } => write!(f, "split:{root}@{checkpoint}={}", children.join(",")),
+            } => write!(
+                f,
+                "split:{}@{checkpoint}={}",
+                shown(root),
+                children.join(",")
+            ),
         }
     }
 }
@@ -114,46 +128,100 @@ pub const KINDS: &[&str] = &[
     "split",
 ];
 
+/// Every accepted form, for messages that refuse a plan.
+pub const PLAN_SYNTAX: &str = "clone:ROOT[@CHECKPOINT], open:ROOT, read:ROOT, wipe-wal:ROOT, \
+delete-checkpoint:ROOT@CHECKPOINT, delete-root:ROOT, gc:ROOT, split:PARENT@CHECKPOINT=CHILD1,CHILD2,… \
+(ROOT is the database's path in the store, `/` for one at the top; CHECKPOINT a checkpoint id or name)";
+
+/// A root as written in a plan: `/` is the top of the store, anything else loses its outer
+/// slashes; an empty root is refused, since an empty field is far likelier a typo than a
+/// database at the top of the store.
+fn plan_root(text: &str, field: &str, written: &str) -> Result<String, String> {
+    if written.trim().is_empty() {
+        return Err(refusal(text, &format!("the {field} is empty")));
+    }
+    if written != written.trim() {
+        return Err(refusal(
+            text,
+            &format!("the {field} `{written}` has spaces around it"),
+        ));
+    }
+    if written.chars().all(|c| c == '/') {
+        return Ok(String::new());
+    }
+    Ok(written.trim_matches('/').to_string())
+}
+
+fn plan_checkpoint(text: &str, written: &str) -> Result<String, String> {
+    if written.trim().is_empty() {
+        return Err(refusal(text, "the CHECKPOINT after `@` is empty"));
+    }
+    Ok(written.to_string())
+}
+
+fn refusal(text: &str, problem: &str) -> String {
+    format!("plan `{text}`: {problem}; accepted: {PLAN_SYNTAX}")
+}
+
 impl FromStr for Action {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let (kind, target) = text.split_once(':').ok_or_else(|| {
-            format!(
-                "plan `{text}` is not KIND:ROOT[@CHECKPOINT] (kinds: {})",
-                KINDS.join(", ")
-            )
-        })?;
+        let (kind, target) = text
+            .split_once(':')
+            .ok_or_else(|| refusal(text, "no `KIND:` in front"))?;
+        if !KINDS.contains(&kind) {
+            return Err(refusal(
+                text,
+                &format!("unknown kind `{kind}` (kinds: {})", KINDS.join(", ")),
+            ));
+        }
         if kind == "split" {
             let (source, children) = target.split_once('=').ok_or_else(|| {
-                format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2")
+                refusal(text, "split needs `=CHILD1,CHILD2,…` after the checkpoint")
             })?;
-            let (root, checkpoint) = source.rsplit_once('@').ok_or_else(|| {
-                format!("plan `{text}`: split needs PARENT@CHECKPOINT=CHILD1,CHILD2")
-            })?;
-            let children: Vec<String> = children
-                .split(',')
-                .map(|c| c.trim().trim_matches('/').to_string())
-                .filter(|c| !c.is_empty())
-                .collect();
-            if children.is_empty() {
-                return Err(format!(
-                    "plan `{text}`: split needs at least one child root"
-                ));
+            let (root, checkpoint) = source
+                .rsplit_once('@')
+                .ok_or_else(|| refusal(text, "split needs `PARENT@CHECKPOINT` before `=`"))?;
+            let root = plan_root(text, "PARENT", root)?;
+            let checkpoint = plan_checkpoint(text, checkpoint)?;
+            let mut seen = Vec::new();
+            for (index, child) in children.split(',').enumerate() {
+                let field = format!("child {}", index + 1);
+                if child.contains(['@', '=']) {
+                    return Err(refusal(
+                        text,
+                        &format!("{field} `{child}` holds `@` or `=`; children are roots, separated by commas"),
+                    ));
+                }
+                let child = plan_root(text, &field, child.trim())?;
+                if child == root {
+                    return Err(refusal(
+                        text,
+                        &format!("{field} is the parent `{}` itself", shown(&root)),
+                    ));
+                }
+                if seen.contains(&child) {
+                    return Err(refusal(
+                        text,
+                        &format!("{field} `{}` is named twice", shown(&child)),
+                    ));
+                }
+                seen.push(child);
             }
             return Ok(Action::Split {
-                root: root.trim_matches('/').to_string(),
-                checkpoint: checkpoint.to_string(),
-                children,
+                root,
+                checkpoint,
+                children: seen,
             });
         }
         let (root, checkpoint) = match target.rsplit_once('@') {
-            Some((root, checkpoint)) => (root, Some(checkpoint.to_string())),
+            Some((root, checkpoint)) => (root, Some(plan_checkpoint(text, checkpoint)?)),
             None => (target, None),
         };
-        let root = root.trim_matches('/').to_string();
+        let root = plan_root(text, "ROOT", root)?;
         let no_checkpoint = |action: Action| match &checkpoint {
-            Some(_) => Err(format!("plan `{text}`: `{kind}` takes no @CHECKPOINT")),
+            Some(_) => Err(refusal(text, &format!("`{kind}` takes no @CHECKPOINT"))),
             None => Ok(action),
         };
         match kind {
@@ -164,15 +232,9 @@ impl FromStr for Action {
             "delete-root" => no_checkpoint(Action::DeleteRoot { root }),
             "delete-checkpoint" => match checkpoint {
                 Some(checkpoint) => Ok(Action::DeleteCheckpoint { root, checkpoint }),
-                None => Err(format!(
-                    "plan `{text}`: delete-checkpoint needs ROOT@CHECKPOINT"
-                )),
+                None => Err(refusal(text, "delete-checkpoint needs ROOT@CHECKPOINT")),
             },
-            "gc" => no_checkpoint(Action::Gc { root }),
-            other => Err(format!(
-                "plan `{text}`: unknown kind `{other}` (kinds: {})",
-                KINDS.join(", ")
-            )),
+            _ => no_checkpoint(Action::Gc { root }),
         }
     }
 }
@@ -193,6 +255,7 @@ mod tests {
             "delete-root:p",
             "gc:p",
             "split:shard@split=a,b",
+            "clone:/@cp",
         ] {
             let action: Action = text.parse().unwrap();
             assert_eq!(action.to_string(), text);
@@ -203,5 +266,53 @@ mod tests {
             .unwrap_err()
             .contains("kinds: clone"));
         assert!("db".parse::<Action>().is_err());
+    }
+
+    #[test]
+    fn the_top_of_the_store_is_written_slash() {
+        let action: Action = "clone:/@cp".parse().unwrap();
+        assert_eq!(
+            action,
+            Action::Clone {
+                root: String::new(),
+                checkpoint: Some("cp".into())
+            }
+        );
+        assert_eq!(action.to_string(), "clone:/@cp");
+        assert_eq!("open:/".parse::<Action>().unwrap().to_string(), "open:/");
+    }
+
+    #[test]
+    fn malformed_plans_are_refused_with_the_accepted_syntax() {
+        for (text, problem) in [
+            ("clone:", "the ROOT is empty"),
+            ("clone:@cp", "the ROOT is empty"),
+            ("open: ", "the ROOT is empty"),
+            ("clone:shard@", "the CHECKPOINT after `@` is empty"),
+            ("delete-checkpoint:p@", "the CHECKPOINT after `@` is empty"),
+            (
+                "delete-checkpoint:p",
+                "delete-checkpoint needs ROOT@CHECKPOINT",
+            ),
+            ("frobnicate:db", "unknown kind `frobnicate`"),
+            (":db", "unknown kind ``"),
+            ("db", "no `KIND:` in front"),
+            ("gc:db@x", "`gc` takes no @CHECKPOINT"),
+            ("split:p@cp", "split needs `=CHILD1,CHILD2,…`"),
+            ("split:p=a", "split needs `PARENT@CHECKPOINT`"),
+            ("split:@cp=a", "the PARENT is empty"),
+            ("split:p@=a", "the CHECKPOINT after `@` is empty"),
+            ("split:p@cp=", "child 1 is empty"),
+            ("split:p@cp=a,,b", "child 2 is empty"),
+            ("split:p@cp=a,", "child 2 is empty"),
+            ("split:p@cp=a,a", "child 2 `a` is named twice"),
+            ("split:p@cp=a,p", "child 2 is the parent `p` itself"),
+            ("split:p@cp=a@x", "child 1 `a@x` holds `@` or `=`"),
+        ] {
+            let err = text.parse::<Action>().unwrap_err();
+            assert!(err.contains(problem), "{text}: {err}");
+            assert!(err.starts_with(&format!("plan `{text}`: ")), "{err}");
+            assert!(err.ends_with(PLAN_SYNTAX), "{err}");
+        }
     }
 }

@@ -6,5 +6,5 @@ mod action;
 mod actions;
 mod planner;
 
-pub use action::{Action, KINDS};
+pub use action::{Action, KINDS, PLAN_SYNTAX};
 pub use planner::{evaluate, ObjectStatus, PlanError, PlanObject, PlanResult};

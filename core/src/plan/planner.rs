@@ -8,7 +8,7 @@ use crate::rules::listing::input_missing;
 use crate::rules::manifest::root_missing;
 use crate::rules::sort_findings;
 use crate::rules::RuleContext;
-use crate::snapshot::{Presence, RootState};
+use crate::snapshot::{Presence, RootState, Unknown};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -99,6 +99,17 @@ pub fn evaluate(cx: &RuleContext<'_>, action: &Action) -> Result<PlanResult, Pla
         } => actions::split::split(cx, root, checkpoint, children, &mut work, &plan)?,
         Action::Gc { root } => actions::gc::gc(cx, root, &mut work),
     }
+    // A listing that may stop early can hide what any action depends on: a newer manifest
+    // (the latest state), a `.deleting` marker, another database at a clone's target, clones
+    // still reading the root. Objects it does show settle nothing about what it may not.
+    if let Some(why @ Unknown::IncompleteListing { .. }) = cx.snapshot.main_unknown() {
+        let root = action.root();
+        work.findings.push(input_missing::finding(
+            root,
+            &format!("whether the main store listing shows everything `{plan}` depends on"),
+            &why,
+        ));
+    }
     let mut findings = work.findings;
     sort_findings(&mut findings);
     let verdict = findings
@@ -163,6 +174,8 @@ pub(crate) fn latest<'a>(
     let root = cx.snapshot.root(path)?;
     work.findings
         .extend(crate::rules::manifest::delete_in_progress::check(root));
+    work.findings
+        .extend(crate::rules::listing::unrecognized_objects::check(root));
     let id = root.latest_id?;
     match root.manifest(id) {
         Ok(manifest) => Some((root, manifest)),

@@ -24,6 +24,7 @@ pub static RULES: &[&Rule] = &[
     &listing::listing_incomplete::RULE,
     &listing::listing_stale::RULE,
     &listing::input_missing::RULE,
+    &listing::unrecognized_objects::RULE,
     &manifest::root_missing::RULE,
     &manifest::manifest_rollback::RULE,
     &manifest::delete_in_progress::RULE,

@@ -13,7 +13,7 @@ pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
-use crate::listing::Listing;
+use crate::listing::{Listing, SlateObject};
 use crate::manifest::manifest_id_from_path;
 use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
@@ -27,6 +27,9 @@ pub struct SnapshotInputs {
     pub wal: Option<Listing>,
     /// Decoded manifest objects, by object key (`<root>/manifest/<id>.manifest`).
     pub manifests: Vec<(String, ManifestFile)>,
+    /// Manifest objects given in a format this slatecheck does not read (a newer SlateDB's), by
+    /// object key, with what is unsupported: questions that need them stay unanswered.
+    pub unsupported_manifests: Vec<(String, String)>,
 }
 
 /// How a listing bears on answers.
@@ -38,6 +41,10 @@ pub enum ListingState {
     Complete,
     /// Given, but it may be missing objects (truncated, footer mismatch, …).
     MayBeIncomplete(String),
+    /// Given, and it shows no objects at all: a 0-byte file left by a failed CLI run, or a live
+    /// store URL that lists nothing (wrong bucket or prefix, wrong addressing style). Absence
+    /// cannot be settled from it.
+    Empty,
 }
 
 /// A store's state as far as the inputs show it.
@@ -71,11 +78,31 @@ fn state_of(listing: &Option<Listing>) -> ListingState {
     }
 }
 
+/// Whether a listing shows no object inside the store (objects outside `--prefix` only say the
+/// prefix is wrong).
+fn shows_nothing(listing: &Listing) -> bool {
+    listing.total_objects == 0 && listing.deleted.is_empty()
+}
+
+/// The root of a manifest object key (`<root>/manifest/<id>.manifest`).
+fn manifest_root(key: &str) -> Option<String> {
+    key.rsplit_once("/manifest/")
+        .map(|(root, _)| root.to_string())
+        .or_else(|| key.starts_with("manifest/").then(String::new))
+}
+
 impl Snapshot {
     /// Joins listings and manifests per root.
     pub fn build(inputs: SnapshotInputs) -> Self {
         let mut roots: BTreeMap<String, RootState> = BTreeMap::new();
-        let main = state_of(&inputs.main);
+        let main = match state_of(&inputs.main) {
+            // Only the main store: an empty WAL store is what a wiped WAL leaves, and the main
+            // store's manifests say which WAL objects should be there.
+            ListingState::Complete if inputs.main.as_ref().is_some_and(shows_nothing) => {
+                ListingState::Empty
+            }
+            state => state,
+        };
         let wal = state_of(&inputs.wal);
         if let Some(listing) = &inputs.main {
             for (path, tables) in listing.objects.root_tables() {
@@ -101,13 +128,17 @@ impl Snapshot {
                     .or_insert_with(|| RootState::new(path));
                 root.add_wal_store_tables(tables);
             }
+            for (key, object) in listing.objects.others() {
+                if matches!(object.object, SlateObject::Unexpected { .. }) {
+                    let root = roots
+                        .entry(object.root.clone())
+                        .or_insert_with(|| RootState::new(&object.root));
+                    root.unrecognized.push(key.clone());
+                }
+            }
         }
         for (key, file) in inputs.manifests {
-            let Some(root_path) = key
-                .rsplit_once("/manifest/")
-                .map(|(root, _)| root.to_string())
-                .or_else(|| key.starts_with("manifest/").then(String::new))
-            else {
+            let Some(root_path) = manifest_root(&key) else {
                 continue;
             };
             let id: ManifestId = manifest_id_from_path(&key).unwrap_or(file.manifest.id);
@@ -115,6 +146,16 @@ impl Snapshot {
                 .entry(root_path.clone())
                 .or_insert_with(|| RootState::new(&root_path));
             root.manifests.insert(id, file);
+        }
+        for (key, what) in inputs.unsupported_manifests {
+            let (Some(root_path), Some(id)) = (manifest_root(&key), manifest_id_from_path(&key))
+            else {
+                continue;
+            };
+            let root = roots
+                .entry(root_path.clone())
+                .or_insert_with(|| RootState::new(&root_path));
+            root.unsupported_manifests.insert(id, what);
         }
         let main_given = inputs.main.is_some();
         let wal_given = inputs.wal.is_some();
@@ -155,6 +196,9 @@ impl Snapshot {
                 store: "main".into(),
                 why: why.clone(),
             }),
+            ListingState::Empty => Some(Unknown::EmptyListing {
+                store: "main".into(),
+            }),
             ListingState::Complete => None,
         }
     }
@@ -169,7 +213,7 @@ impl Snapshot {
                 store: "WAL".into(),
                 why: why.clone(),
             }),
-            ListingState::Complete => None,
+            ListingState::Empty | ListingState::Complete => None,
         }
     }
 }

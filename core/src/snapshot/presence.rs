@@ -58,6 +58,21 @@ pub enum Unknown {
         /// The manifest id.
         id: u64,
     },
+    /// The listing shows no objects at all: more likely a listing of the wrong place, or the
+    /// output of a command that failed, than an empty store.
+    EmptyListing {
+        /// `main`.
+        store: String,
+    },
+    /// The manifest object was given, in a format this slatecheck does not read.
+    UnsupportedManifest {
+        /// The database root.
+        root: String,
+        /// The manifest id.
+        id: u64,
+        /// What is unsupported.
+        what: String,
+    },
     /// The listing is older than the manifests given: objects written since may be missing.
     StaleListing {
         /// The database root.
@@ -81,6 +96,14 @@ impl fmt::Display for Unknown {
             Unknown::ManifestNotProvided { root, id } => {
                 write!(f, "manifest {id} of `{root}` was not provided (give the manifest objects, --manifests)")
             }
+            Unknown::EmptyListing { store } => write!(
+                f,
+                "the {store} store listing shows no objects inside the store, which looks like a listing of the wrong place or a command that failed, not a store"
+            ),
+            Unknown::UnsupportedManifest { root, id, what } => write!(
+                f,
+                "manifest {id} of `{root}` is in {what}"
+            ),
             Unknown::StaleListing { root, manifest, listed } => write!(
                 f,
                 "the listing shows `{root}` up to manifest {listed} but manifest {manifest} was given: the listing is older than the manifests"

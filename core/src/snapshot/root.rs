@@ -29,6 +29,9 @@ pub struct RootState {
     pub path: String,
     /// Decoded manifests given, by id.
     pub manifests: BTreeMap<ManifestId, ManifestFile>,
+    /// Manifest objects given in a format this slatecheck does not read, by id: what is
+    /// unsupported.
+    pub unsupported_manifests: BTreeMap<ManifestId, String>,
     /// Manifest objects in the main store listing, by id.
     pub listed_manifests: BTreeMap<ManifestId, Listed>,
     /// WAL objects in the main store listing.
@@ -37,6 +40,8 @@ pub struct RootState {
     pub wal_in_wal_store: ObjectsById<WalId>,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
+    /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
+    pub unrecognized: Vec<String>,
     /// `<root>/.deleting` is listed.
     pub delete_marker: bool,
     /// `<root>/compactions/*.compactions` objects are listed (a compactor has run).
@@ -59,10 +64,12 @@ impl RootState {
         Self {
             path: path.to_string(),
             manifests: BTreeMap::new(),
+            unsupported_manifests: BTreeMap::new(),
             listed_manifests: BTreeMap::new(),
             wal_in_main: ObjectsById::default(),
             wal_in_wal_store: ObjectsById::default(),
             compacted: ObjectsById::default(),
+            unrecognized: Vec::new(),
             delete_marker: false,
             compactions_listed: false,
             manifest_boundary: None,
@@ -96,6 +103,7 @@ impl RootState {
                     last_modified: object.last_modified.map(|t| t.at),
                 });
             }
+            SlateObject::Unexpected { .. } => self.unrecognized.push(key.to_string()),
             _ => {}
         }
     }
@@ -109,7 +117,12 @@ impl RootState {
         self.main_given = main_given;
         self.wal_given = wal_given;
         let newest_listed = self.listed_manifests.keys().next_back().copied();
-        let newest_given = self.manifests.keys().next_back().copied();
+        let newest_given = self
+            .manifests
+            .keys()
+            .next_back()
+            .copied()
+            .max(self.unsupported_manifests.keys().next_back().copied());
         self.latest_id = newest_listed.max(newest_given);
         if let (true, Some(given)) = (main_given, newest_given) {
             if newest_listed.is_none_or(|listed| given > listed) {
@@ -149,13 +162,20 @@ impl RootState {
 
     /// A given manifest's content, or why it is not known.
     pub fn manifest(&self, id: ManifestId) -> Result<&Manifest, Unknown> {
-        self.manifests
-            .get(&id)
-            .map(|file| &file.manifest)
-            .ok_or(Unknown::ManifestNotProvided {
+        if let Some(file) = self.manifests.get(&id) {
+            return Ok(&file.manifest);
+        }
+        Err(match self.unsupported_manifests.get(&id) {
+            Some(what) => Unknown::UnsupportedManifest {
                 root: self.path.clone(),
                 id,
-            })
+                what: what.clone(),
+            },
+            None => Unknown::ManifestNotProvided {
+                root: self.path.clone(),
+                id,
+            },
+        })
     }
 
     /// Whether manifest object `id` exists.
@@ -168,11 +188,14 @@ impl RootState {
             };
         }
         if !self.main_given {
-            return match self.manifests.get(&id) {
-                Some(_) => Presence::Present { key, size: 0 },
-                None => Presence::Unknown(Unknown::NoListing {
+            let given =
+                self.manifests.contains_key(&id) || self.unsupported_manifests.contains_key(&id);
+            return if given {
+                Presence::Present { key, size: 0 }
+            } else {
+                Presence::Unknown(Unknown::NoListing {
                     store: "main".into(),
-                }),
+                })
             };
         }
         match main_unknown {

@@ -35,6 +35,7 @@ pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
         main: Some(listing_of(&main)),
         wal: (with_wal && separate_wal).then(|| listing_of(&wal)),
         manifests,
+        ..SnapshotInputs::default()
     }
 }
 

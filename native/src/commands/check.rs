@@ -8,7 +8,8 @@ use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
-use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::limits::Limits;
+use slatecheck_core::manifest::{decode_for_check, DecodedForCheck};
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::report::{
     render_github, render_html, render_junit, render_markdown, render_sarif, render_text, Baseline,
@@ -30,10 +31,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let config = read_config(args.config.as_deref())?;
     let baseline = read_baseline(args.baseline.as_deref())?;
     let listing_options = args.reading.listing_options();
+    let mut limits = config.limits;
+    for assignment in &args.limits {
+        limits.set_assignment(assignment).map_err(Failure::input)?;
+    }
     let mut inputs = Vec::new();
     let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
         (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
-        (None, Some(bundle)) => bundle_inputs(bundle, &listing_options)?,
+        (None, Some(bundle)) => bundle_inputs(bundle, &listing_options, &limits)?,
         (None, None) => (SnapshotInputs::default(), Vec::new()),
     };
     inputs.extend(store_refs);
@@ -41,12 +46,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         if files.is_empty() {
             return Ok(None);
         }
-        let (listing, hashes) = read_files(
+        let (mut listing, hashes) = read_files(
             files,
             listing_options.clone(),
             args.reading.max_objects(),
             None,
         )?;
+        if args.reading.listing_complete {
+            slatecheck_core::listing::assume_complete(&mut listing.warnings);
+        }
         inputs.extend(
             hashes
                 .into_iter()
@@ -56,18 +64,23 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     };
     let main = read(&args.listings, "listing")?.or(snapshot_inputs.main);
     let wal = read(&args.wal_listings, "wal-listing")?.or(snapshot_inputs.wal);
-    let manifests = match &args.manifests {
+    let (manifests, unsupported_manifests) = match &args.manifests {
         Some(dir) => {
-            let (manifests, sha256) = read_manifest_dir(dir, args.reading.prefix.as_deref())?;
+            let (manifests, unsupported, sha256) =
+                read_manifest_dir(dir, args.reading.prefix.as_deref(), &limits)?;
             inputs.push(file_ref("manifests", dir, sha256));
-            manifests
+            (manifests, unsupported)
         }
-        None => snapshot_inputs.manifests,
+        None => (
+            snapshot_inputs.manifests,
+            snapshot_inputs.unsupported_manifests,
+        ),
     };
     let snapshot = Snapshot::build(SnapshotInputs {
         main,
         wal,
         manifests,
+        unsupported_manifests,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),
@@ -213,6 +226,7 @@ fn live_inputs(
                 main: Some(listing),
                 wal: wal_listing,
                 manifests,
+                ..SnapshotInputs::default()
             },
             refs,
         ))
@@ -223,13 +237,19 @@ fn live_inputs(
 fn bundle_inputs(
     path: &Path,
     options: &slatecheck_core::listing::ListingOptions,
+    limits: &Limits,
 ) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
     let mut hashing = slatecheck_core::digest::HashingReader::new(file);
-    let (_, inputs) = slatecheck_core::bundle::read_bundle(&name, &mut hashing, options.clone())
-        .map_err(|err| Failure::input(err.to_string()))?;
+    let (_, inputs) = slatecheck_core::bundle::read_bundle_with_limits(
+        &name,
+        &mut hashing,
+        options.clone(),
+        limits,
+    )
+    .map_err(|err| Failure::input(err.to_string()))?;
     Ok((inputs, vec![file_ref("bundle", path, hashing.finish_hex())]))
 }
 
@@ -251,12 +271,17 @@ fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {
     }
 }
 
+/// Manifests decoded, manifests of an unsupported format (key, what), and the folder's hash.
+type ManifestDir = (Vec<(String, ManifestFile)>, Vec<(String, String)>, String);
+
 /// Every `*.manifest` file below `dir`, decoded, keyed by its path relative to `dir` (without
-/// the store prefix, when the copy was made from the bucket root).
+/// the store prefix, when the copy was made from the bucket root). A file larger than the
+/// `manifest-bytes` limit is refused before it is read.
 fn read_manifest_dir(
     dir: &Path,
     prefix: Option<&str>,
-) -> Result<(Vec<(String, ManifestFile)>, String), Failure> {
+    limits: &Limits,
+) -> Result<ManifestDir, Failure> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
@@ -276,6 +301,11 @@ fn read_manifest_dir(
     files.sort();
     let mut contents = Vec::new();
     for path in &files {
+        if let Ok(metadata) = std::fs::metadata(path) {
+            limits
+                .check_manifest_bytes("the manifest", metadata.len())
+                .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", path.display())))?;
+        }
         let bytes = std::fs::read(path)
             .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
         let key = path
@@ -288,21 +318,26 @@ fn read_manifest_dir(
         contents.push((key, bytes, path.display().to_string()));
     }
     let mut manifests = Vec::new();
+    let mut unsupported = Vec::new();
     let prefix = prefix
         .map(|p| format!("{}/", p.trim_matches('/')))
         .filter(|p| p != "/");
     for (key, bytes, shown) in &contents {
-        let mut decoded = decode_manifest_file(shown, bytes, None)?;
         let key = match &prefix {
             Some(prefix) => key.strip_prefix(prefix.as_str()).unwrap_or(key),
             None => key,
         };
-        manifests.push((key.to_string(), decoded.remove(0)));
+        match decode_for_check(shown, bytes, None, limits)? {
+            DecodedForCheck::Decoded(mut decoded) => {
+                manifests.push((key.to_string(), decoded.remove(0)))
+            }
+            DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
+        }
     }
     let sha256 = sha256_of_files(
         contents
             .iter()
             .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())),
     );
-    Ok((manifests, sha256))
+    Ok((manifests, unsupported, sha256))
 }

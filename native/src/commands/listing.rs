@@ -12,12 +12,15 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
-    let (listing, _) = read_files(
+    let (mut listing, _) = read_files(
         &args.files,
         args.reading.listing_options(),
         args.reading.max_objects(),
         args.listing_format,
     )?;
+    if args.reading.listing_complete {
+        slatecheck_core::listing::assume_complete(&mut listing.warnings);
+    }
     let text = match args.format {
         OutputFormat::Json => {
             serde_json::to_string_pretty(&summary_json(&listing))

@@ -153,18 +153,23 @@ impl Inputs {
         let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
+        // A configuration first (its [limits] apply to the files), then S3 Inventory manifests.
         order.sort_by_key(|&i| {
-            !matches!(
-                self.items[i].kind,
-                Some(FileKind::Listing {
-                    format: ListingFormat::S3InventoryManifest
-                })
+            (
+                !matches!(self.items[i].kind, Some(FileKind::Config)),
+                !matches!(
+                    self.items[i].kind,
+                    Some(FileKind::Listing {
+                        format: ListingFormat::S3InventoryManifest
+                    })
+                ),
             )
         });
         let mut reads: Vec<Option<Read>> = (0..self.items.len()).map(|_| None).collect();
         for i in order {
             let item = &self.items[i];
             let on_progress = |done: f64, total: f64| progress(&item.label, done, total);
+            assembly.set_limits(self.config.limits);
             reads[i] = Some(match &item.kind {
                 None => read_folder(&mut assembly, item),
                 Some(FileKind::Config) => read_config(&mut self.config, item),
@@ -258,6 +263,13 @@ fn read_file(
             Err(err) => return failed("bundle", None, err.to_string()),
         },
         FileKind::Manifest | FileKind::ManifestJson => {
+            // Refused before a byte is read: a "manifest" of gigabytes would crash the tab.
+            if let Err(exceeded) = assembly
+                .limits()
+                .check_manifest_bytes("the manifest", file.size() as u64)
+            {
+                return failed("manifest", None, format!("{name}: {exceeded}"));
+            }
             let mut bytes = Vec::new();
             if let Err(err) = std::io::Read::read_to_end(&mut hashing, &mut bytes) {
                 return failed("manifest", None, format!("{name}: cannot read: {err}"));
@@ -340,8 +352,13 @@ fn read_folder(assembly: &mut Assembly, item: &Input) -> Read {
     for &index in &plan.manifests {
         let (file, key) = (&item.files[index], &paths[index]);
         let shown = format!("{}{key}", item.label);
-        let read = BlobReader::read_whole(file, None)
-            .map_err(|err| format!("{shown}: {err}"))
+        let read = assembly
+            .limits()
+            .check_manifest_bytes("the manifest", file.size() as u64)
+            .map_err(|exceeded| format!("{shown}: {exceeded}"))
+            .and_then(|()| {
+                BlobReader::read_whole(file, None).map_err(|err| format!("{shown}: {err}"))
+            })
             .and_then(|bytes| {
                 assembly
                     .add_manifest(&shown, Some(key), &bytes)

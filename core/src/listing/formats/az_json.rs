@@ -106,6 +106,11 @@ pub(super) fn parse<R: BufRead>(
             count: format.count,
             page_size: AZ_PAGE,
         });
+    } else if format.count > 0 {
+        builder.warn(ListingWarning::Unverifiable {
+            source: source.to_string(),
+            why: "`az storage blob list` prints its continuation marker on stderr, so `--num-results N` truncation does not show in the JSON".to_string(),
+        });
     }
     Ok(())
 }

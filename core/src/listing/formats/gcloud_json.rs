@@ -7,7 +7,9 @@ use super::json_stream::{stream, FlexibleSize, JsonListing};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
+use crate::listing::warning::ListingWarning;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::io::BufRead;
 
 #[derive(Default, Deserialize)]
@@ -33,7 +35,13 @@ struct Entry {
     resource: ObjectResource,
 }
 
-struct Gcloud;
+/// Prefix (folder) entries, and the folders some listed object lies under: with `-r` every
+/// prefix is followed by its objects; without it prefixes stand for objects not listed.
+#[derive(Default)]
+struct Gcloud {
+    prefixes: BTreeSet<String>,
+    covered: BTreeSet<String>,
+}
 
 impl JsonListing for Gcloud {
     type Item = Entry;
@@ -50,6 +58,9 @@ impl JsonListing for Gcloud {
             .as_deref()
             .is_some_and(|kind| kind.contains("prefix"))
         {
+            if let Some(url) = entry.url {
+                self.prefixes.insert(url.trim_end_matches('/').to_string());
+            }
             return Ok(());
         }
         let resource = entry.metadata.unwrap_or(entry.resource);
@@ -77,6 +88,13 @@ impl JsonListing for Gcloud {
             }
             _ => key,
         };
+        let mut parent = key.as_str();
+        while let Some((up, _)) = parent.rsplit_once('/') {
+            if !self.covered.insert(up.to_string()) {
+                break;
+            }
+            parent = up;
+        }
         builder.push(RawEntry {
             last_modified,
             etag: resource.etag,
@@ -92,5 +110,16 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    stream(source, reader, &mut Gcloud, builder)
+    let mut format = Gcloud::default();
+    stream(source, reader, &mut format, builder)?;
+    let empty = format.prefixes.difference(&format.covered).count();
+    if empty > 0 {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal: format!(
+                "{empty} prefix entries with nothing listed under them: not a recursive listing (use `gcloud storage ls --json -r`)"
+            ),
+        });
+    }
+    Ok(())
 }

@@ -1,6 +1,10 @@
 //! `gsutil ls -l [-a] gs://bucket/prefix/**`: `%10s  %s  %s` (size, creation time
 //! `YYYY-MM-DDTHH:MM:SSZ`, `gs://bucket/key`; with `-a` the URL ends in `#<generation>` and
 //! `  metageneration=N` follows), then the footer `TOTAL: N objects, B bytes (H)`.
+//! `gsutil ls -l -r gs://bucket` and `gcloud storage ls -l -r` print the same lines in blocks,
+//! one per folder, each under a `gs://bucket/dir/:` header: recursive, so the sub-folder lines
+//! inside a block are listed again in their own block. Without `-r` or `**`, folder lines
+//! (`gs://bucket/dir/`) stand for objects not listed.
 
 use super::lines::for_each_line;
 use crate::listing::builder::{ListingBuilder, RawEntry};
@@ -17,6 +21,7 @@ pub(super) fn parse<R: BufRead>(
     let mut listed = 0u64;
     let mut declared: Option<u64> = None;
     let mut directories = 0u64;
+    let mut block_headers = 0u64;
     for_each_line(source, reader, |number, line| {
         let trimmed = line.trim();
         if trimmed.is_empty() {
@@ -30,7 +35,11 @@ pub(super) fn parse<R: BufRead>(
                 })?);
             return Ok(());
         }
-        if trimmed.starts_with("gs://") && trimmed.ends_with('/') || trimmed.ends_with("/:") {
+        if trimmed.starts_with("gs://") && trimmed.ends_with(":") {
+            block_headers += 1;
+            return Ok(());
+        }
+        if trimmed.starts_with("gs://") && trimmed.ends_with('/') {
             directories += 1;
             return Ok(());
         }
@@ -70,7 +79,7 @@ pub(super) fn parse<R: BufRead>(
         });
         Ok(())
     })?;
-    if directories > 0 {
+    if directories > 0 && block_headers == 0 {
         builder.warn(ListingWarning::Truncated {
             source: source.to_string(),
             signal: format!("{directories} directory lines: not a recursive listing (use `gs://bucket/prefix/**`)"),

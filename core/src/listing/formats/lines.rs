@@ -2,10 +2,13 @@
 //! the reader's own buffer and handed over in place; only a line split across two buffer
 //! fills is copied.
 
+use crate::limits::{human_bytes, MAX_LINE_BYTES};
 use crate::listing::error::ListingError;
 use std::io::{BufRead, ErrorKind};
 
-/// Calls `each(line_number, line)` for every line (without its `\n` or `\r\n`).
+/// Calls `each(line_number, line)` for every line (without its `\n` or `\r\n`). A line longer
+/// than [`MAX_LINE_BYTES`] is refused as soon as that much is read: it is no listing line, and
+/// reading it whole (a gigabyte of one unbroken line) would only fill memory.
 pub(super) fn for_each_line<R: BufRead>(
     source: &str,
     mut reader: R,
@@ -13,7 +16,20 @@ pub(super) fn for_each_line<R: BufRead>(
 ) -> Result<(), ListingError> {
     let mut carry: Vec<u8> = Vec::new();
     let mut number = 0u64;
+    let too_long = |number: u64| {
+        ListingError::at(
+            source,
+            number,
+            format!(
+                "a line longer than {}: not a listing line (object keys are at most 1024 bytes)",
+                human_bytes(MAX_LINE_BYTES as u64)
+            ),
+        )
+    };
     let mut emit = |number: u64, bytes: &[u8]| {
+        if bytes.len() > MAX_LINE_BYTES {
+            return Err(too_long(number));
+        }
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let line = std::str::from_utf8(bytes)
             .map_err(|_| ListingError::at(source, number, "not UTF-8 text"))?;
@@ -41,6 +57,9 @@ pub(super) fn for_each_line<R: BufRead>(
                 }
                 None => {
                     carry.extend_from_slice(chunk);
+                    if carry.len() > MAX_LINE_BYTES {
+                        return Err(too_long(number + 1));
+                    }
                     reader.consume(filled);
                     continue;
                 }
@@ -54,6 +73,9 @@ pub(super) fn for_each_line<R: BufRead>(
         }
         // A line read so far only in part; `start` moved past every complete one.
         carry.extend_from_slice(&chunk[start..]);
+        if carry.len() > MAX_LINE_BYTES {
+            return Err(too_long(number + 1));
+        }
         reader.consume(filled);
     }
     if !carry.is_empty() {

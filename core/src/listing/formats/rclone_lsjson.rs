@@ -1,12 +1,15 @@
 //! `rclone lsjson -R remote:path`: an array of `{Path, Name, Size, MimeType, ModTime, IsDir, …}`
-//! with paths relative to the listed directory. Directories are skipped; without `-R` only the
-//! top level is listed, which shows as directories and no objects under them.
+//! with paths relative to the listed directory. With `-R` every directory entry is followed by
+//! what it holds; without `-R`, or with `--max-depth`, directories show with nothing listed
+//! under them, which counts as truncation.
 
 use super::json_stream::{stream, JsonListing};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
+use crate::listing::warning::ListingWarning;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::io::BufRead;
 
 #[derive(Deserialize)]
@@ -20,7 +23,13 @@ struct Entry {
     is_dir: bool,
 }
 
-struct Rclone;
+/// Directory entries, and the directories some listed object lies under: as many as the
+/// listing's folders, not its objects.
+#[derive(Default)]
+struct Rclone {
+    directories: BTreeSet<String>,
+    covered: BTreeSet<String>,
+}
 
 impl JsonListing for Rclone {
     type Item = Entry;
@@ -32,7 +41,16 @@ impl JsonListing for Rclone {
         builder: &mut ListingBuilder,
     ) -> Result<(), String> {
         if entry.is_dir {
+            self.directories
+                .insert(entry.path.trim_end_matches('/').to_string());
             return Ok(());
+        }
+        let mut parent = entry.path.as_str();
+        while let Some((up, _)) = parent.rsplit_once('/') {
+            if !self.covered.insert(up.to_string()) {
+                break;
+            }
+            parent = up;
         }
         let last_modified = time::optional_rfc3339("ModTime", entry.mod_time.as_deref())?;
         // rclone prints -1 when the backend does not know the size.
@@ -54,5 +72,16 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    stream(source, reader, &mut Rclone, builder)
+    let mut format = Rclone::default();
+    stream(source, reader, &mut format, builder)?;
+    let empty = format.directories.difference(&format.covered).count();
+    if empty > 0 {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal: format!(
+                "{empty} directory entries with nothing listed under them: not a recursive listing (use `rclone lsjson -R` without --max-depth)"
+            ),
+        });
+    }
+    Ok(())
 }

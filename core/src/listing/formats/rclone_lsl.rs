@@ -5,6 +5,7 @@ use super::lines::for_each_line;
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
+use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
 pub(super) fn parse<R: BufRead>(
@@ -13,6 +14,7 @@ pub(super) fn parse<R: BufRead>(
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
     let offset = builder.options().utc_offset_seconds;
+    let mut listed = 0u64;
     for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
@@ -33,11 +35,19 @@ pub(super) fn parse<R: BufRead>(
         if path.is_empty() {
             return Err(bad());
         }
+        listed += 1;
         builder.push(RawEntry {
             last_modified: Some(modified),
             line: Some(number),
             ..RawEntry::new(path, size)
         });
         Ok(())
-    })
+    })?;
+    if listed > 0 {
+        builder.warn(ListingWarning::Unverifiable {
+            source: source.to_string(),
+            why: "`rclone lsl` prints no footer and `--max-depth` leaves no trace of the folders it did not enter".to_string(),
+        });
+    }
+    Ok(())
 }

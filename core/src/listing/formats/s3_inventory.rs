@@ -9,7 +9,33 @@ use crate::listing::error::ListingError;
 use crate::listing::time;
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+/// The `fileSchema` fields AWS documents (storage-inventory.html); a column outside this list
+/// gets a [`crate::listing::ListingWarning::UnknownColumn`].
+const KNOWN_COLUMNS: &[&str] = &[
+    "Bucket",
+    "Key",
+    "VersionId",
+    "IsLatest",
+    "IsDeleteMarker",
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+    "IsMultipartUploaded",
+    "ReplicationStatus",
+    "EncryptionStatus",
+    "ObjectLockRetainUntilDate",
+    "ObjectLockMode",
+    "ObjectLockLegalHoldStatus",
+    "IntelligentTieringAccessTier",
+    "BucketKeyStatus",
+    "ChecksumAlgorithm",
+    "ObjectAccessControlList",
+    "ObjectOwner",
+    "LifecycleExpirationDate",
+];
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,10 +57,20 @@ pub(super) fn parse_manifest<R: BufRead>(
     mut reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    // An inventory manifest names its data files: kilobytes, rarely megabytes.
+    const MAX_MANIFEST_JSON: u64 = 64 << 20;
     let mut text = Vec::new();
-    reader
+    (&mut reader)
+        .take(MAX_MANIFEST_JSON + 1)
         .read_to_end(&mut text)
         .map_err(|err| ListingError::io(source, &err))?;
+    if text.len() as u64 > MAX_MANIFEST_JSON {
+        return Err(ListingError::new(
+            source,
+            None,
+            "an S3 Inventory manifest.json larger than 64 MiB: not an inventory manifest",
+        ));
+    }
     let manifest: Manifest =
         serde_json::from_slice(&text).map_err(|err| ListingError::json(source, &err))?;
     if let Some(format) = manifest
@@ -59,6 +95,15 @@ pub(super) fn parse_manifest<R: BufRead>(
             None,
             "the fileSchema has no `Key` column",
         ));
+    }
+    for column in columns
+        .iter()
+        .filter(|c| !KNOWN_COLUMNS.contains(&c.as_str()))
+    {
+        builder.warn(crate::listing::ListingWarning::UnknownColumn {
+            source: source.to_string(),
+            column: column.clone(),
+        });
     }
     if let Some(stamp) = manifest.creation_timestamp.as_deref() {
         let at = time::epoch_millis(stamp).ok_or_else(|| {

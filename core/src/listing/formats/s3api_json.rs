@@ -30,6 +30,8 @@ struct S3Api {
     /// Continuation signals of the document being read, and of the last one finished.
     current: Vec<String>,
     last: Vec<String>,
+    /// Objects came in a bare array (`--query 'Contents[]'`), which has no room for a token.
+    bare: bool,
 }
 
 impl JsonListing for S3Api {
@@ -51,6 +53,7 @@ impl JsonListing for S3Api {
         builder: &mut ListingBuilder,
     ) -> Result<(), String> {
         let last_modified = time::optional_rfc3339("LastModified", item.last_modified.as_deref())?;
+        self.bare |= array.is_none();
         let is_delete_marker = array == Some("DeleteMarkers");
         let size = match item.size.0 {
             Some(size) => size,
@@ -99,6 +102,12 @@ pub(super) fn parse<R: BufRead>(
         builder.warn(ListingWarning::Truncated {
             source: source.to_string(),
             signal: format!("{} on the last page", format.last.join(", ")),
+        });
+    }
+    if format.bare {
+        builder.warn(ListingWarning::Unverifiable {
+            source: source.to_string(),
+            why: "a bare array, as `--query 'Contents[]'` prints: the query drops NextToken, so `--max-items` truncation does not show".to_string(),
         });
     }
     Ok(())

@@ -2,9 +2,24 @@
 
 use crate::plan::planner::Work;
 use crate::rules::clone::dependent_clones;
+use crate::rules::listing::input_missing;
+use crate::rules::manifest::root_missing;
 use crate::rules::RuleContext;
 
 pub(crate) fn delete_root(cx: &RuleContext<'_>, root: &str, work: &mut Work) {
+    // The dependents are found in the other roots' manifests: a listing that shows nothing
+    // under `root` (or nothing at all) is more likely a listing of the wrong place than a
+    // deletion without consequences, and must not make the deletion look safe.
+    if !cx.snapshot.root(root).is_some_and(|state| state.exists()) {
+        work.findings.push(match cx.main_unknown() {
+            Some(why) => input_missing::finding(
+                root,
+                &format!("whether clones still read `{root}`'s SSTs"),
+                &why,
+            ),
+            None => root_missing::nothing_to_delete(cx, root),
+        });
+    }
     work.findings.extend(dependent_clones::check(
         cx,
         root,

@@ -38,6 +38,15 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
+                // A range already broken stays worth reporting: the wipe would destroy what a
+                // restore of the missing objects still needs, and the checkpoint is no clone
+                // source as it is.
+                work.findings.extend(wal_range_missing::check(
+                    cx,
+                    root,
+                    manifest,
+                    &describe(checkpoint),
+                ));
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
@@ -59,6 +68,10 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             )),
         }
     }
+    // Writes after the replay point already gone: the wipe cannot lose them, but the store
+    // has lost them, or will once the rest of the range goes.
+    work.findings
+        .extend(wal_replay_range_missing::check(cx, root, latest));
     let replay: Vec<u64> = objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)

@@ -56,6 +56,10 @@ fn remediation(why: &Unknown) -> String {
         Unknown::ManifestNotProvided { .. } => {
             "copy the manifest objects of the root (aws s3 sync --exclude '*' --include '*/manifest/*') and pass the folder with --manifests".into()
         }
+        Unknown::EmptyListing { .. } => "check the store URL (bucket, prefix; --prefix strips where the databases sit), the addressing style (AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true against a path-style endpoint such as MinIO lists buckets, not objects), and that the command that wrote the listing exited 0 (a failed `aws`, `az`, `gsutil` or `rclone` run leaves an empty file); then list again".into(),
+        Unknown::UnsupportedManifest { .. } => {
+            "check with a slatecheck release that reads this manifest format (the database was written by a newer SlateDB)".into()
+        }
         Unknown::StaleListing { .. } => "list the store again, after the newest manifest was written".into(),
     }
 }
@@ -65,16 +69,12 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(latest) = root.latest_id else {
             continue;
         };
-        let Ok(manifest) = root.manifest(latest) else {
-            out.push(finding(
-                &root.path,
-                "the database's current state",
-                &Unknown::ManifestNotProvided {
-                    root: root.path.clone(),
-                    id: latest,
-                },
-            ));
-            continue;
+        let manifest = match root.manifest(latest) {
+            Ok(manifest) => manifest,
+            Err(why) => {
+                out.push(finding(&root.path, "the database's current state", &why));
+                continue;
+            }
         };
         let pending_wal = !manifest.wal_replay_range().is_empty()
             || manifest.checkpoints.iter().any(|c| {

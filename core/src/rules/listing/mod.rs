@@ -3,3 +3,4 @@
 pub mod input_missing;
 pub mod listing_incomplete;
 pub mod listing_stale;
+pub mod unrecognized_objects;

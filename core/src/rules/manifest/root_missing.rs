@@ -4,6 +4,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
+use crate::snapshot::Unknown;
 
 crate::declare_rule! {
     /// ## What it checks
@@ -72,12 +73,38 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
     ))
 }
 
+/// For a deletion of `root`, which a complete listing shows nothing under: deleting nothing is
+/// rarely what was meant, and the clones that read `root`'s SSTs may live where the inputs do
+/// not reach; the verdict stays inconclusive until the root is found.
+pub fn nothing_to_delete(cx: &RuleContext<'_>, root: &str) -> Finding {
+    let known: Vec<&str> = cx
+        .roots()
+        .filter(|r| r.exists())
+        .map(|r| r.path.as_str())
+        .collect();
+    RULE.finding(
+        root,
+        format!("nothing is listed under `{root}` (no {root}/manifest/ objects): the deletion would delete nothing, so the inputs are probably not of the store meant"),
+        evidence![("root", root), ("roots_found", known)],
+        "check the root path and the listing's bucket and prefix (--prefix strips where the databases sit in the bucket)",
+        Impact::Inconclusive,
+    )
+}
+
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     // A listing with no database at all is most often a listing of the wrong place.
     let Some(listing) = &cx.snapshot.main_listing else {
         return;
     };
     if cx.roots().any(|root| root.exists()) {
+        return;
+    }
+    if let Some(why @ Unknown::EmptyListing { .. }) = cx.main_unknown() {
+        out.push(input_missing::finding(
+            "",
+            "which databases the store holds",
+            &why,
+        ));
         return;
     }
     out.push(RULE.finding(

@@ -1,0 +1,229 @@
+//! `slatecheck check` on hostile and broken input: refused with exit 2 and one line naming the
+//! file, the place and what was expected (and no report written as if complete), or judged
+//! `inconclusive` (exit 3) naming what is unsupported.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn seed_bundle() -> PathBuf {
+    repo().join("fixtures/v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("slatecheck-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn slatecheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slatecheck"))
+        .args(args)
+        .output()
+        .expect("slatecheck runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn malformed_plans_are_refused_with_the_accepted_syntax() {
+    let bundle = seed_bundle();
+    let bundle = bundle.to_str().expect("utf-8 path");
+    for (plan, problem) in [
+        ("clone:", "the ROOT is empty"),
+        ("clone:shard@", "the CHECKPOINT after `@` is empty"),
+        ("wipe:shard", "unknown kind `wipe`"),
+        ("split:shard@split=a,,b", "child 2 is empty"),
+    ] {
+        let out = slatecheck(&["check", "--bundle", bundle, "--plan", plan]);
+        assert_eq!(out.status.code(), Some(2), "{plan}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(problem), "{plan}: {err}");
+        assert!(
+            err.contains("accepted: clone:ROOT[@CHECKPOINT], open:ROOT"),
+            "{plan}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{plan}: a report was printed");
+    }
+}
+
+/// The bomb: a 4 MB `.tar.gz` whose one member is 4 GiB of zeros (by its header; the
+/// rest of the zeros is never inflated, so the test does not have to make them either).
+#[test]
+fn a_bundle_bomb_is_refused_at_once_naming_the_limit() {
+    let dir = scratch("bomb");
+    let bomb = dir.join("bomb.tar.gz");
+    let mut header = tar::Header::new_gnu();
+    header.set_path("listings/main.tsv").expect("name");
+    header.set_size(4 << 30);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(header.as_bytes()).expect("in memory");
+    gzip.write_all(&vec![0u8; 64 << 20]).expect("in memory");
+    std::fs::write(&bomb, gzip.finish().expect("in memory")).expect("write");
+    let report = dir.join("report.json");
+    let started = Instant::now();
+    let out = slatecheck(&[
+        "check",
+        "--bundle",
+        bomb.to_str().expect("utf-8"),
+        "--format",
+        &format!("json={}", report.display()),
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "bomb.tar.gz: member listings/main.tsv (4 GiB) exceeds the member-bytes limit of 1 GiB"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!report.exists(), "a report was written for a refused input");
+    // Raising the limit is the user's call, and the bomb then meets the next one.
+    let out = slatecheck(&[
+        "check",
+        "--bundle",
+        bomb.to_str().expect("utf-8"),
+        "--limit",
+        "member-bytes=8GiB",
+        "--limit",
+        "bundle-bytes=100MiB",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bundle-bytes limit of 100 MiB"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn limits_come_from_flags_and_slatecheck_toml() {
+    let bundle = seed_bundle();
+    let bundle = bundle.to_str().expect("utf-8");
+    let out = slatecheck(&["check", "--bundle", bundle, "--limit", "bundle-size=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown limit `bundle-size`"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = scratch("toml");
+    let config = dir.join("slatecheck.toml");
+    std::fs::write(&config, "[limits]\nmanifest-bytes = 100\n").expect("write");
+    let out = slatecheck(&[
+        "check",
+        "--bundle",
+        bundle,
+        "--config",
+        config.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exceeds the manifest-bytes limit of 100 B"),
+        "{}",
+        stderr(&out)
+    );
+    // A flag overrides the file.
+    let out = slatecheck(&[
+        "check",
+        "--bundle",
+        bundle,
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--limit",
+        "manifest-bytes=1MiB",
+        "--plan",
+        "clone:shard@split",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+/// A listing line that is not what its format expects: the file, the line and what was
+/// expected, exit 2, no report.
+#[test]
+fn a_bad_listing_line_names_the_file_and_line() {
+    let dir = scratch("listing");
+    let listing = dir.join("main.tsv");
+    std::fs::write(
+        &listing,
+        "12\t1795683633.0\tdb/wal/00000000000000000001.sst\n13\tyesterday\tdb/wal/00000000000000000002.sst\n",
+    )
+    .expect("write");
+    let out = slatecheck(&["check", "--listing", listing.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("main.tsv:2: "), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+/// A manifest folder where `shard`'s latest manifest was written by a SlateDB with format
+/// version 3: the check goes on and is inconclusive, naming the format.
+#[test]
+fn a_manifest_of_a_newer_format_makes_the_check_inconclusive() {
+    let fixture = repo().join("fixtures/v2/b-seed-wal-store-split-before-wipe");
+    let dir = scratch("newer");
+    let manifests = dir.join("main");
+    let mut latest = None;
+    for entry in std::fs::read_dir(fixture.join("main/shard/manifest")).expect("manifests") {
+        let path = entry.expect("entry").path();
+        let target = manifests
+            .join("shard/manifest")
+            .join(path.file_name().expect("name"));
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("dir");
+        std::fs::copy(&path, &target).expect("copy");
+        latest = latest.max(Some(target));
+    }
+    let latest = latest.expect("a manifest");
+    let mut bytes = std::fs::read(&latest).expect("read");
+    bytes[..2].copy_from_slice(&[0, 3]);
+    std::fs::write(&latest, bytes).expect("write");
+    let out = slatecheck(&[
+        "check",
+        "--bundle",
+        fixture.join("bundle.tar.gz").to_str().expect("utf-8"),
+        "--plan",
+        "clone:shard@split",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the bundle alone is safe: {}",
+        stderr(&out)
+    );
+    let listing = fixture.join("listings/main.tsv");
+    let wal = fixture.join("listings/wal.tsv");
+    let out = slatecheck(&[
+        "check",
+        "--listing",
+        listing.to_str().expect("utf-8"),
+        "--wal-listing",
+        wal.to_str().expect("utf-8"),
+        "--manifests",
+        manifests.to_str().expect("utf-8"),
+        "--plan",
+        "clone:shard@split",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("manifest format version 3, newer than this slatecheck reads (1, 2)"),
+        "{text}"
+    );
+}
