@@ -128,7 +128,7 @@ impl<R: Read> Read for Counted<R> {
 /// One listing as bundle text (SlateDB objects only).
 fn listing_text(listing: &Listing) -> String {
     let mut out = String::new();
-    for (key, object) in &listing.objects {
+    for (key, object) in listing.objects.sorted() {
         let (seconds, nanos) = object.last_modified.map_or((0, 0), |time| {
             (time.at.timestamp(), time.at.timestamp_subsec_nanos())
         });

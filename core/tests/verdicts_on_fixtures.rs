@@ -296,7 +296,7 @@ fn deleting_only_the_wal_after_a_listed_fence_is_invisible_and_said_so() {
         })
         .expect("a WAL object");
     if let Some(listing) = given.wal.as_mut() {
-        listing.objects.remove(&newest);
+        listing.objects.retain(|key, _| *key != newest);
     }
     let snapshot = Snapshot::build(given);
     let result = evaluate_at(

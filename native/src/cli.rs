@@ -296,6 +296,11 @@ pub struct ListingReading {
     #[arg(long, value_name = "OFFSET", value_parser = slatecheck_core::listing::parse_utc_offset)]
     pub tz: Option<i32>,
 
+    /// The most SlateDB objects to hold in memory (about 64 bytes each); a listing with more
+    /// is refused (exit 2) naming this limit. Default: what 3/4 of the available memory holds.
+    #[arg(long, value_name = "N")]
+    pub max_objects: Option<u64>,
+
     /// The listing files are complete: the commands that wrote them listed everything and
     /// exited 0. Needed for formats that cannot show truncation (`az storage blob list`,
     /// `s3api … --query 'Contents[]'`, `rclone lsl`); other signs of truncation still count.
@@ -311,6 +316,28 @@ impl ListingReading {
             roots: None,
         }
     }
+
+    /// The object budget: `--max-objects`, else what 3/4 of the available memory holds.
+    pub fn max_objects(&self) -> Option<u64> {
+        self.max_objects.or_else(available_memory_objects)
+    }
+}
+
+/// Bytes a held SlateDB object takes, with the tables' slack: the default budget's unit.
+const BYTES_PER_OBJECT: u64 = 64;
+
+/// How many objects 3/4 of `MemAvailable` (Linux) holds; `None` where it cannot be read.
+fn available_memory_objects() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024 / 4 * 3 / BYTES_PER_OBJECT)
 }
 
 #[derive(Debug, Args)]

@@ -6,9 +6,7 @@ use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use slatecheck_core::listing::{
-    classify_key, ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry, SlateObject,
-};
+use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
 use std::sync::Arc;
@@ -156,17 +154,18 @@ impl Store {
         &self,
         listing: &Listing,
     ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-        let keys: Vec<String> = listing
+        let mut keys: Vec<String> = listing
             .objects
-            .keys()
-            .filter(|key| {
-                matches!(
-                    classify_key(key).map(|k| k.object),
-                    Some(SlateObject::Manifest { .. })
-                )
+            .root_tables()
+            .flat_map(|(_, tables)| {
+                let table = &tables.manifests;
+                let ids: Vec<u64> = table.ids().collect();
+                ids.into_iter()
+                    .flat_map(move |id| table.spellings(id).map(|(key, _, _)| key))
             })
-            .cloned()
             .collect();
+        keys.sort();
+        keys.dedup();
         let fetched: Vec<(String, bytes::Bytes)> = futures::stream::iter(keys)
             .map(|key| async move {
                 let location = match &self.prefix {

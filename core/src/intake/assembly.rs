@@ -333,9 +333,10 @@ fn listed_key(listing: &Option<Listing>, id: u64, size: u64) -> Option<String> {
     let name = format!("/manifest/{id:020}.manifest");
     let mut matching = listing
         .iter()
-        .flat_map(|listing| listing.objects.iter())
-        .filter(|(key, object)| key.ends_with(&name) && object.size == size && object.size_exact)
-        .map(|(key, _)| key.clone());
+        .flat_map(|listing| listing.objects.root_tables())
+        .flat_map(|(_, tables)| tables.manifests.spellings(id))
+        .filter(|(key, object_size, exact)| key.ends_with(&name) && *object_size == size && *exact)
+        .map(|(key, _, _)| key);
     let first = matching.next()?;
     matching.next().is_none().then_some(first)
 }

@@ -56,11 +56,16 @@ pub fn objects_by_source<'a>(
         for source in &listing.sources {
             counts.entry(source.clone()).or_default();
         }
-        for object in listing.objects.values() {
-            let entry = counts.entry(object.source.clone()).or_default();
+        for object in listing.objects.summaries() {
+            if !counts.contains_key(object.source) {
+                counts.insert(object.source.to_string(), Default::default());
+            }
+            let Some(entry) = counts.get_mut(object.source) else {
+                continue;
+            };
             entry.0 += 1;
-            if !entry.1.contains(&object.root) {
-                entry.1.insert(object.root.clone());
+            if !entry.1.contains(object.root) {
+                entry.1.insert(object.root.to_string());
             }
         }
     }

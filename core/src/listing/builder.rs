@@ -3,6 +3,8 @@
 use super::detect::ListingFormat;
 use super::error::ListingError;
 use super::object_key::{classify_key, SlateObject};
+use super::objects::{ListedObjects, TablesBuilder};
+use super::table::NewEntry;
 use super::warning::ListingWarning;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -80,6 +82,52 @@ impl RawEntry {
             ..Self::default()
         }
     }
+
+    fn borrowed(&self) -> EntryRef<'_> {
+        EntryRef {
+            key: &self.key,
+            size: self.size,
+            size_exact: self.size_exact,
+            last_modified: self.last_modified,
+            etag: self.etag.as_deref(),
+            version_id: self.version_id.as_deref(),
+            is_latest: self.is_latest,
+            is_delete_marker: self.is_delete_marker,
+            line: self.line,
+        }
+    }
+}
+
+/// A [`RawEntry`] borrowed from the parser's buffer: what line parsers hand over without
+/// allocating.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct EntryRef<'a> {
+    pub key: &'a str,
+    pub size: u64,
+    pub size_exact: bool,
+    pub last_modified: Option<ListedTime>,
+    pub etag: Option<&'a str>,
+    pub version_id: Option<&'a str>,
+    pub is_latest: Option<bool>,
+    pub is_delete_marker: bool,
+    pub line: Option<u64>,
+}
+
+impl<'a> EntryRef<'a> {
+    /// An object with an exact size.
+    pub fn new(key: &'a str, size: u64) -> Self {
+        Self {
+            key,
+            size,
+            size_exact: true,
+            last_modified: None,
+            etag: None,
+            version_id: None,
+            is_latest: None,
+            is_delete_marker: false,
+            line: None,
+        }
+    }
 }
 
 /// A SlateDB object present in the store.
@@ -153,7 +201,7 @@ pub struct Listing {
     /// The newest modification time listed: a lower bound for the listing time.
     pub newest_object_time: Option<DateTime<Utc>>,
     /// SlateDB objects, by store-relative key.
-    pub objects: BTreeMap<String, StoreObject>,
+    pub objects: ListedObjects,
     /// SlateDB objects deleted under versioning, by key.
     pub deleted: BTreeMap<String, DeletedObject>,
     /// Database roots found, with what each holds.
@@ -190,10 +238,16 @@ pub struct ListingBuilder {
     options: ListingOptions,
     prefix: Option<String>,
     listing: Listing,
+    tables: TablesBuilder,
     noncurrent: BTreeMap<String, u64>,
     current_source: String,
+    current_source_index: u32,
     lossy_sizes: u64,
     zone_unknown: bool,
+    /// The most SlateDB objects to hold (unlimited when `None`).
+    max_objects: Option<u64>,
+    /// SlateDB objects refused beyond `max_objects`.
+    over_budget: u64,
     pub(crate) inventory: Option<InventoryPlan>,
 }
 
@@ -210,12 +264,41 @@ impl ListingBuilder {
             options,
             prefix,
             listing: Listing::default(),
+            tables: TablesBuilder::default(),
             noncurrent: BTreeMap::new(),
             current_source: String::new(),
+            current_source_index: 0,
             lossy_sizes: 0,
             zone_unknown: false,
+            max_objects: None,
+            over_budget: 0,
             inventory: None,
         }
+    }
+
+    /// Holds at most `limit` SlateDB objects: reading a listing with more fails with an error
+    /// naming the limit, instead of exhausting memory (each object takes about 64 bytes).
+    pub fn set_max_objects(&mut self, limit: Option<u64>) {
+        self.max_objects = limit;
+    }
+
+    fn set_source(&mut self, source: &str) {
+        self.current_source = source.to_string();
+        self.current_source_index = self.tables.source_index(source);
+    }
+
+    /// The error to stop with when the listing holds more SlateDB objects than allowed.
+    pub(crate) fn budget_error(&self, source: &str) -> Option<ListingError> {
+        let limit = self.max_objects?;
+        (self.over_budget > 0).then(|| {
+            ListingError::new(
+                source,
+                None,
+                format!(
+                    "the listing holds more than {limit} SlateDB objects, the limit for this run (--max-objects); raise it if the machine has the memory (about 64 bytes per object)"
+                ),
+            )
+        })
     }
 
     /// The options in use.
@@ -240,7 +323,7 @@ impl ListingBuilder {
                 "an S3 Inventory data file needs its manifest.json (it names the columns); give the manifest.json first",
             ));
         }
-        self.current_source = source.to_string();
+        self.set_source(source);
         self.lossy_sizes = 0;
         self.zone_unknown = false;
         self.listing.sources.push(source.to_string());
@@ -266,14 +349,15 @@ impl ListingBuilder {
     /// Adds objects that come from no listing file, such as the files of a store folder a user
     /// picked: `source` names them in evidence.
     pub fn push_unlisted(&mut self, source: &str, entries: impl IntoIterator<Item = RawEntry>) {
-        let previous = std::mem::replace(&mut self.current_source, source.to_string());
+        let previous = self.current_source.clone();
+        self.set_source(source);
         if !self.listing.sources.iter().any(|s| s == source) {
             self.listing.sources.push(source.to_string());
         }
         for entry in entries {
             self.push(entry);
         }
-        self.current_source = previous;
+        self.set_source(&previous);
     }
 
     /// Records a warning (once).
@@ -290,21 +374,26 @@ impl ListingBuilder {
 
     /// Adds one listed object or version.
     pub fn push(&mut self, entry: RawEntry) {
+        self.push_ref(entry.borrowed());
+    }
+
+    /// Adds one listed object or version, borrowed from the parser.
+    pub(crate) fn push_ref(&mut self, entry: EntryRef<'_>) {
         if !entry.size_exact {
             self.lossy_sizes += 1;
         }
         if let Some(time) = entry.last_modified {
             self.zone_unknown |= !time.zone_known;
         }
-        let Some(key) = self.store_key(&entry.key) else {
+        let Some(key) = self.store_key(entry.key) else {
             self.listing.outside_prefix += 1;
             return;
         };
         if entry.is_latest == Some(false) {
-            *self.noncurrent.entry(key).or_default() += 1;
+            *self.noncurrent.entry(key.to_string()).or_default() += 1;
             return;
         }
-        let classified = classify_key(&key).filter(|k| self.wanted_root(k.root));
+        let classified = classify_key(key).filter(|k| self.wanted_root(k.root));
         if entry.is_delete_marker {
             if let Some(classified) = classified {
                 let deleted = DeletedObject {
@@ -312,8 +401,8 @@ impl ListingBuilder {
                     object: classified.object,
                     noncurrent_versions: 0,
                 };
-                self.listing.objects.remove(&key);
-                self.listing.deleted.insert(key, deleted);
+                self.tables.remove(key, &deleted.root, &deleted.object);
+                self.listing.deleted.insert(key.to_string(), deleted);
             }
             return;
         }
@@ -326,27 +415,35 @@ impl ListingBuilder {
         let Some(classified) = classified else {
             return;
         };
-        let object = StoreObject {
-            root: classified.root.to_string(),
-            object: classified.object,
+        if !self.listing.deleted.is_empty() {
+            self.listing.deleted.remove(key);
+        }
+        if self
+            .max_objects
+            .is_some_and(|limit| self.tables.rows() >= limit)
+        {
+            self.over_budget += 1;
+            return;
+        }
+        let new = NewEntry {
             size: entry.size,
             size_exact: entry.size_exact,
             last_modified: entry.last_modified,
             etag: entry.etag,
             version_id: entry.version_id,
-            source: self.current_source.clone(),
             line: entry.line,
+            source: self.current_source_index,
         };
-        self.listing.deleted.remove(&key);
-        self.listing.objects.insert(key, object);
+        self.tables
+            .insert(key, classified, new, &self.current_source);
     }
 
     /// The store-relative key: without `s3://bucket/`-style prefixes and the store prefix.
-    fn store_key(&self, key: &str) -> Option<String> {
+    fn store_key<'k>(&self, key: &'k str) -> Option<&'k str> {
         let key = strip_store_url(key);
         match &self.prefix {
-            None => Some(key.to_string()),
-            Some(prefix) => key.strip_prefix(prefix.as_str()).map(str::to_string),
+            None => Some(key),
+            Some(prefix) => key.strip_prefix(prefix.as_str()),
         }
     }
 
@@ -372,9 +469,15 @@ impl ListingBuilder {
                 deleted.noncurrent_versions += count;
             }
         }
+        self.listing.objects = std::mem::take(&mut self.tables).finish();
         let mut roots: BTreeMap<String, RootSummary> = BTreeMap::new();
-        for object in self.listing.objects.values() {
-            let summary = roots.entry(object.root.clone()).or_default();
+        for object in self.listing.objects.summaries() {
+            if !roots.contains_key(object.root) {
+                roots.insert(object.root.to_string(), RootSummary::default());
+            }
+            let Some(summary) = roots.get_mut(object.root) else {
+                continue;
+            };
             summary.bytes += object.size;
             match &object.object {
                 SlateObject::Manifest { id } => {
@@ -440,7 +543,7 @@ mod tests {
             prefix: Some("/prod/".into()),
             ..Default::default()
         });
-        builder.current_source = "test".into();
+        builder.set_source("test");
         builder.push(RawEntry::new(
             "s3://b/prod/db/manifest/00000000000000000001.manifest",
             100,

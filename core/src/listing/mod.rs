@@ -15,6 +15,8 @@ mod detect;
 mod error;
 mod formats;
 mod object_key;
+mod objects;
+mod table;
 mod time;
 mod warning;
 
@@ -25,6 +27,8 @@ pub use builder::{
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
+pub use objects::{ListedObjects, ObjectOrigin, ObjectSummary, RootTables};
+pub use table::{Kind as TableKind, Listed, ObjectsById, RowId, Table};
 pub use time::parse_utc_offset;
 pub use warning::{assume_complete, ListingWarning};
 
@@ -66,13 +70,16 @@ fn read_boxed<'a>(
                 .ok_or_else(|| ListingError::unknown_format(source, &head))?,
         ),
     };
-    let whole = BufReader::with_capacity(64 * 1024, std::io::Cursor::new(head).chain(reader));
+    let whole = BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(reader));
     let Some(format) = detected.filter(|_| !gzipped) else {
         let inflated = flate2::bufread::MultiGzDecoder::new(whole);
         return read_boxed(builder, source, Box::new(inflated), format);
     };
     builder.begin_source(source, format)?;
     formats::parse(format, source, whole, builder)?;
+    if let Some(err) = builder.budget_error(source) {
+        return Err(err);
+    }
     builder.end_source();
     Ok(format)
 }

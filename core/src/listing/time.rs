@@ -27,7 +27,10 @@ pub(crate) fn unquoted(etag: Option<String>) -> Option<String> {
 /// `YYYY-MM-DD HH:MM:SS[.fraction]` in the machine's local time: no zone is printed, so the
 /// offset comes from the user (`--tz`) or UTC is assumed and the time marked as uncertain.
 pub(crate) fn local(text: &str, utc_offset_seconds: Option<i32>) -> Option<ListedTime> {
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()?;
+    let naive = match plain_date_time(text) {
+        Some(naive) => naive,
+        None => NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()?,
+    };
     let utc = naive.and_utc();
     Some(match utc_offset_seconds {
         Some(offset) => ListedTime::known(utc - chrono::Duration::seconds(i64::from(offset))),
@@ -35,19 +38,46 @@ pub(crate) fn local(text: &str, utc_offset_seconds: Option<i32>) -> Option<Liste
     })
 }
 
+/// `YYYY-MM-DD HH:MM:SS` exactly, read without the general parser (the one form `aws s3 ls`
+/// prints on every line); anything else, leap seconds included, is left to chrono.
+fn plain_date_time(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )?;
+    date.and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+}
+
 /// Seconds since the epoch with an optional fraction (`find -printf %T@`).
 pub(crate) fn epoch_seconds(text: &str) -> Option<ListedTime> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let seconds: i64 = whole.parse().ok()?;
-    let digits = &fraction[..fraction.len().min(9)];
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let digits = &fraction.as_bytes()[..fraction.len().min(9)];
+    // The first nine digits of the fraction, as nanoseconds; finer digits are not read.
+    let mut nanos: u32 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        nanos = nanos * 10 + u32::from(digit - b'0');
     }
-    let nanos: u32 = if digits.is_empty() {
-        0
-    } else {
-        format!("{digits:0<9}").parse().ok()?
-    };
+    nanos *= 10u32.pow(9 - digits.len() as u32);
     DateTime::from_timestamp(seconds, nanos).map(ListedTime::known)
 }
 

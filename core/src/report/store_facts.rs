@@ -3,9 +3,10 @@
 //! (for SARIF locations).
 
 use super::{InputRef, Report};
+use crate::listing::ObjectsById;
 use crate::listing::{object_key, Listing, SlateObject};
 use crate::model::{Manifest, WalId};
-use crate::snapshot::{Listed, RootState, Snapshot};
+use crate::snapshot::{RootState, Snapshot};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -171,19 +172,19 @@ fn root_facts(snapshot: &Snapshot, root: &RootState) -> RootFacts {
     let main_unknown = snapshot.main_unknown().or_else(|| root.stale.clone());
     let wal_unknown = snapshot.wal_store_unknown().or_else(|| root.stale.clone());
     let seen = root.wal_objects(main_unknown.as_ref(), wal_unknown.as_ref());
-    let (listed, absent_status): (&BTreeMap<WalId, Listed>, WalStatus) = match seen {
+    let (listed, absent_status): (&ObjectsById<WalId>, WalStatus) = match seen {
         Ok(listed) => (listed, WalStatus::Missing),
         Err(_) if !root.wal_in_wal_store.is_empty() => (&root.wal_in_wal_store, WalStatus::Unknown),
         Err(_) => (&root.wal_in_main, WalStatus::Unknown),
     };
     let mut objects: BTreeMap<WalId, WalObjectFacts> = BTreeMap::new();
     let mut omitted: u64 = 0;
-    for (id, object) in listed {
+    for (id, size) in listed.sizes() {
         if objects.len() >= WAL_OBJECTS_PER_ROOT {
             omitted = omitted.saturating_add(1);
             continue;
         }
-        let status = if object.size == 0 {
+        let status = if size == 0 {
             WalStatus::Fence
         } else {
             WalStatus::Present
@@ -192,7 +193,7 @@ fn root_facts(snapshot: &Snapshot, root: &RootState) -> RootFacts {
             *id,
             WalObjectFacts {
                 id: *id,
-                size: Some(object.size),
+                size: Some(size),
                 status,
             },
         );
@@ -276,9 +277,9 @@ fn locations(
         let listed = listings
             .iter()
             .filter_map(|listing| listing.as_ref())
-            .find_map(|listing| listing.objects.get(&key));
+            .find_map(|listing| listing.objects.origin(&key));
         let location = match listed {
-            Some(object) => Some(split_source(inputs, &object.source, object.line)),
+            Some(origin) => Some(split_source(inputs, origin.source, origin.line)),
             None => {
                 let holder = if is_wal && snapshot.wal_listing.is_some() {
                     &snapshot.wal_listing

@@ -1,9 +1,10 @@
 //! What rules look at: the snapshot, the time, and the options of the check.
 
+use crate::listing::ObjectsById;
 use crate::model::{Manifest, WalId};
-use crate::snapshot::{Listed, RootState, Snapshot, Unknown, WalPlacement};
+use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// How missing WAL objects at the start of a clone's range are treated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,7 +82,7 @@ impl<'a> RuleContext<'a> {
     }
 
     /// The WAL objects a client configured for `root` sees, or why the inputs cannot tell.
-    pub fn wal_objects(&self, root: &'a RootState) -> Result<&'a BTreeMap<WalId, Listed>, Unknown> {
+    pub fn wal_objects(&self, root: &'a RootState) -> Result<&'a ObjectsById<WalId>, Unknown> {
         if self.options.no_wal_store && root.wal_placement == WalPlacement::NotListed {
             return match self.root_main_unknown(root) {
                 Some(why) => Err(why),

@@ -150,11 +150,11 @@ pub fn forecast(
         SstCutoff::Epoch => Vec::new(),
         SstCutoff::AtMost(bound) => root
             .compacted
-            .iter()
-            .filter(|(id, _)| {
+            .keys()
+            .filter(|id| {
                 !referenced.contains(id) && (id.0.timestamp_ms() as i64) < bound.timestamp_millis()
             })
-            .map(|(id, listed)| (*id, listed.key.clone()))
+            .filter_map(|id| root.compacted.get(id).map(|listed| (*id, listed.key)))
             .collect(),
     };
     Ok(GcForecast {

@@ -110,7 +110,13 @@ impl Snapshot {
         };
         let wal = state_of(&inputs.wal);
         if let Some(listing) = &inputs.main {
-            for (key, object) in &listing.objects {
+            for (path, tables) in listing.objects.root_tables() {
+                let root = roots
+                    .entry(path.to_string())
+                    .or_insert_with(|| RootState::new(path));
+                root.add_main_tables(tables);
+            }
+            for (key, object) in listing.objects.others() {
                 let root = roots
                     .entry(object.root.clone())
                     .or_insert_with(|| RootState::new(&object.root));
@@ -118,19 +124,21 @@ impl Snapshot {
             }
         }
         if let Some(listing) = &inputs.wal {
-            for (key, object) in &listing.objects {
-                if !matches!(
-                    object.object,
-                    SlateObject::Wal { .. } | SlateObject::Unexpected { .. }
-                ) {
+            for (path, tables) in listing.objects.root_tables() {
+                if tables.wal.is_empty() {
                     continue;
                 }
                 let root = roots
-                    .entry(object.root.clone())
-                    .or_insert_with(|| RootState::new(&object.root));
-                match object.object {
-                    SlateObject::Wal { id } => root.add_wal_store_object(id, key, object),
-                    _ => root.unrecognized.push(key.clone()),
+                    .entry(path.to_string())
+                    .or_insert_with(|| RootState::new(path));
+                root.add_wal_store_tables(tables);
+            }
+            for (key, object) in listing.objects.others() {
+                if matches!(object.object, SlateObject::Unexpected { .. }) {
+                    let root = roots
+                        .entry(object.root.clone())
+                        .or_insert_with(|| RootState::new(&object.root));
+                    root.unrecognized.push(key.clone());
                 }
             }
         }

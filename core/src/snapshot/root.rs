@@ -1,20 +1,10 @@
 //! One database root: its manifests (listed and decoded), WAL objects in either store, SSTs.
 
 use super::presence::{Presence, Unknown};
-use crate::listing::{object_key, SlateObject, StoreObject};
+pub use crate::listing::Listed;
+use crate::listing::{object_key, ObjectsById, RootTables, SlateObject, StoreObject};
 use crate::model::{Manifest, ManifestFile, ManifestFormat, ManifestId, SstId, WalId};
 use std::collections::BTreeMap;
-
-/// A listed object's key, size and age.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Listed {
-    /// Object key.
-    pub key: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Last modification, when the listing shows it.
-    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
-}
 
 /// Where a database's WAL objects live.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,11 +35,11 @@ pub struct RootState {
     /// Manifest objects in the main store listing, by id.
     pub listed_manifests: BTreeMap<ManifestId, Listed>,
     /// WAL objects in the main store listing.
-    pub wal_in_main: BTreeMap<WalId, Listed>,
+    pub wal_in_main: ObjectsById<WalId>,
     /// WAL objects in the WAL store listing.
-    pub wal_in_wal_store: BTreeMap<WalId, Listed>,
+    pub wal_in_wal_store: ObjectsById<WalId>,
     /// Compacted SSTs in the main store listing.
-    pub compacted: BTreeMap<SstId, Listed>,
+    pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
     pub unrecognized: Vec<String>,
     /// `<root>/.deleting` is listed.
@@ -76,9 +66,9 @@ impl RootState {
             manifests: BTreeMap::new(),
             unsupported_manifests: BTreeMap::new(),
             listed_manifests: BTreeMap::new(),
-            wal_in_main: BTreeMap::new(),
-            wal_in_wal_store: BTreeMap::new(),
-            compacted: BTreeMap::new(),
+            wal_in_main: ObjectsById::default(),
+            wal_in_wal_store: ObjectsById::default(),
+            compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,
             compactions_listed: false,
@@ -91,41 +81,36 @@ impl RootState {
         }
     }
 
+    /// Takes the root's tables of the main store listing (shared, not copied).
+    pub(super) fn add_main_tables(&mut self, tables: &RootTables) {
+        self.listed_manifests = ObjectsById::new(tables.manifests.clone())
+            .iter()
+            .map(|(id, listed)| (*id, listed))
+            .collect();
+        self.wal_in_main = ObjectsById::new(tables.wal.clone());
+        self.compacted = ObjectsById::new(tables.compacted.clone());
+    }
+
+    /// Adds a main store object that has no table (marker, boundary, compactor state).
     pub(super) fn add_main_object(&mut self, key: &str, object: &StoreObject) {
-        let listed = Listed {
-            key: key.to_string(),
-            size: object.size,
-            last_modified: object.last_modified.map(|t| t.at),
-        };
         match &object.object {
-            SlateObject::Manifest { id } => {
-                self.listed_manifests.insert(*id, listed);
-            }
-            SlateObject::Wal { id } => {
-                self.wal_in_main.insert(*id, listed);
-            }
-            SlateObject::Compacted { id } => {
-                self.compacted.insert(*id, listed);
-            }
             SlateObject::DeleteMarker => self.delete_marker = true,
             SlateObject::Compactions { .. } => self.compactions_listed = true,
             SlateObject::GcBoundary { name } if name == "manifest" => {
-                self.manifest_boundary = Some(listed);
+                self.manifest_boundary = Some(Listed {
+                    key: key.to_string(),
+                    size: object.size,
+                    last_modified: object.last_modified.map(|t| t.at),
+                });
             }
-            SlateObject::Unexpected { .. } => self.unrecognized.push(listed.key),
+            SlateObject::Unexpected { .. } => self.unrecognized.push(key.to_string()),
             _ => {}
         }
     }
 
-    pub(super) fn add_wal_store_object(&mut self, id: WalId, key: &str, object: &StoreObject) {
-        self.wal_in_wal_store.insert(
-            id,
-            Listed {
-                key: key.to_string(),
-                size: object.size,
-                last_modified: object.last_modified.map(|t| t.at),
-            },
-        );
+    /// Takes the root's WAL table of the WAL store listing.
+    pub(super) fn add_wal_store_tables(&mut self, tables: &RootTables) {
+        self.wal_in_wal_store = ObjectsById::new(tables.wal.clone());
     }
 
     pub(super) fn settle(&mut self, main_given: bool, wal_given: bool) {
@@ -240,7 +225,7 @@ impl RootState {
         &self,
         main_unknown: Option<&Unknown>,
         wal_unknown: Option<&Unknown>,
-    ) -> Result<&BTreeMap<WalId, Listed>, Unknown> {
+    ) -> Result<&ObjectsById<WalId>, Unknown> {
         match self.wal_placement {
             WalPlacement::MainStore => match main_unknown {
                 Some(why) => Err(why.clone()),

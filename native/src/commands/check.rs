@@ -53,7 +53,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         if files.is_empty() {
             return Ok(None);
         }
-        let (mut listing, hashes) = read_files(files, listing_options.clone(), None)?;
+        let (mut listing, hashes) = read_files(
+            files,
+            listing_options.clone(),
+            args.reading.max_objects(),
+            None,
+        )?;
         if args.reading.listing_complete {
             slatecheck_core::listing::assume_complete(&mut listing.warnings);
         }

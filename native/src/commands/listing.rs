@@ -15,6 +15,7 @@ pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
     let (mut listing, _) = read_files(
         &args.files,
         args.reading.listing_options(),
+        args.reading.max_objects(),
         args.listing_format,
     )?;
     if args.reading.listing_complete {
@@ -40,9 +41,11 @@ pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
 pub fn read_files(
     files: &[PathBuf],
     options: ListingOptions,
+    max_objects: Option<u64>,
     format: Option<ListingFormat>,
 ) -> Result<(Listing, Vec<(PathBuf, String)>), Failure> {
     let mut builder = ListingBuilder::new(options);
+    builder.set_max_objects(max_objects);
     let mut hashes = Vec::new();
     for path in inventory_manifests_first(files)? {
         let name = path.display().to_string();

@@ -4,7 +4,7 @@
 //! `--recursive` it prints `PRE prefix/` lines and no objects under them.
 
 use super::lines::for_each_line;
-use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use crate::listing::warning::ListingWarning;
@@ -42,7 +42,7 @@ pub(super) fn parse<R: BufRead>(
             )
         })?;
         listed += 1;
-        builder.push(RawEntry {
+        builder.push_ref(EntryRef {
             line: Some(number),
             ..entry
         });
@@ -64,7 +64,7 @@ pub(super) fn parse<R: BufRead>(
     Ok(())
 }
 
-fn object_line(line: &str, offset: Option<i32>) -> Option<RawEntry> {
+fn object_line(line: &str, offset: Option<i32>) -> Option<EntryRef<'_>> {
     let stamp = line.get(..19)?;
     let rest = line.get(19..)?.trim_start();
     let last_modified = time::local(stamp, offset)?;
@@ -86,11 +86,10 @@ fn object_line(line: &str, offset: Option<i32>) -> Option<RawEntry> {
     if key.is_empty() {
         return None;
     }
-    Some(RawEntry {
-        size,
+    Some(EntryRef {
         size_exact: exact,
         last_modified: Some(last_modified),
-        ..RawEntry::new(key, size)
+        ..EntryRef::new(key, size)
     })
 }
 

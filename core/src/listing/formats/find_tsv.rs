@@ -4,7 +4,7 @@
 //! `%T…Z` prints local time with a literal `Z`.
 
 use super::lines::for_each_line;
-use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use std::io::BufRead;
@@ -41,10 +41,10 @@ pub(super) fn parse<R: BufRead>(
         if path.is_empty() {
             return Err(bad());
         }
-        builder.push(RawEntry {
+        builder.push_ref(EntryRef {
             last_modified: Some(modified),
             line: Some(number),
-            ..RawEntry::new(path, size)
+            ..EntryRef::new(path, size)
         });
         Ok(())
     })

@@ -1,8 +1,10 @@
-//! Line-by-line reading of text listings, with line numbers and one reusable buffer.
+//! Line-by-line reading of text listings, with line numbers: lines are found with `memchr` in
+//! the reader's own buffer and handed over in place; only a line split across two buffer
+//! fills is copied.
 
 use crate::limits::{human_bytes, MAX_LINE_BYTES};
 use crate::listing::error::ListingError;
-use std::io::{BufRead, Read};
+use std::io::{BufRead, ErrorKind};
 
 /// Calls `each(line_number, line)` for every line (without its `\n` or `\r\n`). A line longer
 /// than [`MAX_LINE_BYTES`] is refused as soon as that much is read: it is no listing line, and
@@ -12,33 +14,112 @@ pub(super) fn for_each_line<R: BufRead>(
     mut reader: R,
     mut each: impl FnMut(u64, &str) -> Result<(), ListingError>,
 ) -> Result<(), ListingError> {
-    let mut buffer = Vec::with_capacity(256);
+    let mut carry: Vec<u8> = Vec::new();
     let mut number = 0u64;
-    loop {
-        buffer.clear();
-        let read = (&mut reader)
-            .take(MAX_LINE_BYTES as u64 + 1)
-            .read_until(b'\n', &mut buffer)
-            .map_err(|err| ListingError::io(source, &err))?;
-        if read == 0 {
-            return Ok(());
+    let too_long = |number: u64| {
+        ListingError::at(
+            source,
+            number,
+            format!(
+                "a line longer than {}: not a listing line (object keys are at most 1024 bytes)",
+                human_bytes(MAX_LINE_BYTES as u64)
+            ),
+        )
+    };
+    let mut emit = |number: u64, bytes: &[u8]| {
+        if bytes.len() > MAX_LINE_BYTES {
+            return Err(too_long(number));
         }
-        number += 1;
-        if buffer.len() > MAX_LINE_BYTES && buffer.last() != Some(&b'\n') {
-            return Err(ListingError::at(
-                source,
-                number,
-                format!(
-                    "a line longer than {}: not a listing line (object keys are at most 1024 bytes)",
-                    human_bytes(MAX_LINE_BYTES as u64)
-                ),
-            ));
-        }
-        let mut bytes = buffer.as_slice();
-        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let line = std::str::from_utf8(bytes)
             .map_err(|_| ListingError::at(source, number, "not UTF-8 text"))?;
-        each(number, line)?;
+        each(number, line)
+    };
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err) => return Err(ListingError::io(source, &err)),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let filled = chunk.len();
+        let mut start = 0;
+        if !carry.is_empty() {
+            match memchr::memchr(b'\n', chunk) {
+                Some(end) => {
+                    carry.extend_from_slice(&chunk[..end]);
+                    number += 1;
+                    emit(number, &carry)?;
+                    carry.clear();
+                    start = end + 1;
+                }
+                None => {
+                    carry.extend_from_slice(chunk);
+                    if carry.len() > MAX_LINE_BYTES {
+                        return Err(too_long(number + 1));
+                    }
+                    reader.consume(filled);
+                    continue;
+                }
+            }
+        }
+        let base = start;
+        for end in memchr::memchr_iter(b'\n', &chunk[base..]) {
+            number += 1;
+            emit(number, &chunk[start..base + end])?;
+            start = base + end + 1;
+        }
+        // A line read so far only in part; `start` moved past every complete one.
+        carry.extend_from_slice(&chunk[start..]);
+        if carry.len() > MAX_LINE_BYTES {
+            return Err(too_long(number + 1));
+        }
+        reader.consume(filled);
+    }
+    if !carry.is_empty() {
+        number += 1;
+        emit(number, &carry)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &[u8], capacity: usize) -> Vec<(u64, String)> {
+        let mut seen = Vec::new();
+        let reader = std::io::BufReader::with_capacity(capacity, text);
+        for_each_line("t", reader, |n, line| {
+            seen.push((n, line.to_string()));
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn lines_split_across_buffer_fills_read_whole() {
+        let text = b"first\r\n\nsecond line\nlast";
+        let expected: Vec<(u64, String)> = vec![
+            (1, "first".into()),
+            (2, String::new()),
+            (3, "second line".into()),
+            (4, "last".into()),
+        ];
+        for capacity in [1, 2, 3, 5, 8, 64] {
+            assert_eq!(lines(text, capacity), expected, "capacity {capacity}");
+        }
+        assert_eq!(lines(b"a\n", 1), [(1, "a".to_string())]);
+        assert!(lines(b"", 4).is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let reader = std::io::BufReader::with_capacity(2, &b"ok\n\xff\n"[..]);
+        let err = for_each_line("t", reader, |_, _| Ok(())).unwrap_err();
+        assert!(err.to_string().contains('2'), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 //! The manifest must be read first; data files it names but that were not given make the
 //! listing incomplete.
 
-use crate::listing::builder::{InventoryPlan, ListingBuilder, RawEntry};
+use crate::listing::builder::{EntryRef, InventoryPlan, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use serde::Deserialize;
@@ -189,15 +189,15 @@ pub(super) fn parse_data<R: BufRead>(
             ),
             None => None,
         };
-        builder.push(RawEntry {
+        builder.push_ref(EntryRef {
             size_exact,
             last_modified,
-            etag: field(etag_at).map(str::to_string),
-            version_id: field(version_at).map(str::to_string),
+            etag: field(etag_at),
+            version_id: field(version_at),
             is_latest: field(latest_at).map(|v| v.eq_ignore_ascii_case("true")),
             is_delete_marker: field(marker_at).is_some_and(|v| v.eq_ignore_ascii_case("true")),
             line,
-            ..RawEntry::new(key, size)
+            ..EntryRef::new(&key, size)
         });
     }
 }
@@ -207,8 +207,11 @@ fn file_name(path: &str) -> &str {
 }
 
 /// Inventory keys are URL-encoded (`%XX`, and `+` for a space).
-fn url_decode(text: &str) -> Option<String> {
+fn url_decode(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     let bytes = text.as_bytes();
+    if memchr::memchr2(b'%', b'+', bytes).is_none() {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -228,7 +231,7 @@ fn url_decode(text: &str) -> Option<String> {
             }
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(std::borrow::Cow::Owned)
 }
 
 #[cfg(test)]
