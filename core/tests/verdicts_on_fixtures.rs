@@ -187,7 +187,10 @@ fn a_wiped_wal_with_unflushed_writes_is_unsafe_where_the_history_proves_it() {
             } else {
                 assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
                 assert!(
-                    result.notes.iter().any(|n| n.contains("nothing in these inputs shows")),
+                    result
+                        .notes
+                        .iter()
+                        .any(|n| n.contains("nothing in these inputs shows")),
                     "{:?}",
                     result.notes
                 );

@@ -288,4 +288,3 @@ pub(crate) fn advisory(mut finding: Finding) -> Finding {
     finding.impact = Impact::Advisory;
     finding
 }
-

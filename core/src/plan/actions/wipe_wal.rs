@@ -97,9 +97,10 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         ));
     }
     if !unplaced.is_empty() {
-        work.findings.push(wal_replay_range_missing::would_drop_unplaced(
-            root, latest, publisher, &unplaced,
-        ));
+        work.findings
+            .push(wal_replay_range_missing::would_drop_unplaced(
+                root, latest, publisher, &unplaced,
+            ));
     }
     kept.extend(past_l0);
     kept.extend(unplaced);

@@ -6,7 +6,9 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
-use crate::snapshot::{fence_slots, l0_floor, l0_publisher, proven_fences, RootState, WriterOpenForecast};
+use crate::snapshot::{
+    fence_slots, l0_floor, l0_publisher, proven_fences, RootState, WriterOpenForecast,
+};
 
 crate::declare_rule! {
     /// ## What it checks
