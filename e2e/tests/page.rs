@@ -486,3 +486,49 @@ async fn a_bundle_bomb_is_refused_in_the_worker() {
     );
     browser.close().await;
 }
+
+/// Real `rclone lsl` output (fixtures/listings/real) cannot show a cut-short listing: the page,
+/// like the CLI, never calls it safe until the user ticks "The listing files are complete"
+/// (`--listing-complete`), and then gives the CLI's verdict.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncation() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let real = repo_root().join("fixtures/listings/real/b-seed-wal-store-split-after-wipe");
+    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    let dir = Scratch::new("listing-complete");
+    let mut files = Vec::new();
+    for (store, name) in [
+        ("main", "main-rclone-lsl.txt"),
+        ("wal", "wal-rclone-lsl.txt"),
+    ] {
+        let path = dir.join(name);
+        std::fs::copy(real.join(store).join("rclone-lsl-s3.txt"), &path).expect("copy");
+        files.push(path);
+    }
+    for entry in std::fs::read_dir(fixture.join("main/shard/manifest")).expect("manifests") {
+        files.push(entry.expect("entry").path());
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    browser.add_files("file-input", &paths).await;
+    browser.type_into("plan-text", "read:shard").await;
+    assert_eq!(browser.run_check().await, "inconclusive");
+    browser
+        .client
+        .find(Locator::Css("details.reading summary"))
+        .await
+        .expect("listing options")
+        .click()
+        .await
+        .expect("open them");
+    let loads = browser.loads().await;
+    browser
+        .wait_for("[data-testid='listing-complete']", 10)
+        .await
+        .click()
+        .await
+        .expect("tick the switch");
+    browser.wait_for_load_after(loads).await;
+    assert_eq!(browser.run_check().await, "safe");
+    browser.close().await;
+}

@@ -29,7 +29,14 @@ pub enum Request {
     ManifestRoot { root: String },
     /// How listing files are read: the store's prefix in the bucket, and the UTC offset of
     /// times printed without a zone (`UTC`, `+02:00`); empty: none.
-    Reading { prefix: String, tz: String },
+    Reading {
+        prefix: String,
+        tz: String,
+        /// The listing files are complete (`--listing-complete`): formats that cannot show a
+        /// cut-short listing are taken at the user's word.
+        #[serde(default)]
+        listing_complete: bool,
+    },
     /// Run a check.
     Run(RunRequest),
 }

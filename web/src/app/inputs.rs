@@ -109,12 +109,14 @@ pub fn Inputs() -> impl IntoView {
     let manifest_root = RwSignal::new(String::new());
     let prefix = RwSignal::new(String::new());
     let tz = RwSignal::new(String::new());
+    let listing_complete = RwSignal::new(false);
     let set_reading = move || {
         state.busy.set(true);
         bridge::send(
             &Request::Reading {
                 prefix: prefix.get_untracked(),
                 tz: tz.get_untracked(),
+                listing_complete: listing_complete.get_untracked(),
             },
             &[],
         );
@@ -159,6 +161,11 @@ pub fn Inputs() -> impl IntoView {
                     "Time zone of listings that print local times (like --tz: " <code>"UTC"</code> ", " <code>"+02:00"</code> "): "
                     <input type="text" data-testid="tz" prop:value=move || tz.get()
                         on:change=move |ev| { tz.set(event_target_value(&ev)); set_reading(); } />
+                </label>
+                <label title="As --listing-complete: for listings whose format cannot show that they were cut short (az JSON, s3api with --query, rclone lsl), take your word that the command listed everything and exited 0">
+                    <input type="checkbox" data-testid="listing-complete" prop:checked=move || listing_complete.get()
+                        on:change=move |ev| { listing_complete.set(event_target_checked(&ev)); set_reading(); } />
+                    " The listing files are complete (--listing-complete)"
                 </label>
             </details>
             <Show when=move || state.progress.get().is_some()>

@@ -8,7 +8,9 @@ use slatecheck_core::intake::{
     objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
     FileKind, Store, SNIFF_WINDOW,
 };
-use slatecheck_core::listing::{classify_key, parse_utc_offset, ListingFormat, ListingOptions};
+use slatecheck_core::listing::{
+    assume_complete, classify_key, parse_utc_offset, ListingFormat, ListingOptions,
+};
 use slatecheck_core::report::InputRef;
 use slatecheck_core::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,6 +49,8 @@ pub struct Inputs {
     added: usize,
     /// A bundle given was collected without a WAL store (as `check --no-wal-store`).
     bundle_no_wal_store: bool,
+    /// The user says the listing files are complete (`--listing-complete`).
+    listing_complete: bool,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -74,8 +78,14 @@ impl Read {
 }
 
 impl Inputs {
-    /// Sets the store prefix and time zone of listing files (`--prefix`, `--tz`).
-    pub fn set_reading(&mut self, prefix: &str, tz: &str) -> Result<(), String> {
+    /// Sets the store prefix and time zone of listing files (`--prefix`, `--tz`), and whether
+    /// they are complete (`--listing-complete`).
+    pub fn set_reading(
+        &mut self,
+        prefix: &str,
+        tz: &str,
+        listing_complete: bool,
+    ) -> Result<(), String> {
         let utc_offset_seconds = match tz.trim() {
             "" => None,
             tz => Some(parse_utc_offset(tz)?),
@@ -88,6 +98,7 @@ impl Inputs {
             utc_offset_seconds,
             roots: None,
         };
+        self.listing_complete = listing_complete;
         Ok(())
     }
 
@@ -190,7 +201,12 @@ impl Inputs {
         self.bundle_no_wal_store = reads.iter().any(|r| r.error.is_none() && r.no_wal_store);
         let root = Some(self.manifest_root.as_str());
         let (inputs, roots) = match assembly.finish_placed(root) {
-            Ok((given, placed)) => {
+            Ok((mut given, placed)) => {
+                if self.listing_complete {
+                    for listing in given.main.iter_mut().chain(given.wal.iter_mut()) {
+                        assume_complete(&mut listing.warnings);
+                    }
+                }
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
                 let roots = root_choices(&snapshot);

@@ -78,7 +78,11 @@ pub fn worker_main() {
                 state.manifest_root = root;
                 state.reload(&progress)
             }
-            Request::Reading { prefix, tz } => match state.set_reading(&prefix, &tz) {
+            Request::Reading {
+                prefix,
+                tz,
+                listing_complete,
+            } => match state.set_reading(&prefix, &tz, listing_complete) {
                 Ok(()) => state.reload(&progress),
                 Err(message) => Response::Failed { message },
             },

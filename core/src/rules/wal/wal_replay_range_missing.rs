@@ -190,11 +190,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     }
     if !gone.fences.is_empty() {
         settled.push(format!(
-            "WAL {} {} the fence{} of writer open{} that the next manifest of the same epoch recorded with nothing written before it",
+            "WAL {} {}: the next manifest of the same writer epoch recorded nothing written after it",
             id_ranges(&gone.fences),
-            if gone.fences.len() == 1 { "was" } else { "were" },
-            if gone.fences.len() == 1 { "" } else { "s" },
-            if gone.fences.len() == 1 { "" } else { "s" },
+            if gone.fences.len() == 1 { "was a writer open's fence" } else { "were writer opens' fences" },
         ));
     }
     let settled = settled.join("; ");
