@@ -271,6 +271,17 @@ impl Browser {
         self.wait_for_load_after(loads).await;
     }
 
+    /// Opens the "Listing options" section (prefix, time zone, listing complete).
+    pub async fn open_listing_options(&self) {
+        self.client
+            .find(Locator::Css("details.reading summary"))
+            .await
+            .expect("listing options")
+            .click()
+            .await
+            .expect("open them");
+    }
+
     /// How many times the page has read its inputs (changes when the worker is done).
     pub async fn loads(&self) -> Option<String> {
         self.wait_for("[data-testid='inputs-section'][data-loads]", 60)

@@ -445,14 +445,7 @@ async fn a_listing_of_a_prefixed_bucket_reads_with_the_prefix_option() {
         "no root `shard` without the prefix"
     );
 
-    browser
-        .client
-        .find(Locator::Css("details.reading summary"))
-        .await
-        .expect("listing options")
-        .click()
-        .await
-        .expect("open them");
+    browser.open_listing_options().await;
     let loads = browser.loads().await;
     browser.type_into("prefix", "prod/dbs/\n").await;
     // `change` fires when the field loses focus.
@@ -513,14 +506,7 @@ async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncatio
     browser.add_files("file-input", &paths).await;
     browser.type_into("plan-text", "read:shard").await;
     assert_eq!(browser.run_check().await, "inconclusive");
-    browser
-        .client
-        .find(Locator::Css("details.reading summary"))
-        .await
-        .expect("listing options")
-        .click()
-        .await
-        .expect("open them");
+    browser.open_listing_options().await;
     let loads = browser.loads().await;
     browser
         .wait_for("[data-testid='listing-complete']", 10)
