@@ -171,6 +171,10 @@ fn rendered_listing_seeds() -> Vec<(ListingFormat, Vec<u8>)> {
             render::rclone_lsl(&objects, &opts).into_bytes(),
         ),
         (
+            ListingFormat::S3cmdLs,
+            render::s3cmd_ls(&objects, &opts, false).into_bytes(),
+        ),
+        (
             ListingFormat::McJson,
             render::mc_ls_json(&objects, &opts).into_bytes(),
         ),

@@ -84,6 +84,11 @@ fn render_all(objects: &[RenderObject], opts: &RenderOptions) -> Vec<Rendered> {
             one("rclone-lsl.txt", render::rclone_lsl(objects, opts)),
         ),
         (
+            ListingFormat::S3cmdLs,
+            true,
+            one("s3cmd.txt", render::s3cmd_ls(objects, opts, false)),
+        ),
+        (
             ListingFormat::McJson,
             false,
             one("mc.jsonl", render::mc_ls_json(objects, opts)),

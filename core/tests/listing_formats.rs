@@ -216,6 +216,39 @@ fn rclone_lsjson_and_lsl() {
 }
 
 #[test]
+fn s3cmd_ls_recursive_human_and_not_recursive() {
+    let text = format!("2026-11-26 09:00            0  s3://bucket/{WAL1}\n2026-11-26 09:01          287  s3://bucket/{WAL2}\n");
+    let listing = read("s3cmd.txt", &text);
+    assert_eq!(listing.formats, [ListingFormat::S3cmdLs]);
+    assert_eq!(keys(&listing), [WAL1, WAL2]);
+    assert_eq!(
+        listing.objects[WAL2].last_modified.unwrap().at.to_rfc3339(),
+        "2026-11-26T09:01:00+00:00"
+    );
+    assert_eq!(codes(&listing), ["unverifiable"]);
+    let human = format!("2026-11-26 09:00     0   s3://bucket/{WAL1}\n2026-11-26 09:01     3M  s3://bucket/{WAL2}\n");
+    let listing = read("s3cmd-h.txt", &human);
+    assert_eq!(listing.objects[WAL2].size, 3 << 20);
+    assert!(!listing.objects[WAL2].size_exact);
+    let mut codes_h = codes(&listing);
+    codes_h.sort();
+    assert_eq!(codes_h, ["lossy-sizes", "unverifiable"]);
+    let folders = "                          DIR  s3://bucket/db/\n";
+    assert_eq!(codes(&read("s3cmd-dirs.txt", folders)), ["truncated"]);
+    let buckets = "2026-11-26 09:00  s3://bucket\n";
+    let err = read_with(
+        ListingOptions::default(),
+        &[("buckets.txt", buckets.as_bytes())],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("buckets.txt:1") && err.contains("s3cmd ls -r s3://BUCKET"),
+        "{err}"
+    );
+}
+
+#[test]
 fn mc_ls_json_lines_and_errors() {
     let text = format!(
         "{{\"status\":\"success\",\"type\":\"folder\",\"lastModified\":\"2026-11-26T09:00:33Z\",\"size\":0,\"key\":\"db/\",\"etag\":\"\",\"url\":\"http://127.0.0.1:9000/bucket/\"}}\n{{\"status\":\"success\",\"type\":\"file\",\"lastModified\":\"2026-11-26T09:00:33.5+01:00\",\"size\":0,\"key\":\"{WAL1}\",\"etag\":\"d41d8cd98f00b204e9800998ecf8427e\",\"url\":\"http://127.0.0.1:9000/bucket/\",\"versionOrdinal\":1,\"storageClass\":\"STANDARD\"}}\n"

@@ -26,6 +26,8 @@ pub enum ListingFormat {
     RcloneLsjson,
     /// `rclone lsl` text.
     RcloneLsl,
+    /// `s3cmd ls -r` text.
+    S3cmdLs,
     /// `mc ls --json -r` (NDJSON).
     McJson,
     /// `find DIR -type f -printf '%s\t%T@\t%P\n'` (tab-separated size, epoch time, path).
@@ -39,7 +41,7 @@ pub enum ListingFormat {
 
 impl ListingFormat {
     /// Every format, in detection order.
-    pub const ALL: [ListingFormat; 13] = [
+    pub const ALL: [ListingFormat; 14] = [
         ListingFormat::AwsS3Ls,
         ListingFormat::S3ApiJson,
         ListingFormat::S3InventoryManifest,
@@ -49,6 +51,7 @@ impl ListingFormat {
         ListingFormat::AzJson,
         ListingFormat::RcloneLsjson,
         ListingFormat::RcloneLsl,
+        ListingFormat::S3cmdLs,
         ListingFormat::McJson,
         ListingFormat::FindTsv,
         ListingFormat::SizeKey,
@@ -67,6 +70,7 @@ impl ListingFormat {
             ListingFormat::AzJson => "az-json",
             ListingFormat::RcloneLsjson => "rclone-lsjson",
             ListingFormat::RcloneLsl => "rclone-lsl",
+            ListingFormat::S3cmdLs => "s3cmd-ls",
             ListingFormat::McJson => "mc-json",
             ListingFormat::FindTsv => "find-tsv",
             ListingFormat::SizeKey => "size-key",
@@ -162,6 +166,9 @@ fn detect_text_line(line: &str) -> Option<ListingFormat> {
     if line.trim_start().starts_with("PRE ") || line.starts_with("Total Objects:") {
         return Some(ListingFormat::AwsS3Ls);
     }
+    if super::formats::is_s3cmd_line(line) {
+        return Some(ListingFormat::S3cmdLs);
+    }
     // `gsutil ls -l -r gs://b` / `gcloud storage ls -l -r`: blocks under `gs://b/dir/:` headers;
     // without `-r`, folder lines `gs://b/dir/` may come first.
     // (`gcloud storage ls -l` indents its folder lines to the URL column.)
@@ -233,7 +240,7 @@ mod tests {
 
     #[test]
     fn detects_each_format_from_a_typical_first_line() {
-        let cases: [(&str, ListingFormat); 12] = [
+        let cases: [(&str, ListingFormat); 14] = [
             ("2013-09-02 21:37:53         10 a.txt\n", AwsS3Ls),
             ("                           PRE foo/\n", AwsS3Ls),
             ("{\n    \"Contents\": [\n", S3ApiJson),
@@ -267,6 +274,8 @@ mod tests {
                 McJson,
             ),
             ("2\t1795683633.0947736680\tcompacted/x.sst\n", FindTsv),
+            ("2026-12-02 02:43          554  s3://b/db/x.sst\n", S3cmdLs),
+            ("                          DIR  s3://b/db/\n", S3cmdLs),
         ];
         for (head, expected) in cases {
             assert_eq!(

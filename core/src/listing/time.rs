@@ -38,6 +38,14 @@ pub(crate) fn local(text: &str, utc_offset_seconds: Option<i32>) -> Option<Liste
     })
 }
 
+/// `YYYY-MM-DD HH:MM` in UTC (`s3cmd ls`: S3's `LastModified` with its seconds dropped, so
+/// up to a minute earlier than the object's time).
+pub(crate) fn utc_minutes(text: &str) -> Option<ListedTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+        .ok()
+        .map(|naive| ListedTime::known(naive.and_utc()))
+}
+
 /// `YYYY-MM-DD HH:MM:SS` exactly, read without the general parser (the one form `aws s3 ls`
 /// prints on every line); anything else, leap seconds included, is left to chrono.
 fn plain_date_time(text: &str) -> Option<NaiveDateTime> {

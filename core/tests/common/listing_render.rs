@@ -1047,6 +1047,40 @@ pub fn rclone_lsl(objs: &[RenderObject], _opts: &RenderOptions) -> String {
 }
 
 // ------------------------------------------------------------------------------------------
+// s3cmd: `s3cmd ls -r`
+// ------------------------------------------------------------------------------------------
+
+/// `s3cmd ls -r s3://<bucket>/<prefix>` (`human`: with `-H`).
+///
+/// Source `s3tools/s3cmd` 2.4.0, `s3cmd` `subcmd_bucket_list`: `"%(timestamp)16s %(size)s
+/// %(uri)s"` (two spaces before the URI), `timestamp` = `formatDateTime(LastModified)` =
+/// `strftime("%Y-%m-%d %H:%M")` of S3's UTC time, `size` = `"%12d%s" % (size, "")`, or with
+/// `-H` `"%5d%1s" % formatSize(size, True)` (divided by 1024 while above 2048, coefficient
+/// `K`, `M`, `G`, `T`); `uri` = `s3://bucket/key`; objects in S3's key order.
+pub fn s3cmd_ls(objs: &[RenderObject], opts: &RenderOptions, human: bool) -> String {
+    let mut out = String::new();
+    for (key, obj) in sorted_by_full_key(objs, opts) {
+        let time = utc(obj.mtime_unix_nanos).format("%Y-%m-%d %H:%M");
+        let size = if human {
+            let (mut value, mut coefficient) = (u128::from(obj.size), "");
+            let mut coefficients = ["K", "M", "G", "T"].into_iter();
+            while value > 2048 {
+                match coefficients.next() {
+                    Some(next) => coefficient = next,
+                    None => break,
+                }
+                value /= 1024;
+            }
+            format!("{value:>5}{coefficient:>1}")
+        } else {
+            format!("{:>12}", obj.size)
+        };
+        out.push_str(&format!("{time:>16} {size}  s3://{}/{key}\n", opts.bucket));
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
 // MinIO client: `mc ls --json -r`
 // ------------------------------------------------------------------------------------------
 

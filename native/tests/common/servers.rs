@@ -146,6 +146,10 @@ impl Server {
             "memory",
             "-log-level",
             "error",
+            // object_store lists and reads through the XML API (`GET /bucket?list-type=2`),
+            // which the server serves only to requests addressed to its public host.
+            "-public-host",
+            &format!("127.0.0.1:{port}"),
         ]);
         Self::start("fake-gcs-server", command, port, None)
     }
@@ -169,6 +173,10 @@ impl Server {
                 ("GOOGLE_BASE_URL", self.url()),
                 ("GOOGLE_SKIP_SIGNATURE", "true".into()),
                 ("STORAGE_EMULATOR_HOST", self.url()),
+                // Where object_store would ask for a token: nowhere that answers, so a
+                // request that needs one fails here instead of reaching a cloud.
+                ("GCE_METADATA_HOST", "127.0.0.1:9".into()),
+                ("GCE_METADATA_IP", "127.0.0.1:9".into()),
             ],
         };
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -212,6 +220,27 @@ impl Server {
         }
     }
 
+    /// Uploads one object to fake-gcs-server through the JSON API's media upload, unsigned.
+    /// (object_store's GCS client uploads through the XML API, which this server does not
+    /// serve, and signs with a token it would ask the cloud's metadata endpoint for.)
+    pub fn gcs_upload(&self, bucket: &str, key: &str, bytes: &[u8]) {
+        let name: String = key
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let path = format!("/upload/storage/v1/b/{bucket}/o?uploadType=media&name={name}");
+        let status = http_bytes(self.port, "POST", &path, "application/octet-stream", bytes);
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "fake-gcs: upload {bucket}/{key}: {status}"
+        );
+    }
+
     /// An rclone on-the-fly remote for this server (`:backend,options`).
     pub fn rclone_remote(&self) -> String {
         match self.name {
@@ -222,17 +251,23 @@ impl Server {
     }
 }
 
-/// One HTTP/1.1 request; returns the status line.
+/// One HTTP/1.1 request with a JSON body; returns the status line.
 fn http(port: u16, method: &str, path: &str, body: &str) -> String {
+    http_bytes(port, method, path, "application/json", body.as_bytes())
+}
+
+/// One HTTP/1.1 request; returns the status line.
+fn http_bytes(port: u16, method: &str, path: &str, content_type: &str, body: &[u8]) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
+    .and_then(|()| stream.write_all(body))
     .expect("send");
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);

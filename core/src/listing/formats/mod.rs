@@ -12,7 +12,10 @@ mod rclone_lsjson;
 mod rclone_lsl;
 mod s3_inventory;
 mod s3api_json;
+mod s3cmd_ls;
 mod size_key;
+
+pub(super) use s3cmd_ls::is_s3cmd_line;
 
 use super::builder::ListingBuilder;
 use super::detect::ListingFormat;
@@ -35,6 +38,7 @@ pub(super) fn parse<R: BufRead>(
         ListingFormat::AzJson => az_json::parse(source, reader, builder),
         ListingFormat::RcloneLsjson => rclone_lsjson::parse(source, reader, builder),
         ListingFormat::RcloneLsl => rclone_lsl::parse(source, reader, builder),
+        ListingFormat::S3cmdLs => s3cmd_ls::parse(source, reader, builder),
         ListingFormat::McJson => mc_json::parse(source, reader, builder),
         ListingFormat::FindTsv => find_tsv::parse(source, reader, builder),
         ListingFormat::SizeKey => size_key::parse(source, reader, builder),
