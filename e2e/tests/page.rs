@@ -518,3 +518,51 @@ async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncatio
     assert_eq!(browser.run_check().await, "safe");
     browser.close().await;
 }
+
+/// What the real CLIs printed (fixtures/listings/real: `aws s3 ls --recursive` of the main
+/// store, `rclone lsjson -R` of the WAL store, both from moto) reads on the page as each tool's
+/// format and gives the verdict the CLI gives on the same files.
+#[tokio::test(flavor = "multi_thread")]
+async fn real_aws_and_rclone_listings_check_like_the_cli() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let real = repo_root().join("fixtures/listings/real/b-seed-wal-store-split-after-wipe");
+    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    let dir = Scratch::new("real-listings");
+    let mut files = Vec::new();
+    for (from, name) in [
+        ("main/aws-s3-ls.txt", "main-aws-s3-ls.txt"),
+        ("wal/rclone-lsjson-s3.json", "wal-rclone-lsjson.json"),
+    ] {
+        let path = dir.join(name);
+        std::fs::copy(real.join(from), &path).expect("copy");
+        files.push(path);
+    }
+    for root in ["shard", "child_ok"] {
+        for entry in
+            std::fs::read_dir(fixture.join("main").join(root).join("manifest")).expect("manifests")
+        {
+            files.push(entry.expect("entry").path());
+        }
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    browser.add_files("file-input", &paths).await;
+    assert!(
+        browser
+            .texts("[data-testid='input-error']")
+            .await
+            .is_empty(),
+        "every file read"
+    );
+    let details = browser.texts("[data-testid='input'] .detail").await;
+    assert!(
+        details[0].contains("aws-s3-ls") && details[1].contains("rclone-lsjson"),
+        "each listing read as its tool's format: {details:?}"
+    );
+    // As `slatecheck check --listing main… --wal-listing wal… --manifests …` says of them
+    // (native/tests/real_listings.rs): the split checkpoint's WAL range is gone.
+    browser.type_into("plan-text", "clone:shard@split").await;
+    assert_eq!(browser.run_check().await, "unsafe");
+    assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
+    browser.close().await;
+}

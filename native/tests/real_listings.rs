@@ -223,12 +223,14 @@ fn checks_from_real_listings_agree_with_the_store_directory() {
     local.extend(plans);
     let expected = essence(&slatecheck(&local));
     assert_eq!(expected["verdict"], "unsafe", "{expected}");
-    for name in [
-        "aws-s3-ls-summarize.txt",
-        "rclone-lsjson-s3.json",
-        "s3api-list-objects-v2.json",
-        "s3cmd-ls.txt",
-    ] {
+    // Every complete capture of both stores, in every format the tools printed.
+    let names: Vec<String> = files(&real.join("main"))
+        .iter()
+        .map(|file| file.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("partial-") && real.join("wal").join(name).is_file())
+        .collect();
+    assert!(names.len() >= 15, "{names:?}");
+    for name in &names {
         let main = real.join("main").join(name);
         let wal = real.join("wal").join(name);
         let manifests = store.join("main");
