@@ -213,7 +213,11 @@ pub fn read_bundle_with_limits<R: Read>(
         }
         BundleError::Archive {
             file: file.to_string(),
-            detail: format!("{err} (within the first {} bytes)", consumed.get()),
+            // The tar reader quotes header bytes (a member name may hold newlines).
+            detail: crate::printable::printable(&format!(
+                "{err} (within the first {} bytes)",
+                consumed.get()
+            )),
         }
     };
     let counted = Counted {

@@ -3,6 +3,7 @@
 //! overrides, baselines and redaction are applied by the caller (`Report::apply_policy`,
 //! `Report::redact`).
 
+use crate::limits::{LimitExceeded, Limits};
 use crate::plan::{evaluate, Action, PlanError};
 use crate::report::{InputRef, Report};
 use crate::rules::{scan_all, CheckOptions, RuleContext};
@@ -22,10 +23,49 @@ pub struct CheckRequest {
     pub options: CheckOptions,
     /// The inputs, as the report should name them.
     pub inputs: Vec<InputRef>,
+    /// The limits the inputs were read under (`wal-ids` bounds what the rules walk).
+    pub limits: Limits,
+}
+
+/// Why a check gives no report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// A plan that cannot be evaluated as written.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The inputs claim more than the limits allow.
+    #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+}
+
+/// Refuses roots whose WAL ids span more than the `wal-ids` limit, before any rule walks them.
+fn check_wal_spans(snapshot: &Snapshot, limits: &Limits) -> Result<(), LimitExceeded> {
+    for root in snapshot.roots.values() {
+        let Some((low, high)) = root.wal_id_span() else {
+            continue;
+        };
+        let span = high.saturating_sub(low).saturating_add(1);
+        if span > limits.wal_ids {
+            let name = if root.path.is_empty() {
+                "/"
+            } else {
+                &root.path
+            };
+            return Err(LimitExceeded {
+                name: "wal-ids",
+                limit: limits.wal_ids,
+                what: format!(
+                    "database `{name}`: its manifests and listings name WAL ids from {low} to {high} ({span} ids), which"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Evaluates every plan (or scans every rule when there is none) into a report.
-pub fn run_check(snapshot: &Snapshot, request: CheckRequest) -> Result<Report, PlanError> {
+pub fn run_check(snapshot: &Snapshot, request: CheckRequest) -> Result<Report, CheckError> {
+    check_wal_spans(snapshot, &request.limits)?;
     let now = request.now.unwrap_or_else(|| default_now(snapshot));
     let cx = RuleContext {
         snapshot,

@@ -118,7 +118,7 @@ impl Config {
         let error = |offset: usize, message: String| ConfigError {
             file: file.to_string(),
             line: line_of(offset),
-            message,
+            message: crate::printable::printable(&message),
         };
         let raw: RawConfig = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |span| span.start);
@@ -278,5 +278,11 @@ mod tests {
         let unknown = Config::parse("ci.toml", "fail_level = 1\n").unwrap_err();
         assert_eq!(unknown.line, 1);
         assert!(!unknown.to_string().contains('\n'));
+        // Found by the `config` fuzz target: a value quoted into the message broke its line.
+        let multi_line = Config::parse("ci.toml", "fail-level = \"warni\\ng\"\n").unwrap_err();
+        assert_eq!(
+            multi_line.to_string(),
+            "ci.toml:1: fail-level `warni\\ng` is not one of error, warning, note, none"
+        );
     }
 }

@@ -36,6 +36,7 @@ pub mod listing;
 pub mod manifest;
 pub mod model;
 pub mod plan;
+pub mod printable;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

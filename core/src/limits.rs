@@ -20,6 +20,10 @@ pub struct Limits {
     /// one binary manifest may hold, counted as the verifier visits them (a table shared by
     /// many offsets counts once per offset, which is what decoding it would cost).
     pub manifest_tables: u64,
+    /// `wal-ids`: WAL ids one database root may span, from the lowest id its manifests or
+    /// listings name to the highest. The rules walk WAL ranges id by id, so a manifest (or a
+    /// listed key) claiming WAL id 10^18 would otherwise cost time and memory in proportion.
+    pub wal_ids: u64,
 }
 
 /// The limits when none is configured. A SlateDB manifest with 100,000 SSTs is about 10 MB
@@ -30,6 +34,7 @@ pub const DEFAULT_LIMITS: Limits = Limits {
     member_bytes: 1 << 30,
     manifest_bytes: 64 << 20,
     manifest_tables: 4_000_000,
+    wal_ids: 10_000_000,
 };
 
 impl Default for Limits {
@@ -39,12 +44,13 @@ impl Default for Limits {
 }
 
 /// The names of the limits, as `--limit` and `[limits]` take them.
-pub const LIMIT_NAMES: [&str; 5] = [
+pub const LIMIT_NAMES: [&str; 6] = [
     "bundle-bytes",
     "bundle-members",
     "member-bytes",
     "manifest-bytes",
     "manifest-tables",
+    "wal-ids",
 ];
 
 /// One line of input longer than this is refused: object keys are at most 1024 bytes in S3,
@@ -74,6 +80,8 @@ impl fmt::Display for LimitExceeded {
         )
     }
 }
+
+impl std::error::Error for LimitExceeded {}
 
 fn show(name: &str, value: u64) -> String {
     if name.ends_with("-bytes") {
@@ -108,6 +116,7 @@ impl Limits {
             "member-bytes" => self.member_bytes,
             "manifest-bytes" => self.manifest_bytes,
             "manifest-tables" => self.manifest_tables,
+            "wal-ids" => self.wal_ids,
             _ => return None,
         })
     }
@@ -137,6 +146,7 @@ impl Limits {
             "member-bytes" => &mut self.member_bytes,
             "manifest-bytes" => &mut self.manifest_bytes,
             "manifest-tables" => &mut self.manifest_tables,
+            "wal-ids" => &mut self.wal_ids,
             _ => {
                 return Err(format!(
                     "unknown limit `{name}` (known: {})",

@@ -429,3 +429,33 @@ fn a_bundle_with_long_keys_reads_back() {
     assert_eq!(read.manifests.len(), 1);
     assert_eq!(read.manifests[0].0, long_key);
 }
+
+/// A manifest claiming a WAL range of nearly every id (found by the `bundle` fuzz target: the
+/// rules walked it id by id until the allocation overflowed) is refused with the `wal-ids`
+/// limit named, before any rule runs; the real store checks as before.
+#[test]
+fn a_manifest_claiming_billions_of_wal_ids_is_refused_with_the_limit_named() {
+    let fixture = common::fixtures_dir().join("v2/b-seed-wal-store-split-before-wipe");
+    let request = || CheckRequest {
+        plans: vec!["clone:shard@split".parse().expect("plan")],
+        ..CheckRequest::default()
+    };
+    let real = Snapshot::build(inputs(&fixture, true));
+    assert!(run_check(&real, request()).is_ok());
+    let mut given = inputs(&fixture, true);
+    common::store::edit_manifests(&mut given, "shard", |_, manifest| {
+        manifest.next_wal_sst_id = u64::MAX;
+    });
+    let started = Instant::now();
+    let err = run_check(&Snapshot::build(given), request())
+        .expect_err("refused")
+        .to_string();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(
+        err.starts_with("database `shard`: its manifests and listings name WAL ids from ")
+            && err.contains("exceeds the wal-ids limit of 10000000")
+            && err.contains("--limit wal-ids=VALUE")
+            && !err.contains('\n'),
+        "{err}"
+    );
+}

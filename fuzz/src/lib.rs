@@ -6,7 +6,7 @@
 //! on each `cargo test`, on the stable toolchain.
 
 use slatecheck_core::bundle::read_bundle_with_limits;
-use slatecheck_core::check::{run_check, CheckRequest};
+use slatecheck_core::check::{run_check, CheckError, CheckRequest};
 use slatecheck_core::config::Config;
 use slatecheck_core::intake::sniff;
 use slatecheck_core::limits::Limits;
@@ -52,6 +52,7 @@ fn small_limits() -> Limits {
         member_bytes: 256 << 10,
         manifest_bytes: 256 << 10,
         manifest_tables: 5_000,
+        wal_ids: 100_000,
     }
 }
 
@@ -180,7 +181,15 @@ pub fn bundle(data: &[u8]) {
 /// rendered in every format.
 fn check_inputs(inputs: SnapshotInputs, roots: &[String]) {
     let snapshot = Snapshot::build(inputs);
-    let report = run_check(&snapshot, CheckRequest::default()).expect("a scan has no plan");
+    let scan = CheckRequest {
+        limits: small_limits(),
+        ..CheckRequest::default()
+    };
+    let report = match run_check(&snapshot, scan) {
+        Ok(report) => report,
+        Err(CheckError::Limit(err)) => return assert_refusal("database `", &err.to_string()),
+        Err(err) => panic!("a scan has no plan, so only a limit can refuse it: {err}"),
+    };
     let _ = (
         report.to_json(),
         render_text(&report),
@@ -204,6 +213,7 @@ fn check_inputs(inputs: SnapshotInputs, roots: &[String]) {
     }
     let request = CheckRequest {
         plans,
+        limits: small_limits(),
         ..CheckRequest::default()
     };
     if let Ok(report) = run_check(&snapshot, request) {

@@ -1,5 +1,6 @@
 //! The plan syntax: `KIND:ROOT[@CHECKPOINT][=CHILD,…]`.
 
+use crate::printable::printable;
 use std::fmt;
 use std::str::FromStr;
 
@@ -110,7 +111,11 @@ impl fmt::Display for Action {
                 f,
                 "split:{}@{checkpoint}={}",
                 shown(root),
-                children.join(",")
+                children
+                    .iter()
+                    .map(|child| shown(child))
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
         }
     }
@@ -146,20 +151,41 @@ fn plan_root(text: &str, field: &str, written: &str) -> Result<String, String> {
             &format!("the {field} `{written}` has spaces around it"),
         ));
     }
+    if written.chars().any(char::is_control) {
+        return Err(refusal(
+            text,
+            &format!("the {field} `{written}` holds a control character"),
+        ));
+    }
     if written.chars().all(|c| c == '/') {
         return Ok(String::new());
     }
-    Ok(written.trim_matches('/').to_string())
+    let root = written.trim_matches('/');
+    // `/ db /` would print back as ` db `, which reads as another plan.
+    if root != root.trim() {
+        return Err(refusal(
+            text,
+            &format!("the {field} `{written}` has spaces inside its outer slashes"),
+        ));
+    }
+    Ok(root.to_string())
 }
 
 fn plan_checkpoint(text: &str, written: &str) -> Result<String, String> {
     if written.trim().is_empty() {
         return Err(refusal(text, "the CHECKPOINT after `@` is empty"));
     }
+    if written.chars().any(char::is_control) {
+        return Err(refusal(
+            text,
+            &format!("the CHECKPOINT `{written}` holds a control character"),
+        ));
+    }
     Ok(written.to_string())
 }
 
 fn refusal(text: &str, problem: &str) -> String {
+    let (text, problem) = (printable(text), printable(problem));
     format!("plan `{text}`: {problem}; accepted: {PLAN_SYNTAX}")
 }
 
@@ -256,6 +282,9 @@ mod tests {
             "gc:p",
             "split:shard@split=a,b",
             "clone:/@cp",
+            // A child at the top of the store (found by the `plan` fuzz target: it printed
+            // as an empty child).
+            "split:shard@split=a,/",
         ] {
             let action: Action = text.parse().unwrap();
             assert_eq!(action.to_string(), text);
@@ -308,11 +337,19 @@ mod tests {
             ("split:p@cp=a,a", "child 2 `a` is named twice"),
             ("split:p@cp=a,p", "child 2 is the parent `p` itself"),
             ("split:p@cp=a@x", "child 1 `a@x` holds `@` or `=`"),
+            // Found by the `plan` fuzz target: it printed back as ` db @cp`, another plan.
+            ("clone:/ db /@cp", "has spaces inside its outer slashes"),
+            ("open:d\u{0}b", "holds a control character"),
+            ("clone:db@c\tp", "holds a control character"),
         ] {
             let err = text.parse::<Action>().unwrap_err();
             assert!(err.contains(problem), "{text}: {err}");
-            assert!(err.starts_with(&format!("plan `{text}`: ")), "{err}");
+            assert!(
+                err.starts_with(&format!("plan `{}`: ", printable(text))),
+                "{err}"
+            );
             assert!(err.ends_with(PLAN_SYNTAX), "{err}");
+            assert!(!err.chars().any(char::is_control), "{err:?}");
         }
     }
 }

@@ -60,6 +60,27 @@ pub struct RootState {
 }
 
 impl RootState {
+    /// The lowest and highest WAL id any given manifest (`replay_after_wal_id`,
+    /// `next_wal_sst_id`) or listed WAL object of this root names.
+    pub fn wal_id_span(&self) -> Option<(WalId, WalId)> {
+        let listed = [&self.wal_in_main, &self.wal_in_wal_store]
+            .into_iter()
+            .flat_map(|objects| [objects.keys().next(), objects.keys().next_back()])
+            .flatten()
+            .copied();
+        let manifests = self.manifests.values().flat_map(|file| {
+            [
+                file.manifest.replay_after_wal_id,
+                file.manifest.next_wal_sst_id,
+            ]
+        });
+        let ids = listed.chain(manifests);
+        ids.fold(None, |span, id| match span {
+            None => Some((id, id)),
+            Some((low, high)) => Some((low.min(id), high.max(id))),
+        })
+    }
+
     pub(super) fn new(path: &str) -> Self {
         Self {
             path: path.to_string(),

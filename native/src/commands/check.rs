@@ -104,6 +104,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             gc_running: args.gc_running,
         },
         inputs,
+        limits,
     };
     let mut report =
         run_check(&snapshot, request).map_err(|err| Failure::input(err.to_string()))?;

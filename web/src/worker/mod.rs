@@ -138,6 +138,7 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
             ..CheckOptions::default()
         },
         inputs: state.input_refs(),
+        limits: state.config().limits,
     };
     match run_check(snapshot, request) {
         Ok(mut report) => {
