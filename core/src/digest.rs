@@ -3,11 +3,28 @@
 use sha2::{Digest, Sha256};
 use std::io::Read;
 
+/// SHA-256 of bytes given in pieces, as lower-case hex: what [`HashingReader`] computes, for
+/// front ends that hash elsewhere (the CLI hashes on a second thread while the parser reads).
+#[derive(Clone, Default)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    /// Adds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The SHA-256 of everything added, in lower-case hex.
+    pub fn finish_hex(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
 /// A reader that hashes what passes through it. Whatever the parser leaves unread (it stops at
 /// the end of the data) is read and hashed at the end, so the hash covers the whole file.
 pub struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Hasher,
 }
 
 impl<R: Read> HashingReader<R> {
@@ -15,7 +32,7 @@ impl<R: Read> HashingReader<R> {
     pub fn new(inner: R) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::default(),
         }
     }
 
@@ -28,7 +45,7 @@ impl<R: Read> HashingReader<R> {
             }
             self.hasher.update(&rest[..n]);
         }
-        hex(&self.hasher.finalize())
+        self.hasher.finish_hex()
     }
 }
 

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod hash_thread;
 mod store;
 
 use clap::Parser;

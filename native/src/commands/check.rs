@@ -252,7 +252,7 @@ fn bundle_inputs(
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
-    let mut hashing = slatecheck_core::digest::HashingReader::new(file);
+    let mut hashing = crate::hash_thread::HashedReader::new(file);
     let (info, inputs) = slatecheck_core::bundle::read_bundle_with_limits(
         &name,
         &mut hashing,

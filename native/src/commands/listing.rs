@@ -51,7 +51,7 @@ pub fn read_files(
         let name = path.display().to_string();
         let file = File::open(&path)
             .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
-        let mut hashing = slatecheck_core::digest::HashingReader::new(file);
+        let mut hashing = crate::hash_thread::HashedReader::new(file);
         read_listing(&mut builder, &name, &mut hashing, format)?;
         hashes.push((path.clone(), hashing.finish_hex()));
     }
