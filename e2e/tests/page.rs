@@ -480,6 +480,31 @@ async fn a_bundle_bomb_is_refused_in_the_worker() {
     browser.close().await;
 }
 
+/// Real CLI output of the seed fixture (fixtures/listings/real), copied under names that put
+/// each in its store (`main-…`, `wal-…`), followed by the manifests of `roots`.
+fn real_listings_with_manifests(
+    dir: &Scratch,
+    captures: [(&str, &str); 2],
+    roots: &[&str],
+) -> Vec<PathBuf> {
+    let seed = "b-seed-wal-store-split-after-wipe";
+    let real = repo_root().join("fixtures/listings/real").join(seed);
+    let fixture = repo_root().join("fixtures/v2").join(seed);
+    let mut files = Vec::new();
+    for (from, name) in captures {
+        let path = dir.join(name);
+        std::fs::copy(real.join(from), &path).expect("copy");
+        files.push(path);
+    }
+    for root in roots {
+        let manifests = fixture.join("main").join(root).join("manifest");
+        for entry in std::fs::read_dir(manifests).expect("manifests") {
+            files.push(entry.expect("entry").path());
+        }
+    }
+    files
+}
+
 /// Real `rclone lsl` output (fixtures/listings/real) cannot show a cut-short listing: the page,
 /// like the CLI, never calls it safe until the user ticks "The listing files are complete"
 /// (`--listing-complete`), and then gives the CLI's verdict.
@@ -487,21 +512,15 @@ async fn a_bundle_bomb_is_refused_in_the_worker() {
 async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncation() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
-    let real = repo_root().join("fixtures/listings/real/b-seed-wal-store-split-after-wipe");
-    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
     let dir = Scratch::new("listing-complete");
-    let mut files = Vec::new();
-    for (store, name) in [
-        ("main", "main-rclone-lsl.txt"),
-        ("wal", "wal-rclone-lsl.txt"),
-    ] {
-        let path = dir.join(name);
-        std::fs::copy(real.join(store).join("rclone-lsl-s3.txt"), &path).expect("copy");
-        files.push(path);
-    }
-    for entry in std::fs::read_dir(fixture.join("main/shard/manifest")).expect("manifests") {
-        files.push(entry.expect("entry").path());
-    }
+    let files = real_listings_with_manifests(
+        &dir,
+        [
+            ("main/rclone-lsl-s3.txt", "main-rclone-lsl.txt"),
+            ("wal/rclone-lsl-s3.txt", "wal-rclone-lsl.txt"),
+        ],
+        &["shard"],
+    );
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
     browser.add_files("file-input", &paths).await;
     browser.type_into("plan-text", "read:shard").await;
@@ -526,25 +545,15 @@ async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncatio
 async fn real_aws_and_rclone_listings_check_like_the_cli() {
     let site = Site::start();
     let browser = Browser::open(&site).await;
-    let real = repo_root().join("fixtures/listings/real/b-seed-wal-store-split-after-wipe");
-    let fixture = repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
     let dir = Scratch::new("real-listings");
-    let mut files = Vec::new();
-    for (from, name) in [
-        ("main/aws-s3-ls.txt", "main-aws-s3-ls.txt"),
-        ("wal/rclone-lsjson-s3.json", "wal-rclone-lsjson.json"),
-    ] {
-        let path = dir.join(name);
-        std::fs::copy(real.join(from), &path).expect("copy");
-        files.push(path);
-    }
-    for root in ["shard", "child_ok"] {
-        for entry in
-            std::fs::read_dir(fixture.join("main").join(root).join("manifest")).expect("manifests")
-        {
-            files.push(entry.expect("entry").path());
-        }
-    }
+    let files = real_listings_with_manifests(
+        &dir,
+        [
+            ("main/aws-s3-ls.txt", "main-aws-s3-ls.txt"),
+            ("wal/rclone-lsjson-s3.json", "wal-rclone-lsjson.json"),
+        ],
+        &["shard", "child_ok"],
+    );
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
     browser.add_files("file-input", &paths).await;
     assert!(

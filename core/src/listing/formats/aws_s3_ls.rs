@@ -48,12 +48,8 @@ pub(super) fn parse<R: BufRead>(
         });
         Ok(())
     })?;
-    if prefixes > 0 {
-        builder.warn(ListingWarning::Truncated {
-            source: source.to_string(),
-            signal: format!("{prefixes} `PRE` lines: not listed with --recursive"),
-        });
-    }
+    let signal = format!("{prefixes} `PRE` lines: not listed with --recursive");
+    super::warn_folder_lines(builder, source, prefixes, signal);
     if let Some(declared) = declared.filter(|&d| d != listed) {
         builder.warn(ListingWarning::CountMismatch {
             source: source.to_string(),

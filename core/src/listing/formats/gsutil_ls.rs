@@ -79,12 +79,12 @@ pub(super) fn parse<R: BufRead>(
         });
         Ok(())
     })?;
-    if directories > 0 && block_headers == 0 {
-        builder.warn(ListingWarning::Truncated {
-            source: source.to_string(),
-            signal: format!("{directories} directory lines: not a recursive listing (use `gs://bucket/prefix/**`)"),
-        });
-    }
+    // Under `gs://b/dir/:` block headers (`-r`), folder lines are listed below.
+    let signal = format!(
+        "{directories} directory lines: not a recursive listing (use `gs://bucket/prefix/**`)"
+    );
+    let unlisted = if block_headers == 0 { directories } else { 0 };
+    super::warn_folder_lines(builder, source, unlisted, signal);
     match declared {
         None if listed > 0 => builder.warn(ListingWarning::MissingFooter {
             source: source.to_string(),

@@ -20,7 +20,19 @@ pub(super) use s3cmd_ls::is_s3cmd_line;
 use super::builder::ListingBuilder;
 use super::detect::ListingFormat;
 use super::error::ListingError;
+use super::warning::ListingWarning;
 use std::io::BufRead;
+
+/// A listing that was not recursive: `count` folder lines (`PRE`, `DIR`, `gs://b/dir/`) stand
+/// for objects that were not listed.
+fn warn_folder_lines(builder: &mut ListingBuilder, source: &str, count: u64, signal: String) {
+    if count > 0 {
+        builder.warn(ListingWarning::Truncated {
+            source: source.to_string(),
+            signal,
+        });
+    }
+}
 
 pub(super) fn parse<R: BufRead>(
     format: ListingFormat,

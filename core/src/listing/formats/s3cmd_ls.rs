@@ -48,12 +48,8 @@ pub(super) fn parse<R: BufRead>(
         }
         Ok(())
     })?;
-    if directories > 0 {
-        builder.warn(ListingWarning::Truncated {
-            source: source.to_string(),
-            signal: format!("{directories} `DIR` lines: not listed with -r"),
-        });
-    }
+    let signal = format!("{directories} `DIR` lines: not listed with -r");
+    super::warn_folder_lines(builder, source, directories, signal);
     if listed > 0 {
         builder.warn(ListingWarning::Unverifiable {
             source: source.to_string(),
