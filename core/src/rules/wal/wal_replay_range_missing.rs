@@ -296,7 +296,7 @@ pub fn would_drop_unplaced(
             if ids.len() == 1 { "it" } else { "they" },
         ),
         evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id)],
-        "flush the memtable to L0 first (Db::flush_with_options(FlushType::MemTable), or close the writer with a memtable flush), then check again",
+        super::wal_writes_lost::FLUSH_TO_L0_FIRST,
         Impact::Inconclusive,
     )
 }

@@ -85,6 +85,9 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// What to do before wiping a WAL whose objects may hold writes not yet in L0.
+pub const FLUSH_TO_L0_FIRST: &str = "flush the memtable to L0 first (Db::flush_with_options(FlushType::MemTable), or close the writer with a memtable flush), then check again";
+
 /// The finding for deleting WAL objects `ids` of `root`, which hold data after the
 /// `next_wal_sst_id` of `publisher`, the manifest that published the newest L0.
 pub fn would_lose(
@@ -109,7 +112,7 @@ pub fn would_lose(
             ("wal_ids_with_data", ids),
             ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
         ],
-        "flush the memtable to L0 first (Db::flush_with_options(FlushType::MemTable), or close the writer with a memtable flush), then check again",
+        FLUSH_TO_L0_FIRST,
         Impact::Unsafe {
             predicted_error: format!(
                 "silent loss of the acknowledged writes in {} (not in L0)",
