@@ -46,11 +46,7 @@ fn check_wal_spans(snapshot: &Snapshot, limits: &Limits) -> Result<(), LimitExce
         };
         let span = high.saturating_sub(low).saturating_add(1);
         if span > limits.wal_ids {
-            let name = if root.path.is_empty() {
-                "/"
-            } else {
-                &root.path
-            };
+            let name = crate::plan::shown_root(&root.path);
             return Err(LimitExceeded {
                 name: "wal-ids",
                 limit: limits.wal_ids,

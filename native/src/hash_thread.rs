@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 /// rest (the parser may stop before the end) and returns the SHA-256 of the whole input.
 pub struct HashedReader<R> {
     inner: R,
-    chunks: Option<SyncSender<Vec<u8>>>,
-    hasher: Option<JoinHandle<String>>,
+    chunks: SyncSender<Vec<u8>>,
+    hasher: JoinHandle<String>,
 }
 
 impl<R: Read> HashedReader<R> {
@@ -28,16 +28,14 @@ impl<R: Read> HashedReader<R> {
         });
         Self {
             inner,
-            chunks: Some(chunks),
-            hasher: Some(hasher),
+            chunks,
+            hasher,
         }
     }
 
     fn hash(&self, bytes: &[u8]) {
-        if let Some(chunks) = &self.chunks {
-            // Only fails if the hashing thread is gone, which `finish_hex` reports.
-            let _ = chunks.send(bytes.to_vec());
-        }
+        // Fails only if the hashing thread is gone: `finish_hex` passes its panic on.
+        let _ = self.chunks.send(bytes.to_vec());
     }
 
     /// Reads what the parser left, and returns the SHA-256 of everything, in lower-case hex.
@@ -49,11 +47,13 @@ impl<R: Read> HashedReader<R> {
             }
             self.hash(&rest[..n]);
         }
-        self.chunks = None;
-        self.hasher
-            .take()
-            .and_then(|thread| thread.join().ok())
-            .unwrap_or_else(|| "unavailable: the hashing thread failed".to_string())
+        let Self { chunks, hasher, .. } = self;
+        // The last chunk sent: the thread's loop ends and it returns the hash.
+        drop(chunks);
+        match hasher.join() {
+            Ok(hex) => hex,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     }
 }
 

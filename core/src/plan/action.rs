@@ -76,7 +76,7 @@ impl Action {
 }
 
 /// How a root is written in a plan: the database at the top of the store (root `""`) is `/`.
-fn shown(root: &str) -> &str {
+pub(crate) fn shown(root: &str) -> &str {
     if root.is_empty() {
         "/"
     } else {

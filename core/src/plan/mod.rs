@@ -6,5 +6,6 @@ mod action;
 mod actions;
 mod planner;
 
+pub(crate) use action::shown as shown_root;
 pub use action::{Action, KINDS, PLAN_SYNTAX};
 pub use planner::{evaluate, ObjectStatus, PlanError, PlanObject, PlanResult};

@@ -289,36 +289,29 @@ fn decode_on_every_core(
     contents: &[(String, Vec<u8>, String)],
     limits: &Limits,
 ) -> Vec<Result<DecodedForCheck, ManifestError>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, contents.len().max(1));
-    let mut results: Vec<(usize, Result<DecodedForCheck, ManifestError>)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|worker| {
-                    scope.spawn(move || {
-                        contents
-                            .iter()
-                            .enumerate()
-                            .skip(worker)
-                            .step_by(workers)
-                            .map(|(index, (_, bytes, shown))| {
-                                (index, decode_for_check(shown, bytes, None, limits))
-                            })
-                            .collect::<Vec<_>>()
-                    })
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = contents.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = contents
+            .chunks(per_worker)
+            .map(|files| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .map(|(_, bytes, shown)| decode_for_check(shown, bytes, None, limits))
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| match handle.join() {
-                    Ok(done) => done,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
+            })
+            .collect();
+        // Joined in the order of the chunks, so the results stay in the order of the files.
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(decoded) => decoded,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 type ManifestDir = (Vec<(String, ManifestFile)>, Vec<(String, String)>, String);

@@ -24,8 +24,7 @@ pub(super) fn parse<R: BufRead>(
     let mut listed = 0u64;
     let mut directories = 0u64;
     for_each_line(source, reader, |number, line| {
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
+        if line.trim().is_empty() {
             return Ok(());
         }
         match read_line(line).ok_or_else(|| ListingError::at(source, number, EXPECTED))? {
@@ -110,12 +109,17 @@ fn read_line(line: &str) -> Option<Line<'_>> {
 
 /// `554`, or with `-H` `2K` (at least 2 KiB, less than 3): the size and whether it is exact.
 fn size(text: &str) -> Option<(u64, bool)> {
-    let (digits, shift) = match text.as_bytes().last()? {
-        b'K' => (&text[..text.len() - 1], 10),
-        b'M' => (&text[..text.len() - 1], 20),
-        b'G' => (&text[..text.len() - 1], 30),
-        b'T' => (&text[..text.len() - 1], 40),
-        _ => (text, 0),
+    let shift = match text.as_bytes().last()? {
+        b'K' => 10,
+        b'M' => 20,
+        b'G' => 30,
+        b'T' => 40,
+        _ => 0,
+    };
+    let digits = if shift == 0 {
+        text
+    } else {
+        &text[..text.len() - 1]
     };
     let value = super::size(digits)?;
     Some((value.checked_mul(1u64 << shift)?, shift == 0))
