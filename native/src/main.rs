@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod exit;
 mod hash_thread;
+mod listing_parts;
 mod store;
 
 use clap::Parser;

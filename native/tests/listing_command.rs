@@ -90,3 +90,68 @@ fn unreadable_listings_exit_2_with_the_file_and_line() {
     ]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// `slatecheck listing --format json` of `path` (with `piped` written to its stdin through a
+/// pipe), as JSON with the file's name replaced by `F`.
+fn summary(path: &str, piped: Option<Vec<u8>>) -> Value {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slatecheck"))
+        .args(["listing", "--format", "json", "--tz", "UTC", path])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("slatecheck runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        if let Some(bytes) = piped {
+            stdin.write_all(&bytes).expect("write to the pipe");
+        }
+    });
+    let out = child.wait_with_output().expect("slatecheck runs");
+    writer.join().expect("writer");
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .replace(path, "F");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
+    // Past the size where the file is split at line ends and read on every core; a pipe
+    // (`/dev/stdin`) cannot be split and is read whole, and its first bytes must not be lost
+    // to format detection. A key repeated across the cut keeps its later line.
+    let mut text = String::new();
+    let mut id = 0u64;
+    while text.len() < 40 << 20 {
+        id += 1;
+        let root = id % 7;
+        text.push_str(&format!(
+            "2026-11-26 09:00:33 {:>10} shard-{root}/wal/{:020}.sst\n",
+            id % 1000,
+            id / 7
+        ));
+        if id % 5 == 0 {
+            text.push_str(&format!("2026-11-26 09:00:34 {:>10} other/{id}.txt\n", id));
+        }
+    }
+    text.push_str(&format!(
+        "2026-11-26 09:00:35        999 shard-1/wal/{:020}.sst\n",
+        1
+    ));
+    text.push_str("                           PRE not-recursive/\n");
+    let path = temp_file("large-s3ls.txt", text.as_bytes());
+    let split = summary(path.to_str().expect("utf-8"), None);
+    let piped = summary("/dev/stdin", Some(text.clone().into_bytes()));
+    assert_eq!(split, piped);
+    assert_eq!(
+        split["objects"],
+        Value::from(text.lines().count() as u64 - 1)
+    );
+    assert!(split["warnings"].to_string().contains("PRE"), "{split}");
+}

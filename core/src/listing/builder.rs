@@ -2,6 +2,7 @@
 
 use super::detect::ListingFormat;
 use super::error::ListingError;
+use super::formats::{self, LineTally};
 use super::object_key::{classify_key, SlateObject};
 use super::objects::{ListedObjects, TablesBuilder};
 use super::table::NewEntry;
@@ -9,6 +10,7 @@ use super::warning::ListingWarning;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufReader, Read};
 
 /// How to read listings.
 #[derive(Clone, Debug, Default)]
@@ -232,6 +234,14 @@ pub(crate) struct InventoryPlan {
     pub pending_files: BTreeSet<String>,
 }
 
+/// One byte range of a listing file read apart from the rest (natively, on a core of its
+/// own): see [`ListingBuilder::read_part`].
+#[derive(Debug)]
+pub struct ListingPart {
+    builder: ListingBuilder,
+    tally: LineTally,
+}
+
 /// Accumulates listing files into a [`Listing`].
 #[derive(Debug)]
 pub struct ListingBuilder {
@@ -358,6 +368,84 @@ impl ListingBuilder {
             self.push(entry);
         }
         self.set_source(&previous);
+    }
+
+    /// Reads one part of listing file `source` (bytes from a line start to a later line start
+    /// or the end, its lines numbered from 1) for [`ListingBuilder::join_parts`]. Only formats
+    /// that [`ListingFormat::reads_in_parts`] can be read so.
+    pub fn read_part<R: Read>(
+        &self,
+        source: &str,
+        reader: R,
+        format: ListingFormat,
+    ) -> Result<ListingPart, ListingError> {
+        let mut builder = ListingBuilder::new(self.options.clone());
+        builder.max_objects = self.max_objects;
+        builder.set_source(source);
+        let reader = BufReader::with_capacity(256 * 1024, reader);
+        let tally =
+            formats::read_lines(format, source, reader, &mut builder).ok_or_else(|| {
+                ListingError::new(
+                    source,
+                    None,
+                    format!("{} listings cannot be read in parts", format.name()),
+                )
+            })??;
+        Ok(ListingPart { builder, tally })
+    }
+
+    /// Adds the parts of listing file `source`, given in file order, as if the file had been
+    /// read whole; a part that failed gives its error, with the line counted from the start
+    /// of the file.
+    pub fn join_parts(
+        &mut self,
+        source: &str,
+        format: ListingFormat,
+        parts: impl IntoIterator<Item = Result<ListingPart, ListingError>>,
+    ) -> Result<(), ListingError> {
+        self.begin_source(source, format)?;
+        let mut tally = LineTally::default();
+        for part in parts {
+            let part = part.map_err(|mut err| {
+                err.line = err.line.map(|line| line + tally.lines);
+                err
+            })?;
+            self.absorb(part.builder, tally.lines);
+            tally = tally.then(part.tally);
+        }
+        formats::finish_lines(format, source, self, tally);
+        if let Some(err) = self.budget_error(source) {
+            return Err(err);
+        }
+        self.end_source();
+        Ok(())
+    }
+
+    /// Adds what a builder read from the part of a file after what this one read.
+    fn absorb(&mut self, part: ListingBuilder, line_offset: u64) {
+        self.tables.absorb(part.tables, line_offset);
+        let listing = part.listing;
+        self.listing.total_objects += listing.total_objects;
+        self.listing.total_bytes += listing.total_bytes;
+        self.listing.outside_prefix += listing.outside_prefix;
+        if let Some(at) = listing.newest_object_time {
+            let newest = &mut self.listing.newest_object_time;
+            *newest = Some(newest.map_or(at, |t| t.max(at)));
+        }
+        for warning in listing.warnings {
+            self.warn(warning);
+        }
+        self.listing.deleted.extend(listing.deleted);
+        for (key, count) in part.noncurrent {
+            *self.noncurrent.entry(key).or_default() += count;
+        }
+        self.lossy_sizes += part.lossy_sizes;
+        self.zone_unknown |= part.zone_unknown;
+        self.over_budget += part.over_budget;
+        // Each part held up to the limit on its own; together they may hold more.
+        if let Some(limit) = self.max_objects {
+            self.over_budget += self.tables.rows().saturating_sub(limit);
+        }
     }
 
     /// Records a warning (once).

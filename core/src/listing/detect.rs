@@ -58,6 +58,13 @@ impl ListingFormat {
         ListingFormat::Empty,
     ];
 
+    /// Whether a file of this format can be split at line ends and its parts read apart
+    /// (see [`super::ListingBuilder::read_part`]): one object per line, nothing carried from
+    /// line to line but counts.
+    pub fn reads_in_parts(self) -> bool {
+        super::formats::reads_in_parts(self)
+    }
+
     /// The format's name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -21,8 +21,8 @@ mod time;
 mod warning;
 
 pub use builder::{
-    DeletedObject, ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry, RootSummary,
-    StoreObject,
+    DeletedObject, ListedTime, Listing, ListingBuilder, ListingOptions, ListingPart, RawEntry,
+    RootSummary, StoreObject,
 };
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
@@ -35,7 +35,7 @@ pub use warning::{assume_complete, ListingWarning};
 use std::io::{BufReader, Read};
 
 /// How much of a listing detection may look at.
-const DETECTION_WINDOW: usize = 256 * 1024;
+pub const DETECTION_WINDOW: usize = 256 * 1024;
 
 /// Reads one listing file into `builder`, detecting its format unless `format` is given, and
 /// transparently un-gzipping it. Returns the format read.
@@ -46,6 +46,22 @@ pub fn read_listing<R: Read>(
     format: Option<ListingFormat>,
 ) -> Result<ListingFormat, ListingError> {
     read_boxed(builder, source, Box::new(reader), format)
+}
+
+/// The format a listing file starting with `head` (its first [`DETECTION_WINDOW`] bytes, or
+/// all of it) is read in when it can be read in parts (see [`ListingBuilder::read_part`]):
+/// not gzipped, and of a format that [`ListingFormat::reads_in_parts`]. `None`: read it whole
+/// with [`read_listing`], which also reports why it cannot be read.
+pub fn format_for_parts(
+    builder: &ListingBuilder,
+    head: &[u8],
+    format: Option<ListingFormat>,
+) -> Option<ListingFormat> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let format = format.or_else(|| detect_format(head, builder.expects_inventory_data()))?;
+    format.reads_in_parts().then_some(format)
 }
 
 fn read_boxed<'a>(

@@ -427,6 +427,30 @@ impl TablesBuilder {
         }
     }
 
+    /// Adds the tables of a builder that read the part of the input after this one's (see
+    /// [`Table::append`]). Only for formats without delete markers: a later part's marker
+    /// could not remove an object kept outside the tables.
+    pub(crate) fn absorb(&mut self, later: TablesBuilder, line_offset: u64) {
+        let sources: Vec<u32> = later
+            .source_names
+            .iter()
+            .map(|name| self.source_index(name))
+            .collect();
+        for (root, build) in later.roots {
+            let mine = self.root(&root);
+            mine.manifests
+                .append(build.manifests, line_offset, &sources);
+            mine.wal.append(build.wal, line_offset, &sources);
+            mine.compacted
+                .append(build.compacted, line_offset, &sources);
+        }
+        for (key, mut object) in later.others {
+            object.line = object.line.map(|line| line + line_offset);
+            self.others.insert(key, object);
+        }
+        self.added += later.added;
+    }
+
     /// Records that `key`'s current version is a delete marker: its object is gone.
     pub(crate) fn remove(&mut self, key: &str, root: &str, object: &SlateObject) {
         self.added += 1;

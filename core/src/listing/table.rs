@@ -224,6 +224,39 @@ impl<K: RowId> Table<K> {
         self.rows.push((id, entry));
     }
 
+    /// Appends the rows of a table of the same root and kind read from the part of the input
+    /// after this one's: they stay after these (a later row of the same key still wins), their
+    /// line numbers move down by `line_offset`, and their source indices become `sources[i]`.
+    pub(crate) fn append(&mut self, later: Table<K>, line_offset: u64, sources: &[u32]) {
+        let extras_base = self.extras.len() as u32;
+        let md5s_base = self.md5s.len() as u32;
+        let mut rows = later.rows;
+        for (_, entry) in &mut rows {
+            let line = entry.line_flags & LINE_MASK;
+            if line > 0 {
+                entry.line_flags =
+                    (entry.line_flags & !LINE_MASK) | (line + line_offset).min(LINE_MASK);
+            }
+            if let Some(&source) = sources.get(entry.source as usize) {
+                entry.source = source;
+            }
+            if entry.extra != NO_EXTRA {
+                entry.extra += if entry.line_flags & ETAG_MD5 != 0 {
+                    md5s_base
+                } else {
+                    extras_base
+                };
+            }
+        }
+        if self.rows.is_empty() {
+            self.rows = rows;
+        } else {
+            self.rows.extend(rows);
+        }
+        self.extras.extend(later.extras);
+        self.md5s.extend(later.md5s);
+    }
+
     /// Records that the object's current version is a delete marker.
     pub(crate) fn push_tombstone(&mut self, id: K, file_name: Option<&str>) {
         let mut entry = Entry {

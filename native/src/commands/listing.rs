@@ -49,6 +49,11 @@ pub fn read_files(
     let mut hashes = Vec::new();
     for path in inventory_manifests_first(files)? {
         let name = path.display().to_string();
+        if let Some(hash) = crate::listing_parts::read_in_parts(&mut builder, &path, &name, format)?
+        {
+            hashes.push((path.clone(), hash));
+            continue;
+        }
         let file = File::open(&path)
             .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
         let mut hashing = crate::hash_thread::HashedReader::new(file);
@@ -66,6 +71,11 @@ fn inventory_manifests_first(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure>
     let mut manifests = Vec::new();
     let mut others = Vec::new();
     for path in files {
+        // A pipe (`<(…)`, `/dev/stdin`) cannot be read twice: looking at its head would lose it.
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            others.push(path.clone());
+            continue;
+        }
         let mut head = vec![0u8; 4096];
         let read = File::open(path)
             .and_then(|mut file| file.read(&mut head))

@@ -4,34 +4,33 @@
 //! `--recursive` it prints `PRE prefix/` lines and no objects under them.
 
 use super::lines::for_each_line;
+use super::LineTally;
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(
+pub(super) fn read_lines<R: BufRead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
+) -> Result<LineTally, ListingError> {
     let offset = builder.options().utc_offset_seconds;
-    let mut listed = 0u64;
-    let mut declared: Option<u64> = None;
-    let mut prefixes = 0u64;
-    for_each_line(source, reader, |number, line| {
+    let mut tally = LineTally::default();
+    tally.lines = for_each_line(source, reader, |number, line| {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with("Total Size:") {
             return Ok(());
         }
         if let Some(count) = trimmed.strip_prefix("Total Objects:") {
-            declared = Some(count.trim().parse().map_err(|_| {
+            tally.declared = Some(count.trim().parse().map_err(|_| {
                 ListingError::at(source, number, "unreadable `Total Objects` footer")
             })?);
             return Ok(());
         }
         if trimmed.starts_with("PRE ") {
-            prefixes += 1;
+            tally.folder_lines += 1;
             return Ok(());
         }
         let entry = object_line(line, offset).ok_or_else(|| {
@@ -41,23 +40,29 @@ pub(super) fn parse<R: BufRead>(
                 "expected `YYYY-MM-DD HH:MM:SS <size> <key>`",
             )
         })?;
-        listed += 1;
+        tally.listed += 1;
         builder.push_ref(EntryRef {
             line: Some(number),
             ..entry
         });
         Ok(())
     })?;
-    let signal = format!("{prefixes} `PRE` lines: not listed with --recursive");
-    super::warn_folder_lines(builder, source, prefixes, signal);
-    if let Some(declared) = declared.filter(|&d| d != listed) {
+    Ok(tally)
+}
+
+pub(super) fn finish(source: &str, builder: &mut ListingBuilder, tally: LineTally) {
+    let signal = format!(
+        "{} `PRE` lines: not listed with --recursive",
+        tally.folder_lines
+    );
+    super::warn_folder_lines(builder, source, tally.folder_lines, signal);
+    if let Some(declared) = tally.declared.filter(|&d| d != tally.listed) {
         builder.warn(ListingWarning::CountMismatch {
             source: source.to_string(),
             declared,
-            read: listed,
+            read: tally.listed,
         });
     }
-    Ok(())
 }
 
 fn object_line(line: &str, offset: Option<i32>) -> Option<EntryRef<'_>> {

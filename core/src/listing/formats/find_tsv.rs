@@ -4,17 +4,19 @@
 //! `%T…Z` prints local time with a literal `Z`.
 
 use super::lines::for_each_line;
+use super::LineTally;
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(
+pub(super) fn read_lines<R: BufRead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    for_each_line(source, reader, |number, line| {
+) -> Result<LineTally, ListingError> {
+    let mut tally = LineTally::default();
+    tally.lines = for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
@@ -41,11 +43,13 @@ pub(super) fn parse<R: BufRead>(
         if path.is_empty() {
             return Err(bad());
         }
+        tally.listed += 1;
         builder.push_ref(EntryRef {
             last_modified: Some(modified),
             line: Some(number),
             ..EntryRef::new(path, size)
         });
         Ok(())
-    })
+    })?;
+    Ok(tally)
 }

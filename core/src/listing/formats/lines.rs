@@ -6,14 +6,15 @@ use crate::limits::{human_bytes, MAX_LINE_BYTES};
 use crate::listing::error::ListingError;
 use std::io::{BufRead, ErrorKind};
 
-/// Calls `each(line_number, line)` for every line (without its `\n` or `\r\n`). A line longer
-/// than [`MAX_LINE_BYTES`] is refused as soon as that much is read: it is no listing line, and
-/// reading it whole (a gigabyte of one unbroken line) would only fill memory.
+/// Calls `each(line_number, line)` for every line (without its `\n` or `\r\n`) and returns
+/// how many lines there were. A line longer than [`MAX_LINE_BYTES`] is refused as soon as that
+/// much is read: it is no listing line, and reading it whole (a gigabyte of one unbroken line)
+/// would only fill memory.
 pub(super) fn for_each_line<R: BufRead>(
     source: &str,
     mut reader: R,
     mut each: impl FnMut(u64, &str) -> Result<(), ListingError>,
-) -> Result<(), ListingError> {
+) -> Result<u64, ListingError> {
     let mut carry: Vec<u8> = Vec::new();
     let mut number = 0u64;
     let too_long = |number: u64| {
@@ -82,7 +83,7 @@ pub(super) fn for_each_line<R: BufRead>(
         number += 1;
         emit(number, &carry)?;
     }
-    Ok(())
+    Ok(number)
 }
 
 #[cfg(test)]

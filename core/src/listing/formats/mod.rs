@@ -34,14 +34,99 @@ fn warn_folder_lines(builder: &mut ListingBuilder, source: &str, count: u64, sig
     }
 }
 
+/// What a line format counts while it reads. Summed over the parts of a file read in parts
+/// (see [`read_lines`]), it gives the end-of-input checks the same counts as one read of the
+/// whole file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LineTally {
+    /// Lines read, blank ones included: where the next part's line numbers start.
+    pub lines: u64,
+    /// Object lines.
+    pub listed: u64,
+    /// The object count the last footer read declares.
+    pub declared: Option<u64>,
+    /// Folder lines (`PRE`, `DIR`): objects under them were not listed.
+    pub folder_lines: u64,
+}
+
+impl LineTally {
+    /// This part's counts followed by those of the part after it.
+    pub(crate) fn then(self, later: LineTally) -> LineTally {
+        LineTally {
+            lines: self.lines + later.lines,
+            listed: self.listed + later.listed,
+            declared: later.declared.or(self.declared),
+            folder_lines: self.folder_lines + later.folder_lines,
+        }
+    }
+}
+
+/// Reads one part of a line-format file: see [`read_lines`].
+type LineReader =
+    fn(&str, &mut dyn BufRead, &mut ListingBuilder) -> Result<LineTally, ListingError>;
+
+/// The formats with one object per line and nothing carried from line to line but a
+/// [`LineTally`]: a file of them can be split at any line end and its parts read apart.
+fn line_reader(format: ListingFormat) -> Option<LineReader> {
+    Some(match format {
+        ListingFormat::AwsS3Ls => |s, r, b| aws_s3_ls::read_lines(s, r, b),
+        ListingFormat::RcloneLsl => |s, r, b| rclone_lsl::read_lines(s, r, b),
+        ListingFormat::S3cmdLs => |s, r, b| s3cmd_ls::read_lines(s, r, b),
+        ListingFormat::FindTsv => |s, r, b| find_tsv::read_lines(s, r, b),
+        ListingFormat::SizeKey => |s, r, b| size_key::read_lines(s, r, b),
+        _ => return None,
+    })
+}
+
+/// Whether a file of `format` can be read in parts split at line ends.
+pub(crate) fn reads_in_parts(format: ListingFormat) -> bool {
+    line_reader(format).is_some()
+}
+
+/// Reads the lines of a format that [`reads_in_parts`] (a whole file or one part of it,
+/// numbering its lines from 1), without the end-of-input checks; `None` for other formats.
+pub(crate) fn read_lines<R: BufRead>(
+    format: ListingFormat,
+    source: &str,
+    mut reader: R,
+    builder: &mut ListingBuilder,
+) -> Option<Result<LineTally, ListingError>> {
+    line_reader(format).map(|read| read(source, &mut reader, builder))
+}
+
+/// The end-of-input checks of a line format, over the whole file's tally.
+pub(crate) fn finish_lines(
+    format: ListingFormat,
+    source: &str,
+    builder: &mut ListingBuilder,
+    tally: LineTally,
+) {
+    match format {
+        ListingFormat::AwsS3Ls => aws_s3_ls::finish(source, builder, tally),
+        ListingFormat::RcloneLsl => rclone_lsl::finish(source, builder, tally),
+        ListingFormat::S3cmdLs => s3cmd_ls::finish(source, builder, tally),
+        _ => {}
+    }
+}
+
 pub(super) fn parse<R: BufRead>(
     format: ListingFormat,
     source: &str,
-    reader: R,
+    mut reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    if let Some(read) = line_reader(format) {
+        let tally = read(source, &mut reader, builder)?;
+        finish_lines(format, source, builder, tally);
+        return Ok(());
+    }
     match format {
-        ListingFormat::AwsS3Ls => aws_s3_ls::parse(source, reader, builder),
+        // Read above.
+        ListingFormat::AwsS3Ls
+        | ListingFormat::RcloneLsl
+        | ListingFormat::S3cmdLs
+        | ListingFormat::FindTsv
+        | ListingFormat::SizeKey => Ok(()),
         ListingFormat::S3ApiJson => s3api_json::parse(source, reader, builder),
         ListingFormat::S3InventoryManifest => s3_inventory::parse_manifest(source, reader, builder),
         ListingFormat::S3InventoryCsv => s3_inventory::parse_data(source, reader, builder),
@@ -49,11 +134,7 @@ pub(super) fn parse<R: BufRead>(
         ListingFormat::GcloudJson => gcloud_json::parse(source, reader, builder),
         ListingFormat::AzJson => az_json::parse(source, reader, builder),
         ListingFormat::RcloneLsjson => rclone_lsjson::parse(source, reader, builder),
-        ListingFormat::RcloneLsl => rclone_lsl::parse(source, reader, builder),
-        ListingFormat::S3cmdLs => s3cmd_ls::parse(source, reader, builder),
         ListingFormat::McJson => mc_json::parse(source, reader, builder),
-        ListingFormat::FindTsv => find_tsv::parse(source, reader, builder),
-        ListingFormat::SizeKey => size_key::parse(source, reader, builder),
         // Whitespace only; a forced format other than this one parses its own way.
         ListingFormat::Empty => Ok(()),
     }

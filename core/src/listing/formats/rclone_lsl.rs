@@ -2,20 +2,21 @@
 //! `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` without a zone, path relative to the listed directory).
 
 use super::lines::for_each_line;
+use super::LineTally;
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(
+pub(super) fn read_lines<R: BufRead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
+) -> Result<LineTally, ListingError> {
     let offset = builder.options().utc_offset_seconds;
-    let mut listed = 0u64;
-    for_each_line(source, reader, |number, line| {
+    let mut tally = LineTally::default();
+    tally.lines = for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
@@ -35,7 +36,7 @@ pub(super) fn parse<R: BufRead>(
         if path.is_empty() {
             return Err(bad());
         }
-        listed += 1;
+        tally.listed += 1;
         builder.push(RawEntry {
             last_modified: Some(modified),
             line: Some(number),
@@ -43,11 +44,14 @@ pub(super) fn parse<R: BufRead>(
         });
         Ok(())
     })?;
-    if listed > 0 {
+    Ok(tally)
+}
+
+pub(super) fn finish(source: &str, builder: &mut ListingBuilder, tally: LineTally) {
+    if tally.listed > 0 {
         builder.warn(ListingWarning::Unverifiable {
             source: source.to_string(),
             why: "`rclone lsl` prints no footer and `--max-depth` leaves no trace of the folders it did not enter".to_string(),
         });
     }
-    Ok(())
 }

@@ -8,6 +8,7 @@
 //! `--limit N` cut-offs are warned about on stderr only, so the output cannot show truncation.
 
 use super::lines::for_each_line;
+use super::LineTally;
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -16,19 +17,18 @@ use std::io::BufRead;
 
 const EXPECTED: &str = "expected `YYYY-MM-DD HH:MM <size>  s3://<bucket>/<key>`";
 
-pub(super) fn parse<R: BufRead>(
+pub(super) fn read_lines<R: BufRead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    let mut listed = 0u64;
-    let mut directories = 0u64;
-    for_each_line(source, reader, |number, line| {
+) -> Result<LineTally, ListingError> {
+    let mut tally = LineTally::default();
+    tally.lines = for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
         }
         match read_line(line).ok_or_else(|| ListingError::at(source, number, EXPECTED))? {
-            Line::Directory => directories += 1,
+            Line::Directory => tally.folder_lines += 1,
             Line::FolderObject => {}
             Line::Bucket => {
                 return Err(ListingError::at(
@@ -38,7 +38,7 @@ pub(super) fn parse<R: BufRead>(
                 ))
             }
             Line::Object(entry) => {
-                listed += 1;
+                tally.listed += 1;
                 builder.push_ref(EntryRef {
                     line: Some(number),
                     ..entry
@@ -47,15 +47,18 @@ pub(super) fn parse<R: BufRead>(
         }
         Ok(())
     })?;
-    let signal = format!("{directories} `DIR` lines: not listed with -r");
-    super::warn_folder_lines(builder, source, directories, signal);
-    if listed > 0 {
+    Ok(tally)
+}
+
+pub(super) fn finish(source: &str, builder: &mut ListingBuilder, tally: LineTally) {
+    let signal = format!("{} `DIR` lines: not listed with -r", tally.folder_lines);
+    super::warn_folder_lines(builder, source, tally.folder_lines, signal);
+    if tally.listed > 0 {
         builder.warn(ListingWarning::Unverifiable {
             source: source.to_string(),
             why: "`s3cmd ls --limit` says it stopped early on stderr only".to_string(),
         });
     }
-    Ok(())
 }
 
 enum Line<'a> {

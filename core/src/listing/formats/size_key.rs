@@ -1,16 +1,18 @@
 //! Plain `size key` lines (a space or a tab between them), with no times.
 
 use super::lines::for_each_line;
+use super::LineTally;
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use std::io::BufRead;
 
-pub(super) fn parse<R: BufRead>(
+pub(super) fn read_lines<R: BufRead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    for_each_line(source, reader, |number, line| {
+) -> Result<LineTally, ListingError> {
+    let mut tally = LineTally::default();
+    tally.lines = for_each_line(source, reader, |number, line| {
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Ok(());
@@ -22,10 +24,12 @@ pub(super) fn parse<R: BufRead>(
         if key.is_empty() {
             return Err(bad());
         }
+        tally.listed += 1;
         builder.push(RawEntry {
             line: Some(number),
             ..RawEntry::new(key, size)
         });
         Ok(())
-    })
+    })?;
+    Ok(tally)
 }

@@ -1,0 +1,178 @@
+//! A listing file read in parts (split at line ends, each part read apart, then joined in file
+//! order, as the CLI does on every core) reads exactly as the file read whole: the same
+//! objects with the same lines, the same counts and warnings, the same error at the same line.
+
+mod common;
+
+use common::listing_render::{self as render, RenderObject, RenderOptions};
+use proptest::prelude::*;
+use slatecheck_core::listing::{
+    read_listing, Listing, ListingBuilder, ListingError, ListingFormat, ListingOptions,
+};
+
+fn options() -> ListingOptions {
+    ListingOptions {
+        utc_offset_seconds: Some(0),
+        ..ListingOptions::default()
+    }
+}
+
+fn whole(format: ListingFormat, text: &[u8]) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(options());
+    builder.set_max_objects(Some(1_000));
+    read_listing(&mut builder, "l.txt", text, Some(format))?;
+    Ok(builder.finish())
+}
+
+/// `text` read in parts starting at the line starts `cuts` (byte offsets).
+fn in_parts(format: ListingFormat, text: &[u8], cuts: &[usize]) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(options());
+    builder.set_max_objects(Some(1_000));
+    let mut starts = vec![0];
+    starts.extend_from_slice(cuts);
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    let parts: Vec<_> = starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| builder.read_part("l.txt", &text[start..end], format))
+        .collect();
+    builder.join_parts("l.txt", format, parts)?;
+    Ok(builder.finish())
+}
+
+/// The line starts of `text` after its first byte, from which cuts are drawn.
+fn line_starts(text: &[u8]) -> Vec<usize> {
+    text.iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' && i + 1 < text.len())
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+fn object() -> impl Strategy<Value = RenderObject> {
+    let key = prop_oneof![
+        (0u8..3, 1u64..40).prop_map(|(root, id)| format!("db{root}/wal/{id:020}.sst")),
+        (0u8..3, 1u64..10).prop_map(|(root, id)| format!("db{root}/manifest/{id:020}.manifest")),
+        (0u8..3, 0u64..5).prop_map(|(root, n)| format!(
+            "db{root}/compacted/01ARZ3NDEKTSV4RRFFQ69G5FA{}.sst",
+            char::from(b'0' + n as u8)
+        )),
+        (0u8..3).prop_map(|n| format!("other/file-{n}.txt")),
+    ];
+    (key, 0u64..5_000, 1_700_000_000i128..1_800_000_000).prop_map(|(key, size, secs)| {
+        RenderObject::new(
+            key,
+            size,
+            secs * 1_000_000_000,
+            "d41d8cd98f00b204e9800998ecf8427e",
+        )
+    })
+}
+
+/// The formats that read in parts, rendered as their tools print them (keys repeat, so a
+/// later line replacing an earlier one across a cut is covered).
+fn rendered(objects: &[RenderObject]) -> Vec<(ListingFormat, String)> {
+    let opts = RenderOptions::new("bucket", "");
+    vec![
+        (
+            ListingFormat::AwsS3Ls,
+            render::aws_s3_ls(objects, &opts, true),
+        ),
+        (
+            ListingFormat::AwsS3Ls,
+            render::aws_s3_ls_human(objects, &opts),
+        ),
+        (ListingFormat::RcloneLsl, render::rclone_lsl(objects, &opts)),
+        (
+            ListingFormat::S3cmdLs,
+            render::s3cmd_ls(objects, &opts, false),
+        ),
+        (ListingFormat::FindTsv, render::find_printf(objects, &opts)),
+        (ListingFormat::SizeKey, render::size_key(objects, &opts)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_file_read_in_parts_reads_as_the_whole_file(
+        objects in prop::collection::vec(object(), 1..40),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
+        folder_lines in 0usize..3,
+    ) {
+        for (format, mut text) in rendered(&objects) {
+            // Folder lines of a listing that was not recursive, and blank lines, anywhere.
+            if format == ListingFormat::AwsS3Ls {
+                for n in 0..folder_lines {
+                    text.insert_str(0, &format!("                           PRE dir{n}/\n\n"));
+                }
+            }
+            let bytes = text.as_bytes();
+            let starts = line_starts(bytes);
+            let mut cuts: Vec<usize> = if starts.is_empty() {
+                Vec::new()
+            } else {
+                picks.iter().map(|pick| starts[pick.index(starts.len())]).collect()
+            };
+            cuts.sort_unstable();
+            cuts.dedup();
+            prop_assert_eq!(
+                in_parts(format, bytes, &cuts),
+                whole(format, bytes),
+                "{:?} cut at {:?}:\n{}", format, cuts, text
+            );
+        }
+    }
+}
+
+#[test]
+fn an_error_in_a_later_part_names_its_line_in_the_file() {
+    let text = b"2024-01-01 00:00:00          5 db/wal/00000000000000000001.sst\n\
+                 2024-01-01 00:00:00          5 db/wal/00000000000000000002.sst\n\
+                 \n\
+                 not a listing line\n";
+    let cut = line_starts(text)[1];
+    let err = in_parts(ListingFormat::AwsS3Ls, text, &[cut]).unwrap_err();
+    assert_eq!(err, whole(ListingFormat::AwsS3Ls, text).unwrap_err());
+    assert_eq!(err.line, Some(4), "{err}");
+}
+
+#[test]
+fn a_footer_in_the_last_part_counts_the_lines_of_every_part() {
+    let line = "2024-01-01 00:00:00          5 db/wal/00000000000000000001.sst\n";
+    let text = format!("{line}{line}{line}\nTotal Objects: 3\n   Total Size: 15\n");
+    let cuts: Vec<usize> = line_starts(text.as_bytes());
+    let listing = in_parts(ListingFormat::AwsS3Ls, text.as_bytes(), &cuts).unwrap();
+    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    let short = text.replace("Total Objects: 3", "Total Objects: 4");
+    let listing = in_parts(ListingFormat::AwsS3Ls, short.as_bytes(), &cuts).unwrap();
+    assert_eq!(listing.warnings.len(), 1, "{:?}", listing.warnings);
+}
+
+#[test]
+fn parts_that_hold_more_than_the_limit_together_are_refused() {
+    let text: String = (1..=6)
+        .map(|id| format!("2024-01-01 00:00:00          5 db/wal/{id:020}.sst\n"))
+        .collect();
+    let bytes = text.as_bytes();
+    let cut = line_starts(bytes)[2];
+    let mut builder = ListingBuilder::new(options());
+    builder.set_max_objects(Some(4));
+    let parts = [0..cut, cut..bytes.len()]
+        .map(|range| builder.read_part("l.txt", &bytes[range], ListingFormat::AwsS3Ls));
+    let err = builder
+        .join_parts("l.txt", ListingFormat::AwsS3Ls, parts)
+        .unwrap_err();
+    assert!(err.message.contains("more than 4 SlateDB objects"), "{err}");
+}
+
+#[test]
+fn formats_that_do_not_read_in_parts_say_so() {
+    let builder = ListingBuilder::new(options());
+    assert!(!ListingFormat::S3ApiJson.reads_in_parts());
+    let err = builder
+        .read_part("l.json", &b"{}"[..], ListingFormat::S3ApiJson)
+        .unwrap_err();
+    assert!(err.message.contains("cannot be read in parts"), "{err}");
+}

@@ -1,0 +1,132 @@
+//! Reading a large listing file on every core: the file is split at line ends, each part is
+//! parsed by a thread of its own into tables of its own, and the parts are joined in file
+//! order, so the listing is the one a single read gives (the core stays single-threaded, for
+//! the browser). SHA-256 of the file is taken on one more thread meanwhile.
+
+use slatecheck_core::digest::Hasher;
+use slatecheck_core::limits::MAX_LINE_BYTES;
+use slatecheck_core::listing::{
+    format_for_parts, ListingBuilder, ListingError, ListingFormat, ListingPart, DETECTION_WINDOW,
+};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Below this, one thread reads the file faster than threads can be started and joined.
+const MIN_BYTES_FOR_PARTS: u64 = 32 << 20;
+
+/// Reads listing file `path` (shown as `name`) into `builder` in parts, one per core, when it
+/// is large and of a format that reads in parts; returns its SHA-256 in hex. `Ok(None)`: it was
+/// not read (small, compressed, of another format, or one core) and is to be read whole.
+pub fn read_in_parts(
+    builder: &mut ListingBuilder,
+    path: &Path,
+    name: &str,
+    format: Option<ListingFormat>,
+) -> Result<Option<String>, ListingError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cannot_read = cannot_read(name);
+    let mut file = File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if cores < 2 || size < MIN_BYTES_FOR_PARTS {
+        return Ok(None);
+    }
+    let mut head = Vec::new();
+    (&mut file)
+        .take(DETECTION_WINDOW as u64)
+        .read_to_end(&mut head)
+        .map_err(cannot_read)?;
+    let Some(format) = format_for_parts(builder, &head, format) else {
+        return Ok(None);
+    };
+    let Some(starts) = part_starts(path, size, cores).map_err(cannot_read)? else {
+        return Ok(None);
+    };
+    let ends = starts.iter().skip(1).copied().chain([size]);
+    let ranges: Vec<(u64, u64)> = starts.iter().copied().zip(ends).collect();
+    let shared: &ListingBuilder = builder;
+    let (parts, hash) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| sha256_of(path));
+        let readers: Vec<_> = ranges
+            .iter()
+            .map(|&(start, end)| {
+                scope.spawn(move || read_range(shared, path, name, format, start, end))
+            })
+            .collect();
+        let parts: Vec<Result<ListingPart, ListingError>> = readers
+            .into_iter()
+            .map(|reader| match reader.join() {
+                Ok(part) => part,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect();
+        let hash = match hashing.join() {
+            Ok(hash) => hash,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (parts, hash)
+    });
+    builder.join_parts(name, format, parts)?;
+    Ok(Some(hash.map_err(cannot_read)?))
+}
+
+/// Where the parts start: offset 0, then the first line start at or after each `k/parts` of
+/// the file. `None` when a line near a cut runs longer than any listing line: the whole-file
+/// read then reports it.
+fn part_starts(path: &Path, size: u64, parts: usize) -> std::io::Result<Option<Vec<u64>>> {
+    let mut file = BufReader::with_capacity(64 * 1024, File::open(path)?);
+    let mut starts = vec![0u64];
+    for k in 1..parts as u64 {
+        let cut = size * k / parts as u64;
+        // The line start at or after `cut`: just past the first newline from `cut - 1` on.
+        file.seek(SeekFrom::Start(cut - 1))?;
+        let mut skipped = Vec::new();
+        let read = (&mut file)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut skipped)?;
+        if skipped.last() != Some(&b'\n') {
+            return Ok(None);
+        }
+        let start = cut - 1 + read as u64;
+        if start < size && starts.last().is_some_and(|&last| start > last) {
+            starts.push(start);
+        }
+    }
+    Ok(Some(starts))
+}
+
+/// Reads bytes `start..end` of the file as one part.
+fn read_range(
+    builder: &ListingBuilder,
+    path: &Path,
+    name: &str,
+    format: ListingFormat,
+    start: u64,
+    end: u64,
+) -> Result<ListingPart, ListingError> {
+    let cannot_read = cannot_read(name);
+    let mut file = File::open(path).map_err(cannot_read)?;
+    file.seek(SeekFrom::Start(start)).map_err(cannot_read)?;
+    builder.read_part(name, file.take(end - start), format)
+}
+
+fn cannot_read(name: &str) -> impl Fn(std::io::Error) -> ListingError + Copy + '_ {
+    move |err| ListingError {
+        file: name.to_string(),
+        line: None,
+        message: format!("cannot read: {err}"),
+    }
+}
+
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Hasher::default();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut chunk)?;
+        if read == 0 {
+            return Ok(hasher.finish_hex());
+        }
+        hasher.update(&chunk[..read]);
+    }
+}
