@@ -136,7 +136,7 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
             id % 1000,
             id / 7
         ));
-        if id % 5 == 0 {
+        if id.is_multiple_of(5) {
             text.push_str(&format!("2026-11-26 09:00:34 {:>10} other/{id}.txt\n", id));
         }
     }
