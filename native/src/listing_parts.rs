@@ -15,21 +15,30 @@ use std::path::Path;
 /// Below this, one thread reads the file faster than threads can be started and joined.
 const MIN_BYTES_FOR_PARTS: u64 = 32 << 20;
 
+/// What [`read_in_parts`] did.
+pub enum PartsRead {
+    /// The file is small, compressed, of a format that does not read in parts, or the machine
+    /// has one core: read it whole.
+    NotRead,
+    /// Read, with the file's SHA-256 in hex when asked for.
+    Read { sha256: Option<String> },
+}
+
 /// Reads listing file `path` (shown as `name`) into `builder` in parts, one per core, when it
-/// is large and of a format that reads in parts; returns its SHA-256 in hex. `Ok(None)`: it was
-/// not read (small, compressed, of another format, or one core) and is to be read whole.
+/// is large and of a format that reads in parts, hashing it meanwhile when `hash`.
 pub fn read_in_parts(
     builder: &mut ListingBuilder,
     path: &Path,
     name: &str,
     format: Option<ListingFormat>,
-) -> Result<Option<String>, ListingError> {
+    hash: bool,
+) -> Result<PartsRead, ListingError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let cannot_read = cannot_read(name);
     let mut file = File::open(path).map_err(cannot_read)?;
     let size = file.metadata().map_err(cannot_read)?.len();
     if cores < 2 || size < MIN_BYTES_FOR_PARTS {
-        return Ok(None);
+        return Ok(PartsRead::NotRead);
     }
     let mut head = Vec::new();
     (&mut file)
@@ -37,16 +46,16 @@ pub fn read_in_parts(
         .read_to_end(&mut head)
         .map_err(cannot_read)?;
     let Some(format) = format_for_parts(builder, &head, format) else {
-        return Ok(None);
+        return Ok(PartsRead::NotRead);
     };
     let Some(starts) = part_starts(path, size, cores).map_err(cannot_read)? else {
-        return Ok(None);
+        return Ok(PartsRead::NotRead);
     };
     let ends = starts.iter().skip(1).copied().chain([size]);
     let ranges: Vec<(u64, u64)> = starts.iter().copied().zip(ends).collect();
     let shared: &ListingBuilder = builder;
     let (parts, hash) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| sha256_of(path));
+        let hashing = hash.then(|| scope.spawn(|| sha256_of(path)));
         let readers: Vec<_> = ranges
             .iter()
             .map(|&(start, end)| {
@@ -60,14 +69,16 @@ pub fn read_in_parts(
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect();
-        let hash = match hashing.join() {
+        let hash = hashing.map(|hashing| match hashing.join() {
             Ok(hash) => hash,
             Err(panic) => std::panic::resume_unwind(panic),
-        };
+        });
         (parts, hash)
     });
     builder.join_parts(name, format, parts)?;
-    Ok(Some(hash.map_err(cannot_read)?))
+    Ok(PartsRead::Read {
+        sha256: hash.transpose().map_err(cannot_read)?,
+    })
 }
 
 /// Where the parts start: offset 0, then the first line start at or after each `k/parts` of

@@ -601,6 +601,10 @@ impl ListingBuilder {
 
 /// Strips a leading `scheme://bucket/` (S3, GCS, Azure, rclone remotes) from a listed key.
 fn strip_store_url(key: &str) -> &str {
+    // Most keys hold no `:` at all: one byte search instead of a substring search per object.
+    if memchr::memchr(b':', key.as_bytes()).is_none() {
+        return key;
+    }
     let Some((scheme, rest)) = key.split_once("://") else {
         return key;
     };

@@ -71,8 +71,8 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
             });
         }
     }
-    let (dir, file) = key.rsplit_once('/')?;
-    let (root, folder) = match dir.rsplit_once('/') {
+    let (dir, file) = split_at_last_slash(key)?;
+    let (root, folder) = match split_at_last_slash(dir) {
         Some((root, folder)) => (root, folder),
         None => ("", dir),
     };
@@ -106,6 +106,13 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
             folder: folder.to_string(),
         }),
     })
+}
+
+/// `key` split at its last `/`, found with memchr's search: this runs three times for every
+/// object of a listing, and `str::rsplit_once` was a tenth of reading one.
+pub(crate) fn split_at_last_slash(key: &str) -> Option<(&str, &str)> {
+    let at = memchr::memrchr(b'/', key.as_bytes())?;
+    Some((&key[..at], &key[at + 1..]))
 }
 
 fn decimal(text: &str) -> Option<u64> {

@@ -7,7 +7,7 @@
 //! tests; the checks read the tables.
 
 use super::builder::StoreObject;
-use super::object_key::{classify_key, ObjectKey, SlateObject};
+use super::object_key::{classify_key, split_at_last_slash, ObjectKey, SlateObject};
 use super::table::{Kind, NewEntry, RowFacts, RowId, Table};
 use crate::model::SstId;
 use serde::{Serialize, Serializer};
@@ -396,7 +396,7 @@ impl TablesBuilder {
         source: &str,
     ) {
         self.added += 1;
-        let file = key.rsplit('/').next().unwrap_or(key);
+        let file = split_at_last_slash(key).map_or(key, |(_, file)| file);
         match classified.object {
             SlateObject::Manifest { id } => {
                 let name = (!decimal_canonical(file, ".manifest")).then_some(file);
@@ -454,7 +454,7 @@ impl TablesBuilder {
     /// Records that `key`'s current version is a delete marker: its object is gone.
     pub(crate) fn remove(&mut self, key: &str, root: &str, object: &SlateObject) {
         self.added += 1;
-        let file = key.rsplit('/').next().unwrap_or(key);
+        let file = split_at_last_slash(key).map_or(key, |(_, file)| file);
         match *object {
             SlateObject::Manifest { id } => {
                 let name = (!decimal_canonical(file, ".manifest")).then_some(file);

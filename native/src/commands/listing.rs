@@ -2,6 +2,7 @@
 
 use crate::cli::{ListingArgs, OutputFormat};
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE};
+use crate::listing_parts::{read_in_parts, PartsRead};
 use serde_json::json;
 use slatecheck_core::listing::{
     detect_format, read_listing, Listing, ListingBuilder, ListingFormat, ListingOptions,
@@ -12,11 +13,12 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
-    let (mut listing, _) = read_files(
+    let (mut listing, _) = read_files_hashed(
         &args.files,
         args.reading.listing_options(),
         args.reading.max_objects(),
         args.listing_format,
+        false,
     )?;
     if args.reading.listing_complete {
         slatecheck_core::listing::assume_complete(&mut listing.warnings);
@@ -44,21 +46,46 @@ pub fn read_files(
     max_objects: Option<u64>,
     format: Option<ListingFormat>,
 ) -> Result<(Listing, Vec<(PathBuf, String)>), Failure> {
+    let (listing, hashes) = read_files_hashed(files, options, max_objects, format, true)?;
+    let hashes = hashes
+        .into_iter()
+        .map(|(path, hash)| (path, hash.unwrap_or_default()))
+        .collect();
+    Ok((listing, hashes))
+}
+
+/// Each listing file with its SHA-256 (hex), when taken.
+type FileHashes = Vec<(PathBuf, Option<String>)>;
+
+/// Reads listing files as one listing, with each file's SHA-256 when `hash` (a sixth of the
+/// work on a large listing, wasted where no report names the inputs).
+fn read_files_hashed(
+    files: &[PathBuf],
+    options: ListingOptions,
+    max_objects: Option<u64>,
+    format: Option<ListingFormat>,
+    hash: bool,
+) -> Result<(Listing, FileHashes), Failure> {
     let mut builder = ListingBuilder::new(options);
     builder.set_max_objects(max_objects);
     let mut hashes = Vec::new();
     for path in inventory_manifests_first(files)? {
         let name = path.display().to_string();
-        if let Some(hash) = crate::listing_parts::read_in_parts(&mut builder, &path, &name, format)?
+        if let PartsRead::Read { sha256 } = read_in_parts(&mut builder, &path, &name, format, hash)?
         {
-            hashes.push((path.clone(), hash));
+            hashes.push((path.clone(), sha256));
             continue;
         }
         let file = File::open(&path)
             .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
-        let mut hashing = crate::hash_thread::HashedReader::new(file);
-        read_listing(&mut builder, &name, &mut hashing, format)?;
-        hashes.push((path.clone(), hashing.finish_hex()));
+        if hash {
+            let mut hashing = crate::hash_thread::HashedReader::new(file);
+            read_listing(&mut builder, &name, &mut hashing, format)?;
+            hashes.push((path.clone(), Some(hashing.finish_hex())));
+        } else {
+            read_listing(&mut builder, &name, file, format)?;
+            hashes.push((path.clone(), None));
+        }
     }
     let order = |p: &PathBuf| files.iter().position(|f| f == p);
     hashes.sort_by_key(|(path, _)| order(path));
