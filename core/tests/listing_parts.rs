@@ -176,3 +176,91 @@ fn formats_that_do_not_read_in_parts_say_so() {
         .unwrap_err();
     assert!(err.message.contains("cannot be read in parts"), "{err}");
 }
+
+/// The files of an S3 Inventory delivery, manifest first, read one after the other or with
+/// the data files read apart and joined in order.
+fn inventory(files: &[(String, Vec<u8>)], apart: bool) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(options());
+    builder.set_max_objects(Some(1_000));
+    let manifest = files.iter().filter(|(name, _)| name.ends_with(".json"));
+    let data: Vec<_> = files
+        .iter()
+        .filter(|(name, _)| name.contains(".csv"))
+        .collect();
+    for (name, bytes) in manifest {
+        read_listing(&mut builder, name, bytes.as_slice(), None)?;
+    }
+    if apart {
+        assert!(data.iter().all(|(name, _)| builder.reads_apart(name)));
+        let read: Vec<_> = data
+            .iter()
+            .rev()
+            .map(|(name, bytes)| builder.read_file_apart(name, bytes.as_slice()))
+            .collect();
+        for file in read.into_iter().rev() {
+            builder.join_file(file?)?;
+        }
+    } else {
+        for (name, bytes) in data {
+            read_listing(&mut builder, name, bytes.as_slice(), None)?;
+        }
+    }
+    Ok(builder.finish())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn inventory_data_files_read_apart_read_as_one_after_the_other(
+        objects in prop::collection::vec(object(), 1..40),
+        files in 1usize..5,
+        gzip in any::<bool>(),
+        dropped in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let opts = RenderOptions::new("bucket", "");
+        let mut delivery = render::s3_inventory(&objects, &opts, 1_795_683_600_000, gzip, files);
+        // A data file the manifest names may be missing: both reads must warn the same.
+        if let Some(index) = dropped {
+            let data: Vec<usize> = (0..delivery.len())
+                .filter(|&i| delivery[i].0.contains(".csv"))
+                .collect();
+            if data.len() > 1 {
+                delivery.remove(data[index.index(data.len())]);
+            }
+        }
+        prop_assert_eq!(inventory(&delivery, true), inventory(&delivery, false));
+    }
+}
+
+#[test]
+fn only_unversioned_inventory_data_files_are_read_apart() {
+    let objects = [RenderObject::new(
+        "db/wal/00000000000000000001.sst",
+        5,
+        1_700_000_000_000_000_000,
+        "d41d8cd98f00b204e9800998ecf8427e",
+    )];
+    let opts = RenderOptions::new("bucket", "");
+    let delivery = render::s3_inventory(&objects, &opts, 1_795_683_600_000, true, 1);
+    let mut builder = ListingBuilder::new(options());
+    let find = |suffix: &str| delivery.iter().find(|(name, _)| name.ends_with(suffix));
+    let (manifest, data) = (find(".json").unwrap(), find(".csv.gz").unwrap());
+    assert!(!builder.reads_apart(&data.0), "no manifest read yet");
+    read_listing(&mut builder, &manifest.0, manifest.1.as_slice(), None).unwrap();
+    assert!(builder.reads_apart(&data.0));
+    assert!(!builder.reads_apart("some/other.csv.gz"));
+    // A versioned inventory's delete marker in one file removes an object of another.
+    let versioned = String::from_utf8(manifest.1.clone()).unwrap().replace(
+        "Bucket, Key,",
+        "Bucket, Key, VersionId, IsLatest, IsDeleteMarker,",
+    );
+    assert!(versioned.contains("IsLatest"), "{versioned}");
+    let mut builder = ListingBuilder::new(options());
+    read_listing(&mut builder, &manifest.0, versioned.as_bytes(), None).unwrap();
+    assert!(!builder.reads_apart(&data.0));
+    let err = builder
+        .read_file_apart(&data.0, data.1.as_slice())
+        .unwrap_err();
+    assert!(err.message.contains("read apart"), "{err}");
+}

@@ -1,16 +1,19 @@
-//! Reading a large listing file on every core: the file is split at line ends, each part is
-//! parsed by a thread of its own into tables of its own, and the parts are joined in file
-//! order, so the listing is the one a single read gives (the core stays single-threaded, for
-//! the browser). SHA-256 of the file is taken on one more thread meanwhile.
+//! Reading large listings on every core, so that the listing is the one a single read gives
+//! (the core stays single-threaded, for the browser): a large text file is split at line ends,
+//! each part parsed by a thread of its own into tables of its own, and the parts joined in file
+//! order, its SHA-256 taken on one more thread meanwhile; the data files of an S3 Inventory are
+//! each read whole on one core, and joined in the order given.
 
-use slatecheck_core::digest::Hasher;
+use slatecheck_core::digest::{Hasher, HashingReader};
 use slatecheck_core::limits::MAX_LINE_BYTES;
 use slatecheck_core::listing::{
-    format_for_parts, ListingBuilder, ListingError, ListingFormat, ListingPart, DETECTION_WINDOW,
+    format_for_parts, ListingBuilder, ListingError, ListingFile, ListingFormat, ListingPart,
+    DETECTION_WINDOW,
 };
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this, one thread reads the file faster than threads can be started and joined.
 const MIN_BYTES_FOR_PARTS: u64 = 32 << 20;
@@ -140,4 +143,65 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&chunk[..read]);
     }
+}
+
+/// Reads listing files that [`ListingBuilder::reads_apart`] (the data files of an S3 Inventory)
+/// on every core, each whole on one thread, and joins them in the order given; returns each
+/// file's SHA-256 in hex when `hash`.
+pub fn read_files_apart(
+    builder: &mut ListingBuilder,
+    paths: &[&Path],
+    hash: bool,
+) -> Result<Vec<Option<String>>, ListingError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let shared: &ListingBuilder = builder;
+    // Each thread takes the next file not yet taken: files differ in size.
+    let next = AtomicUsize::new(0);
+    let mut read: Vec<(usize, Result<(ListingFile, Option<String>), ListingError>)> =
+        std::thread::scope(|scope| {
+            let readers: Vec<_> = (0..cores.min(paths.len()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut read = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(path) = paths.get(index) else {
+                                return read;
+                            };
+                            read.push((index, read_file_apart(shared, path, hash)));
+                        }
+                    })
+                })
+                .collect();
+            readers
+                .into_iter()
+                .flat_map(|reader| match reader.join() {
+                    Ok(read) => read,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+    read.sort_by_key(|(index, _)| *index);
+    let mut hashes = Vec::new();
+    for (_, file) in read {
+        let (file, sha256) = file?;
+        builder.join_file(file)?;
+        hashes.push(sha256);
+    }
+    Ok(hashes)
+}
+
+fn read_file_apart(
+    builder: &ListingBuilder,
+    path: &Path,
+    hash: bool,
+) -> Result<(ListingFile, Option<String>), ListingError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(cannot_read(&name))?;
+    if !hash {
+        return Ok((builder.read_file_apart(&name, file)?, None));
+    }
+    let mut hashing = HashingReader::new(file);
+    let read = builder.read_file_apart(&name, &mut hashing)?;
+    Ok((read, Some(hashing.finish_hex())))
 }

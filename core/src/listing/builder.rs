@@ -234,12 +234,28 @@ pub(crate) struct InventoryPlan {
     pub pending_files: BTreeSet<String>,
 }
 
+impl InventoryPlan {
+    /// Whether the inventory lists versions: a delete marker in one data file then removes an
+    /// object another file lists, so the files cannot be read apart.
+    fn versioned(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.as_str(), "VersionId" | "IsLatest" | "IsDeleteMarker"))
+    }
+}
+
 /// One byte range of a listing file read apart from the rest (natively, on a core of its
 /// own): see [`ListingBuilder::read_part`].
 #[derive(Debug)]
 pub struct ListingPart {
     builder: ListingBuilder,
     tally: LineTally,
+}
+
+/// A whole listing file read apart from the others: see [`ListingBuilder::read_file_apart`].
+#[derive(Debug)]
+pub struct ListingFile {
+    builder: ListingBuilder,
 }
 
 /// Accumulates listing files into a [`Listing`].
@@ -445,6 +461,62 @@ impl ListingBuilder {
         // Each part held up to the limit on its own; together they may hold more.
         if let Some(limit) = self.max_objects {
             self.over_budget += self.tables.rows().saturating_sub(limit);
+        }
+    }
+
+    /// Whether listing file `source` can be read apart from the others, on a core of its own
+    /// ([`ListingBuilder::read_file_apart`]): a data file the S3 Inventory manifest read names,
+    /// of an inventory without versions, whose rows depend on no other file's.
+    pub fn reads_apart(&self, source: &str) -> bool {
+        self.inventory.as_ref().is_some_and(|plan| {
+            !plan.versioned() && plan.pending_files.contains(formats::file_name(source))
+        })
+    }
+
+    /// Reads a whole listing file that [`ListingBuilder::reads_apart`], for
+    /// [`ListingBuilder::join_file`]; other files are read with [`super::read_listing`] in
+    /// turn.
+    pub fn read_file_apart<R: Read>(
+        &self,
+        source: &str,
+        reader: R,
+    ) -> Result<ListingFile, ListingError> {
+        if !self.reads_apart(source) {
+            return Err(ListingError::new(
+                source,
+                None,
+                "only the data files of an S3 Inventory without versions are read apart",
+            ));
+        }
+        let mut builder = ListingBuilder::new(self.options.clone());
+        builder.max_objects = self.max_objects;
+        builder.inventory = self.inventory.clone();
+        super::read_listing(&mut builder, source, reader, None)?;
+        Ok(ListingFile { builder })
+    }
+
+    /// Adds a file read apart, after the files added before it, as if it had been read in
+    /// turn.
+    pub fn join_file(&mut self, file: ListingFile) -> Result<(), ListingError> {
+        let mut builder = file.builder;
+        let source = builder.current_source.clone();
+        self.listing.sources.append(&mut builder.listing.sources);
+        for read in builder.listing.formats.drain(..) {
+            if !self.listing.formats.contains(&read) {
+                self.listing.formats.push(read);
+            }
+        }
+        if let (Some(mine), Some(theirs)) = (self.inventory.as_mut(), builder.inventory.as_ref()) {
+            mine.pending_files
+                .retain(|name| theirs.pending_files.contains(name));
+        }
+        // The file's own end-of-input warnings were made when it was read.
+        builder.lossy_sizes = 0;
+        builder.zone_unknown = false;
+        self.absorb(builder, 0);
+        match self.budget_error(&source) {
+            Some(err) => Err(err),
+            None => Ok(()),
         }
     }
 

@@ -21,8 +21,8 @@ mod time;
 mod warning;
 
 pub use builder::{
-    DeletedObject, ListedTime, Listing, ListingBuilder, ListingOptions, ListingPart, RawEntry,
-    RootSummary, StoreObject,
+    DeletedObject, ListedTime, Listing, ListingBuilder, ListingFile, ListingOptions, ListingPart,
+    RawEntry, RootSummary, StoreObject,
 };
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;

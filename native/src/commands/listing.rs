@@ -2,7 +2,7 @@
 
 use crate::cli::{ListingArgs, OutputFormat};
 use crate::exit::{print, Failure, INCONCLUSIVE, SAFE};
-use crate::listing_parts::{read_in_parts, PartsRead};
+use crate::listing_parts::{read_files_apart, read_in_parts, PartsRead};
 use serde_json::json;
 use slatecheck_core::listing::{
     detect_format, read_listing, Listing, ListingBuilder, ListingFormat, ListingOptions,
@@ -10,7 +10,7 @@ use slatecheck_core::listing::{
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
     let (mut listing, _) = read_files_hashed(
@@ -69,14 +69,30 @@ fn read_files_hashed(
     let mut builder = ListingBuilder::new(options);
     builder.set_max_objects(max_objects);
     let mut hashes = Vec::new();
-    for path in inventory_manifests_first(files)? {
+    let ordered = inventory_manifests_first(files)?;
+    let mut next = 0;
+    while let Some(path) = ordered.get(next) {
         let name = path.display().to_string();
-        if let PartsRead::Read { sha256 } = read_in_parts(&mut builder, &path, &name, format, hash)?
+        // A run of inventory data files: each read whole, on every core (detected as such).
+        let detected = format.is_none_or(|format| format == ListingFormat::S3InventoryCsv);
+        let apart: Vec<&Path> = ordered[next..]
+            .iter()
+            .take_while(|path| detected && builder.reads_apart(&path.display().to_string()))
+            .map(PathBuf::as_path)
+            .collect();
+        if apart.len() > 1 {
+            let read = read_files_apart(&mut builder, &apart, hash)?;
+            hashes.extend(apart.iter().map(|path| path.to_path_buf()).zip(read));
+            next += apart.len();
+            continue;
+        }
+        next += 1;
+        if let PartsRead::Read { sha256 } = read_in_parts(&mut builder, path, &name, format, hash)?
         {
             hashes.push((path.clone(), sha256));
             continue;
         }
-        let file = File::open(&path)
+        let file = File::open(path)
             .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
         if hash {
             let mut hashing = crate::hash_thread::HashedReader::new(file);

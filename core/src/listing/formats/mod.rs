@@ -15,6 +15,7 @@ mod s3api_json;
 mod s3cmd_ls;
 mod size_key;
 
+pub(super) use s3_inventory::file_name;
 pub(super) use s3cmd_ls::is_s3cmd_line;
 
 use super::builder::ListingBuilder;

@@ -202,7 +202,7 @@ pub(super) fn parse_data<R: BufRead>(
     }
 }
 
-fn file_name(path: &str) -> &str {
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
