@@ -157,30 +157,29 @@ pub fn read_files_apart(
     let shared: &ListingBuilder = builder;
     // Each thread takes the next file not yet taken: files differ in size.
     let next = AtomicUsize::new(0);
-    let mut read: Vec<(usize, Result<(ListingFile, Option<String>), ListingError>)> =
-        std::thread::scope(|scope| {
-            let readers: Vec<_> = (0..cores.min(paths.len()))
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut read = Vec::new();
-                        loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(path) = paths.get(index) else {
-                                return read;
-                            };
-                            read.push((index, read_file_apart(shared, path, hash)));
-                        }
-                    })
+    let mut read: Vec<(usize, Result<FileRead, ListingError>)> = std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..cores.min(paths.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut read = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = paths.get(index) else {
+                            return read;
+                        };
+                        read.push((index, read_file_apart(shared, path, hash)));
+                    }
                 })
-                .collect();
-            readers
-                .into_iter()
-                .flat_map(|reader| match reader.join() {
-                    Ok(read) => read,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        });
+            })
+            .collect();
+        readers
+            .into_iter()
+            .flat_map(|reader| match reader.join() {
+                Ok(read) => read,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
     read.sort_by_key(|(index, _)| *index);
     let mut hashes = Vec::new();
     for (_, file) in read {
@@ -191,11 +190,14 @@ pub fn read_files_apart(
     Ok(hashes)
 }
 
+/// A file read apart, with its SHA-256 in hex when asked for.
+type FileRead = (ListingFile, Option<String>);
+
 fn read_file_apart(
     builder: &ListingBuilder,
     path: &Path,
     hash: bool,
-) -> Result<(ListingFile, Option<String>), ListingError> {
+) -> Result<FileRead, ListingError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(cannot_read(&name))?;
     if !hash {
