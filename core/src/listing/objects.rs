@@ -100,13 +100,13 @@ impl ListedObjects {
             table: &'a Table<K>,
         ) -> impl Iterator<Item = ObjectSummary<'a>> + 'a {
             table.rows().iter().map(move |row| {
-                let facts = table.facts(row);
+                let (size, size_exact, source) = table.size_and_source(row);
                 ObjectSummary {
                     root,
                     object: table.object_of(row.0),
-                    size: facts.size,
-                    size_exact: facts.size_exact,
-                    source: listed.source_name(facts.source),
+                    size,
+                    size_exact,
+                    source: listed.source_name(source),
                 }
             })
         }
