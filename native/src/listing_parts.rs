@@ -154,40 +154,68 @@ pub fn read_files_apart(
     hash: bool,
 ) -> Result<Vec<Option<String>>, ListingError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let shared: &ListingBuilder = builder;
-    // Each thread takes the next file not yet taken: files differ in size.
+    let reader = builder.reader();
+    let reader = &reader;
+    // Each thread takes the next file not yet taken (files differ in size); this one joins
+    // each file as soon as it and the files before it are read, so that no more than a few
+    // files' tables wait in memory.
     let next = AtomicUsize::new(0);
-    let mut read: Vec<(usize, Result<FileRead, ListingError>)> = std::thread::scope(|scope| {
+    let next = &next;
+    std::thread::scope(|scope| {
+        let (done, arrived) = std::sync::mpsc::channel();
         let readers: Vec<_> = (0..cores.min(paths.len()))
             .map(|_| {
-                scope.spawn(|| {
-                    let mut read = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = paths.get(index) else {
-                            return read;
-                        };
-                        read.push((index, read_file_apart(shared, path, hash)));
+                let done = done.clone();
+                scope.spawn(move || loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(index) else {
+                        return;
+                    };
+                    if done
+                        .send((index, read_file_apart(reader, path, hash)))
+                        .is_err()
+                    {
+                        return;
                     }
                 })
             })
             .collect();
-        readers
-            .into_iter()
-            .flat_map(|reader| match reader.join() {
-                Ok(read) => read,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
-    read.sort_by_key(|(index, _)| *index);
-    let mut hashes = Vec::new();
-    for (_, file) in read {
-        let (file, sha256) = file?;
-        builder.join_file(file)?;
-        hashes.push(sha256);
-    }
-    Ok(hashes)
+        drop(done);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut hashes = Vec::with_capacity(paths.len());
+        let mut failed: Option<ListingError> = None;
+        for (index, read) in arrived {
+            if failed.is_some() {
+                continue;
+            }
+            waiting.insert(index, read);
+            while let Some(read) = waiting.remove(&hashes.len()) {
+                let joined = read.and_then(|(file, sha256)| {
+                    builder.join_file(file)?;
+                    Ok(sha256)
+                });
+                match joined {
+                    Ok(sha256) => hashes.push(sha256),
+                    // The first error in the order given is the one a read in turn stops at;
+                    // the threads take no more files.
+                    Err(err) => {
+                        failed = Some(err);
+                        next.store(paths.len(), Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
+        }
+        for handle in readers {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        match failed {
+            Some(err) => Err(err),
+            None => Ok(hashes),
+        }
+    })
 }
 
 /// A file read apart, with its SHA-256 in hex when asked for.

@@ -473,6 +473,15 @@ impl ListingBuilder {
         })
     }
 
+    /// An empty builder that reads like this one (options, limit, the S3 Inventory being
+    /// read): for threads that read files apart while this one joins them.
+    pub fn reader(&self) -> ListingBuilder {
+        let mut builder = ListingBuilder::new(self.options.clone());
+        builder.max_objects = self.max_objects;
+        builder.inventory = self.inventory.clone();
+        builder
+    }
+
     /// Reads a whole listing file that [`ListingBuilder::reads_apart`], for
     /// [`ListingBuilder::join_file`]; other files are read with [`super::read_listing`] in
     /// turn.
@@ -488,9 +497,7 @@ impl ListingBuilder {
                 "only the data files of an S3 Inventory without versions are read apart",
             ));
         }
-        let mut builder = ListingBuilder::new(self.options.clone());
-        builder.max_objects = self.max_objects;
-        builder.inventory = self.inventory.clone();
+        let mut builder = self.reader();
         super::read_listing(&mut builder, source, reader, None)?;
         Ok(ListingFile { builder })
     }

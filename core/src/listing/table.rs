@@ -382,11 +382,7 @@ impl<K: RowId> Table<K> {
     /// an S3 Inventory).
     pub(crate) fn size_and_source(&self, row: &(K, Entry)) -> (u64, bool, u32) {
         let entry = &row.1;
-        (
-            entry.size,
-            entry.line_flags & SIZE_EXACT != 0,
-            entry.source,
-        )
+        (entry.size, entry.line_flags & SIZE_EXACT != 0, entry.source)
     }
 
     /// A row's facts.
