@@ -155,3 +155,80 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
     );
     assert!(split["warnings"].to_string().contains("PRE"), "{split}");
 }
+
+/// An S3 Inventory delivery's manifest naming `files`.
+fn inventory_manifest(files: &[&str]) -> String {
+    let entries: Vec<String> = files
+        .iter()
+        .map(|name| {
+            format!(r#"{{"key": "dest/config/data/{name}", "size": 1, "MD5checksum": "x"}}"#)
+        })
+        .collect();
+    format!(
+        r#"{{"sourceBucket": "bucket", "destinationBucket": "arn:aws:s3:::dest", "version": "2016-11-30", "creationTimestamp": "1795683600000", "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size, LastModifiedDate, ETag, StorageClass", "files": [{}]}}"#,
+        entries.join(",")
+    )
+}
+
+#[test]
+fn inventory_data_files_read_on_every_core_join_in_order_with_the_first_error() {
+    // Four data files, each read whole on a core of its own and joined in the order given; the
+    // same WAL object in the first and the last keeps the last file's size.
+    let row = |id: u64, size: u64| {
+        format!("\"bucket\",\"db%2Fwal%2F{id:020}.sst\",\"{size}\",\"2026-11-26T09:00:33.000Z\",\"d41d8cd98f00b204e9800998ecf8427e\",\"STANDARD\"\n")
+    };
+    let names = ["part-0.csv", "part-1.csv", "part-2.csv", "part-3.csv"];
+    let manifest = temp_file(
+        "inventory-manifest.json",
+        inventory_manifest(&names).as_bytes(),
+    );
+    let data: Vec<PathBuf> = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| {
+            let rows: String = (0..50u64)
+                .map(|i| row(n as u64 * 50 + i + 1, i))
+                .chain([row(1, 1000 + n as u64)])
+                .collect();
+            temp_file(name, rows.as_bytes())
+        })
+        .collect();
+    let mut args = vec![
+        "listing",
+        "--format",
+        "json",
+        manifest.to_str().expect("utf-8"),
+    ];
+    args.extend(data.iter().map(|path| path.to_str().expect("utf-8")));
+    let out = slatecheck(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(summary["objects"], Value::from(4 * 51));
+    assert_eq!(summary["slatedb_objects"], Value::from(200));
+    let sources: Vec<&str> = summary["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        sources,
+        [&[manifest.to_str().expect("utf-8")][..], &args[4..]].concat()
+    );
+    // WAL 1's last row (part-3's, 1003 B) replaces its first (part-0's, 0 B).
+    let expected_bytes: u64 = 4 * (0..50u64).sum::<u64>() + 1003;
+    assert_eq!(summary["roots"]["db"]["bytes"], Value::from(expected_bytes));
+    // A broken second and fourth file: the error is the second's, as a read in turn gives.
+    std::fs::write(&data[1], "\"unterminated\n").expect("write");
+    std::fs::write(&data[3], "\"bucket\"\n").expect("write");
+    let out = slatecheck(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("part-1.csv"), "{stderr}");
+    assert!(!stderr.contains("part-3.csv"), "{stderr}");
+}
