@@ -31,10 +31,11 @@ fn in_parts(format: ListingFormat, text: &[u8], cuts: &[usize]) -> Result<Listin
     let mut starts = vec![0];
     starts.extend_from_slice(cuts);
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    let reader = builder.reader();
     let parts: Vec<_> = starts
         .iter()
         .zip(ends)
-        .map(|(&start, end)| builder.read_part("l.txt", &text[start..end], format))
+        .map(|(&start, end)| reader.read_part("l.txt", &text[start..end], format))
         .collect();
     builder.join_parts("l.txt", format, parts)?;
     Ok(builder.finish())
@@ -159,8 +160,9 @@ fn parts_that_hold_more_than_the_limit_together_are_refused() {
     let cut = line_starts(bytes)[2];
     let mut builder = ListingBuilder::new(options());
     builder.set_max_objects(Some(4));
+    let reader = builder.reader();
     let parts = [0..cut, cut..bytes.len()]
-        .map(|range| builder.read_part("l.txt", &bytes[range], ListingFormat::AwsS3Ls));
+        .map(|range| reader.read_part("l.txt", &bytes[range], ListingFormat::AwsS3Ls));
     let err = builder
         .join_parts("l.txt", ListingFormat::AwsS3Ls, parts)
         .unwrap_err();
@@ -192,10 +194,11 @@ fn inventory(files: &[(String, Vec<u8>)], apart: bool) -> Result<Listing, Listin
     }
     if apart {
         assert!(data.iter().all(|(name, _)| builder.reads_apart(name)));
+        let reader = builder.reader();
         let read: Vec<_> = data
             .iter()
             .rev()
-            .map(|(name, bytes)| builder.read_file_apart(name, bytes.as_slice()))
+            .map(|(name, bytes)| reader.read_file_apart(name, bytes.as_slice()))
             .collect();
         for file in read.into_iter().rev() {
             builder.join_file(file?)?;

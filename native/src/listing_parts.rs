@@ -56,7 +56,8 @@ pub fn read_in_parts(
     };
     let ends = starts.iter().skip(1).copied().chain([size]);
     let ranges: Vec<(u64, u64)> = starts.iter().copied().zip(ends).collect();
-    let shared: &ListingBuilder = builder;
+    let reader = builder.reader();
+    let shared = &reader;
     let (parts, hash) = std::thread::scope(|scope| {
         let hashing = hash.then(|| scope.spawn(|| sha256_of(path)));
         let readers: Vec<_> = ranges

@@ -1,5 +1,6 @@
 //! Collecting a listing: normalizing keys, keeping SlateDB objects, counting everything.
 
+use super::budget::Budget;
 use super::detect::ListingFormat;
 use super::error::ListingError;
 use super::formats::{self, LineTally};
@@ -270,9 +271,9 @@ pub struct ListingBuilder {
     current_source_index: u32,
     lossy_sizes: u64,
     zone_unknown: bool,
-    /// The most SlateDB objects to hold (unlimited when `None`).
-    max_objects: Option<u64>,
-    /// SlateDB objects refused beyond `max_objects`.
+    /// The most SlateDB objects to hold, and what counts against it.
+    budget: Budget,
+    /// SlateDB objects refused beyond the budget.
     over_budget: u64,
     pub(crate) inventory: Option<InventoryPlan>,
 }
@@ -296,7 +297,7 @@ impl ListingBuilder {
             current_source_index: 0,
             lossy_sizes: 0,
             zone_unknown: false,
-            max_objects: None,
+            budget: Budget::default(),
             over_budget: 0,
             inventory: None,
         }
@@ -305,7 +306,7 @@ impl ListingBuilder {
     /// Holds at most `limit` SlateDB objects: reading a listing with more fails with an error
     /// naming the limit, instead of exhausting memory (each object takes about 64 bytes).
     pub fn set_max_objects(&mut self, limit: Option<u64>) {
-        self.max_objects = limit;
+        self.budget = Budget::new(limit);
     }
 
     fn set_source(&mut self, source: &str) {
@@ -315,7 +316,7 @@ impl ListingBuilder {
 
     /// The error to stop with when the listing holds more SlateDB objects than allowed.
     pub(crate) fn budget_error(&self, source: &str) -> Option<ListingError> {
-        let limit = self.max_objects?;
+        let limit = self.budget.limit()?;
         (self.over_budget > 0).then(|| {
             ListingError::new(
                 source,
@@ -388,15 +389,15 @@ impl ListingBuilder {
 
     /// Reads one part of listing file `source` (bytes from a line start to a later line start
     /// or the end, its lines numbered from 1) for [`ListingBuilder::join_parts`]. Only formats
-    /// that [`ListingFormat::reads_in_parts`] can be read so.
+    /// that [`ListingFormat::reads_in_parts`] can be read so. Parts read side by side are read
+    /// through one [`ListingBuilder::reader`].
     pub fn read_part<R: Read>(
         &self,
         source: &str,
         reader: R,
         format: ListingFormat,
     ) -> Result<ListingPart, ListingError> {
-        let mut builder = ListingBuilder::new(self.options.clone());
-        builder.max_objects = self.max_objects;
+        let mut builder = self.fork();
         builder.set_source(source);
         let reader = BufReader::with_capacity(256 * 1024, reader);
         let tally =
@@ -458,8 +459,8 @@ impl ListingBuilder {
         self.lossy_sizes += part.lossy_sizes;
         self.zone_unknown |= part.zone_unknown;
         self.over_budget += part.over_budget;
-        // Each part held up to the limit on its own; together they may hold more.
-        if let Some(limit) = self.max_objects {
+        // Parts read side by side may pass the limit together by a few objects each.
+        if let Some(limit) = self.budget.limit() {
             self.over_budget += self.tables.rows().saturating_sub(limit);
         }
     }
@@ -473,11 +474,22 @@ impl ListingBuilder {
         })
     }
 
-    /// An empty builder that reads like this one (options, limit, the S3 Inventory being
-    /// read): for threads that read files apart while this one joins them.
+    /// A reader for threads that read parts of a file ([`ListingBuilder::read_part`]) or
+    /// whole files ([`ListingBuilder::read_file_apart`]) side by side while this builder
+    /// joins them: each read goes into a builder of its own, all of them count against one
+    /// limit together with what this builder holds, so that they stop at the limit instead of
+    /// each holding up to it.
     pub fn reader(&self) -> ListingBuilder {
+        let mut reader = self.fork();
+        reader.budget = self.budget.shared_by_readers(self.tables.rows());
+        reader
+    }
+
+    /// An empty builder that reads like this one: its options, its budget, the S3 Inventory
+    /// being read.
+    fn fork(&self) -> ListingBuilder {
         let mut builder = ListingBuilder::new(self.options.clone());
-        builder.max_objects = self.max_objects;
+        builder.budget = self.budget.for_reader();
         builder.inventory = self.inventory.clone();
         builder
     }
@@ -497,7 +509,7 @@ impl ListingBuilder {
                 "only the data files of an S3 Inventory without versions are read apart",
             ));
         }
-        let mut builder = self.reader();
+        let mut builder = self.fork();
         super::read_listing(&mut builder, source, reader, None)?;
         Ok(ListingFile { builder })
     }
@@ -585,10 +597,7 @@ impl ListingBuilder {
         if !self.listing.deleted.is_empty() {
             self.listing.deleted.remove(key);
         }
-        if self
-            .max_objects
-            .is_some_and(|limit| self.tables.rows() >= limit)
-        {
+        if !self.budget.admit(self.tables.rows()) {
             self.over_budget += 1;
             return;
         }

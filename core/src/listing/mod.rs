@@ -10,6 +10,7 @@
 //! lossy sizes and times without a time zone become [`ListingWarning`]s, which make verdicts
 //! built on the listing inconclusive instead of reporting objects as missing.
 
+mod budget;
 mod builder;
 mod detect;
 mod error;
