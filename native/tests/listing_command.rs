@@ -154,6 +154,19 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
         Value::from(text.lines().count() as u64 - 1)
     );
     assert!(split["warnings"].to_string().contains("PRE"), "{split}");
+    // The parts stop together at the limit, with the error a single read gives.
+    let limited = slatecheck(&[
+        "listing",
+        "--max-objects",
+        "1000",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(limited.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&limited.stderr);
+    assert!(
+        stderr.contains("more than 1000 SlateDB objects"),
+        "{stderr}"
+    );
 }
 
 /// An S3 Inventory delivery's manifest naming `files`.
