@@ -126,11 +126,7 @@ fn read_range(
 }
 
 fn cannot_read(name: &str) -> impl Fn(std::io::Error) -> ListingError + Copy + '_ {
-    move |err| ListingError {
-        file: name.to_string(),
-        line: None,
-        message: format!("cannot read: {err}"),
-    }
+    move |err| ListingError::io(name, &err)
 }
 
 fn sha256_of(path: &Path) -> std::io::Result<String> {

@@ -37,7 +37,7 @@ pub fn sniff(name: &str, head: &[u8]) -> FileKind {
     if name.ends_with(".toml") {
         return FileKind::Config;
     }
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if head.starts_with(&crate::listing::GZIP_MAGIC) {
         return if gzipped_tar(head) {
             FileKind::Bundle
         } else {

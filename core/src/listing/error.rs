@@ -28,7 +28,8 @@ impl ListingError {
         Self::new(file, Some(line), message)
     }
 
-    pub(crate) fn io(file: &str, err: &std::io::Error) -> Self {
+    /// `file` could not be read.
+    pub fn io(file: &str, err: &std::io::Error) -> Self {
         Self::new(file, None, format!("cannot read: {err}"))
     }
 

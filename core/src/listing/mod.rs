@@ -38,6 +38,9 @@ use std::io::{BufReader, Read};
 /// How much of a listing detection may look at.
 pub const DETECTION_WINDOW: usize = 256 * 1024;
 
+/// The first bytes of a gzip stream: such a listing is inflated before it is detected.
+pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// Reads one listing file into `builder`, detecting its format unless `format` is given, and
 /// transparently un-gzipping it. Returns the format read.
 pub fn read_listing<R: Read>(
@@ -58,7 +61,7 @@ pub fn format_for_parts(
     head: &[u8],
     format: Option<ListingFormat>,
 ) -> Option<ListingFormat> {
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if head.starts_with(&GZIP_MAGIC) {
         return None;
     }
     let format = format.or_else(|| detect_format(head, builder.expects_inventory_data()))?;
@@ -78,7 +81,7 @@ fn read_boxed<'a>(
         .take(DETECTION_WINDOW as u64)
         .read_to_end(&mut head)
         .map_err(|err| ListingError::io(source, &err))?;
-    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    let gzipped = head.starts_with(&GZIP_MAGIC);
     let detected = match format {
         Some(format) => Some(format),
         None if gzipped => None,

@@ -70,14 +70,14 @@ fn read_files_hashed(
     builder.set_max_objects(max_objects);
     let mut hashes = Vec::new();
     let ordered = inventory_manifests_first(files)?;
+    // Inventory data files are read apart only when read as detected (or as such).
+    let apart_allowed = format.is_none_or(|format| format == ListingFormat::S3InventoryCsv);
     let mut next = 0;
     while let Some(path) = ordered.get(next) {
-        let name = path.display().to_string();
-        // A run of inventory data files: each read whole, on every core (detected as such).
-        let detected = format.is_none_or(|format| format == ListingFormat::S3InventoryCsv);
+        // A run of inventory data files: each read whole, on every core.
         let apart: Vec<&Path> = ordered[next..]
             .iter()
-            .take_while(|path| detected && builder.reads_apart(&path.display().to_string()))
+            .take_while(|path| apart_allowed && builder.reads_apart(&path.display().to_string()))
             .map(PathBuf::as_path)
             .collect();
         if apart.len() > 1 {
@@ -87,6 +87,7 @@ fn read_files_hashed(
             continue;
         }
         next += 1;
+        let name = path.display().to_string();
         if let PartsRead::Read { sha256 } = read_in_parts(&mut builder, path, &name, format, hash)?
         {
             hashes.push((path.clone(), sha256));
