@@ -242,6 +242,56 @@ enum Choice {
     DeleteRoot,
 }
 
+/// How a scenario's writers are tuned away from the fixture settings, as busy databases run:
+/// memtables that freeze by size while their WAL buffer is still filling, or by WAL count, and
+/// puts that race a memtable flush.
+struct WriteTuning {
+    /// `l0_sst_size_bytes` (also the WAL buffer's flush size).
+    l0_sst_size_bytes: usize,
+    /// `max_wal_flushes_before_l0_flush`.
+    max_wal_flushes: u64,
+    /// The most padding a value gets, so that some puts freeze the memtable and some do not.
+    max_padding: usize,
+    /// Whether sessions sometimes write from a second task during a memtable flush.
+    racing_writer: bool,
+}
+
+impl WriteTuning {
+    fn draw(rng: &mut StdRng) -> Option<Self> {
+        rng.random_bool(0.4).then(|| Self {
+            l0_sst_size_bytes: rng.random_range(300..=1500),
+            max_wal_flushes: if rng.random_bool(0.3) {
+                rng.random_range(2..=4)
+            } else {
+                4096
+            },
+            max_padding: rng.random_range(50..=400),
+            racing_writer: rng.random_bool(0.5),
+        })
+    }
+
+    fn settings(&self) -> slatedb::config::Settings {
+        slatedb::config::Settings {
+            l0_sst_size_bytes: self.l0_sst_size_bytes,
+            max_wal_flushes_before_l0_flush: self.max_wal_flushes,
+            // No compactor runs in the background: without room for many L0 SSTs, writes
+            // would wait for one forever.
+            l0_max_ssts: 4096,
+            ..crate::slatedb_018::scenarios::fixture_settings()
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "writers tuned: l0_sst_size_bytes {}, max_wal_flushes_before_l0_flush {}, values padded up to {} B{}",
+            self.l0_sst_size_bytes,
+            self.max_wal_flushes,
+            self.max_padding,
+            if self.racing_writer { ", puts racing memtable flushes" } else { "" }
+        )
+    }
+}
+
 /// Builds scenario `seed` under `work` up to the moment before the action.
 pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -260,14 +310,28 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             ""
         }
     )];
+    // The write path's tuning is drawn from a second generator, so that the untuned histories
+    // stay those of earlier seeds.
+    let mut tuning_rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_7a11);
+    let tuning = WriteTuning::draw(&mut tuning_rng);
+    if let Some(tuning) = &tuning {
+        scenario.tune(tuning.settings());
+        steps.push(tuning.describe());
+    }
     // Every acknowledged write: durable once a flush or close returned.
     let mut written: Keys = BTreeMap::new();
     let mut next_key = 0u32;
-    let mut put = |db: &Db, written: &mut Keys, count: u32| {
+    let max_padding = tuning.as_ref().map(|t| t.max_padding);
+    let mut padding_rng = StdRng::seed_from_u64(seed ^ 0x9add_1e55);
+    let mut put = move |db: &Db, written: &mut Keys, count: u32| {
         let keys: Vec<(String, String)> = (0..count)
             .map(|_| {
                 next_key += 1;
-                (format!("k{next_key:04}"), format!("v{next_key}-{seed}"))
+                let padding = max_padding.map_or(0, |max| padding_rng.random_range(0..=max));
+                (
+                    format!("k{next_key:04}"),
+                    format!("v{next_key}-{seed}{}", ".".repeat(padding)),
+                )
             })
             .collect();
         written.extend(keys.iter().cloned());
@@ -320,6 +384,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             }
         }
         session_steps.push(format!("{writes} puts"));
+        // A second writer task racing a memtable flush: its puts land in WAL objects written
+        // while the L0 upload runs, before the manifest that publishes it.
+        if tuning.as_ref().is_some_and(|t| t.racing_writer) && tuning_rng.random_bool(0.5) {
+            let racing = tuning_rng.random_range(1..=4);
+            let writer = tokio::spawn(put(&db, &mut written, racing));
+            flush(&db, FlushType::MemTable).await?;
+            writer.await??;
+            session_steps.push(format!("{racing} puts racing a memtable flush"));
+        }
         if checkpoints.len() < 2 && rng.random_bool(0.25) {
             flush(&db, FlushType::Wal).await?;
             let (options, description, expired) = user_checkpoint_options(&mut rng);

@@ -18,6 +18,13 @@
 //!   that manifest records `next_wal_sst_id` past that WAL: a WAL object with data at or after
 //!   the `next_wal_sst_id` of the manifest that published the newest L0 holds only rows newer
 //!   than `last_l0_seq`, i.e. acknowledged writes that are not in L0.
+//! - Nothing places a WAL object between the replay point and that `next_wal_sst_id`. An
+//!   explicit flush or a close freezes the memtable right after handing the WAL buffer to the
+//!   flusher (`batch_write.rs`, `flush_batch_writer`), so that WAL holds only rows in L0; a
+//!   freeze triggered by size or WAL count (`maybe_freeze_current_memtable`) happens
+//!   mid-buffer, so the same WAL goes on to take rows written after the freeze, which are not
+//!   in L0. Both stamp `replay_after_wal_id` at the last WAL already flushed, and neither is
+//!   recorded, so such an object's rows may or may not be in L0.
 
 use super::RootState;
 use crate::model::{Manifest, WalId};
@@ -44,7 +51,7 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
 
 /// The given manifest that published the newest L0 (the earliest given with the latest's
 /// `last_l0_seq`): WAL objects with data at or after its `next_wal_sst_id` hold only writes
-/// that are not in L0. When the true publisher is not given, the earliest given one has a
+/// that are not in L0 (before it, after the replay point, they may hold either). When the true publisher is not given, the earliest given one has a
 /// later (never smaller) `next_wal_sst_id`, which only narrows what is called certain.
 pub fn l0_publisher<'a>(root: &'a RootState, latest: &'a Manifest) -> &'a Manifest {
     root.manifests
@@ -53,26 +60,6 @@ pub fn l0_publisher<'a>(root: &'a RootState, latest: &'a Manifest) -> &'a Manife
         .filter(|m| m.id <= latest.id && m.last_l0_seq == latest.last_l0_seq)
         .min_by_key(|m| m.id)
         .unwrap_or(latest)
-}
-
-/// The highest `next_wal_sst_id` known not to exceed that of the manifest which truly
-/// published the newest L0: WAL ids below it hold rows already in L0 (or are fences), since
-/// that flush froze the WAL buffer and the memtable together after they were written.
-/// `publisher` (see [`l0_publisher`]) is the true publisher when the manifest just before it is
-/// given (its older `last_l0_seq` shows the flush happened in `publisher`); otherwise GC or a
-/// deletion took the manifests between, the flush was published in one of them, and only the
-/// given manifests before `publisher` bound it from below.
-pub fn l0_floor(root: &RootState, publisher: &Manifest) -> WalId {
-    if publisher.id <= 1 || root.manifests.contains_key(&(publisher.id - 1)) {
-        return publisher.next_wal_sst_id;
-    }
-    root.manifests
-        .values()
-        .map(|file| &file.manifest)
-        .filter(|m| m.id < publisher.id)
-        .map(|m| m.next_wal_sst_id)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).

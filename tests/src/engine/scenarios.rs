@@ -69,6 +69,8 @@ pub struct Scenario {
     out: PathBuf,
     steps: Vec<Value>,
     fixtures: Vec<PathBuf>,
+    /// What every writer of the scenario opens with (see [`Scenario::tune`]).
+    settings: Settings,
 }
 
 impl Scenario {
@@ -85,6 +87,7 @@ impl Scenario {
             out: out.to_path_buf(),
             steps: Vec::new(),
             fixtures: Vec::new(),
+            settings: fixture_settings(),
         })
     }
 
@@ -119,7 +122,17 @@ impl Scenario {
 
     /// Opens a writer on `root`, with or without the scenario's WAL store.
     pub async fn open_with(&self, root: &str, with_wal_store: bool) -> Result<Db> {
-        let mut builder = Db::builder(root, self.main.clone()).with_settings(fixture_settings());
+        self.open_tuned(root, with_wal_store, self.settings.clone()).await
+    }
+
+    /// Every writer opened from now on uses `settings` instead of [`fixture_settings`].
+    pub fn tune(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// Opens a writer on `root` with `settings` (the fixture settings with some changed).
+    pub async fn open_tuned(&self, root: &str, with_wal_store: bool, settings: Settings) -> Result<Db> {
+        let mut builder = Db::builder(root, self.main.clone()).with_settings(settings);
         if let (true, Some(wal)) = (with_wal_store, &self.wal) {
             builder = builder.with_wal_object_store(wal.clone());
         }
@@ -233,6 +246,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(reopen_wal_wiped(work, out).await?);
     fixtures.extend(user_checkpoint_wal_wiped(work, out).await?);
     fixtures.extend(idle_reopens_wal_wiped(work, out).await?);
+    fixtures.extend(size_frozen_wal_deleted(work, out).await?);
     Ok(fixtures)
 }
 
@@ -253,6 +267,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "i-reopen-wal-wiped" => reopen_wal_wiped(work, out).await,
         "j-user-checkpoint-wal-wiped" => user_checkpoint_wal_wiped(work, out).await,
         "l-idle-reopens-wal-wiped" => idle_reopens_wal_wiped(work, out).await,
+        "m-size-frozen-wal-deleted" => size_frozen_wal_deleted(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -685,6 +700,55 @@ pub async fn idle_reopens_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
     s.log("operator wipes db/wal", json!("ok"));
     let read = reader_outcome(&s, "db", "k02").await;
     s.log("reader (FollowLatest) gets `k02`", read);
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// M: a memtable frozen by size (`l0_sst_size_bytes`) while the WAL buffer was still filling:
+/// the next put lands in the same WAL object (WAL 3) as rows of the L0 that freeze produced.
+/// The WAL is flushed, the L0 published (`replay_after_wal_id=2`, `next_wal_sst_id=4`), and
+/// the writer closes with a WAL flush only; then WAL 3 is deleted and a reader and a reopen
+/// both lose the last put (`b`), although WAL 3 also held `c`, which is in L0.
+pub async fn size_frozen_wal_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "m-size-frozen-wal-deleted", false)?;
+    let settings = Settings {
+        l0_sst_size_bytes: 600,
+        ..fixture_settings()
+    };
+    let db = s.open_tuned("db", false, settings).await?;
+    compat::put(&db, "a", "x".repeat(350)).await?;
+    flush(&db, FlushType::Wal).await?;
+    // The memtable's estimate passes 600 bytes, the WAL buffer's does not: a freeze mid-buffer.
+    compat::put(&db, "c", "y".repeat(300)).await?;
+    compat::put(&db, "b", "small").await?;
+    flush(&db, FlushType::Wal).await?;
+    // The L0 is published once WAL 3 is durable, asynchronously: wait for that manifest.
+    let admin = s.admin("db");
+    for _ in 0..100 {
+        let manifest = admin.read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
+        if manifest.replay_after_wal_id() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    compat::close_leaving_data_in_wal(db).await?;
+    s.log(
+        "db (l0_sst_size_bytes 600): put a (350 B), WAL flush; put c (300 B, freezes the memtable), put b, WAL flush; close with a WAL flush",
+        json!("ok"),
+    );
+    s.snapshot("-before-delete")?;
+    let manifest = admin.read_manifest(None).await?.ok_or_else(|| anyhow!("no manifest"))?;
+    let victim = manifest.replay_after_wal_id() + 1;
+    std::fs::remove_file(wal_object(s.wal_dir(), "db", victim))
+        .with_context(|| format!("deleting WAL {victim}"))?;
+    s.log("operator deletes one WAL object", json!({ "wal_id": victim }));
+    for key in ["a", "b", "c"] {
+        let read = reader_outcome(&s, "db", key).await;
+        s.log(&format!("reader (FollowLatest) gets `{key}`"), read);
+    }
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

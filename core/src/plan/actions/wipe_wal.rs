@@ -8,7 +8,7 @@ use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::{l0_floor, l0_publisher};
+use crate::snapshot::l0_publisher;
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -77,23 +77,16 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(wal_writes_lost::check(cx, root, latest));
     // After the replay point: a zero-byte object is a fence and holds nothing; one with data
     // at or after the manifest that published the newest L0 holds writes that are not in L0;
-    // one with data before it holds rows that L0 flush already wrote (deletable, with advice).
+    // one with data before it may hold either (how that L0's memtable froze is not recorded).
     let publisher = l0_publisher(root, latest);
-    let floor = l0_floor(root, publisher);
-    let (past_l0, before): (Vec<u64>, Vec<u64>) = objects
+    let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)
         .map(|(id, _)| *id)
         .partition(|id| *id >= publisher.next_wal_sst_id);
-    let (in_l0, unplaced): (Vec<u64>, Vec<u64>) = before.into_iter().partition(|id| *id < floor);
     if !past_l0.is_empty() {
         work.findings.push(wal_writes_lost::would_lose(
             root, latest, publisher, &past_l0,
-        ));
-    }
-    if !in_l0.is_empty() {
-        work.findings.push(wal_replay_range_missing::would_drop(
-            root, latest, floor, &in_l0,
         ));
     }
     if !unplaced.is_empty() {

@@ -6,9 +6,7 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
-use crate::snapshot::{
-    fence_slots, l0_floor, l0_publisher, proven_fences, RootState, WriterOpenForecast,
-};
+use crate::snapshot::{fence_slots, l0_publisher, proven_fences, RootState, WriterOpenForecast};
 
 crate::declare_rule! {
     /// ## What it checks
@@ -113,9 +111,10 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 /// A `DbReader` over a WAL with a hole: it stops at the first missing object and reads nothing
 /// after it (it writes nothing, so nothing collides). That loses writes only where the objects
 /// from the hole on held writes that are not in L0: listed objects with data at or after the
-/// newest L0's `next_wal_sst_id` (certain loss), or missing ones the history cannot place
-/// (undecided). Missing ids below [`l0_floor`] and proven fences, and listed zero-byte objects
-/// or objects with data below the floor, lose nothing: the hole is then advice.
+/// newest L0's `next_wal_sst_id` (certain loss), or listed objects with data before it and
+/// missing ones that are not proven fences (undecided: see
+/// [`super::wal_replay_range_missing::shares_wal_with_l0`]). Proven fences and listed zero-byte
+/// objects lose nothing: when they are all it misses, the hole is advice.
 pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
     let mut finding = check(cx, root, latest)?;
     let Ok(objects) = cx.wal_objects(root) else {
@@ -124,16 +123,18 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let start = latest.replay_after_wal_id + 1;
     let last = *objects.keys().next_back()?;
     let first_missing = (start..=last).find(|id| !objects.contains_key(id))?;
-    let publisher = l0_publisher(root, latest);
-    let floor = l0_floor(root, publisher);
+    let next = l0_publisher(root, latest).next_wal_sst_id;
     let fences = proven_fences(&fence_slots(root, latest));
     let lost: Vec<u64> = objects
         .range(first_missing..)
-        .filter(|(id, o)| o.size > 0 && **id >= floor)
+        .filter(|(id, o)| o.size > 0 && **id >= next)
         .map(|(id, _)| *id)
         .collect();
     let undecided: Vec<u64> = (first_missing..=last)
-        .filter(|id| !objects.contains_key(id) && *id >= floor && !fences.contains(id))
+        .filter(|id| match objects.get(id) {
+            Some(object) => object.size > 0 && *id < next,
+            None => !fences.contains(id),
+        })
         .collect();
     let impact = if !lost.is_empty() {
         Impact::Unsafe {
@@ -157,7 +158,7 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
             id_ranges(&undecided)
         ),
         Impact::Advisory => format!(
-            "a `DbReader` stops at WAL {first_missing}, but what it does not read is fences or rows already in L0 (below {floor}, where the manifest that published the newest L0 had its `next_wal_sst_id` or later): it misses nothing"
+            "a `DbReader` stops at WAL {first_missing}, but what it does not read is fences: it misses nothing"
         ),
     };
     finding.message = format!("{}; {consequence}", finding.message);

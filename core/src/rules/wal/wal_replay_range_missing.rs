@@ -6,8 +6,7 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    fence_slots, l0_floor, l0_publisher, max_missing_fences, proven_fences, RootState,
-    WriterOpenForecast,
+    fence_slots, l0_publisher, max_missing_fences, proven_fences, RootState, WriterOpenForecast,
 };
 use std::collections::BTreeSet;
 
@@ -22,22 +21,27 @@ crate::declare_rule! {
     /// yet flushed to L0, the writes are silently lost; if they were fences or rows already in L0,
     /// nothing is lost. When the manifest history proves some held writes (`SDB-WAL-010`), the
     /// open is unsafe. This rule reports the rest:
-    /// - ids below the `next_wal_sst_id` of the manifest that published the newest L0, and ids
-    ///   the writer-epoch history proves were fences, lose nothing: the L0 flush freezes the WAL
-    ///   buffer and the memtable together and stamps the replay point before the WAL it flushes
-    ///   itself (slatedb `batch_write.rs`, `flush_batch_writer`), and a fence holds no rows. The
-    ///   finding is then advice and the verdict stays `safe` (only writes made concurrently with
-    ///   that flush could hide there, which no listing shows);
-    /// - ids after the newest L0 that the writer opens the manifests record could have fenced,
-    ///   but that no manifest proves were: `inconclusive`, until a listing from before the
+    /// - ids the writer-epoch history proves were fences lose nothing (a fence holds no rows):
+    ///   the finding is then advice and the verdict stays `safe`;
+    /// - ids before the `next_wal_sst_id` of the manifest that published the newest L0 held
+    ///   rows of that L0, or rows written after its memtable froze, which are not in L0. An
+    ///   explicit flush or a close freezes the memtable right after handing the WAL buffer to
+    ///   the flusher (slatedb `batch_write.rs`, `flush_batch_writer`), but a freeze triggered by
+    ///   `l0_sst_size_bytes` or `max_wal_flushes_before_l0_flush`
+    ///   (`maybe_freeze_current_memtable`) happens mid-buffer, and the same WAL object goes on
+    ///   to take later writes. The store records neither: `inconclusive`;
+    /// - ids at or after it that the writer opens the manifests record could have fenced, but
+    ///   that no manifest proves were: `inconclusive`, until a listing from before the
     ///   deletion (or the objects' versions, with their sizes) settles it.
     ///
     /// ## SlateDB error it prevents
     /// None is raised: the loss is silent (reopen succeeds; reads return `None` for the keys).
     ///
     /// ## Example
-    /// `db` was closed after a WAL flush (`CloseOptions { flush_type: Some(Wal) }`) and its WAL
-    /// store wiped: WAL 3 (with `walkey`) is gone and the reopen drops `walkey`.
+    /// `db` froze a memtable by size (`l0_sst_size_bytes`) while WAL 3 was being filled, took
+    /// one more put into WAL 3, flushed the WAL, published the L0 (manifest 3,
+    /// `replay_after_wal_id=2`, `next_wal_sst_id=4`) and closed with a WAL flush; WAL 3 is then
+    /// deleted and the reopen drops the last put, although WAL 3 also held rows of that L0.
     pub static RULE = {
         id: "SDB-WAL-004",
         name: "wal-replay-range-missing",
@@ -58,17 +62,13 @@ pub struct GoneAfterReplay {
     pub publisher_id: u64,
     /// Its `next_wal_sst_id`: a gone id at or after it held a fence or writes not in L0.
     pub publisher_next: u64,
-    /// See [`l0_floor`]: the true publisher's `next_wal_sst_id` is at least this.
-    pub l0_floor: u64,
-    /// Gone ids below `l0_floor`: their rows are in L0 (or they were fences).
-    pub in_l0: Vec<u64>,
-    /// Gone ids from [`l0_floor`] up to `publisher_next` (only when manifests between the
-    /// true publisher and the given one are missing): in L0 or not, the history cannot tell.
+    /// Gone ids below `publisher_next` that are not proven fences: rows of the newest L0, or
+    /// rows written after its memtable froze, the store cannot tell.
     pub unplaced: Vec<u64>,
     /// The gone ids at or after `publisher_next`.
     pub past_l0: Vec<u64>,
-    /// Those of `past_l0` the writer-epoch history proves were fences (see
-    /// [`proven_fences`]); empty when the history does not explain the listing.
+    /// The gone ids the writer-epoch history proves were fences (see [`proven_fences`]);
+    /// empty when the history does not explain the listing.
     pub fences: Vec<u64>,
     /// The rest of `past_l0`: a fence or acknowledged writes not in L0.
     pub unknown: Vec<u64>,
@@ -89,7 +89,9 @@ impl GoneAfterReplay {
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("missing_wal_ids", &self.gone),
             ("l0_published_by_manifest", self.publisher_id),
-            ("wal_ids_in_l0", &self.in_l0),
+            // Kept for reports read by key: no id after the replay point is proven in L0 (see
+            // `wal_ids_unplaced`), so it is always empty.
+            ("wal_ids_in_l0", Vec::<u64>::new()),
             ("wal_ids_unplaced", &self.unplaced),
             ("wal_ids_past_l0", &self.past_l0),
             ("proven_fences", &self.fences),
@@ -132,33 +134,35 @@ pub fn gone_after_replay(
         return None;
     }
     let publisher = l0_publisher(root, latest);
-    let floor = l0_floor(root, publisher);
-    let past_l0: BTreeSet<u64> = gone
-        .iter()
-        .copied()
-        .filter(|id| *id >= publisher.next_wal_sst_id)
-        .collect();
-    let (in_l0, unplaced): (Vec<u64>, Vec<u64>) = gone
-        .iter()
-        .copied()
-        .filter(|id| *id < publisher.next_wal_sst_id)
-        .partition(|id| *id < floor);
     let slots = fence_slots(root, latest);
     let listed = listed_fences(root);
     // Proven fences count only where the history explains the fences still listed.
-    let proven = match max_missing_fences(&slots, &listed, &past_l0) {
+    let proven = match max_missing_fences(&slots, &listed, &gone.iter().copied().collect()) {
         Some(_) => proven_fences(&slots),
         None => BTreeSet::new(),
     };
-    let (fences, unknown): (Vec<u64>, Vec<u64>) =
-        past_l0.iter().copied().partition(|id| proven.contains(id));
+    let (fences, not_fences): (Vec<u64>, Vec<u64>) =
+        gone.iter().copied().partition(|id| proven.contains(id));
+    let (past_l0, unplaced): (BTreeSet<u64>, Vec<u64>) = (
+        gone.iter()
+            .copied()
+            .filter(|id| *id >= publisher.next_wal_sst_id)
+            .collect(),
+        not_fences
+            .iter()
+            .copied()
+            .filter(|id| *id < publisher.next_wal_sst_id)
+            .collect(),
+    );
+    let unknown: Vec<u64> = not_fences
+        .into_iter()
+        .filter(|id| past_l0.contains(id))
+        .collect();
     let max_fences = max_missing_fences(&slots, &listed, &unknown.iter().copied().collect());
     Some(GoneAfterReplay {
         gone,
         publisher_id: publisher.id,
         publisher_next: publisher.next_wal_sst_id,
-        l0_floor: floor,
-        in_l0,
         unplaced,
         past_l0: past_l0.into_iter().collect(),
         fences,
@@ -177,25 +181,6 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         return None;
     }
     let ids = &gone.gone;
-    let below = &gone.in_l0;
-    let mut settled = Vec::new();
-    if !below.is_empty() {
-        settled.push(format!(
-            "WAL {} {} below {}, where the manifest that published the newest L0 (manifest {} or one before it) had its `next_wal_sst_id` or later: that flush froze the WAL buffer and the memtable together, so their rows are in L0 (or they were fences)",
-            id_ranges(below),
-            if below.len() == 1 { "is" } else { "are" },
-            gone.l0_floor,
-            gone.publisher_id
-        ));
-    }
-    if !gone.fences.is_empty() {
-        settled.push(format!(
-            "WAL {} {}: the next manifest of the same writer epoch recorded nothing written after it",
-            id_ranges(&gone.fences),
-            if gone.fences.len() == 1 { "was a writer open's fence" } else { "were writer opens' fences" },
-        ));
-    }
-    let settled = settled.join("; ");
     let opening = format!(
         "manifest {} of `{}` records WAL {} after its replay point, and {} gone",
         latest.id,
@@ -203,23 +188,32 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         id_ranges(ids),
         if ids.len() == 1 { "it is" } else { "they are" },
     );
+    let fences = (!gone.fences.is_empty()).then(|| {
+        format!(
+            "WAL {} {}: the next manifest of the same writer epoch recorded nothing written after it",
+            id_ranges(&gone.fences),
+            if gone.fences.len() == 1 { "was a writer open's fence" } else { "were writer opens' fences" },
+        )
+    });
     if gone.unknown.is_empty() && gone.unplaced.is_empty() {
         return Some(RULE.finding(
             &root.path,
             format!(
-                "{opening}: {settled}. Nothing in these inputs shows an acknowledged write lost; only writes made while that L0 flush ran (a concurrent writer) could have been in them, and no listing shows those"
+                "{opening}: {}. Nothing in these inputs shows an acknowledged write lost",
+                fences.unwrap_or_default()
             ),
             gone.evidence(latest),
             "nothing to do for a writer open or a reader; a checkpoint whose WAL range holds these ids can no longer be cloned from",
             Impact::Advisory,
         ));
     }
-    let mut open = Vec::new();
+    let mut open: Vec<String> = fences.into_iter().collect();
     if !gone.unplaced.is_empty() {
-        open.push(format!(
-            "WAL {} may come before or after the newest L0: it was published in manifest {} or in one before it that is not given (GC or a deletion took it), which would have a lower `next_wal_sst_id`",
-            id_ranges(&gone.unplaced),
+        open.push(shares_wal_with_l0(
+            &gone.unplaced,
             gone.publisher_id,
+            gone.publisher_next,
+            "held",
         ));
     }
     if !gone.unknown.is_empty() {
@@ -231,16 +225,16 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             None => "the manifests given do not explain the fences listed (a writer opened on an already damaged WAL), so they cannot bound which of them were fences".to_string(),
         });
     }
-    let why = open.join("; ");
-    let settled = if settled.is_empty() {
-        String::new()
+    let settles = if gone.unknown.is_empty() {
+        "How the newest L0's memtable froze would tell: nothing is lost if it was flushed by `Db::close()` or `flush_with_options(FlushType::MemTable)` with no writes racing it"
     } else {
-        format!("{settled}; ")
+        "A listing taken before the deletion (or the objects' versions, with their sizes), or every manifest since the writer opens, would tell"
     };
     Some(RULE.finding(
         &root.path,
         format!(
-            "{opening}: {settled}{why}; a writer open or a reader drops any writes {} held that were not in L0. A listing taken before the deletion (or the objects' versions, with their sizes), or every manifest since the writer opens, would tell",
+            "{opening}: {}; a writer open or a reader drops any writes {} held that were not in L0. {settles}",
+            open.join("; "),
             if gone.unknown.len() + gone.unplaced.len() == 1 { "it" } else { "they" }
         ),
         gone.evidence(latest),
@@ -249,36 +243,30 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     ))
 }
 
+/// Why WAL objects `ids`, after the replay point and before `next_wal_sst_id` `publisher_next`
+/// of manifest `publisher_id` (which published the newest L0), may or may not hold writes
+/// that are not in L0. `verb` is "held" for gone objects, "hold" for listed ones.
+pub fn shares_wal_with_l0(
+    ids: &[u64],
+    publisher_id: u64,
+    publisher_next: u64,
+    verb: &str,
+) -> String {
+    format!(
+        "WAL {} {verb} rows written before manifest {publisher_id} published the newest L0 (at `next_wal_sst_id` {publisher_next}): only rows of that L0 if its memtable was frozen by an explicit flush or a close, which freeze at a WAL boundary, but also rows written after the freeze if it was triggered by size or WAL count (`l0_sst_size_bytes`, `max_wal_flushes_before_l0_flush`), which freeze mid-buffer, and the store does not record which",
+        id_ranges(ids),
+    )
+}
+
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     for (root, latest) in cx.roots_with_latest() {
         out.extend(check(cx, root, latest));
     }
 }
 
-/// The finding for deleting WAL objects `ids` (with data, after the replay point of `latest`
-/// and below `floor`, see [`l0_floor`]): advice, since the flush that published the newest L0
-/// froze the WAL buffer and the memtable together after they were written.
-pub fn would_drop(root: &RootState, latest: &Manifest, floor: u64, ids: &[u64]) -> Finding {
-    RULE.finding(
-        &root.path,
-        format!(
-            "wiping the WAL of `{}` deletes WAL {} after the replay point of manifest {}; {} below {}, where the manifest that published the newest L0 had its `next_wal_sst_id` or later, and that flush froze the WAL buffer and the memtable together (the replay point is stamped before the flush's own WAL): {} rows are in L0. Only writes made while that flush ran (a concurrent writer) could be in {} and nowhere else, and no listing shows those",
-            root.path,
-            id_ranges(ids),
-            latest.id,
-            if ids.len() == 1 { "it is" } else { "they are" },
-            floor,
-            if ids.len() == 1 { "its" } else { "their" },
-            if ids.len() == 1 { "it" } else { "them" },
-        ),
-        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_floor", floor)],
-        "if writers may have written while that L0 flush ran, flush the memtable to L0 again first (Db::flush_with_options(FlushType::MemTable)) and check again",
-        Impact::Advisory,
-    )
-}
-
-/// The finding for deleting WAL objects `ids` with data that may be before or after the newest
-/// L0: the manifests between the given `publisher` and the true one are missing.
+/// The finding for deleting WAL objects `ids` with data after the replay point of `latest`
+/// and before the `next_wal_sst_id` of `publisher`, the manifest that published the newest L0:
+/// in L0 or not, the store cannot tell (see [`shares_wal_with_l0`]).
 pub fn would_drop_unplaced(
     root: &RootState,
     latest: &Manifest,
@@ -288,15 +276,19 @@ pub fn would_drop_unplaced(
     RULE.finding(
         &root.path,
         format!(
-            "wiping the WAL of `{}` deletes WAL {}, which hold data after the replay point of manifest {}; the newest L0 was published in manifest {} or in one before it that is not given (GC or a deletion took it), so {} may hold writes that are not in L0",
+            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {}; {}",
             root.path,
             id_ranges(ids),
+            if ids.len() == 1 { "holds" } else { "hold" },
             latest.id,
-            publisher.id,
-            if ids.len() == 1 { "it" } else { "they" },
+            shares_wal_with_l0(ids, publisher.id, publisher.next_wal_sst_id, "hold"),
         ),
         evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id)],
-        super::wal_writes_lost::FLUSH_TO_L0_FIRST,
+        REPLAY_THEN_CLOSE,
         Impact::Inconclusive,
     )
 }
+
+/// How to settle WAL objects that may hold writes not in L0 without risking them: a writer
+/// open replays them into memtables frozen at WAL boundaries, and a close flushes those to L0.
+pub const REPLAY_THEN_CLOSE: &str = "open a writer and close it with `Db::close()` before wiping: the open replays these WAL objects and the close flushes them to L0, after which only the writer's fence is left after the replay point; then check again";
