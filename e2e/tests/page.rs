@@ -385,6 +385,33 @@ async fn a_bundle_dropped_on_the_page_is_read() {
     browser.close().await;
 }
 
+/// The page's "No separate WAL store" and "Every writer stopped with Db::close()" controls
+/// settle fixture l as `--no-wal-store --writers-closed` do: its wiped WAL held rows of an
+/// explicit L0 flush, which only the second statement tells from a size-frozen memtable's.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writers_closed_control_settles_a_wal_shared_with_l0() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let bundle = repo_root().join("fixtures/v2/l-idle-reopens-wal-wiped/bundle.tar.gz");
+    browser.add_files("file-input", &[&bundle]).await;
+    browser.type_into("plan-text", "open:db").await;
+    for control in ["no-wal-store", "writers-closed"] {
+        assert_eq!(
+            browser.run_check().await,
+            "inconclusive",
+            "before {control}"
+        );
+        browser
+            .wait_for(&format!("[data-testid='{control}']"), 10)
+            .await
+            .click()
+            .await
+            .expect("tick the control");
+    }
+    assert_eq!(browser.run_check().await, "safe");
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slatecheck_toml_applies_as_in_the_cli() {
     let site = Site::start();

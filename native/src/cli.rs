@@ -117,6 +117,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub gc_running: bool,
 
+    /// State that every writer of these databases has stopped with `Db::close()` and its
+    /// default memtable flush (none crashed, none closed with a WAL flush only, none is
+    /// running): WAL objects with data before the newest L0's `next_wal_sst_id`, which may
+    /// otherwise hold writes made after a size-triggered freeze, then hold only rows of L0.
+    /// Evidence in the store that a writer did not close so wins over it.
+    #[arg(long)]
+    pub writers_closed: bool,
+
     #[command(flatten)]
     pub reading: ListingReading,
 

@@ -321,6 +321,39 @@ fn no_wal_store_settles_a_main_store_without_wal_objects() {
     let _ = std::fs::remove_file(&bundle);
 }
 
+/// `--writers-closed`: l's WAL was wiped after clean closes; WAL 2 held the rows of an
+/// explicit L0 flush, which no listing tells from a size-frozen memtable's WAL with later
+/// writes in it (exit 3) until the user states that every writer closed with `Db::close()`
+/// (exit 0). Where the store proves a loss (d1: WAL-only data after the newest L0), the
+/// evidence wins over the statement (exit 1).
+#[test]
+fn writers_closed_settles_wal_objects_that_may_share_a_wal_with_l0() {
+    let out = check(
+        "l-idle-reopens-wal-wiped",
+        false,
+        &["--plan", "open:db", "--no-wal-store"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("--writers-closed"), "{text}");
+    let out = check(
+        "l-idle-reopens-wal-wiped",
+        false,
+        &["--plan", "open:db", "--no-wal-store", "--writers-closed"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("SDB-WAL-004"), "{text}");
+    let out = check(
+        "d1-wal-wiped",
+        false,
+        &["--plan", "open:db", "--no-wal-store", "--writers-closed"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("SDB-WAL-010"), "{text}");
+}
+
 /// A checkpoint that has expired but is still listed: SlateDB 0.18's clone does not check
 /// expiry, so the clone is safe (a warning names the GC race); `--gc-running` says GC runs
 /// in the background, and the clone is then unsafe.

@@ -45,6 +45,9 @@ pub struct Request<'a> {
     /// Whether to assert that the databases keep their WAL in the main store
     /// (`--no-wal-store`), when the binary has that flag.
     pub no_wal_store: bool,
+    /// Whether to assert that every writer stopped with `Db::close()` (`--writers-closed`),
+    /// when the binary has that flag.
+    pub writers_closed: bool,
 }
 
 /// One verdict on one plan.
@@ -69,7 +72,12 @@ impl Cli {
     /// always those of the current source. It asks for what `scripts/test` builds (`cargo test
     /// --workspace --exclude slatecheck-web`, without running anything), so under
     /// `scripts/test` every artifact is fresh and nothing is rebuilt with other features.
+    /// `SLATECHECK_ORACLE_BINARY=PATH` judges with that binary instead (an older build, to
+    /// compare verdicts on the same histories).
     pub fn build() -> Result<Self> {
+        if let Some(exe) = std::env::var_os("SLATECHECK_ORACLE_BINARY") {
+            return Self::at(PathBuf::from(exe));
+        }
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .ok_or_else(|| anyhow!("the tests crate has no parent directory"))?;
@@ -103,6 +111,10 @@ impl Cli {
             })
             .find_map(|message| message["executable"].as_str().map(PathBuf::from))
             .ok_or_else(|| anyhow!("cargo named no slatecheck executable"))?;
+        Self::at(exe)
+    }
+
+    fn at(exe: PathBuf) -> Result<Self> {
         let help = Command::new(&exe).args(["check", "--help"]).output()?;
         Ok(Self {
             exe,
@@ -143,6 +155,9 @@ impl Cli {
                 }
                 command.arg("--manifests").arg(&request.dirs.main);
             }
+        }
+        if request.writers_closed && self.has_flag("--writers-closed") {
+            command.arg("--writers-closed");
         }
         if request.no_wal_store && self.has_flag("--no-wal-store") {
             command.arg("--no-wal-store");

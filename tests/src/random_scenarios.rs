@@ -58,6 +58,10 @@ pub struct Generated {
     pub wal_listing_given: bool,
     /// Whether `p` keeps its WAL in a separate WAL store.
     pub uses_wal_store: bool,
+    /// Whether the operator can say that every acknowledged write of the databases the plan
+    /// is about is in L0 (`--writers-closed`): `p`'s last writer closed with `Db::close()`,
+    /// and, for a plan about a clone, the clone was made from that latest state.
+    pub writers_closed: bool,
     scenario: Scenario,
     action: Action,
 }
@@ -242,14 +246,23 @@ enum Choice {
     DeleteRoot,
 }
 
+/// How many L0 SSTs `p`'s latest manifest references.
+async fn latest_l0_count(admin: &slatedb::admin::Admin) -> Result<usize> {
+    Ok(admin
+        .read_manifest(None)
+        .await?
+        .ok_or_else(|| anyhow!("no manifest"))?
+        .l0()
+        .len())
+}
+
 /// How a scenario's writers are tuned away from the fixture settings, as busy databases run:
-/// memtables that freeze by size while their WAL buffer is still filling, or by WAL count, and
-/// puts that race a memtable flush.
+/// memtables that freeze by size while their WAL buffer is still filling, and puts that race a
+/// memtable flush. (A freeze by WAL count behaves like one by size, but SlateDB refuses a
+/// `max_wal_flushes_before_l0_flush` below 4096, more WAL flushes than a scenario makes.)
 struct WriteTuning {
     /// `l0_sst_size_bytes` (also the WAL buffer's flush size).
     l0_sst_size_bytes: usize,
-    /// `max_wal_flushes_before_l0_flush`.
-    max_wal_flushes: u64,
     /// The most padding a value gets, so that some puts freeze the memtable and some do not.
     max_padding: usize,
     /// Whether sessions sometimes write from a second task during a memtable flush.
@@ -260,11 +273,6 @@ impl WriteTuning {
     fn draw(rng: &mut StdRng) -> Option<Self> {
         rng.random_bool(0.4).then(|| Self {
             l0_sst_size_bytes: rng.random_range(300..=1500),
-            max_wal_flushes: if rng.random_bool(0.3) {
-                rng.random_range(2..=4)
-            } else {
-                4096
-            },
             max_padding: rng.random_range(50..=400),
             racing_writer: rng.random_bool(0.5),
         })
@@ -273,7 +281,6 @@ impl WriteTuning {
     fn settings(&self) -> slatedb::config::Settings {
         slatedb::config::Settings {
             l0_sst_size_bytes: self.l0_sst_size_bytes,
-            max_wal_flushes_before_l0_flush: self.max_wal_flushes,
             // No compactor runs in the background: without room for many L0 SSTs, writes
             // would wait for one forever.
             l0_max_ssts: 4096,
@@ -283,11 +290,14 @@ impl WriteTuning {
 
     fn describe(&self) -> String {
         format!(
-            "writers tuned: l0_sst_size_bytes {}, max_wal_flushes_before_l0_flush {}, values padded up to {} B{}",
+            "writers tuned: l0_sst_size_bytes {}, values padded up to {} B{}",
             self.l0_sst_size_bytes,
-            self.max_wal_flushes,
             self.max_padding,
-            if self.racing_writer { ", puts racing memtable flushes" } else { "" }
+            if self.racing_writer {
+                ", puts racing memtable flushes"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -312,7 +322,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     )];
     // The write path's tuning is drawn from a second generator, so that the untuned histories
     // stay those of earlier seeds.
-    let mut tuning_rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_7a11);
+    let mut tuning_rng = StdRng::seed_from_u64(seed ^ 0x5eed_7a11);
     let tuning = WriteTuning::draw(&mut tuning_rng);
     if let Some(tuning) = &tuning {
         scenario.tune(tuning.settings());
@@ -322,6 +332,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut written: Keys = BTreeMap::new();
     let mut next_key = 0u32;
     let max_padding = tuning.as_ref().map(|t| t.max_padding);
+    // Keys of the crash-after-freeze session (`x…`), apart from the `put` closure's (`k…`).
+    let mut next_key_for_crash = 0u32;
     let mut padding_rng = StdRng::seed_from_u64(seed ^ 0x9add_1e55);
     let mut put = move |db: &Db, written: &mut Keys, count: u32| {
         let keys: Vec<(String, String)> = (0..count)
@@ -376,7 +388,18 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         };
         let mut session_steps = Vec::new();
         if writes > 0 {
-            put(&db, &mut written, writes).await?;
+            // Tuned writers sometimes flush the WAL between puts: the memtable then outgrows
+            // the WAL buffer, so a freeze by size falls in the middle of a WAL object.
+            let first = if tuning.is_some() && writes > 1 && tuning_rng.random_bool(0.5) {
+                let first = tuning_rng.random_range(1..writes);
+                put(&db, &mut written, first).await?;
+                flush(&db, FlushType::Wal).await?;
+                session_steps.push(format!("{first} puts, WAL flush"));
+                first
+            } else {
+                0
+            };
+            put(&db, &mut written, writes - first).await?;
             match rng.random_range(0..3) {
                 0 => flush(&db, FlushType::MemTable).await?,
                 1 => flush(&db, FlushType::Wal).await?,
@@ -389,8 +412,16 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         if tuning.as_ref().is_some_and(|t| t.racing_writer) && tuning_rng.random_bool(0.5) {
             let racing = tuning_rng.random_range(1..=4);
             let writer = tokio::spawn(put(&db, &mut written, racing));
-            flush(&db, FlushType::MemTable).await?;
-            writer.await??;
+            // Without timed WAL flushes (`flush_interval: None`), a memtable the racing puts
+            // freeze by size waits for a WAL flush nobody makes, and so does the memtable
+            // flush: the writer task makes one when it is done.
+            let db_for_writer = db.clone();
+            let (flushed, written_racing) = tokio::join!(flush(&db, FlushType::MemTable), async {
+                writer.await??;
+                flush(&db_for_writer, FlushType::Wal).await
+            });
+            flushed?;
+            written_racing?;
             session_steps.push(format!("{racing} puts racing a memtable flush"));
         }
         if checkpoints.len() < 2 && rng.random_bool(0.25) {
@@ -425,6 +456,45 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             "session {session}: {}, close{}",
             session_steps.join(", "),
             if wal_only { " (WAL flush only)" } else { "" }
+        ));
+    }
+
+    // Sometimes a tuned writer's last session ends as a crash right after a memtable froze by
+    // size: the freeze falls in the middle of a WAL buffer, the next put shares that WAL object
+    // with rows of the L0 the freeze produced, and only the WAL holds it.
+    if let Some(tuning) = tuning.as_ref().filter(|_| tuning_rng.random_bool(0.3)) {
+        let db = scenario.open("p").await?;
+        let size = tuning.l0_sst_size_bytes;
+        let admin = scenario.admin("p");
+        let l0_before = latest_l0_count(&admin).await?;
+        let mut values = vec![
+            ".".repeat(size * 3 / 5),
+            ".".repeat(size / 2),
+            "tail".to_string(),
+        ];
+        for (at, value) in values.drain(..).enumerate() {
+            next_key_for_crash += 1;
+            let key = format!("x{next_key_for_crash:04}");
+            db.put(&key, &value).await?;
+            written.insert(key, value);
+            if at == 0 {
+                flush(&db, FlushType::Wal).await?;
+            }
+        }
+        flush(&db, FlushType::Wal).await?;
+        // The L0 is published once its WAL is durable, by the flusher in the background.
+        for _ in 0..100 {
+            if latest_l0_count(&admin).await? > l0_before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        last_close_flushed_memtable = false;
+        steps.push(format!(
+            "reopen, put {} B, WAL flush, put {} B (the memtable freezes by size), put `tail`, WAL flush, close (WAL flush only)",
+            size * 3 / 5,
+            size / 2
         ));
     }
 
@@ -466,6 +536,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             };
             let id = db.create_checkpoint(scope, &options).await?.id;
             db.close().await?;
+            last_close_flushed_memtable = true;
             steps.push(format!("reopen, {description} ({scope:?}), close"));
             id
         };
@@ -481,11 +552,14 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     if rng.random_bool(0.15) {
         let db = scenario.open("p").await?;
         crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        last_close_flushed_memtable = false;
         steps.push("reopen, close (WAL flush only, nothing written)".into());
     }
 
     // Maybe a clone made before the damage, and a clone of that clone.
     let mut clone: Option<Keys> = None;
+    let p_closed = last_close_flushed_memtable;
+    let mut clones_closed = p_closed;
     if rng.random_bool(0.4) {
         let from = if !checkpoints.is_empty() && rng.random_bool(0.6) {
             Some(checkpoints[rng.random_range(0..checkpoints.len())].clone())
@@ -500,6 +574,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             .await
             .is_ok()
         {
+            // A checkpoint's state may hold writes only in its WAL range.
+            clones_closed &= from.is_none();
             steps.push(format!(
                 "clone `c1` from {}",
                 from.map_or("latest".to_string(), |c| format!("checkpoint {}", c.id))
@@ -852,6 +928,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         ),
     };
     let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
+    let writers_closed = if plan.starts_with("read:c") || plan.starts_with("clone:c") {
+        clones_closed
+    } else {
+        p_closed
+    };
     let dirs = StoreDirs {
         main: scenario.main_dir().to_path_buf(),
         wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()),
@@ -866,6 +947,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         dirs,
         wal_listing_given,
         uses_wal_store,
+        writers_closed,
         scenario,
         action,
     })

@@ -59,6 +59,9 @@ pub struct RunRequest {
     /// GC runs in the background against the databases (`--gc-running`).
     #[serde(default)]
     pub gc_running: bool,
+    /// Every writer of the databases stopped with `Db::close()` (`--writers-closed`).
+    #[serde(default)]
+    pub writers_closed: bool,
 }
 
 /// What an input turned out to be.

@@ -34,6 +34,11 @@ pub struct CheckOptions {
     /// collector, or a standalone one): expired and soon-expiring checkpoints are then unsafe
     /// to clone from, not only a race to warn about.
     pub gc_running: bool,
+    /// The user states that every writer of the databases has stopped with `Db::close()` and
+    /// its default memtable flush (`--writers-closed`): every acknowledged write is then in
+    /// L0, so a WAL object after the replay point that the store does not prove held other
+    /// writes held only rows of L0 or a fence.
+    pub writers_closed: bool,
 }
 
 impl Default for CheckOptions {
@@ -44,6 +49,7 @@ impl Default for CheckOptions {
             wal_policy: WalPolicy::Upstream,
             no_wal_store: false,
             gc_running: false,
+            writers_closed: false,
         }
     }
 }

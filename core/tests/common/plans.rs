@@ -1,7 +1,7 @@
 //! Evaluating a plan on a fixture snapshot and checking its verdict.
 
 use chrono::{DateTime, Utc};
-use slatecheck_core::finding::Verdict;
+use slatecheck_core::finding::{Finding, Verdict};
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
 use slatecheck_core::rules::{CheckOptions, RuleContext};
 use slatecheck_core::snapshot::Snapshot;
@@ -40,4 +40,13 @@ pub fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>)
             result.rules
         );
     }
+}
+
+/// The first finding of `rule` in `result` (the test fails without one).
+pub fn finding<'a>(result: &'a PlanResult, rule: &str) -> &'a Finding {
+    result
+        .findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("{}: no {rule} in {:#?}", result.plan, result.findings))
 }

@@ -102,6 +102,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             },
             no_wal_store,
             gc_running: args.gc_running,
+            writers_closed: args.writers_closed,
         },
         inputs,
         limits,

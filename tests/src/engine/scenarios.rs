@@ -421,8 +421,12 @@ pub async fn final_checkpoint_deleted(work: &Path, out: &Path) -> Result<Vec<Pat
 pub async fn compact_until_l0_empty(compactor: Admin, observer: Admin) -> Result<()> {
     let admin = observer;
     let token = tokio_util::sync::CancellationToken::new();
+    // Every L0 SST in one compaction: with SlateDB's default of at most 8 sources, small
+    // memtables (the oracle's tuned writers) leave more L0 SSTs than that, and a remainder
+    // under `min_compaction_sources` that is never compacted.
     let options = CompactorOptions {
         poll_interval: Duration::from_millis(50),
+        scheduler_options: [("max_compaction_sources".to_string(), "4096".to_string())].into(),
         ..CompactorOptions::default()
     };
     let compactor = {

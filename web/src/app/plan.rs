@@ -67,6 +67,7 @@ pub fn PlanPicker() -> impl IntoView {
     let min_age = RwSignal::new("300".to_string());
     let no_wal_store = RwSignal::new(false);
     let gc_running = RwSignal::new(false);
+    let writers_closed = RwSignal::new(false);
     // Roots the scan (no plan) is limited to; empty: all.
     let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
@@ -88,6 +89,7 @@ pub fn PlanPicker() -> impl IntoView {
                 roots: chosen_roots.get(),
                 no_wal_store: no_wal_store.get(),
                 gc_running: gc_running.get(),
+                writers_closed: writers_closed.get(),
             }),
             &[],
         );
@@ -174,6 +176,10 @@ pub fn PlanPicker() -> impl IntoView {
             <label title="As --no-wal-store: WAL objects the main store listing does not show are missing, not perhaps in an unlisted WAL store">
                 <input type="checkbox" data-testid="no-wal-store" prop:checked=move || no_wal_store.get() on:change=move |ev| no_wal_store.set(event_target_checked(&ev)) />
                 " No separate WAL store: these databases keep their WAL in the main store"
+            </label>
+            <label title="As --writers-closed: WAL objects that may hold writes made after a size-triggered memtable freeze then hold only rows of L0">
+                <input type="checkbox" data-testid="writers-closed" prop:checked=move || writers_closed.get() on:change=move |ev| writers_closed.set(event_target_checked(&ev)) />
+                " Every writer stopped with Db::close() (none crashed, none closed with a WAL flush only, none running)"
             </label>
             <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
         </section>

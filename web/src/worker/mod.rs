@@ -135,6 +135,7 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
             min_age: chrono::Duration::seconds(run.min_age_seconds.max(0)),
             no_wal_store: run.no_wal_store || state.bundle_no_wal_store(),
             gc_running: run.gc_running,
+            writers_closed: run.writers_closed,
             ..CheckOptions::default()
         },
         inputs: state.input_refs(),

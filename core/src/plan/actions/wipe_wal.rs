@@ -90,13 +90,20 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         ));
     }
     if !unplaced.is_empty() {
-        work.findings
-            .push(wal_replay_range_missing::would_drop_unplaced(
-                root, latest, publisher, &unplaced,
-            ));
+        if cx.options.writers_closed {
+            work.findings
+                .push(wal_replay_range_missing::would_drop_closed(
+                    root, latest, publisher, &unplaced,
+                ));
+        } else {
+            work.findings
+                .push(wal_replay_range_missing::would_drop_unplaced(
+                    root, latest, publisher, &unplaced,
+                ));
+            kept.extend(unplaced);
+        }
     }
     kept.extend(past_l0);
-    kept.extend(unplaced);
     for (id, object) in objects {
         let role = if kept.contains(id) {
             "must be kept"

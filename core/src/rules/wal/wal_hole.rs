@@ -143,7 +143,7 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
                 id_ranges(&lost)
             ),
         }
-    } else if !undecided.is_empty() {
+    } else if !undecided.is_empty() && !cx.options.writers_closed {
         Impact::Inconclusive
     } else {
         Impact::Advisory
@@ -157,8 +157,12 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
             "a `DbReader` stops at WAL {first_missing}; whether WAL {} held writes that are not in L0 the history cannot tell",
             id_ranges(&undecided)
         ),
-        Impact::Advisory => format!(
+        Impact::Advisory if undecided.is_empty() => format!(
             "a `DbReader` stops at WAL {first_missing}, but what it does not read is fences: it misses nothing"
+        ),
+        Impact::Advisory => format!(
+            "a `DbReader` stops at WAL {first_missing}, but what it does not read is fences or, as every writer closed with `Db::close()` (--writers-closed), rows of L0 (WAL {}): it misses nothing",
+            id_ranges(&undecided)
         ),
     };
     finding.message = format!("{}; {consequence}", finding.message);

@@ -29,7 +29,9 @@ crate::declare_rule! {
     ///   the flusher (slatedb `batch_write.rs`, `flush_batch_writer`), but a freeze triggered by
     ///   `l0_sst_size_bytes` or `max_wal_flushes_before_l0_flush`
     ///   (`maybe_freeze_current_memtable`) happens mid-buffer, and the same WAL object goes on
-    ///   to take later writes. The store records neither: `inconclusive`;
+    ///   to take later writes. The store records neither: `inconclusive`, unless the user
+    ///   states that every writer stopped with `Db::close()`, whose memtable flush puts every
+    ///   acknowledged write in L0 (`--writers-closed`);
     /// - ids at or after it that the writer opens the manifests record could have fenced, but
     ///   that no manifest proves were: `inconclusive`, until a listing from before the
     ///   deletion (or the objects' versions, with their sizes) settles it.
@@ -72,6 +74,10 @@ pub struct GoneAfterReplay {
     pub fences: Vec<u64>,
     /// The rest of `past_l0`: a fence or acknowledged writes not in L0.
     pub unknown: Vec<u64>,
+    /// Gone ids taken for rows of L0 or fences because the user states that every writer
+    /// closed with `Db::close()` (`--writers-closed`) and the history does not prove a loss:
+    /// what `unplaced` and `unknown` held before the statement settled them.
+    pub asserted_in_l0: Vec<u64>,
     /// How many of `unknown` can have been fences (`None`: the history does not say).
     pub max_fences: Option<usize>,
 }
@@ -89,9 +95,8 @@ impl GoneAfterReplay {
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("missing_wal_ids", &self.gone),
             ("l0_published_by_manifest", self.publisher_id),
-            // Kept for reports read by key: no id after the replay point is proven in L0 (see
-            // `wal_ids_unplaced`), so it is always empty.
-            ("wal_ids_in_l0", Vec::<u64>::new()),
+            // Only `--writers-closed` puts an id after the replay point in L0.
+            ("wal_ids_in_l0", &self.asserted_in_l0),
             ("wal_ids_unplaced", &self.unplaced),
             ("wal_ids_past_l0", &self.past_l0),
             ("proven_fences", &self.fences),
@@ -159,7 +164,7 @@ pub fn gone_after_replay(
         .filter(|id| past_l0.contains(id))
         .collect();
     let max_fences = max_missing_fences(&slots, &listed, &unknown.iter().copied().collect());
-    Some(GoneAfterReplay {
+    let mut gone = GoneAfterReplay {
         gone,
         publisher_id: publisher.id,
         publisher_next: publisher.next_wal_sst_id,
@@ -168,7 +173,16 @@ pub fn gone_after_replay(
         fences,
         unknown,
         max_fences,
-    })
+        asserted_in_l0: Vec::new(),
+    };
+    // After a close with a memtable flush every acknowledged write is in L0; a proven loss
+    // shows a writer that did not close so, and the evidence wins.
+    if cx.options.writers_closed && gone.certainly_lost() == 0 {
+        gone.asserted_in_l0 = std::mem::take(&mut gone.unplaced);
+        gone.asserted_in_l0.append(&mut gone.unknown);
+        gone.asserted_in_l0.sort_unstable();
+    }
+    Some(gone)
 }
 
 /// Checks the latest manifest's WAL range for objects gone past the probe's end that the
@@ -196,11 +210,18 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         )
     });
     if gone.unknown.is_empty() && gone.unplaced.is_empty() {
+        let asserted = (!gone.asserted_in_l0.is_empty()).then(|| {
+            format!(
+                "WAL {} held only rows of L0 or fences, as every writer closed with `Db::close()` (--writers-closed)",
+                id_ranges(&gone.asserted_in_l0)
+            )
+        });
+        let settled: Vec<String> = fences.into_iter().chain(asserted).collect();
         return Some(RULE.finding(
             &root.path,
             format!(
                 "{opening}: {}. Nothing in these inputs shows an acknowledged write lost",
-                fences.unwrap_or_default()
+                settled.join("; ")
             ),
             gone.evidence(latest),
             "nothing to do for a writer open or a reader; a checkpoint whose WAL range holds these ids can no longer be cloned from",
@@ -226,7 +247,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         });
     }
     let settles = if gone.unknown.is_empty() {
-        "How the newest L0's memtable froze would tell: nothing is lost if it was flushed by `Db::close()` or `flush_with_options(FlushType::MemTable)` with no writes racing it"
+        "How the writers stopped would tell: if every one closed with `Db::close()` (its default memtable flush), nothing is lost (--writers-closed)"
     } else {
         "A listing taken before the deletion (or the objects' versions, with their sizes), or every manifest since the writer opens, would tell"
     };
@@ -286,6 +307,31 @@ pub fn would_drop_unplaced(
         evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id)],
         REPLAY_THEN_CLOSE,
         Impact::Inconclusive,
+    )
+}
+
+/// The finding for deleting WAL objects `ids` as [`would_drop_unplaced`], when the user
+/// states that every writer closed with `Db::close()`: their rows are in L0, so this is advice.
+pub fn would_drop_closed(
+    root: &RootState,
+    latest: &Manifest,
+    publisher: &Manifest,
+    ids: &[u64],
+) -> Finding {
+    RULE.finding(
+        &root.path,
+        format!(
+            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {} and before `next_wal_sst_id` {} of manifest {}, which published the newest L0: as every writer closed with `Db::close()` (--writers-closed), only rows of L0",
+            root.path,
+            id_ranges(ids),
+            if ids.len() == 1 { "holds" } else { "hold" },
+            latest.id,
+            publisher.next_wal_sst_id,
+            publisher.id,
+        ),
+        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id), ("writers_closed", true)],
+        "nothing to do, if no writer has opened since the check; a writer that crashed or closed with a WAL flush only would leave writes in them",
+        Impact::Advisory,
     )
 }
 
