@@ -551,6 +551,13 @@ async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncatio
     let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
     browser.add_files("file-input", &paths).await;
     browser.type_into("plan-text", "read:shard").await;
+    // The seed's writers closed with `Db::close()`: stated, only the listings stay in doubt.
+    browser
+        .wait_for("[data-testid='writers-closed']", 10)
+        .await
+        .click()
+        .await
+        .expect("tick the statement");
     assert_eq!(browser.run_check().await, "inconclusive");
     browser.open_listing_options().await;
     let loads = browser.loads().await;
