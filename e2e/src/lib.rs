@@ -246,6 +246,15 @@ impl Browser {
         field.send_keys(text).await.expect("type into the field");
     }
 
+    /// Clicks the control `testid` (a checkbox or a button) once it is there.
+    pub async fn click(&self, testid: &str) {
+        self.wait_for(&format!("[data-testid='{testid}']"), 10)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("cannot click {testid}: {err}"));
+    }
+
     /// The value of attribute `name` of the first element matching `css`.
     async fn attribute(&self, css: &str, name: &str) -> Option<String> {
         let element = self.client.find(Locator::Css(css)).await.ok()?;

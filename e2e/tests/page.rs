@@ -401,12 +401,7 @@ async fn the_writers_closed_control_settles_a_wal_shared_with_l0() {
             "inconclusive",
             "before {control}"
         );
-        browser
-            .wait_for(&format!("[data-testid='{control}']"), 10)
-            .await
-            .click()
-            .await
-            .expect("tick the control");
+        browser.click(control).await;
     }
     assert_eq!(browser.run_check().await, "safe");
     browser.close().await;
@@ -552,21 +547,11 @@ async fn the_listing_complete_switch_settles_listings_that_cannot_show_truncatio
     browser.add_files("file-input", &paths).await;
     browser.type_into("plan-text", "read:shard").await;
     // The seed's writers closed with `Db::close()`: stated, only the listings stay in doubt.
-    browser
-        .wait_for("[data-testid='writers-closed']", 10)
-        .await
-        .click()
-        .await
-        .expect("tick the statement");
+    browser.click("writers-closed").await;
     assert_eq!(browser.run_check().await, "inconclusive");
     browser.open_listing_options().await;
     let loads = browser.loads().await;
-    browser
-        .wait_for("[data-testid='listing-complete']", 10)
-        .await
-        .click()
-        .await
-        .expect("tick the switch");
+    browser.click("listing-complete").await;
     browser.wait_for_load_after(loads).await;
     assert_eq!(browser.run_check().await, "safe");
     browser.close().await;

@@ -328,30 +328,19 @@ fn no_wal_store_settles_a_main_store_without_wal_objects() {
 /// evidence wins over the statement (exit 1).
 #[test]
 fn writers_closed_settles_wal_objects_that_may_share_a_wal_with_l0() {
-    let out = check(
-        "l-idle-reopens-wal-wiped",
-        false,
-        &["--plan", "open:db", "--no-wal-store"],
-    );
+    let wiped = "l-idle-reopens-wal-wiped";
+    let no_wal_store = ["--plan", "open:db", "--no-wal-store"];
+    assert_exit(check(wiped, false, &no_wal_store), 3, "--writers-closed");
+    let closed = ["--plan", "open:db", "--no-wal-store", "--writers-closed"];
+    assert_exit(check(wiped, false, &closed), 0, "SDB-WAL-004");
+    assert_exit(check("d1-wal-wiped", false, &closed), 1, "SDB-WAL-010");
+}
+
+/// `out` exited with `code` and its report says `says`.
+fn assert_exit(out: Output, code: i32, says: &str) {
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(text.contains("--writers-closed"), "{text}");
-    let out = check(
-        "l-idle-reopens-wal-wiped",
-        false,
-        &["--plan", "open:db", "--no-wal-store", "--writers-closed"],
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("SDB-WAL-004"), "{text}");
-    let out = check(
-        "d1-wal-wiped",
-        false,
-        &["--plan", "open:db", "--no-wal-store", "--writers-closed"],
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("SDB-WAL-010"), "{text}");
+    assert_eq!(out.status.code(), Some(code), "{text}");
+    assert!(text.contains(says), "{text}");
 }
 
 /// A checkpoint that has expired but is still listed: SlateDB 0.18's clone does not check
