@@ -2,10 +2,11 @@
 //! history (writes, flushes of either kind, closes that leave data in the WAL, several reopens
 //! that leave fences, checkpoints of both scopes and detached ones, named or not, never
 //! expiring, expiring in an hour or already expired, clones and clones of clones, compactions,
-//! GC runs), then the store is damaged the ways operators damage stores (a WAL object deleted,
-//! one inside the latest manifest's replay range, the whole WAL wiped, an SST deleted, a
-//! checkpoint, its manifest or the latest manifest deleted, clones' pins cleaned up), and one
-//! action is chosen. slatecheck judges the action (see `judge.rs`); then SlateDB performs it and
+//! GC runs; in some histories writers tuned as busy databases run, whose memtables freeze by
+//! size in the middle of a WAL buffer), then the store is damaged the ways operators damage
+//! stores (a WAL object deleted, one inside the latest manifest's replay range, the whole WAL
+//! wiped, an SST deleted, a checkpoint, its manifest or the latest manifest deleted, clones'
+//! pins cleaned up), and one action is chosen. slatecheck judges the action (see `judge.rs`); then SlateDB performs it and
 //! its real outcome (errors, lost keys, short scans) is recorded.
 
 use crate::slatedb_018::scenarios::{compact_until_l0_empty, gc_now_options, Scenario};
@@ -467,12 +468,12 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         let size = tuning.l0_sst_size_bytes;
         let admin = scenario.admin("p");
         let l0_before = latest_l0_count(&admin).await?;
-        let mut values = vec![
+        let values = [
             ".".repeat(size * 3 / 5),
             ".".repeat(size / 2),
             "tail".to_string(),
         ];
-        for (at, value) in values.drain(..).enumerate() {
+        for (at, value) in values.into_iter().enumerate() {
             next_key_for_crash += 1;
             let key = format!("x{next_key_for_crash:04}");
             db.put(&key, &value).await?;
