@@ -4,7 +4,7 @@
 mod common;
 
 use common::files::keys_below;
-use serde_json::Value;
+use common::outputs::json_on_exit;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -59,13 +59,7 @@ fn the_seed_clone_after_the_wal_wipe_is_unsafe_with_exit_1() {
         true,
         &["--plan", "clone:shard@split", "--format", "json"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let report = json_on_exit(&out, 1);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["verdict"], "unsafe");
     assert_eq!(report["plans"][0]["plan"], "clone:shard@split");
@@ -185,13 +179,7 @@ fn a_live_local_store_gives_the_same_verdicts_as_its_listings() {
         "--format".into(),
         "json".into(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let report = json_on_exit(&out, 1);
     assert_eq!(
         report["findings"][0]["evidence"]["missing_wal_ids"],
         serde_json::json!([2, 3])

@@ -1,5 +1,8 @@
 //! `slatecheck listing` as a user runs it on exported listings.
 
+mod common;
+
+use common::outputs::{json_on_exit, stderr_on_exit};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -42,13 +45,7 @@ fn json_summary_has_the_documented_keys() {
         "UTC",
         path.to_str().expect("utf-8"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let summary = json_on_exit(&out, 0);
     assert_eq!(summary["format"], "aws-s3-ls");
     assert_eq!(summary["objects"], 5);
     assert_eq!(summary["bytes"], 920);
@@ -75,8 +72,7 @@ fn unreadable_listings_exit_2_with_the_file_and_line() {
         b"2026-11-26 09:00:33          0 db/wal/00000000000000000001.sst\nnot a listing line\n",
     );
     let out = slatecheck(&["listing", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_on_exit(&out, 2);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(&format!("slatecheck: error: {}:2: ", path.display())),
@@ -161,8 +157,7 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
         "1000",
         path.to_str().expect("utf-8"),
     ]);
-    assert_eq!(limited.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&limited.stderr);
+    let stderr = stderr_on_exit(&limited, 2);
     assert!(
         stderr.contains("more than 1000 SlateDB objects"),
         "{stderr}"
@@ -214,13 +209,7 @@ fn inventory_data_files_read_on_every_core_join_in_order_with_the_first_error() 
     ];
     args.extend(data.iter().map(|path| path.to_str().expect("utf-8")));
     let out = slatecheck(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let summary = json_on_exit(&out, 0);
     assert_eq!(summary["objects"], Value::from(4 * 51));
     assert_eq!(summary["slatedb_objects"], Value::from(200));
     let sources: Vec<&str> = summary["sources"]
@@ -240,8 +229,7 @@ fn inventory_data_files_read_on_every_core_join_in_order_with_the_first_error() 
     std::fs::write(&data[1], "\"unterminated\n").expect("write");
     std::fs::write(&data[3], "\"bucket\"\n").expect("write");
     let out = slatecheck(&args);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_on_exit(&out, 2);
     assert!(stderr.contains("part-1.csv"), "{stderr}");
     assert!(!stderr.contains("part-3.csv"), "{stderr}");
 }

@@ -1,6 +1,9 @@
 //! `slatecheck manifest` as a user runs it: on SlateDB-written manifests it prints SlateDB's
 //! own JSON; on anything else it prints one error line naming the file and exits 2.
 
+mod common;
+
+use common::outputs::json_on_exit;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -34,13 +37,7 @@ fn prints_slatedb_018_json_for_the_seed_checkpoint_manifest() {
     let file = fixtures()
         .join("v2/b-seed-wal-store-split/main/shard/manifest/00000000000000000006.manifest");
     let out = slatecheck(&["manifest", file.to_str().expect("utf-8 path")]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let printed = json_on_exit(&out, 0);
     assert_eq!(
         printed,
         expected("v2", "b-seed-wal-store-split", "shard", 6)

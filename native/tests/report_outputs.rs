@@ -1,6 +1,9 @@
 //! `slatecheck check` report outputs: several formats in one run, `slatecheck.toml`, baselines
 //! and redaction.
 
+mod common;
+
+use common::outputs::stderr_on_exit;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -174,8 +177,7 @@ fn config_errors_are_one_line_naming_file_and_line() {
     )
     .expect("config");
     let output = check_in(&dir, SEED_AFTER, &[]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_on_exit(&output, 2);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with("slatecheck: error: slatecheck.toml:3: ignore entry has no `reason`"),
@@ -188,8 +190,7 @@ fn config_errors_are_one_line_naming_file_and_line() {
         SEED_AFTER,
         &["--config".into(), other.display().to_string()],
     );
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_on_exit(&output, 2);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("other.toml:2: level `loud`"), "{stderr}");
     let missing = check_in(&dir, SEED_AFTER, &["--config=nope.toml".into()]);

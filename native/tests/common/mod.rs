@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
 
 pub mod files;
+pub mod outputs;
 pub mod servers;
