@@ -1,11 +1,12 @@
 //! Live `s3://`, `az://` and `gs://` stores against real protocol servers on 127.0.0.1 (moto,
 //! Azurite and fake-gcs-server; scripts/setup-clouds installs them): every fixture store uploaded
 //! under its keys gives the same report through the cloud as from its directory, and so does a
-//! bundle collected from the cloud.
+//! bundle collected from the cloud. Every check runs at the time the fixture was written
+//! (`--now`), since the objects' own times are when the test uploads or checks them out.
 
 mod common;
 
-use common::files::keys_below;
+use common::files::{keys_below, written_at};
 use common::servers::{Server, AZURITE_ACCOUNT, AZURITE_KEY};
 use object_store::path::Path as StorePath;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
@@ -197,7 +198,12 @@ fn every_fixture_agrees(server: Server) {
             "--bundle".into(),
             bundle.display().to_string(),
         ];
-        let json = ["--format".to_string(), "json".into()];
+        let json = [
+            "--format".to_string(),
+            "json".into(),
+            "--now".into(),
+            written_at(&fixture),
+        ];
         for with_plans in [false, true] {
             let extra: Vec<String> = if with_plans {
                 plans(&fixture)
