@@ -69,7 +69,11 @@ pub struct Site {
 impl Site {
     /// Serves `web/dist`; panics with what to run when it was not built.
     pub fn start() -> Self {
-        let dist = repo_root().join("web").join("dist");
+        Self::serve(repo_root().join("web").join("dist"))
+    }
+
+    /// Serves the built page in `dist` (another build's, to compare).
+    pub fn serve(dist: PathBuf) -> Self {
         assert!(
             dist.join("index.html").is_file() && dist.join("slatecheck-web_bg.wasm.js").is_file(),
             "{} has no built page: run `trunk build --release` at the repository root (scripts/test does)",
@@ -126,6 +130,21 @@ fn content_type(file: &str) -> &'static str {
         Some("wasm") => "application/wasm",
         _ => "application/octet-stream",
     }
+}
+
+/// The page's own clock (`performance.now()`), read from its hooks: the worker's time without
+/// the WebDriver's polling.
+#[derive(Clone, Debug)]
+pub struct PageTiming {
+    /// From the files chosen to the inputs shown.
+    pub read_ms: f64,
+    /// The longest the worker said nothing while reading (progress included).
+    pub read_silence_ms: f64,
+    /// From Check pressed to the verdict shown.
+    pub check_ms: f64,
+    /// Where the read's and the check's time went (`name=ms;…`).
+    pub read_phases: String,
+    pub check_phases: String,
 }
 
 /// Chromium under chromedriver, with a fresh profile; stopped on drop.
@@ -328,6 +347,48 @@ impl Browser {
             .text()
             .await
             .unwrap_or_default()
+    }
+
+    /// The text behind download link `testid` (a `blob:` URL), read by opening it in the tab:
+    /// the page itself may fetch nothing. Leaves the page, so it comes last in a test.
+    pub async fn open_download(&self, testid: &str) -> String {
+        let href = self
+            .wait_for(&format!("[data-testid='{testid}']"), 10)
+            .await
+            .attr("href")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("{testid} has no href"));
+        self.client.goto(&href).await.expect("open the download");
+        self.wait_for("body", 10)
+            .await
+            .text()
+            .await
+            .expect("the download's text")
+    }
+
+    /// What the page measured of its last read and its last check (its `data-*-ms` hooks).
+    pub async fn timing(&self) -> PageTiming {
+        let ms = |value: Option<String>| {
+            value
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let (inputs, results) = ("[data-testid='inputs-section']", "[data-testid='results']");
+        PageTiming {
+            read_ms: ms(self.attribute(inputs, "data-read-ms").await),
+            read_silence_ms: ms(self.attribute(inputs, "data-read-silence-ms").await),
+            check_ms: ms(self.attribute(results, "data-check-ms").await),
+            read_phases: self
+                .attribute(inputs, "data-read-phases")
+                .await
+                .unwrap_or_default(),
+            check_phases: self
+                .attribute(results, "data-check-phases")
+                .await
+                .unwrap_or_default(),
+        }
     }
 
     /// Saves a screenshot under `target/test-artifacts/NAME.png` and returns its path.

@@ -3,6 +3,7 @@
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use fantoccini::Locator;
+use sha2::{Digest, Sha256};
 use slatecheck_e2e::{repo_root, Browser, Scratch, Site};
 use std::io::Write;
 use std::path::PathBuf;
@@ -350,6 +351,38 @@ async fn listings_and_loose_manifest_files_give_the_bundles_verdict() {
     browser.type_into("plan-text", "clone:shard@split").await;
     assert_eq!(browser.run_check().await, "unsafe");
     assert_eq!(browser.texts("[data-rule='SDB-WAL-001']").await.len(), 1);
+
+    // The report names every file by its SHA-256 (taken by the second worker while the first
+    // one reads), each the hash of that very file.
+    let report: serde_json::Value =
+        serde_json::from_str(&browser.open_download("download-json").await).expect("JSON");
+    let hashes: Vec<(String, String)> = report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|input| {
+            let field = |name: &str| input[name].as_str().unwrap_or_default().to_string();
+            (field("path"), field("sha256"))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = files
+        .iter()
+        .map(|file| {
+            let bytes = std::fs::read(file).expect("read the file");
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            (name.into_owned(), format!("{:x}", Sha256::digest(&bytes)))
+        })
+        .collect();
+    assert_eq!(
+        hashes.len(),
+        expected.len(),
+        "every file is an input: {hashes:?}"
+    );
+    for ((path, sha256), (name, expected)) in hashes.iter().zip(&expected) {
+        // A file named like one before it is labelled `#N/NAME`.
+        assert!(path.ends_with(name.as_str()), "{path} is {name}");
+        assert_eq!(sha256, expected, "{path}: its SHA-256");
+    }
     browser.close().await;
 }
 

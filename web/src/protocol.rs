@@ -102,6 +102,9 @@ pub enum Response {
         roots: Vec<RootChoice>,
         /// Why the inputs do not make a check (e.g. a manifest without a root).
         problem: Option<String>,
+        /// Where the worker's time went, in order (benchmark hooks).
+        #[serde(default)]
+        phases: Vec<Phase>,
     },
     /// A finished check.
     Report(Box<Finished>),
@@ -125,4 +128,87 @@ pub struct Finished {
     pub html: String,
     /// The WAL id line of each root, as HTML fragments (styled by `WAL_PICTURE_CSS`).
     pub wal_pictures: String,
+    /// Where the worker's time went, in order (benchmark hooks).
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+}
+
+impl Finished {
+    /// The report as a message of its own: its texts (tens of MB for a large store) travel as
+    /// JS strings, which the browser copies as they are, instead of being escaped into one JSON
+    /// text and parsed out of it again; the phases as JSON.
+    pub fn to_message(&self) -> js_sys::Array {
+        let phases = serde_json::to_string(&self.phases).unwrap_or_default();
+        [
+            phases.as_str(),
+            &self.json,
+            &self.text,
+            &self.markdown,
+            &self.html,
+            &self.wal_pictures,
+        ]
+        .into_iter()
+        .map(wasm_bindgen::JsValue::from_str)
+        .collect()
+    }
+
+    /// The report [`Finished::to_message`] made; `None` for any other message.
+    pub fn from_message(message: &wasm_bindgen::JsValue) -> Option<Self> {
+        let parts: &js_sys::Array = wasm_bindgen::JsCast::dyn_ref(message)?;
+        if parts.length() != 6 {
+            return None;
+        }
+        let part = |index: u32| parts.get(index).as_string();
+        Some(Self {
+            phases: serde_json::from_str(&part(0)?).ok()?,
+            json: part(1)?,
+            text: part(2)?,
+            markdown: part(3)?,
+            html: part(4)?,
+            wal_pictures: part(5)?,
+        })
+    }
+}
+
+/// A step of the worker's work and the milliseconds it took.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    pub ms: f64,
+}
+
+/// Laps of the worker's clock, one [`Phase`] each.
+pub struct Stopwatch {
+    last: f64,
+    pub phases: Vec<Phase>,
+}
+
+impl Default for Stopwatch {
+    fn default() -> Self {
+        Self {
+            last: js_sys::Date::now(),
+            phases: Vec::new(),
+        }
+    }
+}
+
+impl Stopwatch {
+    /// Ends the phase `name`, begun at the last lap.
+    pub fn lap(&mut self, name: impl Into<String>) {
+        let now = js_sys::Date::now();
+        self.phases.push(Phase {
+            name: name.into(),
+            ms: now - self.last,
+        });
+        self.last = now;
+    }
+}
+
+/// `name=ms` for each phase, `;` between them: how the page shows them to benchmarks.
+pub fn phases_text(phases: &[Phase]) -> String {
+    phases
+        .iter()
+        .map(|phase| format!("{}={:.0}", phase.name, phase.ms))
+        .collect::<Vec<_>>()
+        .join(";")
 }

@@ -31,6 +31,12 @@ pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-s
 /// the plans, the findings (one row each, `data-rule="<rule id>"`), each root's WAL picture,
 /// the inputs with their hashes, and the JSON report.
 pub fn render_html(report: &Report) -> String {
+    render_html_with_json(report, &report.to_json())
+}
+
+/// [`render_html`] embedding `json`, the report's JSON already rendered ([`Report::to_json`]):
+/// a front end that renders both (the page does) serializes a large report once.
+pub fn render_html_with_json(report: &Report, json: &str) -> String {
     let mut out = String::new();
     let verdict = report.verdict.name();
     let _ = write!(
@@ -65,7 +71,7 @@ pub fn render_html(report: &Report) -> String {
         out,
         "<footer>The full JSON report is embedded in this file (element <code>#report-json</code>).</footer>\n\
 <script type=\"application/json\" id=\"report-json\">{}</script>\n</body></html>\n",
-        json_for_script(&report.to_json())
+        json_for_script(json)
     );
     out
 }

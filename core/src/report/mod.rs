@@ -22,7 +22,7 @@ mod wal_picture;
 
 pub use fingerprint::fingerprint;
 pub use github::{render_github, GITHUB_ANNOTATIONS_PER_LEVEL};
-pub use html::render_html;
+pub use html::{render_html, render_html_with_json};
 pub use junit::render_junit;
 pub use markdown::{render_markdown, MARKDOWN_LIMIT_BYTES};
 pub use policy::{Baseline, BaselineError};

@@ -1,7 +1,7 @@
 //! The page's side of the worker: starting it with this very WASM module, sending requests,
-//! and turning its responses into a callback.
+//! and turning its responses into a callback, with how long the worker took.
 
-use crate::protocol::{Request, Response};
+use crate::protocol::{Finished, Request, Response};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,22 +11,69 @@ thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
     /// Requests sent before the worker said it is ready.
     static PENDING: RefCell<Option<Vec<js_sys::Array>>> = const { RefCell::new(Some(Vec::new())) };
+    static CLOCK: RefCell<Clock> = const { RefCell::new(Clock { sent_at: 0.0, last_heard: 0.0, longest_silence: 0.0 }) };
+}
+
+/// Times since the last request was sent, in milliseconds of `performance.now()`.
+struct Clock {
+    sent_at: f64,
+    last_heard: f64,
+    longest_silence: f64,
+}
+
+/// How long the worker took to answer the last request.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timed {
+    /// From the request sent (the files chosen, Check pressed) to this answer.
+    pub elapsed_ms: f64,
+    /// The longest time the worker said nothing meanwhile (progress included).
+    pub longest_silence_ms: f64,
+    /// When the answer came (`performance.now()`), and how long the page took to decode it.
+    pub heard_at: f64,
+    pub parse_ms: f64,
+}
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now())
+}
+
+/// Notes that the worker spoke, and how long since the last request and since it last spoke.
+fn heard() -> Timed {
+    let now = now_ms();
+    CLOCK.with(|clock| {
+        let mut clock = clock.borrow_mut();
+        clock.longest_silence = clock.longest_silence.max(now - clock.last_heard);
+        clock.last_heard = now;
+        Timed {
+            elapsed_ms: now - clock.sent_at,
+            longest_silence_ms: clock.longest_silence,
+            heard_at: now,
+            parse_ms: 0.0,
+        }
+    })
 }
 
 /// Starts the worker (`worker.js`, a module worker that instantiates the module it is sent),
 /// calling `on_response` for everything it reports.
-pub fn start(on_response: impl Fn(Response) + 'static) -> Result<(), String> {
+pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options("./worker.js", &options)
         .map_err(|err| format!("cannot start the worker: {err:?}"))?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
-            return;
+        let data = event.data();
+        let mut timed = heard();
+        let parsed = match (data.as_string(), Finished::from_message(&data)) {
+            (Some(text), _) => serde_json::from_str::<Response>(&text).map_err(|e| e.to_string()),
+            (None, Some(finished)) => Ok(Response::Report(Box::new(finished))),
+            (None, None) => Err("neither JSON nor a report".to_string()),
         };
-        match serde_json::from_str::<Response>(&text) {
+        timed.parse_ms = now_ms() - timed.heard_at;
+        match parsed {
             Ok(Response::Ready) => flush(),
-            Ok(response) => on_response(response),
+            Ok(response) => on_response(response, timed),
             Err(err) => web_sys::console::error_1(&format!("bad worker message: {err}").into()),
         }
     });
@@ -56,6 +103,14 @@ fn post_now(message: &js_sys::Array) {
 
 /// Sends `request` with `files` to the worker (queued until it is ready).
 pub fn send(request: &Request, files: &[File]) {
+    let now = now_ms();
+    CLOCK.with(|clock| {
+        *clock.borrow_mut() = Clock {
+            sent_at: now,
+            last_heard: now,
+            longest_silence: 0.0,
+        }
+    });
     let message = js_sys::Array::new();
     message.push(&JsValue::from_str(
         &serde_json::to_string(request).unwrap_or_default(),

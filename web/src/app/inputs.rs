@@ -128,7 +128,14 @@ pub fn Inputs() -> impl IntoView {
         bridge::send(&Request::ManifestRoot { root }, &[]);
     };
     view! {
-        <section class="inputs" data-testid="inputs-section" data-loads=move || state.loads.get()>
+        <section
+            class="inputs"
+            data-testid="inputs-section"
+            data-loads=move || state.loads.get()
+            data-read-ms=move || format!("{:.0}", state.read_timed.get().elapsed_ms)
+            data-read-silence-ms=move || format!("{:.0}", state.read_timed.get().longest_silence_ms)
+            data-read-phases=move || state.read_phases.get()
+        >
             <h2>"1. Inputs"</h2>
             <div
                 class="drop"

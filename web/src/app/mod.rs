@@ -7,7 +7,7 @@ mod plan;
 mod report_view;
 mod results;
 
-use crate::protocol::{Finished, InputSummary, Response};
+use crate::protocol::{phases_text, Finished, InputSummary, Phase, Response};
 use leptos::prelude::*;
 use report_view::ReportView;
 use slatecheck_core::intake::RootChoice;
@@ -27,6 +27,14 @@ pub struct PageState {
     /// How many times the inputs were read, and checks finished (test hooks wait on them).
     pub loads: RwSignal<u64>,
     pub runs: RwSignal<u64>,
+    /// How long the last read of the inputs took, from the files chosen to the inputs shown,
+    /// and the longest the worker went without a word meanwhile (benchmark hooks).
+    pub read_timed: RwSignal<bridge::Timed>,
+    /// How long the last check took, from Check pressed to the verdict.
+    pub check_timed: RwSignal<bridge::Timed>,
+    /// Where the worker's and the page's time went in the last read and check (`name=ms;…`).
+    pub read_phases: RwSignal<String>,
+    pub check_phases: RwSignal<String>,
 }
 
 impl PageState {
@@ -42,10 +50,14 @@ impl PageState {
             finished: RwSignal::new(None),
             loads: RwSignal::new(0),
             runs: RwSignal::new(0),
+            read_timed: RwSignal::new(bridge::Timed::default()),
+            check_timed: RwSignal::new(bridge::Timed::default()),
+            read_phases: RwSignal::new(String::new()),
+            check_phases: RwSignal::new(String::new()),
         }
     }
 
-    fn receive(self, response: Response) {
+    fn receive(self, response: Response, timed: bridge::Timed) {
         match response {
             Response::Ready => {}
             Response::Progress { name, done, total } => {
@@ -55,18 +67,29 @@ impl PageState {
                 inputs,
                 roots,
                 problem,
+                mut phases,
             } => {
+                phases.push(page_phase("page: decode", timed.parse_ms));
+                self.read_phases.set(phases_text(&phases));
                 self.busy.set(false);
                 self.progress.set(None);
                 self.inputs.set(inputs);
                 self.roots.set(roots);
                 self.problem.set(problem);
+                self.read_timed.set(timed);
                 self.loads.update(|n| *n += 1);
             }
             Response::Report(finished) => {
                 self.busy.set(false);
+                self.check_timed.set(timed);
                 self.runs.update(|n| *n += 1);
-                match serde_json::from_str::<ReportView>(&finished.json) {
+                let started = bridge::now_ms();
+                let view = serde_json::from_str::<ReportView>(&finished.json);
+                let mut phases = finished.phases.clone();
+                phases.push(page_phase("page: decode", timed.parse_ms));
+                phases.push(page_phase("page: report view", bridge::now_ms() - started));
+                self.check_phases.set(phases_text(&phases));
+                match view {
                     Ok(view) => {
                         self.error.set(None);
                         self.report.set(Some(view));
@@ -77,6 +100,7 @@ impl PageState {
             }
             Response::Failed { message } => {
                 self.busy.set(false);
+                self.check_timed.set(timed);
                 self.runs.update(|n| *n += 1);
                 self.report.set(None);
                 self.finished.set(None);
@@ -86,12 +110,19 @@ impl PageState {
     }
 }
 
+fn page_phase(name: &str, ms: f64) -> Phase {
+    Phase {
+        name: name.to_string(),
+        ms,
+    }
+}
+
 /// The page.
 #[component]
 pub fn App() -> impl IntoView {
     let state = PageState::new();
     provide_context(state);
-    if let Err(err) = bridge::start(move |response| state.receive(response)) {
+    if let Err(err) = bridge::start(move |response, timed| state.receive(response, timed)) {
         state.error.set(Some(err));
     }
     view! {

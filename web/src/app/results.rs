@@ -94,7 +94,13 @@ pub fn Results() -> impl IntoView {
         })
     };
     view! {
-        <section class="results" data-testid="results" data-runs=move || state.runs.get()>
+        <section
+            class="results"
+            data-testid="results"
+            data-runs=move || state.runs.get()
+            data-check-ms=move || format!("{:.0}", state.check_timed.get().elapsed_ms)
+            data-check-phases=move || state.check_phases.get()
+        >
             <style>{slatecheck_core::report::WAL_PICTURE_CSS}</style>
             <h2>"3. Verdict"</h2>
             {move || state.error.get().map(|error| view! { <p class="error" data-testid="error">{error}</p> })}

@@ -1,7 +1,8 @@
 //! The inputs the user gave, and reading them all into one snapshot whenever they change.
 
 use super::blob_reader::BlobReader;
-use crate::protocol::{InputSummary, NewInput, Response};
+use super::hasher::{HashWorker, Hashed};
+use crate::protocol::{InputSummary, NewInput, Response, RunRequest, Stopwatch};
 use slatecheck_core::config::Config;
 use slatecheck_core::digest::HashingReader;
 use slatecheck_core::intake::{
@@ -18,6 +19,8 @@ use web_sys::File;
 
 /// One input: a file, or the files of a folder.
 struct Input {
+    /// Numbers the input among all added (its hash is asked for by it).
+    id: u64,
     name: String,
     /// The name the core knows the input by (in evidence and errors): the file name, under
     /// `#N/` when another input already has that name (the name stays last: a manifest's id is
@@ -40,7 +43,17 @@ pub struct Inputs {
     pub manifest_root: String,
     snapshot: Option<Snapshot>,
     problem: Option<String>,
-    refs: Vec<InputRef>,
+    /// The inputs read, by id; a file's SHA-256 is filled in from `hashes` when the hasher
+    /// takes it.
+    refs: Vec<(u64, InputRef)>,
+    /// The second worker that hashes files while they are read (`None`: hash as they are read).
+    hasher: Option<HashWorker>,
+    /// The hasher's answers, by input id.
+    hashes: BTreeMap<u64, Option<String>>,
+    /// Inputs whose hash the hasher has not yet sent.
+    hashing: BTreeSet<u64>,
+    /// A check asked for while hashes were still coming, run when the last one is in.
+    pub deferred_run: Option<RunRequest>,
     /// The `slatecheck.toml` given, if any (the last one wins).
     config: Config,
     /// How listing files are read (prefix, time zone).
@@ -78,6 +91,33 @@ impl Read {
 }
 
 impl Inputs {
+    /// Hashes files on `hasher` from now on.
+    pub fn hash_on(&mut self, hasher: HashWorker) {
+        self.hasher = Some(hasher);
+    }
+
+    /// Takes the hasher's answer; `Stopped` leaves every file it still had without a hash.
+    pub fn hashed(&mut self, hashed: Hashed) {
+        match hashed {
+            Hashed::File { id, sha256 } => {
+                if self.hashing.remove(&id) {
+                    self.hashes.insert(id, sha256);
+                }
+            }
+            Hashed::Stopped => {
+                self.hasher = None;
+                for id in std::mem::take(&mut self.hashing) {
+                    self.hashes.insert(id, None);
+                }
+            }
+        }
+    }
+
+    /// Whether a check must wait for hashes still coming.
+    pub fn hashes_pending(&self) -> bool {
+        !self.hashing.is_empty()
+    }
+
     /// Sets the store prefix and time zone of listing files (`--prefix`, `--tz`), and whether
     /// they are complete (`--listing-complete`).
     pub fn set_reading(
@@ -118,7 +158,16 @@ impl Inputs {
             };
             let files: Vec<File> = files.by_ref().take(count).collect();
             let kind = paths.is_none().then(|| sniff_file(&name, files.first()));
+            let id = self.added as u64;
+            // A configuration is read whole and never hashed; folders are not hashed.
+            if let (Some(hasher), Some(kind), Some(file)) = (&self.hasher, &kind, files.first()) {
+                if !matches!(kind, FileKind::Config) {
+                    hasher.ask(id, file);
+                    self.hashing.insert(id);
+                }
+            }
             self.items.push(Input {
+                id,
                 label,
                 name,
                 files,
@@ -137,7 +186,9 @@ impl Inputs {
 
     pub fn remove(&mut self, index: usize) {
         if index < self.items.len() {
-            self.items.remove(index);
+            let removed = self.items.remove(index);
+            self.hashing.remove(&removed.id);
+            self.hashes.remove(&removed.id);
         }
     }
 
@@ -164,13 +215,24 @@ impl Inputs {
         self.bundle_no_wal_store
     }
 
+    /// The inputs read, each file with its SHA-256.
     pub fn input_refs(&self) -> Vec<InputRef> {
-        self.refs.clone()
+        self.refs
+            .iter()
+            .map(|(id, input)| InputRef {
+                sha256: input
+                    .sha256
+                    .clone()
+                    .or_else(|| self.hashes.get(id).cloned().flatten()),
+                ..input.clone()
+            })
+            .collect()
     }
 
     /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
     /// snapshot.
     pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
+        let mut clock = Stopwatch::default();
         let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
@@ -194,8 +256,13 @@ impl Inputs {
             reads[i] = Some(match &item.kind {
                 None => read_folder(&mut assembly, item),
                 Some(FileKind::Config) => read_config(&mut self.config, item),
-                Some(kind) => read_file(&mut assembly, item, kind, &on_progress),
+                Some(kind) => {
+                    let hash_here =
+                        !self.hashing.contains(&item.id) && !self.hashes.contains_key(&item.id);
+                    read_file(&mut assembly, item, kind, hash_here, &on_progress)
+                }
             });
+            clock.lap(format!("read {}", item.label));
         }
         let reads: Vec<Read> = reads.into_iter().flatten().collect();
         self.bundle_no_wal_store = reads.iter().any(|r| r.error.is_none() && r.no_wal_store);
@@ -207,9 +274,11 @@ impl Inputs {
                         assume_complete(&mut listing.warnings);
                     }
                 }
+                clock.lap("assemble");
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
                 let roots = root_choices(&snapshot);
+                clock.lap("snapshot");
                 self.snapshot = Some(snapshot);
                 self.problem = None;
                 let mut inputs = summaries(&self.items, &reads, &counts);
@@ -241,17 +310,22 @@ impl Inputs {
             .iter()
             .zip(&reads)
             .filter(|(_, read)| read.error.is_none())
-            .map(|(item, read)| InputRef {
-                kind: read.kind.to_string(),
-                path: Some(item.label.clone()),
-                url: None,
-                sha256: read.sha256.clone(),
+            .map(|(item, read)| {
+                let input = InputRef {
+                    kind: read.kind.to_string(),
+                    path: Some(item.label.clone()),
+                    url: None,
+                    sha256: read.sha256.clone(),
+                };
+                (item.id, input)
             })
             .collect();
+        clock.lap("summaries");
         Response::Inputs {
             inputs,
             roots,
             problem: self.problem.clone(),
+            phases: clock.phases,
         }
     }
 }
@@ -269,10 +343,13 @@ fn sniff_file(name: &str, file: Option<&File>) -> FileKind {
     }
 }
 
+/// Reads one file into `assembly`, hashing it as it goes when `hash_here` (the hasher has not
+/// got it).
 fn read_file(
     assembly: &mut Assembly,
     item: &Input,
     kind: &FileKind,
+    hash_here: bool,
     on_progress: &dyn Fn(f64, f64),
 ) -> Read {
     let name = item.label.as_str();
@@ -283,7 +360,7 @@ fn read_file(
         Ok(reader) => reader,
         Err(err) => return failed("ignored", None, format!("{name}: {err}")),
     };
-    let mut hashing = HashingReader::new(reader);
+    let mut hashing = MaybeHashing::new(reader, hash_here);
     let mut read = match kind {
         FileKind::Bundle => match assembly.add_bundle(name, &mut hashing) {
             Ok(info) => Read {
@@ -328,8 +405,41 @@ fn read_file(
             return failed("config", None, format!("{name}: internal: read as a file"))
         }
     };
-    read.sha256 = Some(hashing.finish_hex());
+    read.sha256 = hashing.finish_hex();
     read
+}
+
+/// A reader that hashes what passes through it, or only passes it on.
+enum MaybeHashing<R> {
+    Hashing(HashingReader<R>),
+    Plain(R),
+}
+
+impl<R: std::io::Read> MaybeHashing<R> {
+    fn new(reader: R, hash: bool) -> Self {
+        if hash {
+            Self::Hashing(HashingReader::new(reader))
+        } else {
+            Self::Plain(reader)
+        }
+    }
+
+    /// The SHA-256 of the whole file, when hashing.
+    fn finish_hex(self) -> Option<String> {
+        match self {
+            Self::Hashing(reader) => Some(reader.finish_hex()),
+            Self::Plain(_) => None,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for MaybeHashing<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Hashing(reader) => reader.read(out),
+            Self::Plain(reader) => reader.read(out),
+        }
+    }
 }
 
 /// A `slatecheck.toml`: its overrides and ignores apply to every later check.

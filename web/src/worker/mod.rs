@@ -3,12 +3,13 @@
 //! WASM module as the page (handed over by `worker.js`) and starts at [`worker_main`].
 
 mod blob_reader;
+mod hasher;
 mod inputs;
 
-use crate::protocol::{Finished, Request, Response, RunRequest};
+use crate::protocol::{Finished, Request, Response, RunRequest, Stopwatch};
 use inputs::Inputs;
 use slatecheck_core::check::{run_check, CheckRequest};
-use slatecheck_core::report::{render_html, render_markdown, render_text, wal_picture};
+use slatecheck_core::report::{render_html_with_json, render_markdown, render_text, wal_picture};
 use slatecheck_core::rules::CheckOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,6 +19,10 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 /// Posts one response to the page.
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
+    if let Response::Report(finished) = response {
+        let _ = scope.post_message(&finished.to_message());
+        return;
+    }
     let text = serde_json::to_string(response).unwrap_or_default();
     let _ = scope.post_message(&JsValue::from_str(&text));
 }
@@ -28,6 +33,15 @@ pub fn worker_main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let state = Rc::new(RefCell::new(Inputs::default()));
+    let (hash_state, hash_scope) = (Rc::clone(&state), scope.clone());
+    let hasher = hasher::HashWorker::start(move |hashed| {
+        let mut state = hash_state.borrow_mut();
+        state.hashed(hashed);
+        run_deferred(&hash_scope, &mut state);
+    });
+    if let Some(hasher) = hasher {
+        state.borrow_mut().hash_on(hasher);
+    }
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let scope = &handler_scope;
@@ -86,13 +100,29 @@ pub fn worker_main() {
                 Ok(()) => state.reload(&progress),
                 Err(message) => Response::Failed { message },
             },
+            // The report names each file's SHA-256: wait for the last one.
+            Request::Run(run) if state.hashes_pending() => {
+                state.deferred_run = Some(run);
+                return;
+            }
             Request::Run(run) => check(&state, run),
         };
         post(scope, &response);
+        // A removed input's hash is no longer awaited.
+        run_deferred(scope, &mut state);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&scope, &Response::Ready);
+}
+
+/// Runs the check that waited for hashes, once none is still coming.
+fn run_deferred(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
+    if !state.hashes_pending() {
+        if let Some(run) = state.deferred_run.take() {
+            post(scope, &check(state, run));
+        }
+    }
 }
 
 /// Runs a check on the inputs as last read.
@@ -141,15 +171,27 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         inputs: state.input_refs(),
         limits: state.config().limits,
     };
+    let mut clock = Stopwatch::default();
     match run_check(snapshot, request) {
         Ok(mut report) => {
             report.apply_policy(state.config(), None);
+            clock.lap("check");
+            let json = report.to_json();
+            clock.lap("json");
+            let text = render_text(&report);
+            let markdown = render_markdown(&report);
+            clock.lap("text and markdown");
+            let html = render_html_with_json(&report, &json);
+            clock.lap("html");
+            let wal_pictures = report.roots.iter().map(wal_picture).collect();
+            clock.lap("wal pictures");
             Response::Report(Box::new(Finished {
-                json: report.to_json(),
-                text: render_text(&report),
-                markdown: render_markdown(&report),
-                html: render_html(&report),
-                wal_pictures: report.roots.iter().map(wal_picture).collect(),
+                json,
+                text,
+                markdown,
+                html,
+                wal_pictures,
+                phases: clock.phases,
             }))
         }
         Err(err) => failed(err.to_string()),
