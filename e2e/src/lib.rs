@@ -349,17 +349,22 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// The text behind download link `testid` (a `blob:` URL), read by opening it in the tab:
-    /// the page itself may fetch nothing. Leaves the page, so it comes last in a test.
-    pub async fn open_download(&self, testid: &str) -> String {
-        let href = self
-            .wait_for(&format!("[data-testid='{testid}']"), 10)
+    /// Where download link `testid` points (empty when it has no `href`).
+    pub async fn download_href(&self, testid: &str) -> String {
+        self.wait_for(&format!("[data-testid='{testid}']"), 10)
             .await
             .attr("href")
             .await
             .ok()
             .flatten()
-            .unwrap_or_else(|| panic!("{testid} has no href"));
+            .unwrap_or_default()
+    }
+
+    /// The text behind download link `testid` (a `blob:` URL), read by opening it in the tab:
+    /// the page itself may fetch nothing. Leaves the page, so it comes last in a test.
+    pub async fn open_download(&self, testid: &str) -> String {
+        let href = self.download_href(testid).await;
+        assert!(!href.is_empty(), "{testid} has no href");
         self.client.goto(&href).await.expect("open the download");
         self.wait_for("body", 10)
             .await

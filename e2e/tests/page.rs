@@ -67,14 +67,7 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
         "the WAL picture marks WAL 2 and 3 of shard missing"
     );
     for link in ["download-markdown", "download-html", "download-json"] {
-        let href = browser
-            .wait_for(&format!("[data-testid='{link}']"), 5)
-            .await
-            .attr("href")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let href = browser.download_href(link).await;
         assert!(
             href.starts_with("blob:"),
             "{link} is a local download: {href}"

@@ -159,9 +159,11 @@ impl Inputs {
             let files: Vec<File> = files.by_ref().take(count).collect();
             let kind = paths.is_none().then(|| sniff_file(&name, files.first()));
             let id = self.added as u64;
-            // A configuration is read whole and never hashed; folders are not hashed.
+            // Listings and bundles, the large inputs, are hashed beside the read; manifests
+            // (small, and refused unread when too large) as they are read; configurations,
+            // folders and files that are none of these not at all.
             if let (Some(hasher), Some(kind), Some(file)) = (&self.hasher, &kind, files.first()) {
-                if !matches!(kind, FileKind::Config) {
+                if matches!(kind, FileKind::Listing { .. } | FileKind::Bundle) {
                     hasher.ask(id, file);
                     self.hashing.insert(id);
                 }
