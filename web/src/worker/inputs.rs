@@ -96,7 +96,8 @@ impl Inputs {
         self.hasher = Some(hasher);
     }
 
-    /// Takes the hasher's answer; `Stopped` leaves every file it still had without a hash.
+    /// Takes the hasher's answer. After `Stopped`, the files it still had go without a hash
+    /// until they are read again, which then hashes them as it reads.
     pub fn hashed(&mut self, hashed: Hashed) {
         match hashed {
             Hashed::File { id, sha256 } => {
@@ -106,9 +107,7 @@ impl Inputs {
             }
             Hashed::Stopped => {
                 self.hasher = None;
-                for id in std::mem::take(&mut self.hashing) {
-                    self.hashes.insert(id, None);
-                }
+                self.hashing.clear();
             }
         }
     }
