@@ -24,7 +24,8 @@ struct Clock {
 /// How long the worker took to answer the last request.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Timed {
-    /// From the request sent (the files chosen, Check pressed) to this answer.
+    /// From the request sent (the files chosen, Check pressed) to this answer's arrival
+    /// (decoding it and drawing what it says come after: `parse_ms`, the phases).
     pub elapsed_ms: f64,
     /// The longest time the worker said nothing meanwhile (progress included).
     pub longest_silence_ms: f64,
@@ -33,6 +34,7 @@ pub struct Timed {
     pub parse_ms: f64,
 }
 
+/// `performance.now()` on the page, in milliseconds (0 where the page has none).
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|window| window.performance())
