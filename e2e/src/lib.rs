@@ -136,11 +136,11 @@ fn content_type(file: &str) -> &'static str {
 /// the WebDriver's polling.
 #[derive(Clone, Debug)]
 pub struct PageTiming {
-    /// From the files chosen to the inputs shown.
+    /// From the files chosen to the worker's answer (decoding and drawing it follow).
     pub read_ms: f64,
     /// The longest the worker said nothing while reading (progress included).
     pub read_silence_ms: f64,
-    /// From Check pressed to the verdict shown.
+    /// From Check pressed to the report's arrival (decoding and drawing it follow).
     pub check_ms: f64,
     /// Where the read's and the check's time went (`name=ms;…`).
     pub read_phases: String,

@@ -29,8 +29,7 @@ pub struct Timed {
     pub elapsed_ms: f64,
     /// The longest time the worker said nothing meanwhile (progress included).
     pub longest_silence_ms: f64,
-    /// When the answer came (`performance.now()`), and how long the page took to decode it.
-    pub heard_at: f64,
+    /// How long the page took to decode the answer.
     pub parse_ms: f64,
 }
 
@@ -51,7 +50,6 @@ fn heard() -> Timed {
         Timed {
             elapsed_ms: now - clock.sent_at,
             longest_silence_ms: clock.longest_silence,
-            heard_at: now,
             parse_ms: 0.0,
         }
     })
@@ -67,12 +65,13 @@ pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), Stri
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
         let mut timed = heard();
+        let decoding_from = now_ms();
         let parsed = match (data.as_string(), Finished::from_message(&data)) {
             (Some(text), _) => serde_json::from_str::<Response>(&text).map_err(|e| e.to_string()),
             (None, Some(finished)) => Ok(Response::Report(Box::new(finished))),
             (None, None) => Err("neither JSON nor a report".to_string()),
         };
-        timed.parse_ms = now_ms() - timed.heard_at;
+        timed.parse_ms = now_ms() - decoding_from;
         match parsed {
             Ok(Response::Ready) => flush(),
             Ok(response) => on_response(response, timed),

@@ -5,9 +5,8 @@
 //! asked for sooner waits for it).
 
 use super::blob_reader::BlobReader;
-use slatecheck_core::digest::Hasher;
+use slatecheck_core::digest::HashingReader;
 use std::cell::RefCell;
-use std::io::Read;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -40,16 +39,10 @@ pub fn hasher_main() {
 /// The SHA-256 of all of `file`, in lower-case hex.
 fn sha256_of(file: &File) -> Result<String, String> {
     let quiet = |_: f64, _: f64| {};
-    let mut reader = BlobReader::new(file, None, &quiet)?;
-    let mut hasher = Hasher::default();
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        match reader.read(&mut chunk) {
-            Ok(0) => return Ok(hasher.finish_hex()),
-            Ok(n) => hasher.update(&chunk[..n]),
-            Err(err) => return Err(err.to_string()),
-        }
-    }
+    let mut hashing = HashingReader::new(BlobReader::new(file, None, &quiet)?);
+    // Read to the end here, where an error is reported: `finish_hex` would stop at one.
+    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|err| err.to_string())?;
+    Ok(hashing.finish_hex())
 }
 
 /// What the hasher reports to the reading worker.
