@@ -57,6 +57,10 @@ pub const LIMIT_NAMES: [&str; 6] = [
 /// GCS and Azure, so a longer line is not a listing line.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// One value of a JSON listing (a listed object, or a field or scalar beside them) longer than
+/// this is refused: a listed object is a few hundred bytes, and a few kilobytes with metadata.
+pub const MAX_JSON_VALUE_BYTES: usize = 1 << 20;
+
 /// A limit that was exceeded, for error messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LimitExceeded {

@@ -7,7 +7,7 @@ use common::store::{inputs, made_at};
 use slatecheck_core::bundle::{read_bundle, read_bundle_with_limits, BundleError};
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::finding::Verdict;
-use slatecheck_core::limits::{Limits, MAX_LINE_BYTES};
+use slatecheck_core::limits::{Limits, MAX_JSON_VALUE_BYTES, MAX_LINE_BYTES};
 use slatecheck_core::listing::{read_listing, ListingBuilder, ListingOptions, ListingWarning};
 use slatecheck_core::manifest::{
     decode_for_check, decode_manifest_file, decode_manifest_file_with_limits, DecodedForCheck,
@@ -458,4 +458,52 @@ fn a_manifest_claiming_billions_of_wal_ids_is_refused_with_the_limit_named() {
             && !err.contains('\n'),
         "{err}"
     );
+}
+
+fn json_listing_error(name: &str, json: &str) -> String {
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    let err = read_listing(&mut builder, name, json.as_bytes(), None)
+        .expect_err("refused")
+        .to_string();
+    assert!(!err.contains('\n'), "{err}");
+    err
+}
+
+#[test]
+fn a_json_listing_value_longer_than_the_limit_is_refused_with_its_line() {
+    let json = format!(
+        "{{\n  \"Contents\": [\n    {{\"Key\": \"db/x\", \"Size\": 1}},\n    {{\"Key\": \"{}\", \"Size\": 1}}\n  ]\n}}\n",
+        "a".repeat(MAX_JSON_VALUE_BYTES)
+    );
+    let err = json_listing_error("long.json", &json);
+    assert!(
+        err.starts_with("long.json:4: a JSON value longer than 1 MiB"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_skipped_json_field_is_still_checked() {
+    // Fields the listing does not need are walked, not parsed whole: nesting is bounded and
+    // what is not JSON is refused, with its line.
+    let deep = format!(
+        "{{\"Contents\": [],\n\"Owner\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let err = json_listing_error("deep.json", &deep);
+    assert!(
+        err.starts_with("deep.json:2: invalid JSON: nested deeper than 128"),
+        "{err}"
+    );
+    let err = json_listing_error(
+        "bad.json",
+        "{\"Contents\": [],\n\"Owner\": {\"Name\":\n tru}}",
+    );
+    assert!(err.starts_with("bad.json:3: invalid JSON"), "{err}");
+    let err = json_listing_error(
+        "comma.json",
+        "{\"Contents\": [{\"Key\": \"db/x\", \"Size\": 1},\n]}",
+    );
+    assert!(err.starts_with("comma.json:2: invalid JSON"), "{err}");
 }

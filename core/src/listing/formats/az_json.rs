@@ -44,7 +44,7 @@ struct Az {
 }
 
 impl JsonListing for Az {
-    type Item = Blob;
+    type Item<'de> = Blob;
 
     fn item(
         &mut self,

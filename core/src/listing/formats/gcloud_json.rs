@@ -44,7 +44,7 @@ struct Gcloud {
 }
 
 impl JsonListing for Gcloud {
-    type Item = Entry;
+    type Item<'de> = Entry;
     const OBJECT_IS_ITEM: bool = true;
 
     fn item(

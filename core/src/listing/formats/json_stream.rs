@@ -1,20 +1,29 @@
 //! Streaming JSON listings: one or more top-level documents (concatenated pages, NDJSON),
 //! each an array of items or an object whose array fields hold the items. Items are handed to
 //! the format one by one, so a single document with millions of entries is never held whole.
+//!
+//! A small scanner walks the structure the stream shares by all formats (documents, their
+//! fields, the arrays of items) and copies each item's bytes out whole, tracking only strings
+//! and nesting; serde_json then parses the item from that slice, borrowing its strings. Parsing
+//! from a reader instead goes through the reader byte by byte, which was most of the time.
+//! Every value the scanner skips is still checked to be JSON, and no value (item, field or
+//! scalar) may be longer than [`MAX_JSON_VALUE_BYTES`]: one listed object is a few hundred
+//! bytes, so a longer one is no listing, and reading it whole would only fill memory.
 
+use crate::limits::{human_bytes, MAX_JSON_VALUE_BYTES};
 use crate::listing::builder::ListingBuilder;
 use crate::listing::error::ListingError;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{self, IgnoredAny, Visitor};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, ErrorKind};
 
 /// What a JSON listing format needs from the stream.
 pub(super) trait JsonListing {
-    /// One listed object as the format prints it.
-    type Item: DeserializeOwned;
+    /// One listed object as the format prints it, borrowing from the item's bytes.
+    type Item<'de>: Deserialize<'de>;
     /// Fields of a top-level object whose arrays hold items (`Contents`, `Versions`, …).
     const ARRAY_FIELDS: &'static [&'static str] = &[];
     /// Fields of a top-level object to hand to [`JsonListing::field`] (small values only).
@@ -26,7 +35,7 @@ pub(super) trait JsonListing {
     fn item(
         &mut self,
         array: Option<&str>,
-        item: Self::Item,
+        item: Self::Item<'_>,
         builder: &mut ListingBuilder,
     ) -> Result<(), String>;
     /// One of [`JsonListing::SCALAR_FIELDS`] of a top-level object.
@@ -35,163 +44,421 @@ pub(super) trait JsonListing {
     fn end_document(&mut self, _builder: &mut ListingBuilder) {}
 }
 
+/// Arrays and objects nested deeper than this in a skipped value are refused (serde_json
+/// refuses the same depth inside an item).
+const MAX_DEPTH: usize = 128;
+
 /// Reads every top-level document of `reader` into `format`.
 pub(super) fn stream<R: BufRead, F: JsonListing>(
     source: &str,
-    mut reader: R,
+    reader: R,
     format: &mut F,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    loop {
-        if at_end(&mut reader).map_err(|err| ListingError::io(source, &err))? {
-            return Ok(());
-        }
-        let mut deserializer = serde_json::Deserializer::from_reader(&mut reader);
-        Document {
-            format: &mut *format,
-            builder: &mut *builder,
-        }
-        .deserialize(&mut deserializer)
-        .map_err(|err| ListingError::json(source, &err))?;
-        format.end_document(builder);
-    }
-}
-
-/// Skips whitespace (and a byte-order mark); `true` at the end of the input.
-fn at_end<R: BufRead>(reader: &mut R) -> std::io::Result<bool> {
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(true);
-        }
-        let skip = if buffer.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            buffer
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count()
-        };
-        if skip == 0 {
-            return Ok(false);
-        }
-        reader.consume(skip);
-    }
-}
-
-struct Document<'a, F> {
-    format: &'a mut F,
-    builder: &'a mut ListingBuilder,
-}
-
-impl<'de, F: JsonListing> DeserializeSeed<'de> for Document<'_, F> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, F: JsonListing> Visitor<'de> for Document<'_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array or object of listed objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        Items {
-            format: self.format,
-            builder: self.builder,
-            array: None,
-        }
-        .visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        if F::OBJECT_IS_ITEM {
-            let item = F::Item::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            return self
-                .format
-                .item(None, item, self.builder)
-                .map_err(de::Error::custom);
-        }
-        while let Some(name) = map.next_key::<String>()? {
-            if let Some(array) = F::ARRAY_FIELDS.iter().find(|field| **field == name) {
-                map.next_value_seed(Items {
-                    format: &mut *self.format,
-                    builder: &mut *self.builder,
-                    array: Some(array),
-                })?;
-            } else if F::SCALAR_FIELDS.contains(&name.as_str()) {
-                let value: Value = map.next_value()?;
-                self.format.field(&name, value, self.builder);
-            } else {
-                map.next_value::<IgnoredAny>()?;
+    let mut scanner = Scanner::new(source, reader);
+    while let Some(first) = scanner.next_token()? {
+        match first {
+            b'[' => items(&mut scanner, None, format, builder)?,
+            b'{' if F::OBJECT_IS_ITEM => {
+                scanner.capture()?;
+                item(&scanner, None, format, builder)?;
+            }
+            b'{' => document(&mut scanner, format, builder)?,
+            _ => {
+                return Err(
+                    scanner.error("invalid JSON: expected an array or object of listed objects")
+                )
             }
         }
-        Ok(())
+        format.end_document(builder);
     }
+    Ok(())
 }
 
-struct Items<'a, F> {
-    format: &'a mut F,
-    builder: &'a mut ListingBuilder,
-    array: Option<&'static str>,
-}
-
-impl<'de, F: JsonListing> DeserializeSeed<'de> for Items<'_, F> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
+/// The fields of a top-level object; the scanner is at its `{`.
+fn document<R: BufRead, F: JsonListing>(
+    scanner: &mut Scanner<'_, R>,
+    format: &mut F,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    scanner.consume(1);
+    if scanner.close_or_first(b'}')? {
+        return Ok(());
     }
-}
-
-impl<'de, F: JsonListing> Visitor<'de> for Items<'_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of listed objects")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(()) // `"Contents": null`
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<F::Item>()? {
-            self.format
-                .item(self.array, item, self.builder)
-                .map_err(de::Error::custom)?;
+    loop {
+        let name = scanner.field_name()?;
+        let next = scanner.token()?;
+        if let Some(array) = F::ARRAY_FIELDS.iter().find(|field| **field == name) {
+            match next {
+                b'[' => items(scanner, Some(array), format, builder)?,
+                // `"Contents": null`
+                b'n' => scanner.capture_parsed::<()>()?,
+                _ => return Err(scanner.error(format!("`{array}` is not an array"))),
+            }
+        } else if F::SCALAR_FIELDS.contains(&name.as_str()) {
+            let value = scanner.capture_parsed::<Value>()?;
+            format.field(&name, value, builder);
+        } else {
+            scanner.skip(0)?;
         }
-        Ok(())
+        if scanner.after_element(b'}')? {
+            return Ok(());
+        }
     }
 }
 
-use serde::Deserialize as _;
+/// The items of an array; the scanner is at its `[`.
+fn items<R: BufRead, F: JsonListing>(
+    scanner: &mut Scanner<'_, R>,
+    array: Option<&'static str>,
+    format: &mut F,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    scanner.consume(1);
+    if scanner.close_or_first(b']')? {
+        return Ok(());
+    }
+    loop {
+        scanner.capture()?;
+        item(scanner, array, format, builder)?;
+        if scanner.after_element(b']')? {
+            return Ok(());
+        }
+    }
+}
 
-/// A size printed as a number or as a decimal string (GCS JSON prints uint64 as strings).
+/// Parses the captured value as one item and hands it to the format.
+fn item<R: BufRead, F: JsonListing>(
+    scanner: &Scanner<'_, R>,
+    array: Option<&'static str>,
+    format: &mut F,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    let item = scanner.parsed::<F::Item<'_>>()?;
+    format
+        .item(array, item, builder)
+        .map_err(|message| scanner.error_in_value(format!("invalid JSON: {message}")))
+}
+
+/// The reader, with the line it is on and the value it copied out last.
+struct Scanner<'s, R> {
+    source: &'s str,
+    reader: R,
+    /// 1-based line of the next unread byte.
+    line: u64,
+    /// The value [`Scanner::capture`] copied out last, and the line it starts on.
+    value: Vec<u8>,
+    value_line: u64,
+}
+
+impl<'s, R: BufRead> Scanner<'s, R> {
+    fn new(source: &'s str, reader: R) -> Self {
+        Self {
+            source,
+            reader,
+            line: 1,
+            value: Vec::new(),
+            value_line: 1,
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> ListingError {
+        ListingError::at(self.source, self.line, message)
+    }
+
+    fn error_in_value(&self, message: impl Into<String>) -> ListingError {
+        ListingError::at(self.source, self.value_line, message)
+    }
+
+    fn fill(&mut self) -> Result<&[u8], ListingError> {
+        fill(&mut self.reader, self.source)
+    }
+
+    fn consume(&mut self, bytes: usize) {
+        self.reader.consume(bytes);
+    }
+
+    /// Skips whitespace (and byte-order marks) and returns the next byte, unread; `None` at
+    /// the end of the input.
+    fn next_token(&mut self) -> Result<Option<u8>, ListingError> {
+        loop {
+            let buffer = self.fill()?;
+            if buffer.is_empty() {
+                return Ok(None);
+            }
+            if buffer.starts_with(b"\xEF\xBB\xBF") {
+                self.consume(3);
+                continue;
+            }
+            let mut newlines = 0;
+            let skip = buffer
+                .iter()
+                .take_while(|&&b| {
+                    newlines += u64::from(b == b'\n');
+                    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+                })
+                .count();
+            let next = buffer.get(skip).copied();
+            self.line += newlines;
+            self.consume(skip);
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// The next byte after whitespace, which must be there.
+    fn token(&mut self) -> Result<u8, ListingError> {
+        self.next_token()?.ok_or_else(|| {
+            self.error("invalid JSON: EOF while parsing a value (the listing is cut short)")
+        })
+    }
+
+    /// After an opening bracket: `true` (and the closer consumed) when the container is empty.
+    fn close_or_first(&mut self, close: u8) -> Result<bool, ListingError> {
+        let empty = self.token()? == close;
+        if empty {
+            self.consume(1);
+        }
+        Ok(empty)
+    }
+
+    /// After an element of a container: `true` (and the closer consumed) at its end, `false`
+    /// (and the comma consumed) when another element follows.
+    fn after_element(&mut self, close: u8) -> Result<bool, ListingError> {
+        match self.token()? {
+            b',' => {
+                self.consume(1);
+                Ok(false)
+            }
+            b if b == close => {
+                self.consume(1);
+                Ok(true)
+            }
+            _ => Err(self.error(format!(
+                "invalid JSON: expected `,` or `{}`",
+                char::from(close)
+            ))),
+        }
+    }
+
+    /// A field name and its `:`; the scanner is at the name.
+    fn field_name(&mut self) -> Result<String, ListingError> {
+        if self.token()? != b'"' {
+            return Err(self.error("invalid JSON: expected a field name"));
+        }
+        let name = self.capture_parsed::<Cow<'_, str>>()?.into_owned();
+        if self.token()? != b':' {
+            return Err(self.error("invalid JSON: expected `:`"));
+        }
+        self.consume(1);
+        Ok(name)
+    }
+
+    /// Skips one value, checking that it is JSON: containers are walked element by element
+    /// (so a skipped array of any length costs no memory), scalars captured and parsed.
+    fn skip(&mut self, depth: usize) -> Result<(), ListingError> {
+        let (close, is_object) = match self.token()? {
+            b'[' => (b']', false),
+            b'{' => (b'}', true),
+            _ => return self.capture_parsed::<IgnoredAny>().map(|_| ()),
+        };
+        if depth >= MAX_DEPTH {
+            return Err(self.error(format!("invalid JSON: nested deeper than {MAX_DEPTH}")));
+        }
+        self.consume(1);
+        if self.close_or_first(close)? {
+            return Ok(());
+        }
+        loop {
+            if is_object {
+                self.field_name()?;
+            }
+            self.skip(depth + 1)?;
+            if self.after_element(close)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Captures one value and parses it.
+    fn capture_parsed<'v, T: Deserialize<'v>>(&'v mut self) -> Result<T, ListingError> {
+        self.capture()?;
+        self.parsed()
+    }
+
+    /// Parses the captured value; an error names its line in the listing.
+    fn parsed<'v, T: Deserialize<'v>>(&'v self) -> Result<T, ListingError> {
+        serde_json::from_slice(&self.value).map_err(|err| {
+            let mut error = ListingError::json(self.source, &err);
+            error.line = Some(self.value_line + (err.line() as u64).max(1) - 1);
+            error
+        })
+    }
+
+    /// Copies one whole value (object, array, string or literal) into `value`, tracking only
+    /// strings and nesting; serde_json checks the rest when it parses the copy.
+    fn capture(&mut self) -> Result<(), ListingError> {
+        self.token()?;
+        self.value.clear();
+        self.value_line = self.line;
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        loop {
+            let buffer = fill(&mut self.reader, self.source)?;
+            if buffer.is_empty() {
+                let line = self.line + newlines(&self.value);
+                return Err(ListingError::at(
+                    self.source,
+                    line,
+                    "invalid JSON: EOF while parsing a value (the listing is cut short)",
+                ));
+            }
+            let mut at = 0;
+            let mut end = None;
+            while at < buffer.len() {
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                        at += 1;
+                        continue;
+                    }
+                    let Some(found) = memchr::memchr2(b'"', b'\\', &buffer[at..]) else {
+                        break;
+                    };
+                    at += found;
+                    if buffer[at] == b'\\' {
+                        escaped = true;
+                    } else {
+                        in_string = false;
+                        if depth == 0 {
+                            end = Some(at + 1);
+                            break;
+                        }
+                    }
+                    at += 1;
+                    continue;
+                }
+                match buffer[at] {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth <= 1 => {
+                        // The end of this container, or of a literal inside the parent's.
+                        end = Some(at + depth);
+                        break;
+                    }
+                    b'}' | b']' => depth -= 1,
+                    b',' | b' ' | b'\t' | b'\r' | b'\n' if depth == 0 => {
+                        end = Some(at);
+                        break;
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+            let take = end.unwrap_or(buffer.len());
+            if self.value.len() + take > MAX_JSON_VALUE_BYTES {
+                return Err(ListingError::at(
+                    self.source,
+                    self.line,
+                    format!(
+                        "a JSON value longer than {}: not one listed object",
+                        human_bytes(MAX_JSON_VALUE_BYTES as u64)
+                    ),
+                ));
+            }
+            self.value.extend_from_slice(&buffer[..take]);
+            self.reader.consume(take);
+            if end.is_some() {
+                self.line += newlines(&self.value);
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The reader's buffer, refilled if it is empty; empty at the end of the input.
+fn fill<'r, R: BufRead>(reader: &'r mut R, source: &str) -> Result<&'r [u8], ListingError> {
+    loop {
+        match reader.fill_buf() {
+            Ok(_) => break,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err) => return Err(ListingError::io(source, &err)),
+        }
+    }
+    // Filled above: a second call hands back the same buffer without reading.
+    reader
+        .fill_buf()
+        .map_err(|err| ListingError::io(source, &err))
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// A size printed as a number or as a decimal string (GCS JSON prints uint64 as strings);
+/// `None` for `null` and for what is no size (a negative or fractional number, a boolean, …).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct FlexibleSize(pub Option<u64>);
 
-impl<'de> serde::Deserialize<'de> for FlexibleSize {
+impl<'de> Deserialize<'de> for FlexibleSize {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Number(u64),
-            Text(String),
-            Other(IgnoredAny),
-        }
-        Ok(FlexibleSize(
-            match Option::<Either>::deserialize(deserializer)? {
-                Some(Either::Number(n)) => Some(n),
-                Some(Either::Other(_)) | None => None,
-                Some(Either::Text(text)) => Some(
-                    text.trim()
-                        .parse()
-                        .map_err(|_| de::Error::custom(format!("bad size `{text}`")))?,
-                ),
-            },
-        ))
+        deserializer.deserialize_any(SizeVisitor).map(FlexibleSize)
+    }
+}
+
+struct SizeVisitor;
+
+impl<'de> Visitor<'de> for SizeVisitor {
+    type Value = Option<u64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a size")
+    }
+
+    fn visit_u64<E: de::Error>(self, size: u64) -> Result<Self::Value, E> {
+        Ok(Some(size))
+    }
+
+    fn visit_i64<E: de::Error>(self, size: i64) -> Result<Self::Value, E> {
+        Ok(u64::try_from(size).ok())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, inner: D) -> Result<Self::Value, D::Error> {
+        inner.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        text.trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| E::custom(format!("bad size `{text}`")))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 }

@@ -40,7 +40,7 @@ struct Mc {
 }
 
 impl JsonListing for Mc {
-    type Item = Line;
+    type Item<'de> = Line;
     const OBJECT_IS_ITEM: bool = true;
 
     fn item(

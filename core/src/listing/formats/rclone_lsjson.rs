@@ -32,7 +32,7 @@ struct Rclone {
 }
 
 impl JsonListing for Rclone {
-    type Item = Entry;
+    type Item<'de> = Entry;
 
     fn item(
         &mut self,

@@ -4,24 +4,29 @@
 //! `IsTruncated: true` on the last document means the listing stops early.
 
 use super::json_stream::{stream, FlexibleSize, JsonListing};
-use crate::listing::builder::{ListingBuilder, RawEntry};
+use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
 use crate::listing::warning::ListingWarning;
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::io::BufRead;
 
+/// One object or version; its strings borrow from the listing's bytes unless they hold escapes.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct S3Object {
-    key: String,
+struct S3Object<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
     #[serde(default)]
     size: FlexibleSize,
-    last_modified: Option<String>,
-    #[serde(rename = "ETag")]
-    etag: Option<String>,
-    version_id: Option<String>,
+    #[serde(borrow)]
+    last_modified: Option<Cow<'a, str>>,
+    #[serde(rename = "ETag", borrow)]
+    etag: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version_id: Option<Cow<'a, str>>,
     is_latest: Option<bool>,
 }
 
@@ -35,7 +40,7 @@ struct S3Api {
 }
 
 impl JsonListing for S3Api {
-    type Item = S3Object;
+    type Item<'de> = S3Object<'de>;
     const ARRAY_FIELDS: &'static [&'static str] = &["Contents", "Versions", "DeleteMarkers"];
     const SCALAR_FIELDS: &'static [&'static str] = &[
         "IsTruncated",
@@ -49,7 +54,7 @@ impl JsonListing for S3Api {
     fn item(
         &mut self,
         array: Option<&str>,
-        item: S3Object,
+        item: S3Object<'_>,
         builder: &mut ListingBuilder,
     ) -> Result<(), String> {
         let last_modified = time::optional_rfc3339("LastModified", item.last_modified.as_deref())?;
@@ -60,13 +65,13 @@ impl JsonListing for S3Api {
             None if is_delete_marker => 0,
             None => return Err(format!("object `{}` has no Size", item.key)),
         };
-        builder.push(RawEntry {
+        builder.push_ref(EntryRef {
             last_modified,
-            etag: time::unquoted(item.etag),
-            version_id: item.version_id,
+            etag: item.etag.as_deref().map(|etag| etag.trim_matches('"')),
+            version_id: item.version_id.as_deref(),
             is_latest: item.is_latest,
             is_delete_marker,
-            ..RawEntry::new(item.key, size)
+            ..EntryRef::new(&item.key, size)
         });
         Ok(())
     }
