@@ -8,4 +8,5 @@
 
 pub mod app;
 pub mod protocol;
+pub mod report_view;
 pub mod worker;

@@ -1,8 +1,11 @@
 //! Messages between the page and its worker, as JSON text (files travel beside them as a JS
 //! array). The worker owns the parsed inputs; the page only shows what it is told.
 
+use crate::report_view::ReportView;
 use serde::{Deserialize, Serialize};
 use slatecheck_core::intake::{RootChoice, Store};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag};
 
 /// One input the page hands over: a single file, or a folder (many files, one input).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -115,58 +118,82 @@ pub enum Response {
     },
 }
 
-/// A check's result, already rendered for every download.
+/// A check's result: what the page shows, and every download already made.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finished {
-    /// The JSON report.
-    pub json: String,
-    /// The report for people (terminal text).
-    pub text: String,
-    /// The Markdown report.
-    pub markdown: String,
-    /// The self-contained HTML report.
-    pub html: String,
+    /// The parts of the report the page shows.
+    pub view: ReportView,
     /// The WAL id line of each root, as HTML fragments (styled by `WAL_PICTURE_CSS`).
     pub wal_pictures: String,
     /// Where the worker's time went, in order (benchmark hooks).
     #[serde(default)]
     pub phases: Vec<Phase>,
+    /// The reports to download; they travel beside the JSON of the rest (see
+    /// [`Finished::to_message`]).
+    #[serde(skip)]
+    pub downloads: Option<Downloads>,
+}
+
+/// The report in every download format, as Blobs: the page links them as they are, so texts of
+/// tens of MB (a large store's report) are neither copied into JS strings nor decoded again.
+#[derive(Clone, Debug)]
+pub struct Downloads {
+    pub json: Blob,
+    pub markdown: Blob,
+    pub html: Blob,
+    pub text: Blob,
+}
+
+impl Downloads {
+    /// The four reports as Blobs of their UTF-8 bytes.
+    pub fn new(json: &str, markdown: &str, html: &str, text: &str) -> Result<Self, String> {
+        Ok(Self {
+            json: blob(json, "application/json")?,
+            markdown: blob(markdown, "text/markdown")?,
+            html: blob(html, "text/html")?,
+            text: blob(text, "text/plain")?,
+        })
+    }
+
+    fn parts(&self) -> [&Blob; 4] {
+        [&self.json, &self.markdown, &self.html, &self.text]
+    }
+}
+
+fn blob(text: &str, mime: &str) -> Result<Blob, String> {
+    let bytes = js_sys::Uint8Array::from(text.as_bytes());
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&bytes), &options)
+        .map_err(|err| format!("cannot make the {mime} download: {err:?}"))
 }
 
 impl Finished {
-    /// The report as a message of its own: its texts (tens of MB for a large store) travel as
-    /// JS strings, which the browser copies as they are, instead of being escaped into one JSON
-    /// text and parsed out of it again; the phases as JSON.
+    /// The result as a message of its own: the JSON of what the page shows, then the downloads'
+    /// Blobs, which the browser hands over by reference.
     pub fn to_message(&self) -> js_sys::Array {
-        let phases = serde_json::to_string(&self.phases).unwrap_or_default();
-        [
-            phases.as_str(),
-            &self.json,
-            &self.text,
-            &self.markdown,
-            &self.html,
-            &self.wal_pictures,
-        ]
-        .into_iter()
-        .map(wasm_bindgen::JsValue::from_str)
-        .collect()
+        let message = js_sys::Array::of1(&serde_json::to_string(self).unwrap_or_default().into());
+        for part in self.downloads.iter().flat_map(Downloads::parts) {
+            message.push(part);
+        }
+        message
     }
 
-    /// The report [`Finished::to_message`] made; `None` for any other message.
-    pub fn from_message(message: &wasm_bindgen::JsValue) -> Option<Self> {
-        let parts: &js_sys::Array = wasm_bindgen::JsCast::dyn_ref(message)?;
-        if parts.length() != 6 {
+    /// The result [`Finished::to_message`] made; `None` for any other message.
+    pub fn from_message(message: &JsValue) -> Option<Self> {
+        let parts: &js_sys::Array = message.dyn_ref()?;
+        if parts.length() != 5 {
             return None;
         }
-        let part = |index: u32| parts.get(index).as_string();
-        Some(Self {
-            phases: serde_json::from_str(&part(0)?).ok()?,
-            json: part(1)?,
-            text: part(2)?,
-            markdown: part(3)?,
-            html: part(4)?,
-            wal_pictures: part(5)?,
-        })
+        let blob = |index: u32| parts.get(index).dyn_into::<Blob>().ok();
+        let mut finished: Finished = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
+        finished.downloads = Some(Downloads {
+            json: blob(1)?,
+            markdown: blob(2)?,
+            html: blob(3)?,
+            text: blob(4)?,
+        });
+        Some(finished)
     }
 }
 

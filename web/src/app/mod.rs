@@ -4,12 +4,11 @@ mod bridge;
 mod dropped;
 mod inputs;
 mod plan;
-mod report_view;
 mod results;
 
 use crate::protocol::{phases_text, Finished, InputSummary, Phase, Response};
+use crate::report_view::ReportView;
 use leptos::prelude::*;
-use report_view::ReportView;
 use slatecheck_core::intake::RootChoice;
 
 /// Everything the worker last reported.
@@ -83,20 +82,12 @@ impl PageState {
                 self.busy.set(false);
                 self.check_timed.set(timed);
                 self.runs.update(|n| *n += 1);
-                let started = bridge::now_ms();
-                let view = serde_json::from_str::<ReportView>(&finished.json);
                 let mut phases = finished.phases.clone();
                 phases.push(page_phase("page: decode", timed.parse_ms));
-                phases.push(page_phase("page: report view", bridge::now_ms() - started));
                 self.check_phases.set(phases_text(&phases));
-                match view {
-                    Ok(view) => {
-                        self.error.set(None);
-                        self.report.set(Some(view));
-                        self.finished.set(Some(*finished));
-                    }
-                    Err(err) => self.error.set(Some(format!("unreadable report: {err}"))),
-                }
+                self.error.set(None);
+                self.report.set(Some(finished.view.clone()));
+                self.finished.set(Some(*finished));
             }
             Response::Failed { message } => {
                 self.busy.set(false);

@@ -1,9 +1,8 @@
 //! The verdict, each plan's objects, the findings grouped by rule, and the downloads.
 
-use super::report_view::{FindingView, PlanView};
 use super::PageState;
+use crate::report_view::{FindingView, PlanView};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
 thread_local! {
     /// The object URLs of the downloads on show, released when the next report replaces them
@@ -11,13 +10,9 @@ thread_local! {
     static DOWNLOAD_URLS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// An object URL for `text`, for a download link.
-fn download_url(text: &str, mime: &str) -> Option<String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+/// An object URL for `blob`, for a download link.
+fn download_url(blob: &web_sys::Blob) -> Option<String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
     DOWNLOAD_URLS.with(|urls| urls.borrow_mut().push(url.clone()));
     Some(url)
 }
@@ -73,10 +68,11 @@ pub fn Results() -> impl IntoView {
     let downloads = move || {
         release_download_urls();
         state.finished.get().map(|finished| {
-            let json = download_url(&finished.json, "application/json");
-            let markdown = download_url(&finished.markdown, "text/markdown");
-            let html = download_url(&finished.html, "text/html");
-            let text = download_url(&finished.text, "text/plain");
+            let downloads = finished.downloads.as_ref();
+            let json = downloads.and_then(|d| download_url(&d.json));
+            let markdown = downloads.and_then(|d| download_url(&d.markdown));
+            let html = downloads.and_then(|d| download_url(&d.html));
+            let text = downloads.and_then(|d| download_url(&d.text));
             view! {
                 <h3>"WAL ids"</h3>
                 <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures.clone()></div>

@@ -52,8 +52,9 @@ pub struct Inputs {
     hashes: BTreeMap<u64, Option<String>>,
     /// Inputs whose hash the hasher has not yet sent.
     hashing: BTreeSet<u64>,
-    /// A check asked for while hashes were still coming, run when the last one is in.
-    pub deferred_run: Option<RunRequest>,
+    /// A check asked for while hashes were still coming, run when the last one is in, and the
+    /// stopwatch started when it was asked for.
+    pub deferred_run: Option<(RunRequest, Stopwatch)>,
     /// The `slatecheck.toml` given, if any (the last one wins).
     config: Config,
     /// How listing files are read (prefix, time zone).

@@ -6,7 +6,8 @@ mod blob_reader;
 mod hasher;
 mod inputs;
 
-use crate::protocol::{Finished, Request, Response, RunRequest, Stopwatch};
+use crate::protocol::{Downloads, Finished, Request, Response, RunRequest, Stopwatch};
+use crate::report_view::ReportView;
 use inputs::Inputs;
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::report::{render_html_with_json, render_markdown, render_text, wal_picture};
@@ -102,10 +103,10 @@ pub fn worker_main() {
             },
             // The report names each file's SHA-256: wait for the last one.
             Request::Run(run) if state.hashes_pending() => {
-                state.deferred_run = Some(run);
+                state.deferred_run = Some((run, Stopwatch::default()));
                 return;
             }
-            Request::Run(run) => check(&state, run),
+            Request::Run(run) => check(&state, run, Stopwatch::default()),
         };
         post(scope, &response);
         // A removed input's hash is no longer awaited.
@@ -119,14 +120,15 @@ pub fn worker_main() {
 /// Runs the check that waited for hashes, once none is still coming.
 fn run_deferred(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
     if !state.hashes_pending() {
-        if let Some(run) = state.deferred_run.take() {
-            post(scope, &check(state, run));
+        if let Some((run, mut clock)) = state.deferred_run.take() {
+            clock.lap("wait for hashes");
+            post(scope, &check(state, run, clock));
         }
     }
 }
 
-/// Runs a check on the inputs as last read.
-fn check(state: &Inputs, run: RunRequest) -> Response {
+/// Runs a check on the inputs as last read, timing its phases on `clock`.
+fn check(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Response {
     let failed = |message: String| Response::Failed { message };
     if !state.any_usable() {
         return failed(
@@ -171,13 +173,18 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
         inputs: state.input_refs(),
         limits: state.config().limits,
     };
-    let mut clock = Stopwatch::default();
+    clock.lap("prepare");
     match run_check(snapshot, request) {
         Ok(mut report) => {
             report.apply_policy(state.config(), None);
             clock.lap("check");
             let json = report.to_json();
             clock.lap("json");
+            let view = match serde_json::from_str::<ReportView>(&json) {
+                Ok(view) => view,
+                Err(err) => return failed(format!("unreadable report: {err}")),
+            };
+            clock.lap("view");
             let text = render_text(&report);
             let markdown = render_markdown(&report);
             clock.lap("text and markdown");
@@ -185,13 +192,16 @@ fn check(state: &Inputs, run: RunRequest) -> Response {
             clock.lap("html");
             let wal_pictures = report.roots.iter().map(wal_picture).collect();
             clock.lap("wal pictures");
+            let downloads = match Downloads::new(&json, &markdown, &html, &text) {
+                Ok(downloads) => downloads,
+                Err(message) => return failed(message),
+            };
+            clock.lap("downloads");
             Response::Report(Box::new(Finished {
-                json,
-                text,
-                markdown,
-                html,
+                view,
                 wal_pictures,
                 phases: clock.phases,
+                downloads: Some(downloads),
             }))
         }
         Err(err) => failed(err.to_string()),

@@ -1,10 +1,12 @@
-//! The parts of the JSON report the page shows (the report's own schema, read back).
+//! The parts of the JSON report the page shows (the report's own schema, read back). The
+//! worker reads them out of the report and sends only them: the whole report (tens of MB for
+//! a large store, mostly each root's WAL objects) travels as a download.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReportView {
     pub verdict: String,
     pub now: String,
@@ -12,7 +14,7 @@ pub struct ReportView {
     pub findings: Vec<FindingView>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PlanView {
     pub plan: String,
     pub verdict: String,
@@ -20,7 +22,7 @@ pub struct PlanView {
     pub objects: Vec<ObjectView>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ObjectView {
     pub key: String,
     pub role: String,
@@ -28,7 +30,7 @@ pub struct ObjectView {
     pub size: Option<u64>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct FindingView {
     pub rule: String,
     pub severity: String,
