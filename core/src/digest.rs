@@ -36,16 +36,25 @@ impl<R: Read> HashingReader<R> {
         }
     }
 
-    /// Reads the rest, and returns the SHA-256 of everything, in lower-case hex.
-    pub fn finish_hex(mut self) -> String {
-        let mut rest = [0u8; 64 * 1024];
-        while let Ok(n) = self.inner.read(&mut rest) {
-            if n == 0 {
-                break;
-            }
-            self.hasher.update(&rest[..n]);
-        }
-        self.hasher.finish_hex()
+    /// Reads the rest, and returns the SHA-256 of everything, in lower-case hex; an error
+    /// reading the rest is returned, not a hash of part of the file.
+    pub fn finish_hex(mut self) -> std::io::Result<String> {
+        std::io::copy(&mut self.inner, &mut HasherSink(&mut self.hasher))?;
+        Ok(self.hasher.finish_hex())
+    }
+}
+
+/// Writing into a [`Hasher`], so that `io::copy` reads the rest (retrying interrupted reads).
+struct HasherSink<'a>(&'a mut Hasher);
+
+impl std::io::Write for HasherSink<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -71,4 +80,41 @@ pub fn sha256_of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>)
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Hasher, HashingReader};
+    use std::io::{self, Read};
+
+    /// Hands over `good` bytes, then fails.
+    struct FailsAfter(usize);
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0 == 0 {
+                return Err(io::Error::other("disk gone"));
+            }
+            let n = self.0.min(buf.len());
+            buf[..n].fill(7);
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_rest_is_hashed_and_a_read_error_is_no_hash() {
+        let data = vec![3u8; 200_000];
+        let mut reader = HashingReader::new(data.as_slice());
+        let mut first = [0u8; 1000];
+        reader.read_exact(&mut first).unwrap();
+        let mut whole = Hasher::default();
+        whole.update(&data);
+        assert_eq!(reader.finish_hex().unwrap(), whole.finish_hex());
+
+        let err = HashingReader::new(FailsAfter(100_000))
+            .finish_hex()
+            .expect_err("a partial file has no hash");
+        assert_eq!(err.to_string(), "disk gone");
+    }
 }

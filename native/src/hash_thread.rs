@@ -38,22 +38,26 @@ impl<R: Read> HashedReader<R> {
         let _ = self.chunks.send(bytes.to_vec());
     }
 
-    /// Reads what the parser left, and returns the SHA-256 of everything, in lower-case hex.
-    pub fn finish_hex(mut self) -> String {
+    /// Reads what the parser left, and returns the SHA-256 of everything, in lower-case hex;
+    /// an error reading the rest is returned, not a hash of part of the file.
+    pub fn finish_hex(mut self) -> std::io::Result<String> {
         let mut rest = vec![0u8; 256 * 1024];
-        while let Ok(n) = self.inner.read(&mut rest) {
-            if n == 0 {
-                break;
+        let read_all = loop {
+            match self.inner.read(&mut rest) {
+                Ok(0) => break Ok(()),
+                Ok(n) => self.hash(&rest[..n]),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => break Err(err),
             }
-            self.hash(&rest[..n]);
-        }
+        };
         let Self { chunks, hasher, .. } = self;
         // The last chunk sent: the thread's loop ends and it returns the hash.
         drop(chunks);
-        match hasher.join() {
+        let hex = match hasher.join() {
             Ok(hex) => hex,
             Err(panic) => std::panic::resume_unwind(panic),
-        }
+        };
+        read_all.map(|()| hex)
     }
 }
 
@@ -77,11 +81,25 @@ mod tests {
         let mut threaded = HashedReader::new(data.as_slice());
         let mut head = vec![0u8; 70_000];
         threaded.read_exact(&mut head).expect("read");
-        let expected = HashingReader::new(data.as_slice()).finish_hex();
-        assert_eq!(threaded.finish_hex(), expected);
+        let expected = HashingReader::new(data.as_slice()).finish_hex().unwrap();
+        assert_eq!(threaded.finish_hex().unwrap(), expected);
         assert_eq!(
-            HashedReader::new(&b""[..]).finish_hex(),
-            HashingReader::new(&b""[..]).finish_hex()
+            HashedReader::new(&b""[..]).finish_hex().unwrap(),
+            HashingReader::new(&b""[..]).finish_hex().unwrap()
         );
+    }
+
+    #[test]
+    fn a_read_error_is_no_hash() {
+        struct Gone;
+        impl Read for Gone {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk gone"))
+            }
+        }
+        let err = HashedReader::new((&[1u8; 5000][..]).chain(Gone))
+            .finish_hex()
+            .expect_err("a partial file has no hash");
+        assert_eq!(err.to_string(), "disk gone");
     }
 }

@@ -230,5 +230,6 @@ fn read_file_apart(
     }
     let mut hashing = HashingReader::new(file);
     let read = builder.read_file_apart(&name, &mut hashing)?;
-    Ok((read, Some(hashing.finish_hex())))
+    let sha256 = hashing.finish_hex().map_err(cannot_read(&name))?;
+    Ok((read, Some(sha256)))
 }

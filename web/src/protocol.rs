@@ -97,6 +97,11 @@ pub enum Response {
         /// Bytes in all.
         total: f64,
     },
+    /// A step of the work after the files are read (what the page shows meanwhile).
+    Step {
+        /// What is being done, for people: "building the snapshot of 900000 objects".
+        what: String,
+    },
     /// The inputs as now read.
     Inputs {
         /// Each input, in order.

@@ -261,7 +261,10 @@ fn bundle_inputs(
         limits,
     )
     .map_err(|err| Failure::input(err.to_string()))?;
-    let refs = vec![file_ref("bundle", path, hashing.finish_hex())];
+    let sha256 = hashing
+        .finish_hex()
+        .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+    let refs = vec![file_ref("bundle", path, sha256)];
     Ok((info, inputs, refs))
 }
 

@@ -98,7 +98,10 @@ fn read_files_hashed(
         if hash {
             let mut hashing = crate::hash_thread::HashedReader::new(file);
             read_listing(&mut builder, &name, &mut hashing, format)?;
-            hashes.push((path.clone(), Some(hashing.finish_hex())));
+            let sha256 = hashing
+                .finish_hex()
+                .map_err(|err| Failure::input(format!("{name}: cannot read: {err}")))?;
+            hashes.push((path.clone(), Some(sha256)));
         } else {
             read_listing(&mut builder, &name, file, format)?;
             hashes.push((path.clone(), None));

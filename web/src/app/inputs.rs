@@ -190,6 +190,7 @@ pub fn Inputs() -> impl IntoView {
                         })
                 }}
             </Show>
+            {move || state.step.get().map(|what| view! { <p class="progress" data-testid="step">{what}"…"</p> })}
             <table class="files" data-testid="inputs">
                 <For
                     each={move || state.inputs.get().into_iter().enumerate().collect::<Vec<_>>()}

@@ -19,6 +19,8 @@ pub struct PageState {
     pub problem: RwSignal<Option<String>>,
     /// `(input, bytes read, bytes in all)` while reading.
     pub progress: RwSignal<Option<(String, f64, f64)>>,
+    /// The step the worker is at after the reads, while it works.
+    pub step: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
     pub report: RwSignal<Option<ReportView>>,
@@ -43,6 +45,7 @@ impl PageState {
             roots: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             progress: RwSignal::new(None),
+            step: RwSignal::new(None),
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             report: RwSignal::new(None),
@@ -62,6 +65,10 @@ impl PageState {
             Response::Progress { name, done, total } => {
                 self.progress.set(Some((name, done, total)))
             }
+            Response::Step { what } => {
+                self.progress.set(None);
+                self.step.set(Some(what));
+            }
             Response::Inputs {
                 inputs,
                 roots,
@@ -72,6 +79,7 @@ impl PageState {
                 self.read_phases.set(phases_text(&phases));
                 self.busy.set(false);
                 self.progress.set(None);
+                self.step.set(None);
                 self.inputs.set(inputs);
                 self.roots.set(roots);
                 self.problem.set(problem);
@@ -91,6 +99,7 @@ impl PageState {
             }
             Response::Failed { message } => {
                 self.busy.set(false);
+                self.step.set(None);
                 self.check_timed.set(timed);
                 self.runs.update(|n| *n += 1);
                 self.report.set(None);

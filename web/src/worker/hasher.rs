@@ -1,54 +1,122 @@
-//! A second worker that takes each input file's SHA-256 while the reading worker parses it. In
-//! WASM, SHA-256 runs without the CPU's SHA instructions and is a good part of a large
-//! listing's read; on a second core it costs the read nothing. The reading worker asks for a
-//! file's hash when the file is added, and has the answer before a check needs it (a check
-//! asked for sooner waits for it).
+//! A second worker that takes each input file's SHA-256 while the reading worker parses it, so
+//! that the hash costs the read nothing. The browser's own SHA-256 (`crypto.subtle.digest`)
+//! uses the CPU's SHA instructions and is many times faster than SHA-256 in WASM, but takes a
+//! file whole: files up to [`BROWSER_HASH_MAX_BYTES`] go to it, one at a time; larger ones, and
+//! every file where the page has no `crypto.subtle` (an insecure context), are hashed in WASM
+//! as they are read. The reading worker asks for a file's hash when the file is added, and has
+//! the answer before a check needs it (a check asked for sooner waits for it).
 
 use super::blob_reader::BlobReader;
 use slatecheck_core::digest::HashingReader;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent, Worker, WorkerOptions, WorkerType};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DedicatedWorkerGlobalScope, File, MessageEvent, SubtleCrypto, Worker, WorkerOptions, WorkerType,
+};
 
 /// The name `worker.js` starts the hasher by.
 const NAME: &str = "hasher";
 /// What the hasher says once it takes requests.
 const READY: &str = "ready";
+/// The largest file handed to the browser's SHA-256, which holds it in memory whole.
+const BROWSER_HASH_MAX_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
 
-/// Entry point inside the hasher worker: `[id, File]` in, `[id, SHA-256 hex]` out (`[id, null]`
-/// when the file could not be read).
+/// Entry point inside the hasher worker: `[id, File]` in, `[id, SHA-256 hex, how, ms]` out
+/// (`null` for the hash when the file could not be read; `how` is `browser` or `wasm`).
 #[wasm_bindgen]
 pub fn hasher_main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let subtle = subtle_crypto(&scope);
+    // One file at a time: the browser's SHA-256 holds the file it hashes in memory.
+    let queue = Rc::new(RefCell::new(VecDeque::<(JsValue, File)>::new()));
+    let busy = Rc::new(Cell::new(false));
     let reply = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let request: js_sys::Array = event.data().unchecked_into();
-        let id = request.get(0);
-        let file: File = request.get(1).unchecked_into();
-        let hash = sha256_of(&file).map_or(JsValue::NULL, |hex| JsValue::from_str(&hex));
-        let _ = reply.post_message(&js_sys::Array::of2(&id, &hash));
+        queue
+            .borrow_mut()
+            .push_back((request.get(0), request.get(1).unchecked_into()));
+        if !busy.replace(true) {
+            let (queue, busy, reply, subtle) = (
+                Rc::clone(&queue),
+                Rc::clone(&busy),
+                reply.clone(),
+                subtle.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                loop {
+                    // Taken out first: the queue must not stay borrowed across the awaits,
+                    // while more requests arrive.
+                    let next = queue.borrow_mut().pop_front();
+                    let Some((id, file)) = next else {
+                        break;
+                    };
+                    let started = js_sys::Date::now();
+                    let browser = match &subtle {
+                        Some(subtle) if file.size() <= BROWSER_HASH_MAX_BYTES => {
+                            browser_sha256_of(subtle, &file).await.ok()
+                        }
+                        _ => None,
+                    };
+                    // Otherwise in WASM, which also names what went wrong reading the file.
+                    let how = if browser.is_some() { "browser" } else { "wasm" };
+                    let hash = browser.map_or_else(|| sha256_of(&file), Ok);
+                    let hash = hash.map_or(JsValue::NULL, |hex| JsValue::from_str(&hex));
+                    let answer = js_sys::Array::of4(
+                        &id,
+                        &hash,
+                        &JsValue::from_str(how),
+                        &JsValue::from_f64(js_sys::Date::now() - started),
+                    );
+                    let _ = reply.post_message(&answer);
+                }
+                busy.set(false);
+            });
+        }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let _ = scope.post_message(&JsValue::from_str(READY));
 }
 
-/// The SHA-256 of all of `file`, in lower-case hex.
+/// The SHA-256 of all of `file`, in lower-case hex, computed in WASM as the file is read.
 fn sha256_of(file: &File) -> Result<String, String> {
     let quiet = |_: f64, _: f64| {};
-    let mut hashing = HashingReader::new(BlobReader::new(file, None, &quiet)?);
-    // Read to the end here, where an error is reported: `finish_hex` would stop at one.
-    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|err| err.to_string())?;
-    Ok(hashing.finish_hex())
+    HashingReader::new(BlobReader::new(file, None, &quiet)?)
+        .finish_hex()
+        .map_err(|err| err.to_string())
+}
+
+/// The browser's `crypto.subtle`, where the page is a secure context that has it.
+fn subtle_crypto(scope: &DedicatedWorkerGlobalScope) -> Option<SubtleCrypto> {
+    let crypto = scope.crypto().ok()?;
+    let subtle = js_sys::Reflect::get(&crypto, &JsValue::from_str("subtle")).ok()?;
+    subtle.is_object().then(|| subtle.unchecked_into())
+}
+
+/// The SHA-256 of all of `file` by the browser, in lower-case hex.
+async fn browser_sha256_of(subtle: &SubtleCrypto, file: &File) -> Result<String, JsValue> {
+    let bytes = JsFuture::from(file.array_buffer()).await?;
+    let digest = subtle.digest_with_str_and_buffer_source("SHA-256", bytes.unchecked_ref())?;
+    let digest = js_sys::Uint8Array::new(&JsFuture::from(digest).await?).to_vec();
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What the hasher reports to the reading worker.
 pub enum Hashed {
-    /// The hash of the file asked for as `id` (`None`: it could not be read).
-    File { id: u64, sha256: Option<String> },
+    /// The hash of the file asked for as `id` (`None`: it could not be read), how it was
+    /// taken (`browser`, `wasm`) and in how many milliseconds.
+    File {
+        id: u64,
+        sha256: Option<String>,
+        how: String,
+        ms: f64,
+    },
     /// The hasher stopped: no more answers will come.
     Stopped,
 }
@@ -85,6 +153,8 @@ impl HashWorker {
                 answers(Hashed::File {
                     id: id as u64,
                     sha256: answer.get(1).as_string(),
+                    how: answer.get(2).as_string().unwrap_or_default(),
+                    ms: answer.get(3).as_f64().unwrap_or_default(),
                 });
             }
         });

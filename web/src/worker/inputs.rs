@@ -2,7 +2,7 @@
 
 use super::blob_reader::BlobReader;
 use super::hasher::{HashWorker, Hashed};
-use crate::protocol::{InputSummary, NewInput, Response, RunRequest, Stopwatch};
+use crate::protocol::{InputSummary, NewInput, Phase, Response, RunRequest, Stopwatch};
 use slatecheck_core::config::Config;
 use slatecheck_core::digest::HashingReader;
 use slatecheck_core::intake::{
@@ -52,6 +52,8 @@ pub struct Inputs {
     hashes: BTreeMap<u64, Option<String>>,
     /// Inputs whose hash the hasher has not yet sent.
     hashing: BTreeSet<u64>,
+    /// How long the hasher took for each input (benchmark hooks).
+    hash_phases: BTreeMap<u64, Phase>,
     /// A check asked for while hashes were still coming, run when the last one is in, and the
     /// stopwatch started when it was asked for.
     pub deferred_run: Option<(RunRequest, Stopwatch)>,
@@ -101,9 +103,18 @@ impl Inputs {
     /// until they are read again, which then hashes them as it reads.
     pub fn hashed(&mut self, hashed: Hashed) {
         match hashed {
-            Hashed::File { id, sha256 } => {
+            Hashed::File {
+                id,
+                sha256,
+                how,
+                ms,
+            } => {
                 if self.hashing.remove(&id) {
                     self.hashes.insert(id, sha256);
+                    if let Some(item) = self.items.iter().find(|item| item.id == id) {
+                        let name = format!("hash {} ({how}, beside the read)", item.label);
+                        self.hash_phases.insert(id, Phase { name, ms });
+                    }
                 }
             }
             Hashed::Stopped => {
@@ -191,7 +202,13 @@ impl Inputs {
             let removed = self.items.remove(index);
             self.hashing.remove(&removed.id);
             self.hashes.remove(&removed.id);
+            self.hash_phases.remove(&removed.id);
         }
+    }
+
+    /// How long the hasher took for each input, in input order.
+    pub fn hash_phases(&self) -> impl Iterator<Item = &Phase> {
+        self.hash_phases.values()
     }
 
     pub fn snapshot(&self) -> Option<&Snapshot> {
@@ -233,7 +250,9 @@ impl Inputs {
 
     /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
     /// snapshot.
-    pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64)) -> Response {
+    /// Reads every input again; `progress` hears how far each file's read is, `step` what is
+    /// done after the reads.
+    pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64), step: &dyn Fn(&str)) -> Response {
         let mut clock = Stopwatch::default();
         let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
@@ -267,6 +286,7 @@ impl Inputs {
             clock.lap(format!("read {}", item.label));
         }
         let reads: Vec<Read> = reads.into_iter().flatten().collect();
+        step("putting the inputs together");
         self.bundle_no_wal_store = reads.iter().any(|r| r.error.is_none() && r.no_wal_store);
         let root = Some(self.manifest_root.as_str());
         let (inputs, roots) = match assembly.finish_placed(root) {
@@ -277,6 +297,7 @@ impl Inputs {
                     }
                 }
                 clock.lap("assemble");
+                step("building the snapshot of every database root");
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
                 let roots = root_choices(&snapshot);
@@ -407,7 +428,11 @@ fn read_file(
             return failed("config", None, format!("{name}: internal: read as a file"))
         }
     };
-    read.sha256 = hashing.finish_hex();
+    match hashing.finish_hex() {
+        Ok(sha256) => read.sha256 = sha256,
+        // A hash of part of the file would name an input that was not read whole.
+        Err(err) => read.error = Some(format!("{name}: cannot read: {err}")),
+    }
     read
 }
 
@@ -427,10 +452,10 @@ impl<R: std::io::Read> MaybeHashing<R> {
     }
 
     /// The SHA-256 of the whole file, when hashing.
-    fn finish_hex(self) -> Option<String> {
+    fn finish_hex(self) -> std::io::Result<Option<String>> {
         match self {
-            Self::Hashing(reader) => Some(reader.finish_hex()),
-            Self::Plain(_) => None,
+            Self::Hashing(reader) => reader.finish_hex().map(Some),
+            Self::Plain(_) => Ok(None),
         }
     }
 }

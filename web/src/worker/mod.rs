@@ -56,6 +56,14 @@ pub fn worker_main() {
                 },
             )
         };
+        let step = |what: &str| {
+            post(
+                scope,
+                &Response::Step {
+                    what: what.to_string(),
+                },
+            )
+        };
         let data = event.data();
         // `[request JSON, files...]`.
         let array: js_sys::Array = data.unchecked_into();
@@ -79,26 +87,26 @@ pub fn worker_main() {
             Request::Add { inputs } => {
                 let files: Vec<File> = array.iter().skip(1).map(|f| f.unchecked_into()).collect();
                 state.add(inputs, files);
-                state.reload(&progress)
+                state.reload(&progress, &step)
             }
             Request::Assign { index, store } => {
                 state.assign(index, store);
-                state.reload(&progress)
+                state.reload(&progress, &step)
             }
             Request::Remove { index } => {
                 state.remove(index);
-                state.reload(&progress)
+                state.reload(&progress, &step)
             }
             Request::ManifestRoot { root } => {
                 state.manifest_root = root;
-                state.reload(&progress)
+                state.reload(&progress, &step)
             }
             Request::Reading {
                 prefix,
                 tz,
                 listing_complete,
             } => match state.set_reading(&prefix, &tz, listing_complete) {
-                Ok(()) => state.reload(&progress),
+                Ok(()) => state.reload(&progress, &step),
                 Err(message) => Response::Failed { message },
             },
             // The report names each file's SHA-256: wait for the last one.
@@ -174,6 +182,8 @@ fn check(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Response {
         limits: state.config().limits,
     };
     clock.lap("prepare");
+    // Taken beside the read, before this check: shown first, outside the check's time.
+    clock.phases.splice(0..0, state.hash_phases().cloned());
     match run_check(snapshot, request) {
         Ok(mut report) => {
             report.apply_policy(state.config(), None);
