@@ -78,7 +78,9 @@ pub fn sha256_of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>)
     hex(&hasher.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hex, as the hashes here are written (for digests taken elsewhere,
+/// e.g. by a browser's own SHA-256).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -8,5 +8,6 @@
 
 pub mod app;
 pub mod protocol;
+pub mod ready_queue;
 pub mod report_view;
 pub mod worker;

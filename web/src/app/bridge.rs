@@ -2,15 +2,16 @@
 //! and turning its responses into a callback, with how long the worker took.
 
 use crate::protocol::{Finished, Request, Response};
+use crate::ready_queue::ReadyQueue;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 thread_local! {
-    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
-    /// Requests sent before the worker said it is ready.
-    static PENDING: RefCell<Option<Vec<js_sys::Array>>> = const { RefCell::new(Some(Vec::new())) };
+    /// The worker, and the requests sent before it said it is ready.
+    static WORKER: RefCell<Option<Rc<ReadyQueue>>> = const { RefCell::new(None) };
     static CLOCK: RefCell<Clock> = const { RefCell::new(Clock { sent_at: 0.0, last_heard: 0.0, longest_silence: 0.0 }) };
 }
 
@@ -62,6 +63,8 @@ pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), Stri
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options("./worker.js", &options)
         .map_err(|err| format!("cannot start the worker: {err:?}"))?;
+    let queue = Rc::new(ReadyQueue::new(worker.clone()));
+    let ready_queue = Rc::clone(&queue);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
         let mut timed = heard();
@@ -73,7 +76,7 @@ pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), Stri
         };
         timed.parse_ms = now_ms() - decoding_from;
         match parsed {
-            Ok(Response::Ready) => flush(),
+            Ok(Response::Ready) => ready_queue.ready(),
             Ok(response) => on_response(response, timed),
             Err(err) => web_sys::console::error_1(&format!("bad worker message: {err}").into()),
         }
@@ -83,23 +86,8 @@ pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), Stri
     worker
         .post_message(&wasm_bindgen::module())
         .map_err(|err| format!("cannot hand the module to the worker: {err:?}"))?;
-    WORKER.with(|slot| *slot.borrow_mut() = Some(worker));
+    WORKER.with(|slot| *slot.borrow_mut() = Some(queue));
     Ok(())
-}
-
-fn flush() {
-    let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
-    for message in pending {
-        post_now(&message);
-    }
-}
-
-fn post_now(message: &js_sys::Array) {
-    WORKER.with(|slot| {
-        if let Some(worker) = slot.borrow().as_ref() {
-            let _ = worker.post_message(message);
-        }
-    });
 }
 
 /// Sends `request` with `files` to the worker (queued until it is ready).
@@ -119,14 +107,9 @@ pub fn send(request: &Request, files: &[File]) {
     for file in files {
         message.push(file);
     }
-    let queued = PENDING.with(|p| match p.borrow_mut().as_mut() {
-        Some(queue) => {
-            queue.push(message.clone());
-            true
+    WORKER.with(|slot| {
+        if let Some(queue) = slot.borrow().as_ref() {
+            queue.send(&message);
         }
-        None => false,
     });
-    if !queued {
-        post_now(&message);
-    }
 }

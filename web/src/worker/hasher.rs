@@ -7,7 +7,8 @@
 //! the answer before a check needs it (a check asked for sooner waits for it).
 
 use super::blob_reader::BlobReader;
-use slatecheck_core::digest::HashingReader;
+use crate::ready_queue::ReadyQueue;
+use slatecheck_core::digest::{hex, HashingReader};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -104,7 +105,7 @@ async fn browser_sha256_of(subtle: &SubtleCrypto, file: &File) -> Result<String,
     let bytes = JsFuture::from(file.array_buffer()).await?;
     let digest = subtle.digest_with_str_and_buffer_source("SHA-256", bytes.unchecked_ref())?;
     let digest = js_sys::Uint8Array::new(&JsFuture::from(digest).await?).to_vec();
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&digest))
 }
 
 /// What the hasher reports to the reading worker.
@@ -121,11 +122,9 @@ pub enum Hashed {
     Stopped,
 }
 
-/// The reading worker's handle on the hasher.
+/// The reading worker's handle on the hasher: its requests, held until it is ready.
 pub struct HashWorker {
-    worker: Worker,
-    /// Requests made before the hasher was ready (`None` once it is).
-    waiting: Rc<RefCell<Option<Vec<js_sys::Array>>>>,
+    queue: Rc<ReadyQueue>,
 }
 
 impl HashWorker {
@@ -136,16 +135,13 @@ impl HashWorker {
         options.set_type(WorkerType::Module);
         options.set_name(NAME);
         let worker = Worker::new_with_options("./worker.js", &options).ok()?;
-        let waiting = Rc::new(RefCell::new(Some(Vec::<js_sys::Array>::new())));
+        let queue = Rc::new(ReadyQueue::new(worker.clone()));
         let on_hashed = Rc::new(on_hashed);
-        let (ready_worker, ready_waiting, answers) =
-            (worker.clone(), Rc::clone(&waiting), Rc::clone(&on_hashed));
+        let (ready_queue, answers) = (Rc::clone(&queue), Rc::clone(&on_hashed));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
             if data.as_string().as_deref() == Some(READY) {
-                for request in ready_waiting.borrow_mut().take().unwrap_or_default() {
-                    let _ = ready_worker.post_message(&request);
-                }
+                ready_queue.ready();
                 return;
             }
             let answer: js_sys::Array = data.unchecked_into();
@@ -164,17 +160,12 @@ impl HashWorker {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
         worker.post_message(&wasm_bindgen::module()).ok()?;
-        Some(Self { worker, waiting })
+        Some(Self { queue })
     }
 
     /// Asks for the hash of `file`, answered as `id`.
     pub fn ask(&self, id: u64, file: &File) {
-        let request = js_sys::Array::of2(&JsValue::from_f64(id as f64), file);
-        match self.waiting.borrow_mut().as_mut() {
-            Some(queue) => queue.push(request),
-            None => {
-                let _ = self.worker.post_message(&request);
-            }
-        }
+        self.queue
+            .send(&js_sys::Array::of2(&JsValue::from_f64(id as f64), file));
     }
 }
