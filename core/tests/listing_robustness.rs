@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::mutate::{apply, mutation};
+use common::mutate::{apply, mutation, Mutation};
 use proptest::prelude::*;
 use slatecheck_core::listing::{
     detect_format, read_listing, ListingBuilder, ListingFormat, ListingOptions, DETECTION_WINDOW,
@@ -77,6 +77,15 @@ fn every_sample_reads_cleanly_before_damage() {
     }
 }
 
+/// The sample `sample` picks, with `mutations` applied.
+fn damaged(sample: prop::sample::Index, mutations: &[Mutation]) -> Vec<u8> {
+    let mut bytes = SAMPLES[sample.index(SAMPLES.len())].as_bytes().to_vec();
+    for mutation in mutations {
+        apply(&mut bytes, mutation);
+    }
+    bytes
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -85,11 +94,7 @@ proptest! {
         sample in any::<prop::sample::Index>(),
         mutations in proptest::collection::vec(mutation(), 1..5),
     ) {
-        let mut bytes = SAMPLES[sample.index(SAMPLES.len())].as_bytes().to_vec();
-        for mutation in &mutations {
-            apply(&mut bytes, mutation);
-        }
-        check(&bytes);
+        check(&damaged(sample, &mutations));
     }
 
     #[test]
@@ -110,10 +115,7 @@ proptest! {
         mutations in proptest::collection::vec(mutation(), 0..3),
         chunk in 1usize..17,
     ) {
-        let mut bytes = SAMPLES[sample.index(SAMPLES.len())].as_bytes().to_vec();
-        for mutation in &mutations {
-            apply(&mut bytes, mutation);
-        }
+        let bytes = damaged(sample, &mutations);
         let Some(format) = detect_format(&bytes, false) else {
             return Ok(());
         };

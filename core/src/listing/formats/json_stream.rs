@@ -81,11 +81,7 @@ fn document<R: BufRead, F: JsonListing>(
     format: &mut F,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    scanner.consume(1);
-    if scanner.close_or_first(b'}')? {
-        return Ok(());
-    }
-    loop {
+    scanner.elements(b'}', |scanner| {
         let name = scanner.field_name()?;
         let next = scanner.token()?;
         if let Some(array) = F::ARRAY_FIELDS.iter().find(|field| **field == name) {
@@ -101,10 +97,8 @@ fn document<R: BufRead, F: JsonListing>(
         } else {
             scanner.skip(0)?;
         }
-        if scanner.after_element(b'}')? {
-            return Ok(());
-        }
-    }
+        Ok(())
+    })
 }
 
 /// The items of an array; the scanner is at its `[`.
@@ -114,17 +108,10 @@ fn items<R: BufRead, F: JsonListing>(
     format: &mut F,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    scanner.consume(1);
-    if scanner.close_or_first(b']')? {
-        return Ok(());
-    }
-    loop {
+    scanner.elements(b']', |scanner| {
         scanner.capture()?;
-        item(scanner, array, format, builder)?;
-        if scanner.after_element(b']')? {
-            return Ok(());
-        }
-    }
+        item(scanner, array, format, builder)
+    })
 }
 
 /// Parses the captured value as one item and hands it to the format.
@@ -266,15 +253,27 @@ impl<'s, R: BufRead> Scanner<'s, R> {
         if depth >= MAX_DEPTH {
             return Err(self.error(format!("invalid JSON: nested deeper than {MAX_DEPTH}")));
         }
+        self.elements(close, |scanner| {
+            if is_object {
+                scanner.field_name()?;
+            }
+            scanner.skip(depth + 1)
+        })
+    }
+
+    /// Walks the container the scanner is at (its `[` or `{`, closed by `close`), calling
+    /// `each` at every element, and consumes its end.
+    fn elements(
+        &mut self,
+        close: u8,
+        mut each: impl FnMut(&mut Self) -> Result<(), ListingError>,
+    ) -> Result<(), ListingError> {
         self.consume(1);
         if self.close_or_first(close)? {
             return Ok(());
         }
         loop {
-            if is_object {
-                self.field_name()?;
-            }
-            self.skip(depth + 1)?;
+            each(self)?;
             if self.after_element(close)? {
                 return Ok(());
             }
