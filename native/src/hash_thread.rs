@@ -81,11 +81,13 @@ mod tests {
         let mut threaded = HashedReader::new(data.as_slice());
         let mut head = vec![0u8; 70_000];
         threaded.read_exact(&mut head).expect("read");
-        let expected = HashingReader::new(data.as_slice()).finish_hex().unwrap();
-        assert_eq!(threaded.finish_hex().unwrap(), expected);
+        let expected = HashingReader::new(data.as_slice())
+            .finish_hex()
+            .expect("in memory");
+        assert_eq!(threaded.finish_hex().expect("in memory"), expected);
         assert_eq!(
-            HashedReader::new(&b""[..]).finish_hex().unwrap(),
-            HashingReader::new(&b""[..]).finish_hex().unwrap()
+            HashedReader::new(&b""[..]).finish_hex().expect("empty"),
+            HashingReader::new(&b""[..]).finish_hex().expect("empty")
         );
     }
 

@@ -1,5 +1,6 @@
 //! Messages between the page and its worker, as JSON text (files travel beside them as a JS
-//! array). The worker owns the parsed inputs; the page only shows what it is told.
+//! array, and a finished check's downloads as Blobs). The worker owns the parsed inputs; the
+//! page only shows what it is told.
 
 use crate::report_view::ReportView;
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,7 @@ pub enum Response {
     },
     /// A step of the work after the files are read (what the page shows meanwhile).
     Step {
-        /// What is being done, for people: "building the snapshot of 900000 objects".
+        /// What is being done, for people: "building the snapshot of every database root".
         what: String,
     },
     /// The inputs as now read.

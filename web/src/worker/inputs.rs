@@ -249,9 +249,8 @@ impl Inputs {
     }
 
     /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
-    /// snapshot.
-    /// Reads every input again; `progress` hears how far each file's read is, `step` what is
-    /// done after the reads.
+    /// snapshot; `progress` hears how far each file's read is, `step` what is done after the
+    /// reads.
     pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64), step: &dyn Fn(&str)) -> Response {
         let mut clock = Stopwatch::default();
         let mut assembly = Assembly::new(self.reading.clone());
