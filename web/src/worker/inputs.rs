@@ -49,11 +49,9 @@ pub struct Inputs {
     /// The second worker that hashes files while they are read (`None`: hash as they are read).
     hasher: Option<HashWorker>,
     /// The hasher's answers, by input id.
-    hashes: BTreeMap<u64, Option<String>>,
+    hashes: BTreeMap<u64, HashAnswer>,
     /// Inputs whose hash the hasher has not yet sent.
     hashing: BTreeSet<u64>,
-    /// How long the hasher took for each input (benchmark hooks).
-    hash_phases: BTreeMap<u64, Phase>,
     /// A check asked for while hashes were still coming, run when the last one is in, and the
     /// stopwatch started when it was asked for.
     pub deferred_run: Option<(RunRequest, Stopwatch)>,
@@ -110,11 +108,7 @@ impl Inputs {
                 ms,
             } => {
                 if self.hashing.remove(&id) {
-                    self.hashes.insert(id, sha256);
-                    if let Some(item) = self.items.iter().find(|item| item.id == id) {
-                        let name = format!("hash {} ({how}, beside the read)", item.label);
-                        self.hash_phases.insert(id, Phase { name, ms });
-                    }
+                    self.hashes.insert(id, HashAnswer { sha256, how, ms });
                 }
             }
             Hashed::Stopped => {
@@ -202,13 +196,18 @@ impl Inputs {
             let removed = self.items.remove(index);
             self.hashing.remove(&removed.id);
             self.hashes.remove(&removed.id);
-            self.hash_phases.remove(&removed.id);
         }
     }
 
-    /// How long the hasher took for each input, in input order.
-    pub fn hash_phases(&self) -> impl Iterator<Item = &Phase> {
-        self.hash_phases.values()
+    /// How long the hasher took for each input, in input order (benchmark hooks).
+    pub fn hash_phases(&self) -> impl Iterator<Item = Phase> + '_ {
+        self.items.iter().filter_map(|item| {
+            let answer = self.hashes.get(&item.id)?;
+            Some(Phase {
+                name: format!("hash {} ({}, beside the read)", item.label, answer.how),
+                ms: answer.ms,
+            })
+        })
     }
 
     pub fn snapshot(&self) -> Option<&Snapshot> {
@@ -242,7 +241,7 @@ impl Inputs {
                 sha256: input
                     .sha256
                     .clone()
-                    .or_else(|| self.hashes.get(id).cloned().flatten()),
+                    .or_else(|| self.hashes.get(id).and_then(|a| a.sha256.clone())),
                 ..input.clone()
             })
             .collect()
@@ -433,6 +432,15 @@ fn read_file(
         Err(err) => read.error = Some(format!("{name}: cannot read: {err}")),
     }
     read
+}
+
+/// The hasher's answer for one input.
+struct HashAnswer {
+    /// `None`: the file could not be read.
+    sha256: Option<String>,
+    /// `browser` or `wasm`, and how long it took.
+    how: String,
+    ms: f64,
 }
 
 /// A reader that hashes what passes through it, or only passes it on.

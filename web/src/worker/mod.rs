@@ -183,7 +183,7 @@ fn check(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Response {
     };
     clock.lap("prepare");
     // Taken beside the read, before this check: shown first, outside the check's time.
-    clock.phases.splice(0..0, state.hash_phases().cloned());
+    clock.phases.splice(0..0, state.hash_phases());
     match run_check(snapshot, request) {
         Ok(mut report) => {
             report.apply_policy(state.config(), None);

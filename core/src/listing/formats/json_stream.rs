@@ -48,6 +48,9 @@ pub(super) trait JsonListing {
 /// refuses the same depth inside an item).
 const MAX_DEPTH: usize = 128;
 
+/// A value the input ends inside of.
+const CUT_SHORT: &str = "invalid JSON: EOF while parsing a value (the listing is cut short)";
+
 /// Reads every top-level document of `reader` into `format`.
 pub(super) fn stream<R: BufRead, F: JsonListing>(
     source: &str,
@@ -157,10 +160,6 @@ impl<'s, R: BufRead> Scanner<'s, R> {
         ListingError::at(self.source, self.value_line, message)
     }
 
-    fn fill(&mut self) -> Result<&[u8], ListingError> {
-        fill(&mut self.reader, self.source)
-    }
-
     fn consume(&mut self, bytes: usize) {
         self.reader.consume(bytes);
     }
@@ -169,7 +168,7 @@ impl<'s, R: BufRead> Scanner<'s, R> {
     /// the end of the input.
     fn next_token(&mut self) -> Result<Option<u8>, ListingError> {
         loop {
-            let buffer = self.fill()?;
+            let buffer = fill(&mut self.reader, self.source)?;
             if buffer.is_empty() {
                 return Ok(None);
             }
@@ -196,9 +195,7 @@ impl<'s, R: BufRead> Scanner<'s, R> {
 
     /// The next byte after whitespace, which must be there.
     fn token(&mut self) -> Result<u8, ListingError> {
-        self.next_token()?.ok_or_else(|| {
-            self.error("invalid JSON: EOF while parsing a value (the listing is cut short)")
-        })
+        self.next_token()?.ok_or_else(|| self.error(CUT_SHORT))
     }
 
     /// After an opening bracket: `true` (and the closer consumed) when the container is empty.
@@ -308,11 +305,7 @@ impl<'s, R: BufRead> Scanner<'s, R> {
             let buffer = fill(&mut self.reader, self.source)?;
             if buffer.is_empty() {
                 let line = self.line + newlines(&self.value);
-                return Err(ListingError::at(
-                    self.source,
-                    line,
-                    "invalid JSON: EOF while parsing a value (the listing is cut short)",
-                ));
+                return Err(ListingError::at(self.source, line, CUT_SHORT));
             }
             let mut at = 0;
             let mut end = None;
