@@ -575,12 +575,12 @@ impl ListingBuilder {
         let classified = classify_key(key).filter(|k| self.wanted_root(k.root));
         if entry.is_delete_marker {
             if let Some(classified) = classified {
+                self.tables.remove(key, &classified);
                 let deleted = DeletedObject {
                     root: classified.root.to_string(),
                     object: classified.object,
                     noncurrent_versions: 0,
                 };
-                self.tables.remove(key, &deleted.root, &deleted.object);
                 self.listing.deleted.insert(key.to_string(), deleted);
             }
             return;

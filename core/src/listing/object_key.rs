@@ -52,6 +52,9 @@ pub struct ObjectKey<'a> {
     pub root: &'a str,
     /// The object.
     pub object: SlateObject,
+    /// Whether the file name is spelled as SlateDB writes it (ids in 20 digits, ULIDs in upper
+    /// case); SlateDB reads other spellings too, and a report then shows the name as listed.
+    pub spelled_as_slatedb: bool,
 }
 
 /// Classifies a store-relative key; `None` for keys outside any SlateDB folder.
@@ -68,6 +71,7 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
             return Some(ObjectKey {
                 root: root.trim_end_matches('/'),
                 object: SlateObject::DeleteMarker,
+                spelled_as_slatedb: true,
             });
         }
     }
@@ -76,36 +80,69 @@ pub fn classify_key(key: &str) -> Option<ObjectKey<'_>> {
         Some((root, folder)) => (root, folder),
         None => ("", dir),
     };
-    let object = match folder {
+    // SlateDB writes ids in 20 digits.
+    let id_of = |stem: &str| decimal(stem).map(|id| (id, stem.len() == 20));
+    let (object, spelled_as_slatedb) = match folder {
         "manifest" => file
             .strip_suffix(".manifest")
-            .and_then(decimal)
-            .map(|id| SlateObject::Manifest { id }),
+            .and_then(id_of)
+            .map(|(id, spelled)| (SlateObject::Manifest { id }, spelled)),
         "wal" => file
             .strip_suffix(".sst")
-            .and_then(decimal)
-            .map(|id| SlateObject::Wal { id }),
+            .and_then(id_of)
+            .map(|(id, spelled)| (SlateObject::Wal { id }, spelled)),
         "compacted" => file
             .strip_suffix(".sst")
-            .and_then(|stem| Ulid::from_string(stem).ok())
-            .map(|ulid| SlateObject::Compacted { id: SstId(ulid) }),
+            .and_then(sst_ulid)
+            .map(|(ulid, spelled)| (SlateObject::Compacted { id: SstId(ulid) }, spelled)),
         "compactions" => file
             .strip_suffix(".compactions")
-            .and_then(decimal)
-            .map(|id| SlateObject::Compactions { id }),
-        "gc" => file
-            .strip_suffix(".boundary")
-            .map(|name| SlateObject::GcBoundary {
-                name: name.to_string(),
-            }),
+            .and_then(id_of)
+            .map(|(id, spelled)| (SlateObject::Compactions { id }, spelled)),
+        "gc" => file.strip_suffix(".boundary").map(|name| {
+            let name = name.to_string();
+            (SlateObject::GcBoundary { name }, true)
+        }),
         _ => return None,
-    };
+    }
+    .unwrap_or_else(|| {
+        let folder = folder.to_string();
+        (SlateObject::Unexpected { folder }, true)
+    });
     Some(ObjectKey {
         root,
-        object: object.unwrap_or_else(|| SlateObject::Unexpected {
-            folder: folder.to_string(),
-        }),
+        object,
+        spelled_as_slatedb,
     })
+}
+
+/// The ULID a compacted SST's file stem names, and whether it is spelled as SlateDB writes it
+/// (26 upper-case Crockford base-32 characters, decoded here in one pass since every SST of a
+/// listing goes through this); other spellings SlateDB accepts are left to the `ulid` crate.
+fn sst_ulid(stem: &str) -> Option<(Ulid, bool)> {
+    const INVALID: u8 = u8::MAX;
+    const CROCKFORD_UPPER: [u8; 256] = {
+        let mut table = [INVALID; 256];
+        let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut i = 0;
+        while i < alphabet.len() {
+            table[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    let bytes = stem.as_bytes();
+    // 26 characters hold 130 bits: a ULID's first one is at most `7`.
+    if bytes.len() == 26 && CROCKFORD_UPPER[usize::from(bytes[0])] <= 7 {
+        let value = bytes.iter().try_fold(0u128, |value, &b| {
+            let digit = CROCKFORD_UPPER[usize::from(b)];
+            (digit != INVALID).then(|| value << 5 | u128::from(digit))
+        });
+        if let Some(value) = value {
+            return Some((Ulid(value), true));
+        }
+    }
+    Ulid::from_string(stem).ok().map(|ulid| (ulid, false))
 }
 
 /// `key` split at its last `/`, found with memchr's search: this runs three times for every
@@ -115,11 +152,15 @@ pub(crate) fn split_at_last_slash(key: &str) -> Option<(&str, &str)> {
     Some((&key[..at], &key[at + 1..]))
 }
 
+/// Digits only (no sign), as a u64; `None` when empty or too large.
 fn decimal(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0u64, |value, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        value.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// The key of an object, as SlateDB names it, under a root.
@@ -204,6 +245,43 @@ mod tests {
             assert_eq!((parsed.root, &parsed.object), (root, &object), "{key}");
             if !matches!(object, SlateObject::Unexpected { .. }) {
                 assert_eq!(object_key(root, &object), key);
+            }
+        }
+    }
+
+    #[test]
+    fn spellings_slatedb_does_not_write_are_marked() {
+        for (key, spelled) in [
+            ("p/wal/00000000000000000003.sst", true),
+            ("p/wal/3.sst", false),
+            ("p/manifest/000000000000000000001.manifest", false),
+            ("p/compacted/01HZX3M8ZK3N4V2Q7W9Y6T5R4S.sst", true),
+            ("p/compacted/01hzx3m8zk3n4v2q7w9y6t5r4s.sst", false),
+            ("p/.deleting", true),
+        ] {
+            let classified = classify_key(key).unwrap_or_else(|| panic!("{key} not recognised"));
+            assert_eq!(classified.spelled_as_slatedb, spelled, "{key}");
+        }
+        assert_eq!(decimal("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(decimal("18446744073709551616"), None);
+        assert_eq!(decimal("+1"), None);
+    }
+
+    proptest::proptest! {
+        /// The one-pass decoder reads every ULID as the `ulid` crate does, and any 26
+        /// characters it accepts as SlateDB's spelling the crate reads to the same value.
+        #[test]
+        fn compacted_sst_names_decode_as_the_ulid_crate_does(
+            value: u128,
+            text in "[0-9A-Za-z]{24,27}",
+        ) {
+            let name = Ulid(value).to_string();
+            proptest::prop_assert_eq!(sst_ulid(&name), Some((Ulid(value), true)));
+            let lower = name.to_lowercase();
+            proptest::prop_assert_eq!(sst_ulid(&lower), Some((Ulid(value), lower == name)));
+            match sst_ulid(&text) {
+                Some((ulid, _)) => proptest::prop_assert_eq!(Ulid::from_string(&text).ok(), Some(ulid)),
+                None => proptest::prop_assert!(Ulid::from_string(&text).is_err()),
             }
         }
     }

@@ -328,27 +328,9 @@ pub(crate) struct TablesBuilder {
 }
 
 /// Whether a WAL or manifest file name is SlateDB's own spelling of its id (20 digits).
-fn decimal_canonical(file: &str, suffix: &str) -> bool {
-    file.len() == 20 + suffix.len()
-}
-
-/// Whether a compacted SST's file name is SlateDB's own spelling (upper-case Crockford).
-fn ulid_canonical(file: &str) -> bool {
-    // A table, not a search of the alphabet per byte: this runs on every compacted SST of a
-    // listing (it was 40 % of reading a large one).
-    const CROCKFORD_UPPER: [bool; 256] = {
-        let mut table = [false; 256];
-        let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        let mut i = 0;
-        while i < alphabet.len() {
-            table[alphabet[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    file.strip_suffix(".sst").is_some_and(|stem| {
-        stem.len() == 26 && stem.bytes().all(|b| CROCKFORD_UPPER[usize::from(b)])
-    })
+/// The file name of `key` when it is not spelled as SlateDB spells it: kept, to be shown.
+fn unusual_name<'k>(key: &'k str, classified: &ObjectKey<'_>) -> Option<&'k str> {
+    (!classified.spelled_as_slatedb).then(|| split_at_last_slash(key).map_or(key, |(_, file)| file))
 }
 
 impl TablesBuilder {
@@ -396,18 +378,13 @@ impl TablesBuilder {
         source: &str,
     ) {
         self.added += 1;
-        let file = split_at_last_slash(key).map_or(key, |(_, file)| file);
+        let name = unusual_name(key, &classified);
         match classified.object {
             SlateObject::Manifest { id } => {
-                let name = (!decimal_canonical(file, ".manifest")).then_some(file);
                 self.root(classified.root).manifests.push(id, new, name);
             }
-            SlateObject::Wal { id } => {
-                let name = (!decimal_canonical(file, ".sst")).then_some(file);
-                self.root(classified.root).wal.push(id, new, name);
-            }
+            SlateObject::Wal { id } => self.root(classified.root).wal.push(id, new, name),
             SlateObject::Compacted { id } => {
-                let name = (!ulid_canonical(file)).then_some(file);
                 self.root(classified.root).compacted.push(id, new, name);
             }
             object => {
@@ -452,22 +429,13 @@ impl TablesBuilder {
     }
 
     /// Records that `key`'s current version is a delete marker: its object is gone.
-    pub(crate) fn remove(&mut self, key: &str, root: &str, object: &SlateObject) {
+    pub(crate) fn remove(&mut self, key: &str, classified: &ObjectKey<'_>) {
         self.added += 1;
-        let file = split_at_last_slash(key).map_or(key, |(_, file)| file);
-        match *object {
-            SlateObject::Manifest { id } => {
-                let name = (!decimal_canonical(file, ".manifest")).then_some(file);
-                self.root(root).manifests.push_tombstone(id, name);
-            }
-            SlateObject::Wal { id } => {
-                let name = (!decimal_canonical(file, ".sst")).then_some(file);
-                self.root(root).wal.push_tombstone(id, name);
-            }
-            SlateObject::Compacted { id } => {
-                let name = (!ulid_canonical(file)).then_some(file);
-                self.root(root).compacted.push_tombstone(id, name);
-            }
+        let (root, name) = (classified.root, unusual_name(key, classified));
+        match classified.object {
+            SlateObject::Manifest { id } => self.root(root).manifests.push_tombstone(id, name),
+            SlateObject::Wal { id } => self.root(root).wal.push_tombstone(id, name),
+            SlateObject::Compacted { id } => self.root(root).compacted.push_tombstone(id, name),
             _ => {
                 self.others.remove(key);
             }

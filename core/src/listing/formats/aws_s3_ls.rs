@@ -7,7 +7,7 @@ use super::lines::for_each_line;
 use super::LineTally;
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
-use crate::listing::time;
+use crate::listing::time::LocalTimes;
 use crate::listing::warning::ListingWarning;
 use std::io::BufRead;
 
@@ -17,8 +17,24 @@ pub(super) fn read_lines<R: BufRead>(
     builder: &mut ListingBuilder,
 ) -> Result<LineTally, ListingError> {
     let offset = builder.options().utc_offset_seconds;
+    let mut times = LocalTimes::default();
     let mut tally = LineTally::default();
     tally.lines = for_each_line(source, reader, |number, line| {
+        // Object lines start with their date: read as one first, the other kinds only when not.
+        let object = line
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_digit)
+            .then(|| object_line(line, offset, &mut times))
+            .flatten();
+        if let Some(entry) = object {
+            tally.listed += 1;
+            builder.push_ref(EntryRef {
+                line: Some(number),
+                ..entry
+            });
+            return Ok(());
+        }
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with("Total Size:") {
             return Ok(());
@@ -33,19 +49,11 @@ pub(super) fn read_lines<R: BufRead>(
             tally.folder_lines += 1;
             return Ok(());
         }
-        let entry = object_line(line, offset).ok_or_else(|| {
-            ListingError::at(
-                source,
-                number,
-                "expected `YYYY-MM-DD HH:MM:SS <size> <key>`",
-            )
-        })?;
-        tally.listed += 1;
-        builder.push_ref(EntryRef {
-            line: Some(number),
-            ..entry
-        });
-        Ok(())
+        Err(ListingError::at(
+            source,
+            number,
+            "expected `YYYY-MM-DD HH:MM:SS <size> <key>`",
+        ))
     })?;
     Ok(tally)
 }
@@ -65,16 +73,18 @@ pub(super) fn finish(source: &str, builder: &mut ListingBuilder, tally: LineTall
     }
 }
 
-fn object_line(line: &str, offset: Option<i32>) -> Option<EntryRef<'_>> {
+fn object_line<'l>(
+    line: &'l str,
+    offset: Option<i32>,
+    times: &mut LocalTimes,
+) -> Option<EntryRef<'l>> {
     let stamp = line.get(..19)?;
     let rest = line.get(19..)?.trim_start();
-    let last_modified = time::local(stamp, offset)?;
+    let last_modified = times.read(stamp, offset)?;
     let (size_text, rest) = rest.split_once(' ')?;
     // `--human-readable` prints `2.9 MiB`, `10 Bytes`: a number, a unit, then the key.
-    let unit = rest.split_once(' ');
-    let (size, exact, key) = match unit {
-        Some((unit, key)) if human_unit(unit).is_some() && !size_text.is_empty() => {
-            let factor = human_unit(unit)?;
+    let (size, exact, key) = match human_unit(rest) {
+        Some((factor, key)) if !size_text.is_empty() => {
             let value: f64 = size_text.parse().ok()?;
             (
                 ((value * factor as f64).round()) as u64,
@@ -94,14 +104,25 @@ fn object_line(line: &str, offset: Option<i32>) -> Option<EntryRef<'_>> {
     })
 }
 
-fn human_unit(unit: &str) -> Option<u64> {
-    Some(match unit {
-        "Bytes" | "Byte" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        "TiB" => 1 << 40,
-        "PiB" => 1 << 50,
-        _ => return None,
-    })
+/// The unit `--human-readable` prints after the size, as a factor, and the key after it.
+fn human_unit(rest: &str) -> Option<(u64, &str)> {
+    // Most lines have no unit: one byte tells, without looking further into the key.
+    if !matches!(
+        rest.as_bytes().first(),
+        Some(b'B' | b'K' | b'M' | b'G' | b'T' | b'P')
+    ) {
+        return None;
+    }
+    const UNITS: [(&str, u64); 7] = [
+        ("Bytes ", 1),
+        ("Byte ", 1),
+        ("KiB ", 1 << 10),
+        ("MiB ", 1 << 20),
+        ("GiB ", 1 << 30),
+        ("TiB ", 1 << 40),
+        ("PiB ", 1 << 50),
+    ];
+    UNITS
+        .iter()
+        .find_map(|&(unit, factor)| Some((factor, rest.strip_prefix(unit)?)))
 }

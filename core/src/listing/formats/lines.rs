@@ -27,15 +27,24 @@ pub(super) fn for_each_line<R: BufRead>(
             ),
         )
     };
-    let mut emit = |number: u64, bytes: &[u8]| {
+    let mut emit = |number: u64, line: &str| {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(too_long(number));
+        }
+        each(number, line.strip_suffix('\r').unwrap_or(line))
+    };
+    // A line as text: refused when too long, then when not UTF-8.
+    fn text<'b>(
+        source: &str,
+        number: u64,
+        bytes: &'b [u8],
+        too_long: impl Fn(u64) -> ListingError,
+    ) -> Result<&'b str, ListingError> {
         if bytes.len() > MAX_LINE_BYTES {
             return Err(too_long(number));
         }
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let line = std::str::from_utf8(bytes)
-            .map_err(|_| ListingError::at(source, number, "not UTF-8 text"))?;
-        each(number, line)
-    };
+        std::str::from_utf8(bytes).map_err(|_| ListingError::at(source, number, "not UTF-8 text"))
+    }
     loop {
         let chunk = match reader.fill_buf() {
             Ok(chunk) => chunk,
@@ -52,7 +61,7 @@ pub(super) fn for_each_line<R: BufRead>(
                 Some(end) => {
                     carry.extend_from_slice(&chunk[..end]);
                     number += 1;
-                    emit(number, &carry)?;
+                    emit(number, text(source, number, &carry, too_long)?)?;
                     carry.clear();
                     start = end + 1;
                 }
@@ -66,11 +75,30 @@ pub(super) fn for_each_line<R: BufRead>(
                 }
             }
         }
-        let base = start;
-        for end in memchr::memchr_iter(b'\n', &chunk[base..]) {
-            number += 1;
-            emit(number, &chunk[start..base + end])?;
-            start = base + end + 1;
+        // The complete lines of this fill are checked to be UTF-8 at once, and cut at their
+        // newlines (ASCII, so always between characters); only when the check fails is each
+        // line checked on its own, to name the one that is not UTF-8.
+        if let Some(last) = memchr::memrchr(b'\n', &chunk[start..]) {
+            let lines = &chunk[start..start + last + 1];
+            match std::str::from_utf8(lines) {
+                Ok(lines) => {
+                    let mut at = 0;
+                    for end in memchr::memchr_iter(b'\n', lines.as_bytes()) {
+                        number += 1;
+                        emit(number, &lines[at..end])?;
+                        at = end + 1;
+                    }
+                }
+                Err(_) => {
+                    let mut at = 0;
+                    for end in memchr::memchr_iter(b'\n', lines) {
+                        number += 1;
+                        emit(number, text(source, number, &lines[at..end], too_long)?)?;
+                        at = end + 1;
+                    }
+                }
+            }
+            start += last + 1;
         }
         // A line read so far only in part; `start` moved past every complete one.
         carry.extend_from_slice(&chunk[start..]);
@@ -81,7 +109,7 @@ pub(super) fn for_each_line<R: BufRead>(
     }
     if !carry.is_empty() {
         number += 1;
-        emit(number, &carry)?;
+        emit(number, text(source, number, &carry, too_long)?)?;
     }
     Ok(number)
 }
