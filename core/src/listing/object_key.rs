@@ -153,7 +153,7 @@ pub(crate) fn split_at_last_slash(key: &str) -> Option<(&str, &str)> {
 }
 
 /// Digits only (no sign), as a u64; `None` when empty or too large.
-fn decimal(text: &str) -> Option<u64> {
+pub(crate) fn decimal(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }

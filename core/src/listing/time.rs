@@ -99,7 +99,10 @@ pub(crate) fn utc_minutes(text: &str) -> Option<ListedTime> {
 
 /// Seconds since the epoch with an optional fraction (`find -printf %T@`).
 pub(crate) fn epoch_seconds(text: &str) -> Option<ListedTime> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let (whole, fraction) = match memchr::memchr(b'.', text.as_bytes()) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
     let seconds: i64 = whole.parse().ok()?;
     let digits = &fraction.as_bytes()[..fraction.len().min(9)];
     // The first nine digits of the fraction, as nanoseconds; finer digits are not read.

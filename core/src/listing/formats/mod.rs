@@ -141,10 +141,7 @@ pub(super) fn parse<R: BufRead>(
     }
 }
 
-/// Parses a decimal size.
+/// Parses a decimal size: digits only.
 fn size(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    crate::listing::object_key::decimal(text)
 }
