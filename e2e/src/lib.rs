@@ -142,6 +142,8 @@ pub struct PageTiming {
     pub read_silence_ms: f64,
     /// From Check pressed to the report's arrival (decoding and drawing it follow).
     pub check_ms: f64,
+    /// From Check pressed to the arrival of the report's downloads, which follow it.
+    pub downloads_ms: f64,
     /// Where the read's and the check's time went (`name=ms;…`).
     pub read_phases: String,
     pub check_phases: String,
@@ -349,8 +351,19 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// Where download link `testid` points (empty when it has no `href`).
+    /// Where download link `testid` points (empty when it has no `href`), once the worker has
+    /// made the downloads (they follow the verdict).
     pub async fn download_href(&self, testid: &str) -> String {
+        let downloads = "[data-testid='downloads']";
+        self.wait_for(downloads, 10).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.attribute(downloads, "data-ready").await.as_deref() != Some("true") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the report's downloads were not made within 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         self.wait_for(&format!("[data-testid='{testid}']"), 10)
             .await
             .attr("href")
@@ -385,6 +398,7 @@ impl Browser {
             read_ms: ms(self.attribute(inputs, "data-read-ms").await),
             read_silence_ms: ms(self.attribute(inputs, "data-read-silence-ms").await),
             check_ms: ms(self.attribute(results, "data-check-ms").await),
+            downloads_ms: ms(self.attribute(results, "data-downloads-ms").await),
             read_phases: self
                 .attribute(inputs, "data-read-phases")
                 .await

@@ -115,8 +115,12 @@ pub enum Response {
         #[serde(default)]
         phases: Vec<Phase>,
     },
-    /// A finished check.
+    /// A finished check: what the page shows. Its downloads follow in a message of their own.
     Report(Box<Finished>),
+    /// The downloads of the report just sent, made after it so that the verdict is shown
+    /// without waiting for them (they travel as Blobs: see [`ReportDownloads::to_message`]).
+    #[serde(skip)]
+    Downloads(ReportDownloads),
     /// A check that could not run.
     Failed {
         /// One line.
@@ -124,7 +128,7 @@ pub enum Response {
     },
 }
 
-/// A check's result: what the page shows, and every download already made.
+/// A check's result: what the page shows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finished {
     /// The parts of the report the page shows.
@@ -134,11 +138,20 @@ pub struct Finished {
     /// Where the worker's time went, in order (benchmark hooks).
     #[serde(default)]
     pub phases: Vec<Phase>,
-    /// The reports to download; they travel beside the JSON of the rest (see
-    /// [`Finished::to_message`]).
+    /// The reports to download, once their message has come ([`Response::Downloads`]).
     #[serde(skip)]
     pub downloads: Option<Downloads>,
 }
+
+/// The downloads of a finished check, and where the worker's time went making them.
+#[derive(Clone, Debug)]
+pub struct ReportDownloads {
+    pub downloads: Downloads,
+    pub phases: Vec<Phase>,
+}
+
+/// The first part of a downloads message: tells it from a report's JSON (an object).
+const DOWNLOADS_TAG: &str = "downloads";
 
 /// The report in every download format, as Blobs: the page links them as they are, so texts of
 /// tens of MB (a large store's report) are neither copied into JS strings nor decoded again.
@@ -174,32 +187,34 @@ fn blob(text: &str, mime: &str) -> Result<Blob, String> {
         .map_err(|err| format!("cannot make the {mime} download: {err:?}"))
 }
 
-impl Finished {
-    /// The result as a message of its own: the JSON of what the page shows, then the downloads'
-    /// Blobs, which the browser hands over by reference.
+impl ReportDownloads {
+    /// The downloads as a message of their own: a tag and the phases' JSON, then the Blobs,
+    /// which the browser hands over by reference.
     pub fn to_message(&self) -> js_sys::Array {
-        let message = js_sys::Array::of1(&serde_json::to_string(self).unwrap_or_default().into());
-        for part in self.downloads.iter().flat_map(Downloads::parts) {
+        let phases = serde_json::to_string(&self.phases).unwrap_or_default();
+        let message = js_sys::Array::of2(&DOWNLOADS_TAG.into(), &phases.into());
+        for part in self.downloads.parts() {
             message.push(part);
         }
         message
     }
 
-    /// The result [`Finished::to_message`] made; `None` for any other message.
+    /// The downloads [`ReportDownloads::to_message`] made; `None` for any other message.
     pub fn from_message(message: &JsValue) -> Option<Self> {
         let parts: &js_sys::Array = message.dyn_ref()?;
-        if parts.length() != 5 {
+        if parts.length() != 6 || parts.get(0).as_string()? != DOWNLOADS_TAG {
             return None;
         }
         let blob = |index: u32| parts.get(index).dyn_into::<Blob>().ok();
-        let mut finished: Finished = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
-        finished.downloads = Some(Downloads {
-            json: blob(1)?,
-            markdown: blob(2)?,
-            html: blob(3)?,
-            text: blob(4)?,
-        });
-        Some(finished)
+        Some(Self {
+            phases: serde_json::from_str(&parts.get(1).as_string()?).ok()?,
+            downloads: Downloads {
+                json: blob(2)?,
+                markdown: blob(3)?,
+                html: blob(4)?,
+                text: blob(5)?,
+            },
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The page's side of the worker: starting it with this very WASM module, sending requests,
 //! and turning its responses into a callback, with how long the worker took.
 
-use crate::protocol::{Finished, Request, Response};
+use crate::protocol::{ReportDownloads, Request, Response};
 use crate::ready_queue::ReadyQueue;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -69,10 +69,10 @@ pub fn start(on_response: impl Fn(Response, Timed) + 'static) -> Result<(), Stri
         let data = event.data();
         let mut timed = heard();
         let decoding_from = now_ms();
-        let parsed = match (data.as_string(), Finished::from_message(&data)) {
+        let parsed = match (data.as_string(), ReportDownloads::from_message(&data)) {
             (Some(text), _) => serde_json::from_str::<Response>(&text).map_err(|e| e.to_string()),
-            (None, Some(finished)) => Ok(Response::Report(Box::new(finished))),
-            (None, None) => Err("neither JSON nor a report".to_string()),
+            (None, Some(downloads)) => Ok(Response::Downloads(downloads)),
+            (None, None) => Err("neither JSON nor a report's downloads".to_string()),
         };
         timed.parse_ms = now_ms() - decoding_from;
         match parsed {

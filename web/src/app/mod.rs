@@ -6,7 +6,7 @@ mod inputs;
 mod plan;
 mod results;
 
-use crate::protocol::{phases_text, Finished, InputSummary, Phase, Response};
+use crate::protocol::{phases_text, Finished, InputSummary, Phase, ReportDownloads, Response};
 use crate::report_view::ReportView;
 use leptos::prelude::*;
 use slatecheck_core::intake::RootChoice;
@@ -33,6 +33,8 @@ pub struct PageState {
     pub read_timed: RwSignal<bridge::Timed>,
     /// How long the last check took, from Check pressed to the verdict.
     pub check_timed: RwSignal<bridge::Timed>,
+    /// From Check pressed to the last report's downloads (made after the verdict is sent).
+    pub downloads_timed: RwSignal<bridge::Timed>,
     /// Where the worker's and the page's time went in the last read and check (`name=ms;…`).
     pub read_phases: RwSignal<String>,
     pub check_phases: RwSignal<String>,
@@ -54,6 +56,7 @@ impl PageState {
             runs: RwSignal::new(0),
             read_timed: RwSignal::new(bridge::Timed::default()),
             check_timed: RwSignal::new(bridge::Timed::default()),
+            downloads_timed: RwSignal::new(bridge::Timed::default()),
             read_phases: RwSignal::new(String::new()),
             check_phases: RwSignal::new(String::new()),
         }
@@ -96,6 +99,20 @@ impl PageState {
                 self.error.set(None);
                 self.report.set(Some(finished.view.clone()));
                 self.finished.set(Some(*finished));
+            }
+            Response::Downloads(ReportDownloads {
+                downloads,
+                mut phases,
+            }) => {
+                self.downloads_timed.set(timed);
+                phases.push(page_phase("page: decode downloads", timed.parse_ms));
+                self.check_phases
+                    .update(|text| text.push_str(&format!(";{}", phases_text(&phases))));
+                self.finished.update(|finished| {
+                    if let Some(finished) = finished {
+                        finished.downloads = Some(downloads);
+                    }
+                });
             }
             Response::Failed { message } => {
                 self.busy.set(false);

@@ -73,11 +73,17 @@ pub fn Results() -> impl IntoView {
             let markdown = downloads.and_then(|d| download_url(&d.markdown));
             let html = downloads.and_then(|d| download_url(&d.html));
             let text = downloads.and_then(|d| download_url(&d.text));
+            // The links stay in place, without a target until the worker has made the files.
+            let lead = if downloads.is_some() {
+                "Download the report: "
+            } else {
+                "Download the report (being made): "
+            };
             view! {
                 <h3>"WAL ids"</h3>
                 <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures.clone()></div>
-                <p class="downloads">
-                    "Download the report: "
+                <p class="downloads" data-testid="downloads" data-ready=downloads.is_some().to_string()>
+                    {lead}
                     <a data-testid="download-markdown" href=markdown download="slatecheck-report.md">"Markdown"</a>
                     " · "
                     <a data-testid="download-html" href=html download="slatecheck-report.html">"HTML"</a>
@@ -95,6 +101,7 @@ pub fn Results() -> impl IntoView {
             data-testid="results"
             data-runs=move || state.runs.get()
             data-check-ms=move || format!("{:.0}", state.check_timed.get().elapsed_ms)
+            data-downloads-ms=move || format!("{:.0}", state.downloads_timed.get().elapsed_ms)
             data-check-phases=move || state.check_phases.get()
         >
             <style>{slatecheck_core::report::WAL_PICTURE_CSS}</style>

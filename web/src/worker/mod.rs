@@ -6,11 +6,15 @@ mod blob_reader;
 mod hasher;
 mod inputs;
 
-use crate::protocol::{Downloads, Finished, Request, Response, RunRequest, Stopwatch};
+use crate::protocol::{
+    Downloads, Finished, ReportDownloads, Request, Response, RunRequest, Stopwatch,
+};
 use crate::report_view::ReportView;
 use inputs::Inputs;
 use slatecheck_core::check::{run_check, CheckRequest};
-use slatecheck_core::report::{render_html_with_json, render_markdown, render_text, wal_picture};
+use slatecheck_core::report::{
+    render_html_with_json, render_markdown, render_text, wal_picture, Report,
+};
 use slatecheck_core::rules::CheckOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,8 +24,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 /// Posts one response to the page.
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
-    if let Response::Report(finished) = response {
-        let _ = scope.post_message(&finished.to_message());
+    if let Response::Downloads(downloads) = response {
+        let _ = scope.post_message(&downloads.to_message());
         return;
     }
     let text = serde_json::to_string(response).unwrap_or_default();
@@ -114,7 +118,10 @@ pub fn worker_main() {
                 state.deferred_run = Some((run, Stopwatch::default()));
                 return;
             }
-            Request::Run(run) => check(&state, run, Stopwatch::default()),
+            Request::Run(run) => {
+                check(scope, &state, run, Stopwatch::default());
+                return;
+            }
         };
         post(scope, &response);
         // A removed input's hash is no longer awaited.
@@ -130,41 +137,82 @@ fn run_deferred(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
     if !state.hashes_pending() {
         if let Some((run, mut clock)) = state.deferred_run.take() {
             clock.lap("wait for hashes");
-            post(scope, &check(state, run, clock));
+            check(scope, state, run, clock);
         }
     }
 }
 
+/// Runs a check on the inputs as last read, timing its phases on `clock`, and posts what the
+/// page shows; then makes the report's downloads and posts them (rendering every format took
+/// longer than the check itself on large stores, and the verdict need not wait for it).
+fn check(scope: &DedicatedWorkerGlobalScope, state: &Inputs, run: RunRequest, clock: Stopwatch) {
+    match checked(state, run, clock) {
+        Ok(Checked {
+            report,
+            json,
+            finished,
+        }) => {
+            post(scope, &Response::Report(Box::new(finished)));
+            post(scope, &downloads(&report, &json));
+        }
+        Err(message) => post(scope, &Response::Failed { message }),
+    }
+}
+
+/// A check's report, its JSON, and what the page shows of it.
+struct Checked {
+    report: Report,
+    json: String,
+    finished: Finished,
+}
+
+/// The report's downloads, timed.
+fn downloads(report: &Report, json: &str) -> Response {
+    let mut clock = Stopwatch::default();
+    let text = render_text(report);
+    let markdown = render_markdown(report);
+    clock.lap("text and markdown");
+    let html = render_html_with_json(report, json);
+    clock.lap("html");
+    match Downloads::new(json, &markdown, &html, &text) {
+        Ok(downloads) => {
+            clock.lap("downloads");
+            Response::Downloads(ReportDownloads {
+                downloads,
+                phases: clock.phases,
+            })
+        }
+        Err(message) => Response::Failed { message },
+    }
+}
+
 /// Runs a check on the inputs as last read, timing its phases on `clock`.
-fn check(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Response {
-    let failed = |message: String| Response::Failed { message };
+fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Checked, String> {
     if !state.any_usable() {
-        return failed(
+        return Err(
             "no usable inputs: add a bundle, manifests or listings (inputs marked in red could not be read)"
                 .to_string(),
         );
     }
     let Some(snapshot) = state.snapshot() else {
-        return failed(
-            state
-                .problem()
-                .unwrap_or("no inputs yet: add a bundle, manifests or listings")
-                .to_string(),
-        );
+        return Err(state
+            .problem()
+            .unwrap_or("no inputs yet: add a bundle, manifests or listings")
+            .to_string());
     };
     let mut plans = Vec::new();
     for text in run.plans.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         match text.parse::<slatecheck_core::plan::Action>() {
             Ok(action) => plans.push(action),
             // The error names the plan already.
-            Err(err) => return failed(err.to_string()),
+            Err(err) => return Err(err.to_string()),
         }
     }
     let now = match run.now.trim() {
         "" => None,
         text => match chrono::DateTime::parse_from_rfc3339(text) {
             Ok(time) => Some(time.to_utc()),
-            Err(err) => return failed(format!("`{text}` is not an RFC 3339 time: {err}")),
+            Err(err) => return Err(format!("`{text}` is not an RFC 3339 time: {err}")),
         },
     };
     let request = CheckRequest {
@@ -184,36 +232,25 @@ fn check(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Response {
     clock.lap("prepare");
     // Taken beside the read, before this check: shown first, outside the check's time.
     clock.phases.splice(0..0, state.hash_phases());
-    match run_check(snapshot, request) {
-        Ok(mut report) => {
-            report.apply_policy(state.config(), None);
-            clock.lap("check");
-            let json = report.to_json();
-            clock.lap("json");
-            let view = match serde_json::from_str::<ReportView>(&json) {
-                Ok(view) => view,
-                Err(err) => return failed(format!("unreadable report: {err}")),
-            };
-            clock.lap("view");
-            let text = render_text(&report);
-            let markdown = render_markdown(&report);
-            clock.lap("text and markdown");
-            let html = render_html_with_json(&report, &json);
-            clock.lap("html");
-            let wal_pictures = report.roots.iter().map(wal_picture).collect();
-            clock.lap("wal pictures");
-            let downloads = match Downloads::new(&json, &markdown, &html, &text) {
-                Ok(downloads) => downloads,
-                Err(message) => return failed(message),
-            };
-            clock.lap("downloads");
-            Response::Report(Box::new(Finished {
-                view,
-                wal_pictures,
-                phases: clock.phases,
-                downloads: Some(downloads),
-            }))
-        }
-        Err(err) => failed(err.to_string()),
-    }
+    let mut report = run_check(snapshot, request).map_err(|err| err.to_string())?;
+    report.apply_policy(state.config(), None);
+    clock.lap("check");
+    let json = report.to_json();
+    clock.lap("json");
+    let view = serde_json::from_str::<ReportView>(&json)
+        .map_err(|err| format!("unreadable report: {err}"))?;
+    clock.lap("view");
+    let wal_pictures = report.roots.iter().map(wal_picture).collect();
+    clock.lap("wal pictures");
+    let finished = Finished {
+        view,
+        wal_pictures,
+        phases: clock.phases,
+        downloads: None,
+    };
+    Ok(Checked {
+        report,
+        json,
+        finished,
+    })
 }
