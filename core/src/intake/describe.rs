@@ -56,20 +56,34 @@ pub fn objects_by_source<'a>(
         for source in &listing.sources {
             counts.entry(source.clone()).or_default();
         }
+        // Objects come root by root, mostly from one source: counted in runs of the same
+        // source and root, so that the maps are looked up once a run, not once an object.
+        let mut run: Option<(&str, &str, u64)> = None;
         for object in listing.objects.summaries() {
-            if !counts.contains_key(object.source) {
-                counts.insert(object.source.to_string(), Default::default());
-            }
-            let Some(entry) = counts.get_mut(object.source) else {
-                continue;
-            };
-            entry.0 += 1;
-            if !entry.1.contains(object.root) {
-                entry.1.insert(object.root.to_string());
+            match &mut run {
+                Some((source, root, count)) if *source == object.source && *root == object.root => {
+                    *count += 1;
+                }
+                _ => {
+                    add_run(&mut counts, run.take());
+                    run = Some((object.source, object.root, 1));
+                }
             }
         }
+        add_run(&mut counts, run);
     }
     counts
+}
+
+fn add_run(counts: &mut BTreeMap<String, (u64, BTreeSet<String>)>, run: Option<(&str, &str, u64)>) {
+    let Some((source, root, count)) = run else {
+        return;
+    };
+    let entry = counts.entry(source.to_string()).or_default();
+    entry.0 += count;
+    if !entry.1.contains(root) {
+        entry.1.insert(root.to_string());
+    }
 }
 
 #[cfg(test)]
