@@ -150,5 +150,22 @@ mod tests {
         let reader = std::io::BufReader::with_capacity(2, &b"ok\n\xff\n"[..]);
         let err = for_each_line("t", reader, |_, _| Ok(())).unwrap_err();
         assert!(err.to_string().contains('2'), "{err}");
+        // In the middle of a buffer fill checked at once, after lines already handed over.
+        let text = b"one\ntwo \xc3\xa9\nthree \xc3\nfour\n";
+        for capacity in [3, 64] {
+            let mut seen = Vec::new();
+            let reader = std::io::BufReader::with_capacity(capacity, &text[..]);
+            let err = for_each_line("t", reader, |n, line| {
+                seen.push((n, line.to_string()));
+                Ok(())
+            })
+            .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "t:3: not UTF-8 text",
+                "capacity {capacity}"
+            );
+            assert_eq!(seen, [(1, "one".into()), (2, "two é".into())]);
+        }
     }
 }
