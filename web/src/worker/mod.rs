@@ -147,34 +147,31 @@ fn run_deferred(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
 /// longer than the check itself on large stores, and the verdict need not wait for it).
 fn check(scope: &DedicatedWorkerGlobalScope, state: &Inputs, run: RunRequest, clock: Stopwatch) {
     match checked(state, run, clock) {
-        Ok(Checked {
-            report,
-            json,
-            finished,
-        }) => {
+        Ok(Checked { report, finished }) => {
             post(scope, &Response::Report(Box::new(finished)));
-            post(scope, &downloads(&report, &json));
+            post(scope, &downloads(&report));
         }
         Err(message) => post(scope, &Response::Failed { message }),
     }
 }
 
-/// A check's report, its JSON, and what the page shows of it.
+/// A check's report, and what the page shows of it.
 struct Checked {
     report: Report,
-    json: String,
     finished: Finished,
 }
 
 /// The report's downloads, timed.
-fn downloads(report: &Report, json: &str) -> Response {
+fn downloads(report: &Report) -> Response {
     let mut clock = Stopwatch::default();
+    let json = report.to_json();
+    clock.lap("json");
     let text = render_text(report);
     let markdown = render_markdown(report);
     clock.lap("text and markdown");
-    let html = render_html_with_json(report, json);
+    let html = render_html_with_json(report, &json);
     clock.lap("html");
-    match Downloads::new(json, &markdown, &html, &text) {
+    match Downloads::new(&json, &markdown, &html, &text) {
         Ok(downloads) => {
             clock.lap("downloads");
             Response::Downloads(ReportDownloads {
@@ -235,9 +232,14 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
     let mut report = run_check(snapshot, request).map_err(|err| err.to_string())?;
     report.apply_policy(state.config(), None);
     clock.lap("check");
-    let json = report.to_json();
-    clock.lap("json");
-    let view = serde_json::from_str::<ReportView>(&json)
+    // The view is read from the report's own JSON, without the roots' WAL facts (most of it on
+    // a large store, and not in the view): the full JSON is made with the downloads.
+    let roots = std::mem::take(&mut report.roots);
+    let view_json = serde_json::to_string(&report);
+    report.roots = roots;
+    let view = view_json
+        .map_err(|err| err.to_string())
+        .and_then(|json| serde_json::from_str::<ReportView>(&json).map_err(|err| err.to_string()))
         .map_err(|err| format!("unreadable report: {err}"))?;
     clock.lap("view");
     let wal_pictures = report.roots.iter().map(wal_picture).collect();
@@ -248,9 +250,5 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
         phases: clock.phases,
         downloads: None,
     };
-    Ok(Checked {
-        report,
-        json,
-        finished,
-    })
+    Ok(Checked { report, finished })
 }
