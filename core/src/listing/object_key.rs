@@ -145,8 +145,8 @@ fn sst_ulid(stem: &str) -> Option<(Ulid, bool)> {
     Ulid::from_string(stem).ok().map(|ulid| (ulid, false))
 }
 
-/// `key` split at its last `/`, found with memchr's search: this runs three times for every
-/// object of a listing, and `str::rsplit_once` was a tenth of reading one.
+/// `key` split at its last `/`, found with memchr's search: this runs twice for every object
+/// of a listing, and `str::rsplit_once` was a tenth of reading one.
 pub(crate) fn split_at_last_slash(key: &str) -> Option<(&str, &str)> {
     let at = memchr::memrchr(b'/', key.as_bytes())?;
     Some((&key[..at], &key[at + 1..]))
