@@ -121,6 +121,11 @@ pub enum Response {
     /// without waiting for them (they travel as Blobs: see [`ReportDownloads::to_message`]).
     #[serde(skip)]
     Downloads(ReportDownloads),
+    /// The downloads of the report just sent could not be made (the verdict stands).
+    DownloadsFailed {
+        /// One line.
+        message: String,
+    },
     /// A check that could not run.
     Failed {
         /// One line.

@@ -35,6 +35,8 @@ pub struct PageState {
     pub check_timed: RwSignal<bridge::Timed>,
     /// From Check pressed to the last report's downloads (made after the verdict is sent).
     pub downloads_timed: RwSignal<bridge::Timed>,
+    /// Why the last report's downloads could not be made.
+    pub downloads_error: RwSignal<Option<String>>,
     /// Where the worker's and the page's time went in the last read and check (`name=ms;…`).
     pub read_phases: RwSignal<String>,
     pub check_phases: RwSignal<String>,
@@ -57,6 +59,7 @@ impl PageState {
             read_timed: RwSignal::new(bridge::Timed::default()),
             check_timed: RwSignal::new(bridge::Timed::default()),
             downloads_timed: RwSignal::new(bridge::Timed::default()),
+            downloads_error: RwSignal::new(None),
             read_phases: RwSignal::new(String::new()),
             check_phases: RwSignal::new(String::new()),
         }
@@ -98,6 +101,7 @@ impl PageState {
                 self.check_phases.set(phases_text(&phases));
                 self.error.set(None);
                 self.report.set(Some(finished.view.clone()));
+                self.downloads_error.set(None);
                 self.finished.set(Some(*finished));
             }
             Response::Downloads(ReportDownloads {
@@ -113,6 +117,10 @@ impl PageState {
                         finished.downloads = Some(downloads);
                     }
                 });
+            }
+            Response::DownloadsFailed { message } => {
+                self.downloads_timed.set(timed);
+                self.downloads_error.set(Some(message));
             }
             Response::Failed { message } => {
                 self.busy.set(false);

@@ -74,10 +74,10 @@ pub fn Results() -> impl IntoView {
             let html = downloads.and_then(|d| download_url(&d.html));
             let text = downloads.and_then(|d| download_url(&d.text));
             // The links stay in place, without a target until the worker has made the files.
-            let lead = if downloads.is_some() {
-                "Download the report: "
-            } else {
-                "Download the report (being made): "
+            let lead = match (downloads, state.downloads_error.get()) {
+                (Some(_), _) => "Download the report: ".to_string(),
+                (None, Some(error)) => format!("The downloads could not be made ({error}): "),
+                (None, None) => "Download the report (being made): ".to_string(),
             };
             view! {
                 <h3>"WAL ids"</h3>

@@ -179,7 +179,7 @@ fn downloads(report: &Report) -> Response {
                 phases: clock.phases,
             })
         }
-        Err(message) => Response::Failed { message },
+        Err(message) => Response::DownloadsFailed { message },
     }
 }
 
