@@ -152,6 +152,13 @@ pub(crate) fn split_at_last_slash(key: &str) -> Option<(&str, &str)> {
     Some((&key[..at], &key[at + 1..]))
 }
 
+/// `text` before and after the first `byte`, found with memchr's search (listing columns and
+/// fields are cut with this on every line, where `str::split_once` was slower).
+pub(crate) fn split_at_first(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 /// Digits only (no sign), as a u64; `None` when empty or too large.
 pub(crate) fn decimal(text: &str) -> Option<u64> {
     if text.is_empty() {

@@ -327,7 +327,6 @@ pub(crate) struct TablesBuilder {
     added: u64,
 }
 
-/// Whether a WAL or manifest file name is SlateDB's own spelling of its id (20 digits).
 /// The file name of `key` when it is not spelled as SlateDB spells it: kept, to be shown.
 fn unusual_name<'k>(key: &'k str, classified: &ObjectKey<'_>) -> Option<&'k str> {
     (!classified.spelled_as_slatedb).then(|| split_at_last_slash(key).map_or(key, |(_, file)| file))

@@ -1,6 +1,7 @@
 //! Timestamps as listing tools print them.
 
 use super::builder::ListedTime;
+use super::object_key::split_at_first;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// RFC 3339 / ISO 8601 with an explicit zone (`Z` or `±hh:mm`), any fractional precision.
@@ -50,6 +51,7 @@ impl LocalTimes {
         }
         .and_utc();
         Some(match utc_offset_seconds {
+            // Most listings are read with `--tz UTC`: no date arithmetic for them.
             Some(0) => ListedTime::known(utc),
             Some(offset) => ListedTime::known(utc - chrono::Duration::seconds(i64::from(offset))),
             None => ListedTime::assumed_utc(utc),
@@ -99,10 +101,7 @@ pub(crate) fn utc_minutes(text: &str) -> Option<ListedTime> {
 
 /// Seconds since the epoch with an optional fraction (`find -printf %T@`).
 pub(crate) fn epoch_seconds(text: &str) -> Option<ListedTime> {
-    let (whole, fraction) = match memchr::memchr(b'.', text.as_bytes()) {
-        Some(at) => (&text[..at], &text[at + 1..]),
-        None => (text, ""),
-    };
+    let (whole, fraction) = split_at_first(text, b'.').unwrap_or((text, ""));
     let seconds: i64 = whole.parse().ok()?;
     let digits = &fraction.as_bytes()[..fraction.len().min(9)];
     // The first nine digits of the fraction, as nanoseconds; finer digits are not read.

@@ -7,6 +7,7 @@ use super::lines::for_each_line;
 use super::LineTally;
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
+use crate::listing::object_key::split_at_first;
 use crate::listing::time;
 use std::io::BufRead;
 
@@ -28,11 +29,11 @@ pub(super) fn read_lines<R: BufRead>(
             )
         };
         // Columns cut with memchr's search: `str::splitn` was a sixth of reading these lines.
-        let (size, rest) = split_at_tab(line).ok_or_else(bad)?;
-        let (mut epoch, mut path) = split_at_tab(rest).ok_or_else(bad)?;
+        let (size, rest) = split_at_first(line, b'\t').ok_or_else(bad)?;
+        let (mut epoch, mut path) = split_at_first(rest, b'\t').ok_or_else(bad)?;
         // The long form has an ISO time before the epoch.
         if memchr::memchr(b'T', epoch.as_bytes()).is_some() {
-            (epoch, path) = split_at_tab(path).ok_or_else(bad)?;
+            (epoch, path) = split_at_first(path, b'\t').ok_or_else(bad)?;
         }
         let size = super::size(size).ok_or_else(bad)?;
         let modified = time::epoch_seconds(epoch).ok_or_else(bad)?;
@@ -49,10 +50,4 @@ pub(super) fn read_lines<R: BufRead>(
         Ok(())
     })?;
     Ok(tally)
-}
-
-/// `text` before and after its first tab.
-fn split_at_tab(text: &str) -> Option<(&str, &str)> {
-    let at = memchr::memchr(b'\t', text.as_bytes())?;
-    Some((&text[..at], &text[at + 1..]))
 }

@@ -27,12 +27,7 @@ pub(super) fn for_each_line<R: BufRead>(
             ),
         )
     };
-    let mut emit = |number: u64, line: &str| {
-        if line.len() > MAX_LINE_BYTES {
-            return Err(too_long(number));
-        }
-        each(number, line.strip_suffix('\r').unwrap_or(line))
-    };
+    let mut emit = |number: u64, line: &str| each(number, line.strip_suffix('\r').unwrap_or(line));
     // A line as text: refused when too long, then when not UTF-8.
     fn text<'b>(
         source: &str,
@@ -80,23 +75,16 @@ pub(super) fn for_each_line<R: BufRead>(
         // line checked on its own, to name the one that is not UTF-8.
         if let Some(last) = memchr::memrchr(b'\n', &chunk[start..]) {
             let lines = &chunk[start..start + last + 1];
-            match std::str::from_utf8(lines) {
-                Ok(lines) => {
-                    let mut at = 0;
-                    for end in memchr::memchr_iter(b'\n', lines.as_bytes()) {
-                        number += 1;
-                        emit(number, &lines[at..end])?;
-                        at = end + 1;
-                    }
-                }
-                Err(_) => {
-                    let mut at = 0;
-                    for end in memchr::memchr_iter(b'\n', lines) {
-                        number += 1;
-                        emit(number, text(source, number, &lines[at..end], too_long)?)?;
-                        at = end + 1;
-                    }
-                }
+            let checked = std::str::from_utf8(lines).ok();
+            let mut at = 0;
+            for end in memchr::memchr_iter(b'\n', lines) {
+                number += 1;
+                let line = match checked {
+                    Some(checked) if end - at <= MAX_LINE_BYTES => &checked[at..end],
+                    _ => text(source, number, &lines[at..end], too_long)?,
+                };
+                emit(number, line)?;
+                at = end + 1;
             }
             start += last + 1;
         }
