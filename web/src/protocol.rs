@@ -143,9 +143,6 @@ pub struct Finished {
     /// Where the worker's time went, in order (benchmark hooks).
     #[serde(default)]
     pub phases: Vec<Phase>,
-    /// The reports to download, once their message has come ([`Response::Downloads`]).
-    #[serde(skip)]
-    pub downloads: Option<Downloads>,
 }
 
 /// The downloads of a finished check, and where the worker's time went making them.

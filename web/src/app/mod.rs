@@ -6,7 +6,9 @@ mod inputs;
 mod plan;
 mod results;
 
-use crate::protocol::{phases_text, Finished, InputSummary, Phase, ReportDownloads, Response};
+use crate::protocol::{
+    phases_text, Downloads, Finished, InputSummary, Phase, ReportDownloads, Response,
+};
 use crate::report_view::ReportView;
 use leptos::prelude::*;
 use slatecheck_core::intake::RootChoice;
@@ -35,8 +37,9 @@ pub struct PageState {
     pub check_timed: RwSignal<bridge::Timed>,
     /// From Check pressed to the last report's downloads (made after the verdict is sent).
     pub downloads_timed: RwSignal<bridge::Timed>,
-    /// Why the last report's downloads could not be made.
-    pub downloads_error: RwSignal<Option<String>>,
+    /// The last report's downloads, which follow it: `None` while the worker makes them, an
+    /// error when it could not.
+    pub downloads: RwSignal<Option<Result<Downloads, String>>>,
     /// Where the worker's and the page's time went in the last read and check (`name=ms;…`).
     pub read_phases: RwSignal<String>,
     pub check_phases: RwSignal<String>,
@@ -59,7 +62,7 @@ impl PageState {
             read_timed: RwSignal::new(bridge::Timed::default()),
             check_timed: RwSignal::new(bridge::Timed::default()),
             downloads_timed: RwSignal::new(bridge::Timed::default()),
-            downloads_error: RwSignal::new(None),
+            downloads: RwSignal::new(None),
             read_phases: RwSignal::new(String::new()),
             check_phases: RwSignal::new(String::new()),
         }
@@ -101,7 +104,7 @@ impl PageState {
                 self.check_phases.set(phases_text(&phases));
                 self.error.set(None);
                 self.report.set(Some(finished.view.clone()));
-                self.downloads_error.set(None);
+                self.downloads.set(None);
                 self.finished.set(Some(*finished));
             }
             Response::Downloads(ReportDownloads {
@@ -112,15 +115,11 @@ impl PageState {
                 phases.push(page_phase("page: decode downloads", timed.parse_ms));
                 self.check_phases
                     .update(|text| text.push_str(&format!(";{}", phases_text(&phases))));
-                self.finished.update(|finished| {
-                    if let Some(finished) = finished {
-                        finished.downloads = Some(downloads);
-                    }
-                });
+                self.downloads.set(Some(Ok(downloads)));
             }
             Response::DownloadsFailed { message } => {
                 self.downloads_timed.set(timed);
-                self.downloads_error.set(Some(message));
+                self.downloads.set(Some(Err(message)));
             }
             Response::Failed { message } => {
                 self.busy.set(false);

@@ -65,34 +65,43 @@ fn plan_view(plan: PlanView) -> impl IntoView {
 #[component]
 pub fn Results() -> impl IntoView {
     let state = expect_context::<PageState>();
-    let downloads = move || {
-        release_download_urls();
+    let wal_pictures = move || {
         state.finished.get().map(|finished| {
-            let downloads = finished.downloads.as_ref();
-            let json = downloads.and_then(|d| download_url(&d.json));
-            let markdown = downloads.and_then(|d| download_url(&d.markdown));
-            let html = downloads.and_then(|d| download_url(&d.html));
-            let text = downloads.and_then(|d| download_url(&d.text));
-            // The links stay in place, without a target until the worker has made the files.
-            let lead = match (downloads, state.downloads_error.get()) {
-                (Some(_), _) => "Download the report: ".to_string(),
-                (None, Some(error)) => format!("The downloads could not be made ({error}): "),
-                (None, None) => "Download the report (being made): ".to_string(),
-            };
             view! {
                 <h3>"WAL ids"</h3>
-                <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures.clone()></div>
-                <p class="downloads" data-testid="downloads" data-ready=downloads.is_some().to_string()>
-                    {lead}
-                    <a data-testid="download-markdown" href=markdown download="slatecheck-report.md">"Markdown"</a>
-                    " · "
-                    <a data-testid="download-html" href=html download="slatecheck-report.html">"HTML"</a>
-                    " · "
-                    <a data-testid="download-json" href=json download="slatecheck-report.json">"JSON"</a>
-                    " · "
-                    <a data-testid="download-text" href=text download="slatecheck-report.txt">"text"</a>
-                </p>
+                <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures></div>
             }
+        })
+    };
+    // Apart from the WAL pictures: the downloads arrive after the report, and redraw only this.
+    let downloads = move || {
+        release_download_urls();
+        if state.finished.with(Option::is_none) {
+            return None;
+        }
+        let made = state.downloads.get();
+        let downloads = made.as_ref().and_then(|made| made.as_ref().ok());
+        let json = downloads.and_then(|d| download_url(&d.json));
+        let markdown = downloads.and_then(|d| download_url(&d.markdown));
+        let html = downloads.and_then(|d| download_url(&d.html));
+        let text = downloads.and_then(|d| download_url(&d.text));
+        // The links stay in place, without a target until the worker has made the files.
+        let lead = match &made {
+            Some(Ok(_)) => "Download the report: ".to_string(),
+            Some(Err(error)) => format!("The downloads could not be made ({error}): "),
+            None => "Download the report (being made): ".to_string(),
+        };
+        Some(view! {
+            <p class="downloads" data-testid="downloads" data-ready=downloads.is_some().to_string()>
+                {lead}
+                <a data-testid="download-markdown" href=markdown download="slatecheck-report.md">"Markdown"</a>
+                " · "
+                <a data-testid="download-html" href=html download="slatecheck-report.html">"HTML"</a>
+                " · "
+                <a data-testid="download-json" href=json download="slatecheck-report.json">"JSON"</a>
+                " · "
+                <a data-testid="download-text" href=text download="slatecheck-report.txt">"text"</a>
+            </p>
         })
     };
     view! {
@@ -154,6 +163,7 @@ pub fn Results() -> impl IntoView {
                         }
                     })
             }}
+            {wal_pictures}
             {downloads}
         </section>
     }

@@ -248,7 +248,6 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
         view,
         wal_pictures,
         phases: clock.phases,
-        downloads: None,
     };
     Ok(Checked { report, finished })
 }
