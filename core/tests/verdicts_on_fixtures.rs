@@ -440,6 +440,66 @@ fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
 }
 
+/// A clone from `split` copies WAL 2 (data) and WAL 3 (the reopen's fence). With the fence
+/// deleted, that clone fails already; wiping the WAL then breaks nothing that works, and says
+/// that restoring WAL 3 alone would no longer mend the checkpoint. With the range intact, the
+/// same wipe is unsafe.
+#[test]
+fn wipe_wal_beside_a_checkpoint_that_fails_already_breaks_nothing_more() {
+    let dir = fixture("v2", "b-seed-wal-store-split-before-wipe");
+    let intact = snapshot(&dir, true);
+    let result = evaluate_at(
+        &intact,
+        &CheckOptions::default(),
+        made_at(&intact),
+        "wipe-wal:shard",
+    );
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+
+    let mut given = common::store::inputs(&dir, true);
+    common::store::relist_wal(
+        &mut given,
+        |key| key != "shard/wal/00000000000000000003.sst",
+        &[],
+    );
+    let fence_gone = Snapshot::build(given);
+    let now = made_at(&fence_gone);
+    let clone = evaluate_at(
+        &fence_gone,
+        &CheckOptions::default(),
+        now,
+        "clone:shard@split",
+    );
+    assert_verdict(&clone, Verdict::Unsafe, Some("SDB-WAL-001"));
+    // WAL 2's rows were written before the newest L0 was published: undecided without a
+    // statement of how the writer stopped, and no longer unsafe for the checkpoint's sake.
+    let result = evaluate_at(&fence_gone, &CheckOptions::default(), now, "wipe-wal:shard");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..CheckOptions::default()
+    };
+    let result = evaluate_at(&fence_gone, &closed, now, "wipe-wal:shard");
+    assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-001"));
+    assert!(
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule == "SDB-WAL-001" && f.message.contains("fails already")),
+        "{:#?}",
+        result.findings
+    );
+}
+
+/// Fixture d1 after its wipe: WAL 3's writes are gone already and nothing is left to delete.
+/// Wiping again loses nothing more: `safe`, with the loss that happened reported.
+#[test]
+fn wiping_a_wal_that_is_gone_already_decides_nothing_from_the_loss() {
+    let result = plan("v2", "d1-wal-wiped", true, "wipe-wal:db");
+    assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-010"));
+    assert!(result.objects.iter().all(|o| o.role != "must be kept"));
+}
+
 /// The compactor's checkpoint (fixture h: 900 s, unnamed, on the manifest its compaction
 /// replaced) is SlateDB's own: wipe-wal does not keep WAL objects for it. The same checkpoint
 /// made an hour before the compaction's output would be a user's, and is judged.

@@ -303,6 +303,12 @@ impl WriteTuning {
     }
 }
 
+/// The share of histories whose writers flush the WAL on a timer.
+const TIMED_WAL_FLUSH_SHARE: f64 = 0.35;
+
+/// SlateDB's default `flush_interval`.
+const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+
 /// Builds scenario `seed` under `work` up to the moment before the action.
 pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -328,6 +334,20 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     if let Some(tuning) = &tuning {
         scenario.tune(tuning.settings());
         steps.push(tuning.describe());
+    }
+    // In some histories, from a third generator, the writers flush their WAL on SlateDB's
+    // default timer (`flush_interval` 100 ms) as applications run it, so WAL objects are also
+    // cut at moments no step chooses (between puts, during a memtable flush or a close).
+    if StdRng::seed_from_u64(seed ^ 0x71_3e_d0_0f).random_bool(TIMED_WAL_FLUSH_SHARE) {
+        let settings = tuning.as_ref().map_or_else(
+            crate::slatedb_018::scenarios::fixture_settings,
+            WriteTuning::settings,
+        );
+        scenario.tune(slatedb::config::Settings {
+            flush_interval: Some(DEFAULT_FLUSH_INTERVAL),
+            ..settings
+        });
+        steps.push("WAL flushed every 100 ms (SlateDB's default)".into());
     }
     // Every acknowledged write: durable once a flush or close returned.
     let mut written: Keys = BTreeMap::new();

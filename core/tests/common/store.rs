@@ -98,13 +98,21 @@ pub fn edit_manifests(
 /// Rebuilds the main store listing with `keep` deciding which objects stay and `extra`
 /// objects (key, size) added, as a listing taken after objects were deleted or written.
 pub fn relist_main(given: &mut SnapshotInputs, keep: impl Fn(&str) -> bool, extra: &[(&str, u64)]) {
+    given.main = Some(relisted(given.main.as_ref(), keep, extra));
+}
+
+/// [`relist_main`] for the WAL store listing.
+pub fn relist_wal(given: &mut SnapshotInputs, keep: impl Fn(&str) -> bool, extra: &[(&str, u64)]) {
+    given.wal = Some(relisted(given.wal.as_ref(), keep, extra));
+}
+
+fn relisted(
+    listing: Option<&slatecheck_core::listing::Listing>,
+    keep: impl Fn(&str) -> bool,
+    extra: &[(&str, u64)],
+) -> slatecheck_core::listing::Listing {
     let mut builder = ListingBuilder::new(ListingOptions::default());
-    for (key, object) in given
-        .main
-        .as_ref()
-        .map(|l| l.objects.clone())
-        .unwrap_or_default()
-    {
+    for (key, object) in listing.map(|l| l.objects.clone()).unwrap_or_default() {
         if keep(&key) {
             builder.push(RawEntry::new(key, object.size));
         }
@@ -112,5 +120,5 @@ pub fn relist_main(given: &mut SnapshotInputs, keep: impl Fn(&str) -> bool, extr
     for (key, size) in extra {
         builder.push(RawEntry::new(*key, *size));
     }
-    given.main = Some(builder.finish());
+    builder.finish()
 }

@@ -1,6 +1,6 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Impact, Severity};
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
@@ -36,18 +36,29 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
-                // A range already broken stays worth reporting (the wipe destroys what a
-                // restore of the missing objects still needs), but the wipe does not break it:
-                // the checkpoint is no clone source already.
-                work.findings.extend(
-                    wal_range_missing::check(cx, root, manifest, &describe(checkpoint))
-                        .map(already_broken),
-                );
+                let broken = wal_range_missing::check(cx, root, manifest, &describe(checkpoint));
+                let already_fails = broken
+                    .as_ref()
+                    .is_some_and(|f| matches!(f.impact, Impact::Unsafe { .. }));
+                work.findings.extend(broken.map(already_broken));
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
                     .collect();
-                if !needed.is_empty() {
+                if needed.is_empty() {
+                    continue;
+                }
+                if already_fails {
+                    // A clone from it fails already, and the wipe changes nothing that works;
+                    // it only destroys what a restore of the missing objects would still need.
+                    work.findings
+                        .push(already_broken(wal_range_missing::would_break_further(
+                            root,
+                            manifest,
+                            &describe(checkpoint),
+                            &needed,
+                        )));
+                } else {
                     work.findings.push(wal_range_missing::would_break(
                         root,
                         manifest,
@@ -69,12 +80,15 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             },
         }
     }
-    // Writes after the replay point already gone: the wipe cannot lose them, but the store
-    // has lost them, or will once the rest of the range goes.
-    work.findings
-        .extend(wal_replay_range_missing::check(cx, root, latest));
-    work.findings
-        .extend(wal_writes_lost::check(cx, root, latest));
+    // Writes after the replay point already gone: the store has lost them (or not, when they
+    // were fences or rows of L0) whatever the wipe does, so they are reported without deciding
+    // the verdict; what the wipe itself deletes, below, decides it.
+    work.findings.extend(
+        wal_replay_range_missing::check(cx, root, latest)
+            .into_iter()
+            .chain(wal_writes_lost::check(cx, root, latest))
+            .map(already_broken),
+    );
     // After the replay point: a zero-byte object is a fence and holds nothing; one with data
     // at or after the manifest that published the newest L0 holds writes that are not in L0;
     // one with data before it may hold either (how that L0's memtable froze is not recorded).

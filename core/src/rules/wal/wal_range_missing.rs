@@ -149,3 +149,22 @@ pub fn would_break(root: &RootState, manifest: &Manifest, subject: &str, ids: &[
         Impact::Unsafe { predicted_error: format!("WalUnavailable (NotFound {}) on a clone from {subject}", root.wal_key(ids[0])) },
     )
 }
+
+/// The finding for deleting WAL objects `ids` that a clone of `manifest` copies, when that
+/// clone fails already (other objects of its range are gone): nothing that works breaks, but a
+/// restore of the missing objects would no longer mend the checkpoint.
+pub fn would_break_further(
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+    ids: &[u64],
+) -> Finding {
+    let mut finding = would_break(root, manifest, subject, ids);
+    finding.message = format!(
+        "wiping the WAL of `{}` deletes WAL {}, which a clone from {subject} copies: that clone fails already (other objects of its range are gone), and after the wipe restoring those alone would not mend it",
+        root.path,
+        id_ranges(ids)
+    );
+    finding.remediation = "to keep the checkpoint usable, restore its missing WAL objects (from object versioning or a backup) and keep these until its clones are initialized; otherwise delete the checkpoint".into();
+    finding
+}
