@@ -34,8 +34,10 @@ use std::collections::BTreeMap;
 /// The rest are WAL objects with data between the replay point and the newest L0 that are
 /// gone or to be wiped after a crash or a close with a WAL flush only: they hold rows of that
 /// L0, or writes made after a size-triggered freeze, and nothing in a store tells which (the
-/// histories draw both, and SlateDB loses writes in the second).
-const MIN_STRICT_AGREEMENT_PERCENT: f64 = 95.0;
+/// histories draw both, and SlateDB loses writes in the second). The gate sits a scenario
+/// below that: histories whose writers flush the WAL on a timer are not bit-for-bit
+/// reproducible, and one scenario is 0.7 % of the default run.
+const MIN_STRICT_AGREEMENT_PERCENT: f64 = 94.0;
 
 /// The least lenient agreement (a named `inconclusive` counted as agreement), in percent.
 const MIN_LENIENT_AGREEMENT_PERCENT: f64 = 95.0;
