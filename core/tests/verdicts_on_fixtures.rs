@@ -169,6 +169,47 @@ fn wal_holes_make_a_writer_open_unsafe() {
     }
 }
 
+/// Fixture d2's database never flushed an L0 (its manifests reference no SST and record
+/// `last_l0_seq` 0): every row it holds is in its WAL alone, so wiping WAL 3–4, which hold
+/// data, loses acknowledged writes, even when GC has deleted the manifests from before them
+/// (the oracle's seed 6039: only the latest manifest left, its `next_wal_sst_id` past every WAL
+/// object). A database that did flush an L0 leaves the same objects undecided
+/// (`m-size-frozen-wal-deleted-before-delete`, above).
+#[test]
+fn a_database_that_never_flushed_an_l0_holds_its_writes_in_the_wal_alone() {
+    let dir = fixture("v2", "d2-wal-hole-later");
+    let mut given = common::store::inputs(&dir, false);
+    given
+        .manifests
+        .retain(|(key, _)| key == "db/manifest/00000000000000000003.manifest");
+    common::store::relist_main(
+        &mut given,
+        |key| !key.starts_with("db/manifest/") || key.ends_with("03.manifest"),
+        &[],
+    );
+    let snapshot = Snapshot::build(given);
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let result = evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+    let lost = finding(&result, "SDB-WAL-010");
+    assert_eq!(
+        lost.evidence["wal_ids_with_data"],
+        serde_json::json!([3, 4])
+    );
+    assert_eq!(
+        lost.evidence["l0_published_by_manifest"],
+        serde_json::Value::Null
+    );
+    assert!(
+        lost.message.contains("never flushed an L0"),
+        "{}",
+        lost.message
+    );
+}
+
 #[test]
 fn a_wiped_wal_with_unflushed_writes_is_unsafe_where_the_history_proves_it() {
     // 0.18: manifest 3 published the L0 at next_wal_sst_id 3 and epoch 1's fence is WAL 1 or 2

@@ -306,6 +306,9 @@ impl WriteTuning {
 /// The share of histories whose writers flush the WAL on a timer.
 const TIMED_WAL_FLUSH_SHARE: f64 = 0.35;
 
+/// The share of histories whose writers run the compactor in process.
+const IN_PROCESS_COMPACTOR_SHARE: f64 = 0.3;
+
 /// SlateDB's default `flush_interval`.
 const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -331,24 +334,32 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // stay those of earlier seeds.
     let mut tuning_rng = StdRng::seed_from_u64(seed ^ 0x5eed_7a11);
     let tuning = WriteTuning::draw(&mut tuning_rng);
+    let mut settings = tuning.as_ref().map_or_else(
+        crate::slatedb_018::scenarios::fixture_settings,
+        WriteTuning::settings,
+    );
     if let Some(tuning) = &tuning {
-        scenario.tune(tuning.settings());
         steps.push(tuning.describe());
     }
     // In some histories, from a third generator, the writers flush their WAL on SlateDB's
     // default timer (`flush_interval` 100 ms) as applications run it, so WAL objects are also
     // cut at moments no step chooses (between puts, during a memtable flush or a close).
     if StdRng::seed_from_u64(seed ^ 0x71_3e_d0_0f).random_bool(TIMED_WAL_FLUSH_SHARE) {
-        let settings = tuning.as_ref().map_or_else(
-            crate::slatedb_018::scenarios::fixture_settings,
-            WriteTuning::settings,
-        );
-        scenario.tune(slatedb::config::Settings {
-            flush_interval: Some(DEFAULT_FLUSH_INTERVAL),
-            ..settings
-        });
+        settings.flush_interval = Some(DEFAULT_FLUSH_INTERVAL);
         steps.push("WAL flushed every 100 ms (SlateDB's default)".into());
     }
+    // In some, from a fourth, the writers run SlateDB's compactor in process (as the default
+    // settings do), polling often enough to act within a scenario: its manifests, its
+    // checkpoints and its output SSTs interleave with the writers' own, and a close may stop
+    // it in the middle of a compaction.
+    if StdRng::seed_from_u64(seed ^ 0xc0_3a_c7_00).random_bool(IN_PROCESS_COMPACTOR_SHARE) {
+        settings.compactor_options = Some(slatedb::config::CompactorOptions {
+            poll_interval: Duration::from_millis(50),
+            ..slatedb::config::CompactorOptions::default()
+        });
+        steps.push("the writers run the compactor in process".into());
+    }
+    scenario.tune(settings);
     // Every acknowledged write: durable once a flush or close returned.
     let mut written: Keys = BTreeMap::new();
     let mut next_key = 0u32;

@@ -13,8 +13,8 @@ pub use gc_forecast::{forecast as gc_forecast, GcForecast, SstCutoff};
 pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
 pub use wal_history::{
-    fence_slots, l0_publisher, max_missing_fences, proven_fences, writer_open_unpersisted,
-    FenceSlot,
+    fence_slots, max_missing_fences, newest_l0, proven_fences, writer_open_unpersisted, FenceSlot,
+    NewestL0,
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 

@@ -49,17 +49,65 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
         .then_some(before)
 }
 
-/// The given manifest that published the newest L0 (the earliest given with the latest's
-/// `last_l0_seq`): WAL objects with data at or after its `next_wal_sst_id` hold only writes
-/// that are not in L0 (before it, after the replay point, they may hold either). When the true publisher is not given, the earliest given one has a
-/// later (never smaller) `next_wal_sst_id`, which only narrows what is called certain.
-pub fn l0_publisher<'a>(root: &'a RootState, latest: &'a Manifest) -> &'a Manifest {
-    root.manifests
+/// Where the newest L0 ends in the WAL: WAL objects with data at or after `next_wal_sst_id`
+/// hold only writes that are not in L0 (before it, after the replay point, they may hold
+/// either).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewestL0 {
+    /// The given manifest that published the newest L0 (the earliest given with the latest's
+    /// `last_l0_seq`), or `None` when the database never flushed an L0.
+    pub published_by: Option<u64>,
+    /// The bound: that manifest's `next_wal_sst_id`; after the replay point when there is no
+    /// L0, since every row written is then in the WAL alone.
+    pub next_wal_sst_id: WalId,
+    /// The latest manifest (named when no L0 was ever flushed).
+    latest_id: u64,
+}
+
+impl NewestL0 {
+    /// Where the WAL objects at or after the bound come, as a phrase: "after manifest 7
+    /// published the newest L0 (at `next_wal_sst_id` 8)".
+    pub fn after(&self) -> String {
+        match self.published_by {
+            Some(id) => format!(
+                "after manifest {id} published the newest L0 (at `next_wal_sst_id` {})",
+                self.next_wal_sst_id
+            ),
+            None => format!(
+                "after the replay point of a database that never flushed an L0 (manifest {} references no SST and records `last_l0_seq` 0)",
+                self.latest_id
+            ),
+        }
+    }
+}
+
+/// The newest L0's bound for `latest` of `root`. When the true publisher is not given, the
+/// earliest given one has a later (never smaller) `next_wal_sst_id`, which only narrows what is
+/// called certain. A database whose latest manifest references no SST and records
+/// `last_l0_seq` 0 never flushed an L0 (SlateDB sets `last_l0_seq` with every L0 it publishes,
+/// `memtable_flusher/manifest_writer.rs`, and a compaction keeps it): none of its WAL rows are
+/// in L0, whatever froze its memtables.
+pub fn newest_l0(root: &RootState, latest: &Manifest) -> NewestL0 {
+    let never_flushed = latest.last_l0_seq == 0 && latest.sst_views().next().is_none();
+    if never_flushed {
+        return NewestL0 {
+            published_by: None,
+            next_wal_sst_id: latest.replay_after_wal_id + 1,
+            latest_id: latest.id,
+        };
+    }
+    let publisher = root
+        .manifests
         .values()
         .map(|file| &file.manifest)
         .filter(|m| m.id <= latest.id && m.last_l0_seq == latest.last_l0_seq)
         .min_by_key(|m| m.id)
-        .unwrap_or(latest)
+        .unwrap_or(latest);
+    NewestL0 {
+        published_by: Some(publisher.id),
+        next_wal_sst_id: publisher.next_wal_sst_id,
+        latest_id: latest.id,
+    }
 }
 
 /// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).

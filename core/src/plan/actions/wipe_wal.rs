@@ -8,7 +8,7 @@ use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::l0_publisher;
+use crate::snapshot::newest_l0;
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -92,27 +92,26 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // After the replay point: a zero-byte object is a fence and holds nothing; one with data
     // at or after the manifest that published the newest L0 holds writes that are not in L0;
     // one with data before it may hold either (how that L0's memtable froze is not recorded).
-    let publisher = l0_publisher(root, latest);
+    let bound = newest_l0(root, latest);
     let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)
         .map(|(id, _)| *id)
-        .partition(|id| *id >= publisher.next_wal_sst_id);
+        .partition(|id| *id >= bound.next_wal_sst_id);
     if !past_l0.is_empty() {
-        work.findings.push(wal_writes_lost::would_lose(
-            root, latest, publisher, &past_l0,
-        ));
+        work.findings
+            .push(wal_writes_lost::would_lose(root, latest, &bound, &past_l0));
     }
     if !unplaced.is_empty() {
         if cx.options.writers_closed {
             work.findings
                 .push(wal_replay_range_missing::would_drop_closed(
-                    root, latest, publisher, &unplaced,
+                    root, latest, &bound, &unplaced,
                 ));
         } else {
             work.findings
                 .push(wal_replay_range_missing::would_drop_unplaced(
-                    root, latest, publisher, &unplaced,
+                    root, latest, &bound, &unplaced,
                 ));
             kept.extend(unplaced);
         }

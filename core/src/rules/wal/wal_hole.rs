@@ -6,7 +6,7 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
-use crate::snapshot::{fence_slots, l0_publisher, proven_fences, RootState, WriterOpenForecast};
+use crate::snapshot::{fence_slots, newest_l0, proven_fences, RootState, WriterOpenForecast};
 
 crate::declare_rule! {
     /// ## What it checks
@@ -123,7 +123,7 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let start = latest.replay_after_wal_id + 1;
     let last = *objects.keys().next_back()?;
     let first_missing = (start..=last).find(|id| !objects.contains_key(id))?;
-    let next = l0_publisher(root, latest).next_wal_sst_id;
+    let next = newest_l0(root, latest).next_wal_sst_id;
     let fences = proven_fences(&fence_slots(root, latest));
     let lost: Vec<u64> = objects
         .range(first_missing..)

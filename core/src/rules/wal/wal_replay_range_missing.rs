@@ -6,7 +6,8 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    fence_slots, l0_publisher, max_missing_fences, proven_fences, RootState, WriterOpenForecast,
+    fence_slots, max_missing_fences, newest_l0, proven_fences, NewestL0, RootState,
+    WriterOpenForecast,
 };
 use std::collections::BTreeSet;
 
@@ -60,14 +61,13 @@ crate::declare_rule! {
 pub struct GoneAfterReplay {
     /// The gone ids.
     pub gone: Vec<u64>,
-    /// The manifest that published the newest L0 (see [`l0_publisher`]).
-    pub publisher_id: u64,
-    /// Its `next_wal_sst_id`: a gone id at or after it held a fence or writes not in L0.
-    pub publisher_next: u64,
-    /// Gone ids below `publisher_next` that are not proven fences: rows of the newest L0, or
-    /// rows written after its memtable froze, the store cannot tell.
+    /// Where the newest L0 ends in the WAL (see [`newest_l0`]): a gone id at or after its
+    /// `next_wal_sst_id` held a fence or writes not in L0.
+    pub newest_l0: NewestL0,
+    /// Gone ids below that bound that are not proven fences: rows of the newest L0, or rows
+    /// written after its memtable froze, the store cannot tell.
     pub unplaced: Vec<u64>,
-    /// The gone ids at or after `publisher_next`.
+    /// The gone ids at or after that bound.
     pub past_l0: Vec<u64>,
     /// The gone ids the writer-epoch history proves were fences (see [`proven_fences`]);
     /// empty when the history does not explain the listing.
@@ -94,7 +94,7 @@ impl GoneAfterReplay {
             ("replay_after_wal_id", latest.replay_after_wal_id),
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("missing_wal_ids", &self.gone),
-            ("l0_published_by_manifest", self.publisher_id),
+            ("l0_published_by_manifest", self.newest_l0.published_by),
             // Only `--writers-closed` puts an id after the replay point in L0.
             ("wal_ids_in_l0", &self.asserted_in_l0),
             ("wal_ids_unplaced", &self.unplaced),
@@ -138,7 +138,7 @@ pub fn gone_after_replay(
     if gone.is_empty() || !forecast.is_clean() {
         return None;
     }
-    let publisher = l0_publisher(root, latest);
+    let bound = newest_l0(root, latest);
     let slots = fence_slots(root, latest);
     let listed = listed_fences(root);
     // Proven fences count only where the history explains the fences still listed.
@@ -151,12 +151,12 @@ pub fn gone_after_replay(
     let (past_l0, unplaced): (BTreeSet<u64>, Vec<u64>) = (
         gone.iter()
             .copied()
-            .filter(|id| *id >= publisher.next_wal_sst_id)
+            .filter(|id| *id >= bound.next_wal_sst_id)
             .collect(),
         not_fences
             .iter()
             .copied()
-            .filter(|id| *id < publisher.next_wal_sst_id)
+            .filter(|id| *id < bound.next_wal_sst_id)
             .collect(),
     );
     let unknown: Vec<u64> = not_fences
@@ -166,8 +166,7 @@ pub fn gone_after_replay(
     let max_fences = max_missing_fences(&slots, &listed, &unknown.iter().copied().collect());
     let mut gone = GoneAfterReplay {
         gone,
-        publisher_id: publisher.id,
-        publisher_next: publisher.next_wal_sst_id,
+        newest_l0: bound,
         unplaced,
         past_l0: past_l0.into_iter().collect(),
         fences,
@@ -230,18 +229,13 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     }
     let mut open: Vec<String> = fences.into_iter().collect();
     if !gone.unplaced.is_empty() {
-        open.push(shares_wal_with_l0(
-            &gone.unplaced,
-            gone.publisher_id,
-            gone.publisher_next,
-            "held",
-        ));
+        open.push(shares_wal_with_l0(&gone.unplaced, &gone.newest_l0, "held"));
     }
     if !gone.unknown.is_empty() {
         open.push(match gone.max_fences {
             Some(fences) => format!(
-                "WAL {} come after the newest L0 (manifest {} published it at `next_wal_sst_id` {}), and the writer opens the manifests record can account for {} fence(s) among them",
-                id_ranges(&gone.unknown), gone.publisher_id, gone.publisher_next, fences
+                "WAL {} come {}, and the writer opens the manifests record can account for {} fence(s) among them",
+                id_ranges(&gone.unknown), gone.newest_l0.after(), fences
             ),
             None => "the manifests given do not explain the fences listed (a writer opened on an already damaged WAL), so they cannot bound which of them were fences".to_string(),
         });
@@ -264,15 +258,12 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     ))
 }
 
-/// Why WAL objects `ids`, after the replay point and before `next_wal_sst_id` `publisher_next`
-/// of manifest `publisher_id` (which published the newest L0), may or may not hold writes
-/// that are not in L0. `verb` is "held" for gone objects, "hold" for listed ones.
-pub fn shares_wal_with_l0(
-    ids: &[u64],
-    publisher_id: u64,
-    publisher_next: u64,
-    verb: &str,
-) -> String {
+/// Why WAL objects `ids`, after the replay point and before the newest L0's bound (which only
+/// a published L0 sets), may or may not hold writes that are not in L0. `verb` is "held" for
+/// gone objects, "hold" for listed ones.
+pub fn shares_wal_with_l0(ids: &[u64], newest_l0: &NewestL0, verb: &str) -> String {
+    let publisher_id = newest_l0.published_by.unwrap_or_default();
+    let publisher_next = newest_l0.next_wal_sst_id;
     format!(
         "WAL {} {verb} rows written before manifest {publisher_id} published the newest L0 (at `next_wal_sst_id` {publisher_next}): only rows of that L0 if its memtable was frozen by an explicit flush or a close, which freeze at a WAL boundary, but also rows written after the freeze if it was triggered by size or WAL count (`l0_sst_size_bytes`, `max_wal_flushes_before_l0_flush`), which freeze mid-buffer, and the store does not record which",
         id_ranges(ids),
@@ -286,12 +277,12 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The finding for deleting WAL objects `ids` with data after the replay point of `latest`
-/// and before the `next_wal_sst_id` of `publisher`, the manifest that published the newest L0:
-/// in L0 or not, the store cannot tell (see [`shares_wal_with_l0`]).
+/// and before the newest L0's bound: in L0 or not, the store cannot tell (see
+/// [`shares_wal_with_l0`]).
 pub fn would_drop_unplaced(
     root: &RootState,
     latest: &Manifest,
-    publisher: &Manifest,
+    newest_l0: &NewestL0,
     ids: &[u64],
 ) -> Finding {
     RULE.finding(
@@ -302,9 +293,9 @@ pub fn would_drop_unplaced(
             id_ranges(ids),
             if ids.len() == 1 { "holds" } else { "hold" },
             latest.id,
-            shares_wal_with_l0(ids, publisher.id, publisher.next_wal_sst_id, "hold"),
+            shares_wal_with_l0(ids, newest_l0, "hold"),
         ),
-        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id)],
+        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", newest_l0.published_by)],
         REPLAY_THEN_CLOSE,
         Impact::Inconclusive,
     )
@@ -315,7 +306,7 @@ pub fn would_drop_unplaced(
 pub fn would_drop_closed(
     root: &RootState,
     latest: &Manifest,
-    publisher: &Manifest,
+    newest_l0: &NewestL0,
     ids: &[u64],
 ) -> Finding {
     RULE.finding(
@@ -326,10 +317,10 @@ pub fn would_drop_closed(
             id_ranges(ids),
             if ids.len() == 1 { "holds" } else { "hold" },
             latest.id,
-            publisher.next_wal_sst_id,
-            publisher.id,
+            newest_l0.next_wal_sst_id,
+            newest_l0.published_by.unwrap_or_default(),
         ),
-        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", publisher.id), ("writers_closed", true)],
+        evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", newest_l0.published_by), ("writers_closed", true)],
         "nothing to do, if no writer has opened since the check; a writer that crashed or closed with a WAL flush only would leave writes in them",
         Impact::Advisory,
     )

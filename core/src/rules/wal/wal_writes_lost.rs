@@ -6,7 +6,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::RuleContext;
-use crate::snapshot::RootState;
+use crate::snapshot::{NewestL0, RootState};
 
 crate::declare_rule! {
     /// ## What it checks
@@ -59,13 +59,12 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     Some(RULE.finding(
         &root.path,
         format!(
-            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come after manifest {} published the newest L0 (at `next_wal_sst_id` {}) and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
+            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come {} and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
             latest.id,
             root.path,
             id_ranges(&gone.gone),
             id_ranges(&gone.unknown),
-            gone.publisher_id,
-            gone.publisher_next,
+            gone.newest_l0.after(),
             gone.max_fences.unwrap_or(0),
         ),
         gone.evidence(latest),
@@ -88,27 +87,26 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 /// What to do before wiping a WAL whose objects may hold writes not yet in L0.
 pub const FLUSH_TO_L0_FIRST: &str = "flush the memtable to L0 first (Db::flush_with_options(FlushType::MemTable), or close the writer with a memtable flush), then check again";
 
-/// The finding for deleting WAL objects `ids` of `root`, which hold data after the
-/// `next_wal_sst_id` of `publisher`, the manifest that published the newest L0.
+/// The finding for deleting WAL objects `ids` of `root`, which hold data past the newest L0's
+/// bound.
 pub fn would_lose(
     root: &RootState,
     latest: &Manifest,
-    publisher: &Manifest,
+    newest_l0: &NewestL0,
     ids: &[u64],
 ) -> Finding {
     RULE.finding(
         &root.path,
         format!(
-            "wiping the WAL of `{}` deletes WAL {}, which hold data and come after manifest {} published the newest L0 (at `next_wal_sst_id` {}): acknowledged writes that are not in L0, lost with them",
+            "wiping the WAL of `{}` deletes WAL {}, which hold data and come {}: acknowledged writes that are not in L0, lost with them",
             root.path,
             id_ranges(ids),
-            publisher.id,
-            publisher.next_wal_sst_id
+            newest_l0.after()
         ),
         evidence![
             ("manifest_id", latest.id),
             ("replay_after_wal_id", latest.replay_after_wal_id),
-            ("l0_published_by_manifest", publisher.id),
+            ("l0_published_by_manifest", newest_l0.published_by),
             ("wal_ids_with_data", ids),
             ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
         ],
