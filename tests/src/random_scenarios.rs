@@ -352,7 +352,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // settings do), polling often enough to act within a scenario: its manifests, its
     // checkpoints and its output SSTs interleave with the writers' own, and a close may stop
     // it in the middle of a compaction.
-    if StdRng::seed_from_u64(seed ^ 0xc0_3a_c7_00).random_bool(IN_PROCESS_COMPACTOR_SHARE) {
+    let in_process_compactor =
+        StdRng::seed_from_u64(seed ^ 0xc0_3a_c7_00).random_bool(IN_PROCESS_COMPACTOR_SHARE);
+    if in_process_compactor {
         settings.compactor_options = Some(slatedb::config::CompactorOptions {
             poll_interval: Duration::from_millis(50),
             ..slatedb::config::CompactorOptions::default()
@@ -532,16 +534,35 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
 
     // Sometimes enough L0 flushes for the compactor, which then merges them into a sorted run
     // (and lets GC delete L0 SSTs nothing pins any more).
+    // With the compactor in process, the writer's own compactor merges them while it runs (a
+    // standalone one started after it may find the compaction it left unfinished and never
+    // schedule another).
     if rng.random_bool(0.1) {
         let db = scenario.open("p").await?;
         for _ in 0..4 {
             put(&db, &mut written, 2).await?;
             flush(&db, FlushType::MemTable).await?;
         }
-        db.close().await?;
-        compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
+        if in_process_compactor {
+            let admin = scenario.admin("p");
+            let mut l0 = latest_l0_count(&admin).await?;
+            for _ in 0..40 {
+                if l0 == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                l0 = latest_l0_count(&admin).await?;
+            }
+            db.close().await?;
+            steps.push(format!(
+                "4 L0 flushes, the compactor in process running (L0 SSTs left: {l0})"
+            ));
+        } else {
+            db.close().await?;
+            compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
+            steps.push("4 L0 flushes, compaction until L0 is empty".into());
+        }
         last_close_flushed_memtable = true;
-        steps.push("4 L0 flushes, compaction until L0 is empty".into());
     }
 
     // A last checkpoint, on the newest state (so on the manifest a deleted latest manifest
@@ -1214,7 +1235,7 @@ impl Generated {
                 let db = s
                     .open_with("p", self.uses_wal_store)
                     .await
-                    .map_err(|e| anyhow!("open failed: {e}"))?;
+                    .map_err(|e| anyhow!("open failed: {e:#}"))?;
                 let read = read_back(&db, expected).await;
                 // The first WAL write after the open is what collides after a hole.
                 let write = async {
