@@ -103,7 +103,7 @@ fn listing_parsers(c: &mut Criterion) {
                 main: Some(listing.clone()),
                 wal: None,
                 manifests: manifests.clone(),
-                unsupported_manifests: Vec::new(),
+                ..SnapshotInputs::default()
             });
             run_check(&snapshot, CheckRequest::default()).map(|r| r.findings.len())
         })

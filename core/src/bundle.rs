@@ -368,6 +368,8 @@ pub fn read_bundle_with_limits<R: Read>(
             wal,
             manifests,
             unsupported_manifests: unsupported,
+            // Bundles hold no `compactions/` objects.
+            compactor_epochs: Vec::new(),
         },
     ))
 }

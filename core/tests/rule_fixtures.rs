@@ -194,6 +194,26 @@ fn boundary_below_latest(given: &mut SnapshotInputs) {
     relist_main(given, |_| true, &[("p/gc/manifest.boundary", 1)]);
 }
 
+/// The compactor epoch of fixture h's `clone/compactions/` object, as SlateDB wrote it.
+fn compactions_epoch_read(given: &mut SnapshotInputs) {
+    let key = "clone/compactions/00000000000000000008.compactions";
+    let bytes = std::fs::read(
+        common::fixtures_dir()
+            .join("v2/h-clone-detach/main")
+            .join(key),
+    )
+    .expect("compactions object");
+    let epoch = slatecheck_core::manifest::compactor_epoch(&bytes).expect("decodes");
+    given.compactor_epochs.push((key.to_string(), epoch));
+}
+
+/// As if the manifests that recorded the compactor's epoch bump were deleted: the ones left
+/// record the epoch before it.
+fn compactor_bump_lost(given: &mut SnapshotInputs) {
+    compactions_epoch_read(given);
+    edit_manifests(given, "clone", |_, manifest| manifest.compactor_epoch = 0);
+}
+
 fn writer_epoch_lowered(given: &mut SnapshotInputs) {
     edit_manifests(given, "parent", |id, manifest| {
         if id == 13 {
@@ -792,6 +812,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             "SDB-MAN-007",
             ("v2/e-segmented", false, segments_reordered, Ask::Scan, 0),
             ("v2/e-segmented", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-MAN-008",
+            (
+                "v2/h-clone-detach",
+                false,
+                compactor_bump_lost,
+                Ask::Scan,
+                0,
+            ),
+            (
+                "v2/h-clone-detach",
+                false,
+                compactions_epoch_read,
+                Ask::Scan,
+                0,
+            ),
         ),
         pair(
             "SDB-SST-002",

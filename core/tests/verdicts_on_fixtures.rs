@@ -541,6 +541,37 @@ fn wiping_a_wal_that_is_gone_already_decides_nothing_from_the_loss() {
     assert!(result.objects.iter().all(|o| o.role != "must be kept"));
 }
 
+/// Every `compactions/` object SlateDB wrote in the fixtures decodes, and records the compactor
+/// epoch of its root's newest manifest (the stores are healthy there).
+#[test]
+fn compactions_objects_record_the_latest_manifests_compactor_epoch() {
+    let mut seen = 0;
+    for set in SETS {
+        for dir in common::fixture_stores(set) {
+            let main = dir.join("main");
+            for file in common::files_under(&main) {
+                if file.extension().is_none_or(|e| e != "compactions") {
+                    continue;
+                }
+                let key = common::key_below(&main, &file);
+                let epoch = slatecheck_core::manifest::compactor_epoch(
+                    &std::fs::read(&file).expect("readable"),
+                )
+                .unwrap_or_else(|why| panic!("{key}: {why}"));
+                let root = key.split("/compactions/").next().expect("root");
+                let snapshot = snapshot(&dir, false);
+                let state = snapshot.root(root).expect("root");
+                let latest = state
+                    .manifest(state.latest_id.expect("latest"))
+                    .expect("given");
+                assert_eq!(epoch, latest.compactor_epoch, "{}: {key}", dir.display());
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 6, "{seen} compactions objects");
+}
+
 /// The compactor's checkpoint (fixture h: 900 s, unnamed, on the manifest its compaction
 /// replaced) is SlateDB's own: wipe-wal does not keep WAL objects for it. The same checkpoint
 /// made an hour before the compaction's output would be a user's, and is judged.

@@ -6,9 +6,13 @@ use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
-use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::listing::{
+    classify_key, ListedTime, Listing, ListingBuilder, ListingOptions, ObjectKey, RawEntry,
+    SlateObject,
+};
+use slatecheck_core::manifest::{compactor_epoch, decode_manifest_file};
 use slatecheck_core::model::ManifestFile;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod cloud;
@@ -154,7 +158,7 @@ impl Store {
         &self,
         listing: &Listing,
     ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-        let mut keys: Vec<String> = listing
+        let keys: Vec<String> = listing
             .objects
             .root_tables()
             .flat_map(|(_, tables)| {
@@ -164,6 +168,37 @@ impl Store {
                     .flat_map(move |id| table.spellings(id).map(|(key, _, _)| key))
             })
             .collect();
+        self.fetch(keys).await
+    }
+
+    /// The compactor epoch of each root's newest `compactions/` object that `listing` shows
+    /// (by object key). One that cannot be read is left out: it then decides nothing.
+    pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
+        let mut newest: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
+        for key in listing.objects.others().keys() {
+            if let Some(ObjectKey {
+                root,
+                object: SlateObject::Compactions { id },
+                ..
+            }) = classify_key(key)
+            {
+                let entry = newest.entry(root).or_insert((id, key));
+                if id > entry.0 {
+                    *entry = (id, key);
+                }
+            }
+        }
+        let keys = newest.values().map(|(_, key)| key.to_string()).collect();
+        Ok(self
+            .fetch(keys)
+            .await?
+            .into_iter()
+            .filter_map(|(key, bytes)| compactor_epoch(&bytes).ok().map(|epoch| (key, epoch)))
+            .collect())
+    }
+
+    /// Fetches the objects `keys` (relative to the store's prefix), sorted by key.
+    async fn fetch(&self, mut keys: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         keys.sort();
         keys.dedup();
         let fetched: Vec<(String, bytes::Bytes)> = futures::stream::iter(keys)

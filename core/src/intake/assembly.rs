@@ -321,6 +321,8 @@ impl Assembly {
                 wal,
                 manifests,
                 unsupported_manifests,
+                // Dropped files are listings, manifests and bundles.
+                compactor_epochs: Vec::new(),
             },
             placed,
         ))

@@ -121,6 +121,19 @@ type Ref<T> = ForwardsUOffset<T>;
 type Refs<'a, T> = ForwardsUOffset<Tables<'a, T>>;
 
 table! {
+    /// `CompactionsV1 { compactor_epoch: ulong, recent_compactions: [Compaction] }`, the root of
+    /// a `compactions/` object: only the epoch is read, so only it is verified.
+    FbCompactionsV1 { COMPACTOR_EPOCH = 4 }
+    verify(t) t.visit_field::<u64>("compactor_epoch", Self::COMPACTOR_EPOCH, false)?
+}
+
+impl FbCompactionsV1<'_> {
+    pub(super) fn compactor_epoch(&self) -> u64 {
+        scalar(&self.0, Self::COMPACTOR_EPOCH, 0)
+    }
+}
+
+table! {
     /// `Uuid { high: ulong, low: ulong }`.
     FbUuid { HIGH = 4, LOW = 6 }
     verify(t) t

@@ -2,6 +2,7 @@
 //! (a 2-byte big-endian version, then a FlatBuffer) and the JSON printed by `slatedb-cli`.
 
 mod binary;
+mod compactions;
 mod error;
 mod file_name;
 mod flatbuf;
@@ -9,6 +10,7 @@ mod json;
 mod key_range;
 
 pub use binary::{decode_binary, decode_binary_with_limits};
+pub use compactions::compactor_epoch;
 pub use error::{ManifestError, ManifestErrorKind};
 pub use file_name::manifest_id_from_path;
 pub use json::{parse_slatedb_json, to_slatedb_json};

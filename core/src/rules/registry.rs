@@ -32,6 +32,7 @@ pub static RULES: &[&Rule] = &[
     &manifest::epoch_regression::RULE,
     &manifest::seq_regression::RULE,
     &manifest::segment_order::RULE,
+    &manifest::compactor_epoch_ahead::RULE,
     &sst::sst_missing::RULE,
     &sst::l0_ulid_cutoff::RULE,
     &wal::wal_range_missing::RULE,

@@ -18,7 +18,7 @@ pub use wal_history::{
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
-use crate::listing::{Listing, SlateObject};
+use crate::listing::{classify_key, Listing, ObjectKey, SlateObject};
 use crate::manifest::manifest_id_from_path;
 use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
@@ -35,6 +35,10 @@ pub struct SnapshotInputs {
     /// Manifest objects given in a format this slatecheck does not read (a newer SlateDB's), by
     /// object key, with what is unsupported: questions that need them stay unanswered.
     pub unsupported_manifests: Vec<(String, String)>,
+    /// Compactor epochs read from `compactions/` objects (see
+    /// [`crate::manifest::compactor_epoch`]), by object key: the newest of each root is what
+    /// the next compactor is fenced against.
+    pub compactor_epochs: Vec<(String, u64)>,
 }
 
 /// How a listing bears on answers.
@@ -161,6 +165,25 @@ impl Snapshot {
                 .entry(root_path.clone())
                 .or_insert_with(|| RootState::new(&root_path));
             root.unsupported_manifests.insert(id, what);
+        }
+        for (key, epoch) in inputs.compactor_epochs {
+            let Some(ObjectKey {
+                root: root_path,
+                object: SlateObject::Compactions { id },
+                ..
+            }) = classify_key(&key)
+            else {
+                continue;
+            };
+            let root = roots
+                .entry(root_path.to_string())
+                .or_insert_with(|| RootState::new(root_path));
+            if root
+                .stored_compactor_epoch
+                .is_none_or(|(newest, _)| id > newest)
+            {
+                root.stored_compactor_epoch = Some((id, epoch));
+            }
         }
         let main_given = inputs.main.is_some();
         let wal_given = inputs.wal.is_some();

@@ -46,6 +46,8 @@ pub struct RootState {
     pub delete_marker: bool,
     /// `<root>/compactions/*.compactions` objects are listed (a compactor has run).
     pub compactions_listed: bool,
+    /// The newest `compactions/` object given, by id, with the compactor epoch it records.
+    pub stored_compactor_epoch: Option<(u64, u64)>,
     /// `<root>/gc/manifest.boundary`, when listed: its size is the number of digits of the
     /// highest manifest id GC deleted (the listing does not show the content).
     pub manifest_boundary: Option<Listed>,
@@ -81,7 +83,7 @@ impl RootState {
         })
     }
 
-    pub(super) fn new(path: &str) -> Self {
+    pub(crate) fn new(path: &str) -> Self {
         Self {
             path: path.to_string(),
             manifests: BTreeMap::new(),
@@ -93,6 +95,7 @@ impl RootState {
             unrecognized: Vec::new(),
             delete_marker: false,
             compactions_listed: false,
+            stored_compactor_epoch: None,
             manifest_boundary: None,
             latest_id: None,
             wal_placement: WalPlacement::NotListed,

@@ -88,6 +88,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         wal,
         manifests,
         unsupported_manifests,
+        // Only a live store is read for them (`--store`); files and bundles carry none.
+        compactor_epochs: snapshot_inputs.compactor_epochs,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),
@@ -226,6 +228,7 @@ fn live_inputs(
     runtime.block_on(async {
         let listing = main.list(options.clone()).await?;
         let manifests = main.manifests(&listing).await?;
+        let compactor_epochs = main.compactor_epochs(&listing).await?;
         let wal_listing = match &wal {
             Some(wal) => Some(wal.list(options.clone()).await?),
             None => None,
@@ -237,6 +240,7 @@ fn live_inputs(
                 main: Some(listing),
                 wal: wal_listing,
                 manifests,
+                compactor_epochs,
                 ..SnapshotInputs::default()
             },
             refs,

@@ -2,7 +2,7 @@
 
 use crate::plan::planner::{advisory, latest, wal_objects, ObjectStatus, PlanObject, Work};
 use crate::rules::clone::clone_incomplete;
-use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
+use crate::rules::manifest::{compactor_epoch_ahead, manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::sst_missing;
 use crate::rules::wal::{
     wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
@@ -49,6 +49,8 @@ pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(sst_missing::check_latest(cx, root, latest));
     work.findings
         .extend(manifest_rollback::check(cx, root, latest));
+    work.findings
+        .extend(compactor_epoch_ahead::check(root, latest));
     work.findings
         .extend(clone_incomplete::check(root, latest).map(advisory));
     work.findings.extend(wal_store_required::check(root));

@@ -1,5 +1,6 @@
 //! Manifests and database roots (`SDB-MAN-*`).
 
+pub mod compactor_epoch_ahead;
 pub mod delete_in_progress;
 pub mod epoch_regression;
 pub mod manifest_boundary_ahead;

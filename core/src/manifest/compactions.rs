@@ -1,0 +1,85 @@
+//! `<root>/compactions/<id>.compactions` objects, the compactor's own state: a 2-byte
+//! big-endian format version (1 or 2), then a `CompactionsV1` FlatBuffer (slatedb 0.18
+//! `flatbuffer_types.rs`, `decode_compactions`). Only its compactor epoch is read.
+//!
+//! A compactor bumps `compactor_epoch` in a manifest and then in this object, which fences any
+//! compactor whose epoch is not greater (`compactions_store.rs`, a fenceable object): an epoch
+//! here above every listed manifest's shows a manifest written since that is gone.
+
+use super::error::one_line;
+use super::flatbuf::{verifier_options, FbCompactionsV1};
+
+/// The most bytes read of a `compactions/` object: it holds the recent compactions only.
+const MAX_COMPACTIONS_BYTES: usize = 64 << 20;
+
+/// The compactor epoch a `compactions/` object records, or why it cannot be read.
+pub fn compactor_epoch(bytes: &[u8]) -> Result<u64, String> {
+    if bytes.len() > MAX_COMPACTIONS_BYTES {
+        return Err(format!(
+            "{} bytes, more than the {MAX_COMPACTIONS_BYTES} a compactions object is read up to",
+            bytes.len()
+        ));
+    }
+    let [hi, lo, body @ ..] = bytes else {
+        return Err(format!(
+            "{} byte(s), a compactions object starts with a 2-byte format version",
+            bytes.len()
+        ));
+    };
+    let version = u16::from_be_bytes([*hi, *lo]);
+    if !matches!(version, 1 | 2) {
+        return Err(format!(
+            "unsupported compactions format version {version} (supported: 1, 2)"
+        ));
+    }
+    let options = verifier_options(1 << 20, body.len());
+    let root = flatbuffers::root_with_opts::<FbCompactionsV1>(&options, body).map_err(|err| {
+        format!(
+            "malformed format version {version} FlatBuffer: {}",
+            one_line(&err.to_string())
+        )
+    })?;
+    Ok(root.compactor_epoch())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compactor_epoch;
+
+    /// A `CompactionsV1` with `compactor_epoch` and an empty `recent_compactions`, as
+    /// flatbuffers' builder lays it out.
+    fn encoded(version: u16, epoch: u64) -> Vec<u8> {
+        let mut builder = flatbuffers::FlatBufferBuilder::new();
+        let recent =
+            builder.create_vector::<flatbuffers::WIPOffset<flatbuffers::UnionWIPOffset>>(&[]);
+        let start = builder.start_table();
+        builder.push_slot::<u64>(4, epoch, 0);
+        builder.push_slot_always(6, recent);
+        let table = builder.end_table(start);
+        builder.finish_minimal(table);
+        let mut bytes = version.to_be_bytes().to_vec();
+        bytes.extend_from_slice(builder.finished_data());
+        bytes
+    }
+
+    #[test]
+    fn the_epoch_is_read_from_either_format_version() {
+        assert_eq!(compactor_epoch(&encoded(1, 7)), Ok(7));
+        assert_eq!(compactor_epoch(&encoded(2, 0)), Ok(0));
+        assert_eq!(compactor_epoch(&encoded(2, u64::MAX)), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn damaged_objects_are_errors_not_epochs() {
+        assert!(compactor_epoch(&[]).unwrap_err().contains("0 byte(s)"));
+        assert!(compactor_epoch(&encoded(3, 1))
+            .unwrap_err()
+            .contains("version 3"));
+        let mut cut = encoded(2, 5);
+        cut.truncate(6);
+        assert!(compactor_epoch(&cut).unwrap_err().contains("malformed"));
+        for len in 0..encoded(2, 5).len() {
+            let _ = compactor_epoch(&encoded(2, 5)[..len]);
+        }
+    }
+}
