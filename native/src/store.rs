@@ -10,7 +10,7 @@ use slatecheck_core::listing::{
     classify_key, ListedTime, Listing, ListingBuilder, ListingOptions, ObjectKey, RawEntry,
     SlateObject,
 };
-use slatecheck_core::manifest::{compactor_epoch, decode_manifest_file};
+use slatecheck_core::manifest::{compactor_epoch, decode_manifest_file, MAX_COMPACTIONS_BYTES};
 use slatecheck_core::model::ManifestFile;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -175,7 +175,10 @@ impl Store {
     /// (by object key). One that cannot be read is left out: it then decides nothing.
     pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
         let mut newest: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
-        for key in listing.objects.others().keys() {
+        for (key, object) in listing.objects.others() {
+            if object.size > MAX_COMPACTIONS_BYTES as u64 {
+                continue;
+            }
             if let Some(ObjectKey {
                 root,
                 object: SlateObject::Compactions { id },

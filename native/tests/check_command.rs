@@ -365,3 +365,59 @@ fn gc_running_makes_an_expired_checkpoint_unsafe_to_clone_from() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("CheckpointMissing"), "{text}");
 }
+
+/// Fixture h's `clone` with its `compactions/` object rewritten to record a compactor epoch its
+/// manifests never reached, as a deletion of the newest manifests leaves it: `open:clone` is
+/// unsafe (`SDB-MAN-008`), read from the store itself and from a listing with the objects
+/// copied; with the object as SlateDB wrote it, the rule stays quiet.
+#[test]
+fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_live_and_offline() {
+    let key = "clone/compactions/00000000000000000008.compactions";
+    let store = std::env::temp_dir().join(format!("slatecheck-epoch-{}", std::process::id()));
+    for (name, path) in keys_below(&fixture("h-clone-detach").join("main")) {
+        let copy = store.join(&name);
+        std::fs::create_dir_all(copy.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&path, &copy).expect("copy");
+    }
+    let open = |args: &[String]| {
+        let mut all: Vec<String> = vec!["check".into(), "--plan".into(), "open:clone".into()];
+        all.extend(["--format".into(), "json".into()]);
+        all.extend(args.iter().cloned());
+        slatecheck(&all)
+    };
+    let live = vec!["--store".to_string(), store.display().to_string()];
+    let listing = find_listing(&store, "epoch-main.tsv");
+    let offline = vec![
+        "--listing".to_string(),
+        listing.display().to_string(),
+        "--manifests".into(),
+        store.display().to_string(),
+    ];
+    let fired = |report: &serde_json::Value| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "SDB-MAN-008")
+    };
+    for args in [&live, &offline] {
+        assert!(!fired(&json_on_exit(&open(args), 0)), "{args:?}");
+    }
+    // The epoch field of the object SlateDB wrote: the one 8-byte 1 whose change the decoder sees.
+    let written = std::fs::read(store.join(key)).expect("object");
+    let raised = (0..written.len().saturating_sub(8))
+        .filter(|at| written[*at..*at + 8] == 1u64.to_le_bytes())
+        .map(|at| {
+            let mut bytes = written.clone();
+            bytes[at..at + 8].copy_from_slice(&7u64.to_le_bytes());
+            bytes
+        })
+        .find(|bytes| slatecheck_core::manifest::compactor_epoch(bytes) == Ok(7))
+        .expect("the epoch field");
+    std::fs::write(store.join(key), raised).expect("rewrite");
+    for args in [&live, &offline] {
+        let report = json_on_exit(&open(args), 1);
+        assert!(fired(&report), "{args:?}: {report}");
+    }
+    std::fs::remove_dir_all(&store).ok();
+}

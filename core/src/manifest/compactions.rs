@@ -10,7 +10,7 @@ use super::error::one_line;
 use super::flatbuf::{verifier_options, FbCompactionsV1};
 
 /// The most bytes read of a `compactions/` object: it holds the recent compactions only.
-const MAX_COMPACTIONS_BYTES: usize = 64 << 20;
+pub const MAX_COMPACTIONS_BYTES: usize = 64 << 20;
 
 /// The compactor epoch a `compactions/` object records, or why it cannot be read.
 pub fn compactor_epoch(bytes: &[u8]) -> Result<u64, String> {

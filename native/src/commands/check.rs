@@ -10,7 +10,10 @@ use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::limits::Limits;
-use slatecheck_core::manifest::{decode_for_check, DecodedForCheck, ManifestError};
+use slatecheck_core::listing::{classify_key, ObjectKey, SlateObject};
+use slatecheck_core::manifest::{
+    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
+};
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::report::{
     render_github, render_html, render_junit, render_markdown, render_sarif, render_text, Baseline,
@@ -18,6 +21,7 @@ use slatecheck_core::report::{
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
@@ -71,16 +75,16 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     };
     let main = read(&args.listings, "listing")?.or(snapshot_inputs.main);
     let wal = read(&args.wal_listings, "wal-listing")?.or(snapshot_inputs.wal);
-    let (manifests, unsupported_manifests) = match &args.manifests {
+    let (manifests, unsupported_manifests, compactor_epochs) = match &args.manifests {
         Some(dir) => {
-            let (manifests, unsupported, sha256) =
-                read_manifest_dir(dir, args.reading.prefix.as_deref(), &limits)?;
-            inputs.push(file_ref("manifests", dir, sha256));
-            (manifests, unsupported)
+            let read = read_manifest_dir(dir, args.reading.prefix.as_deref(), &limits)?;
+            inputs.push(file_ref("manifests", dir, read.sha256));
+            (read.manifests, read.unsupported, read.compactor_epochs)
         }
         None => (
             snapshot_inputs.manifests,
             snapshot_inputs.unsupported_manifests,
+            snapshot_inputs.compactor_epochs,
         ),
     };
     let snapshot = Snapshot::build(SnapshotInputs {
@@ -88,8 +92,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         wal,
         manifests,
         unsupported_manifests,
-        // Only a live store is read for them (`--store`); files and bundles carry none.
-        compactor_epochs: snapshot_inputs.compactor_epochs,
+        compactor_epochs,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),
@@ -322,7 +325,15 @@ fn decode_on_every_core(
     })
 }
 
-type ManifestDir = (Vec<(String, ManifestFile)>, Vec<(String, String)>, String);
+/// A manifest folder read: manifests decoded, manifests of an unsupported format (key, what),
+/// the compactor epochs of the newest `compactions/` object of each root (key, epoch), and the
+/// folder's hash.
+struct ManifestDir {
+    manifests: Vec<(String, ManifestFile)>,
+    unsupported: Vec<(String, String)>,
+    compactor_epochs: Vec<(String, u64)>,
+    sha256: String,
+}
 
 /// Every `*.manifest` file below `dir`, decoded, keyed by its path relative to `dir` (without
 /// the store prefix, when the copy was made from the bucket root). A file larger than the
@@ -343,12 +354,18 @@ fn read_manifest_dir(
                 .path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "manifest") {
+            } else if path
+                .extension()
+                .is_some_and(|ext| ext == "manifest" || ext == "compactions")
+            {
                 files.push(path);
             }
         }
     }
     files.sort();
+    let (compactions, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|path| path.extension().is_some_and(|ext| ext == "compactions"));
     let mut contents = Vec::new();
     for path in &files {
         if let Ok(metadata) = std::fs::metadata(path) {
@@ -358,14 +375,7 @@ fn read_manifest_dir(
         }
         let bytes = std::fs::read(path)
             .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
-        let key = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        contents.push((key, bytes, path.display().to_string()));
+        contents.push((key_below(dir, path), bytes, path.display().to_string()));
     }
     let mut manifests = Vec::new();
     let mut unsupported = Vec::new();
@@ -384,10 +394,67 @@ fn read_manifest_dir(
             DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
         }
     }
+    // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
+    // be read decides nothing, as there.
+    let mut newest: BTreeMap<String, (u64, String, Vec<u8>)> = BTreeMap::new();
+    for path in &compactions {
+        let key = key_below(dir, path);
+        let key = match &prefix {
+            Some(prefix) => key
+                .strip_prefix(prefix.as_str())
+                .unwrap_or(&key)
+                .to_string(),
+            None => key,
+        };
+        let Some(ObjectKey {
+            root,
+            object: SlateObject::Compactions { id },
+            ..
+        }) = classify_key(&key)
+        else {
+            continue;
+        };
+        let too_big = std::fs::metadata(path)
+            .is_ok_and(|metadata| metadata.len() > MAX_COMPACTIONS_BYTES as u64);
+        if too_big || newest.get(root).is_some_and(|(newer, _, _)| *newer > id) {
+            continue;
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+        newest.insert(root.to_string(), (id, key, bytes));
+    }
+    let compactor_epochs = newest
+        .values()
+        .filter_map(|(_, key, bytes)| {
+            compactor_epoch(bytes)
+                .ok()
+                .map(|epoch| (key.clone(), epoch))
+        })
+        .collect();
     let sha256 = sha256_of_files(
         contents
             .iter()
-            .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice())),
+            .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice()))
+            .chain(
+                newest
+                    .values()
+                    .map(|(_, key, bytes)| (key.as_str(), bytes.as_slice())),
+            ),
     );
-    Ok((manifests, unsupported, sha256))
+    Ok(ManifestDir {
+        manifests,
+        unsupported,
+        compactor_epochs,
+        sha256,
+    })
+}
+
+/// `path`'s key below `dir`, with `/` separators.
+fn key_below(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
