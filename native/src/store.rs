@@ -6,13 +6,11 @@ use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use slatecheck_core::listing::{
-    classify_key, ListedTime, Listing, ListingBuilder, ListingOptions, ObjectKey, RawEntry,
-    SlateObject,
+use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
+use slatecheck_core::manifest::{
+    compactor_epoch, decode_manifest_file, newest_compactions, MAX_COMPACTIONS_BYTES,
 };
-use slatecheck_core::manifest::{compactor_epoch, decode_manifest_file, MAX_COMPACTIONS_BYTES};
 use slatecheck_core::model::ManifestFile;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod cloud;
@@ -174,24 +172,12 @@ impl Store {
     /// The compactor epoch of each root's newest `compactions/` object that `listing` shows
     /// (by object key). One that cannot be read is left out: it then decides nothing.
     pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
-        let mut newest: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
-        for (key, object) in listing.objects.others() {
-            if object.size > MAX_COMPACTIONS_BYTES as u64 {
-                continue;
-            }
-            if let Some(ObjectKey {
-                root,
-                object: SlateObject::Compactions { id },
-                ..
-            }) = classify_key(key)
-            {
-                let entry = newest.entry(root).or_insert((id, key));
-                if id > entry.0 {
-                    *entry = (id, key);
-                }
-            }
-        }
-        let keys = newest.values().map(|(_, key)| key.to_string()).collect();
+        let others = listing.objects.others();
+        let keys = newest_compactions(others.keys().map(String::as_str))
+            .into_values()
+            .filter(|key| others[*key].size <= MAX_COMPACTIONS_BYTES as u64)
+            .map(str::to_string)
+            .collect();
         Ok(self
             .fetch(keys)
             .await?

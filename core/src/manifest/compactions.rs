@@ -8,6 +8,8 @@
 
 use super::error::one_line;
 use super::flatbuf::{verifier_options, FbCompactionsV1};
+use crate::listing::{classify_key, ObjectKey, SlateObject};
+use std::collections::BTreeMap;
 
 /// The most bytes read of a `compactions/` object: it holds the recent compactions only.
 pub const MAX_COMPACTIONS_BYTES: usize = 64 << 20;
@@ -42,9 +44,52 @@ pub fn compactor_epoch(bytes: &[u8]) -> Result<u64, String> {
     Ok(root.compactor_epoch())
 }
 
+/// Of the object keys `keys`, each root's newest `compactions/` object (the highest id): the
+/// one whose epoch the next compactor is fenced against. By root.
+pub fn newest_compactions<'a>(
+    keys: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<&'a str, &'a str> {
+    let mut newest: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
+    for key in keys {
+        if let Some(ObjectKey {
+            root,
+            object: SlateObject::Compactions { id },
+            ..
+        }) = classify_key(key)
+        {
+            if newest.get(root).is_none_or(|(newer, _)| id > *newer) {
+                newest.insert(root, (id, key));
+            }
+        }
+    }
+    newest
+        .into_iter()
+        .map(|(root, (_, key))| (root, key))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::compactor_epoch;
+    use super::{compactor_epoch, newest_compactions};
+
+    #[test]
+    fn the_newest_object_of_each_root_is_picked() {
+        let keys = [
+            "a/compactions/00000000000000000009.compactions",
+            "a/compactions/00000000000000000010.compactions",
+            "a/manifest/00000000000000000011.manifest",
+            "compactions/00000000000000000002.compactions",
+            "b/compactions/notanid.compactions",
+        ];
+        let newest = newest_compactions(keys);
+        assert_eq!(
+            newest.into_iter().collect::<Vec<_>>(),
+            [
+                ("", "compactions/00000000000000000002.compactions"),
+                ("a", "a/compactions/00000000000000000010.compactions"),
+            ]
+        );
+    }
 
     /// A `CompactionsV1` with `compactor_epoch` and an empty `recent_compactions`, as
     /// flatbuffers' builder lays it out.

@@ -10,9 +10,9 @@ use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::limits::Limits;
-use slatecheck_core::listing::{classify_key, ObjectKey, SlateObject};
 use slatecheck_core::manifest::{
-    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
+    compactor_epoch, decode_for_check, newest_compactions, DecodedForCheck, ManifestError,
+    MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::report::{
@@ -396,36 +396,33 @@ fn read_manifest_dir(
     }
     // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
     // be read decides nothing, as there.
-    let mut newest: BTreeMap<String, (u64, String, Vec<u8>)> = BTreeMap::new();
-    for path in &compactions {
-        let key = key_below(dir, path);
-        let key = match &prefix {
-            Some(prefix) => key
-                .strip_prefix(prefix.as_str())
-                .unwrap_or(&key)
-                .to_string(),
-            None => key,
-        };
-        let Some(ObjectKey {
-            root,
-            object: SlateObject::Compactions { id },
-            ..
-        }) = classify_key(&key)
-        else {
-            continue;
-        };
-        let too_big = std::fs::metadata(path)
-            .is_ok_and(|metadata| metadata.len() > MAX_COMPACTIONS_BYTES as u64);
-        if too_big || newest.get(root).is_some_and(|(newer, _, _)| *newer > id) {
+    let keyed: BTreeMap<String, &PathBuf> = compactions
+        .iter()
+        .map(|path| {
+            let key = key_below(dir, path);
+            let key = match &prefix {
+                Some(prefix) => key
+                    .strip_prefix(prefix.as_str())
+                    .unwrap_or(&key)
+                    .to_string(),
+                None => key,
+            };
+            (key, path)
+        })
+        .collect();
+    let mut newest: Vec<(String, Vec<u8>)> = Vec::new();
+    for key in newest_compactions(keyed.keys().map(String::as_str)).into_values() {
+        let path = keyed[key];
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_COMPACTIONS_BYTES as u64) {
             continue;
         }
         let bytes = std::fs::read(path)
             .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
-        newest.insert(root.to_string(), (id, key, bytes));
+        newest.push((key.to_string(), bytes));
     }
     let compactor_epochs = newest
-        .values()
-        .filter_map(|(_, key, bytes)| {
+        .iter()
+        .filter_map(|(key, bytes)| {
             compactor_epoch(bytes)
                 .ok()
                 .map(|epoch| (key.clone(), epoch))
@@ -437,8 +434,8 @@ fn read_manifest_dir(
             .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice()))
             .chain(
                 newest
-                    .values()
-                    .map(|(_, key, bytes)| (key.as_str(), bytes.as_slice())),
+                    .iter()
+                    .map(|(key, bytes)| (key.as_str(), bytes.as_slice())),
             ),
     );
     Ok(ManifestDir {
