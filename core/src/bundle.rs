@@ -5,12 +5,15 @@
 //!
 //! Layout: `slatecheck-bundle.json` (what was collected, from where), `listings/main.tsv` and
 //! `listings/wal.tsv` (`find -printf '%s\t%T@\t%P\n'` format: size, epoch seconds, key), and
-//! `manifests/<key>` for every manifest object. Entries are sorted and carry no timestamps, so
-//! the same store state gives the same bytes.
+//! `manifests/<key>` for every manifest object, `compactions/<key>` for each root's newest
+//! `compactions/` object (read for its compactor epoch; readers before it skip the folder).
+//! Entries are sorted and carry no timestamps, so the same store state gives the same bytes.
 
 use crate::limits::{human_bytes, LimitExceeded, Limits};
 use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, ListingOptions};
-use crate::manifest::{decode_for_check, DecodedForCheck, ManifestError};
+use crate::manifest::{
+    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
+};
 use crate::snapshot::SnapshotInputs;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -25,6 +28,7 @@ const INFO: &str = "slatecheck-bundle.json";
 const MAIN_LISTING: &str = "listings/main.tsv";
 const WAL_LISTING: &str = "listings/wal.tsv";
 const MANIFESTS: &str = "manifests/";
+const COMPACTIONS: &str = "compactions/";
 /// The longest member name read (a GNU long-name member): object keys are at most 1024 bytes.
 const MAX_NAME_BYTES: u64 = 4096;
 
@@ -145,6 +149,18 @@ pub fn write_bundle<W: Write>(
     wal: Option<&Listing>,
     manifests: &[(String, Vec<u8>)],
 ) -> std::io::Result<W> {
+    write_bundle_with_compactions(out, info, main, wal, manifests, &[])
+}
+
+/// [`write_bundle`], with the raw `compactions/` objects (key, bytes) as well.
+pub fn write_bundle_with_compactions<W: Write>(
+    out: W,
+    info: &BundleInfo,
+    main: &Listing,
+    wal: Option<&Listing>,
+    manifests: &[(String, Vec<u8>)],
+    compactions: &[(String, Vec<u8>)],
+) -> std::io::Result<W> {
     let gzip = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     let mut tar = tar::Builder::new(gzip);
     tar.mode(tar::HeaderMode::Deterministic);
@@ -164,10 +180,12 @@ pub fn write_bundle<W: Write>(
     if let Some(wal) = wal {
         add(WAL_LISTING, listing_text(wal).as_bytes())?;
     }
-    let mut sorted: Vec<&(String, Vec<u8>)> = manifests.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (key, bytes) in sorted {
-        add(&format!("{MANIFESTS}{key}"), bytes)?;
+    for (folder, objects) in [(MANIFESTS, manifests), (COMPACTIONS, compactions)] {
+        let mut sorted: Vec<&(String, Vec<u8>)> = objects.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, bytes) in sorted {
+            add(&format!("{folder}{key}"), bytes)?;
+        }
     }
     tar.into_inner()?.finish()
 }
@@ -235,6 +253,7 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut main = None;
     let mut wal = None;
     let mut manifests = Vec::new();
+    let mut compactor_epochs = Vec::new();
     let mut unsupported = Vec::new();
     let mut members = 0u64;
     let mut declared = 0u64;
@@ -346,6 +365,15 @@ pub fn read_bundle_with_limits<R: Read>(
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
             }
+        } else if let Some(key) = name.strip_prefix(COMPACTIONS) {
+            // Read for the compactor epoch only; one that cannot be read decides nothing.
+            if size <= MAX_COMPACTIONS_BYTES as u64 {
+                let mut bytes = Vec::with_capacity(size as usize);
+                entry.read_to_end(&mut bytes).map_err(archive_error)?;
+                if let Ok(epoch) = compactor_epoch(&bytes) {
+                    compactor_epochs.push((key.to_string(), epoch));
+                }
+            }
         }
     }
     let info = info.ok_or_else(|| BundleError::Layout {
@@ -368,8 +396,7 @@ pub fn read_bundle_with_limits<R: Read>(
             wal,
             manifests,
             unsupported_manifests: unsupported,
-            // Bundles hold no `compactions/` objects.
-            compactor_epochs: Vec::new(),
+            compactor_epochs,
         },
     ))
 }

@@ -169,17 +169,26 @@ impl Store {
         self.fetch(keys).await
     }
 
-    /// The compactor epoch of each root's newest `compactions/` object that `listing` shows
-    /// (by object key). One that cannot be read is left out: it then decides nothing.
-    pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
+    /// Each root's newest `compactions/` object that `listing` shows, as stored (key, bytes);
+    /// one larger than a compactions object is read up to is left out.
+    pub async fn compactions_objects(
+        &self,
+        listing: &Listing,
+    ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         let others = listing.objects.others();
         let keys = newest_compactions(others.keys().map(String::as_str))
             .into_values()
             .filter(|key| others[*key].size <= MAX_COMPACTIONS_BYTES as u64)
             .map(str::to_string)
             .collect();
+        self.fetch(keys).await
+    }
+
+    /// The compactor epoch of each root's newest `compactions/` object (by object key). One
+    /// that cannot be read is left out: it then decides nothing.
+    pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
         Ok(self
-            .fetch(keys)
+            .compactions_objects(listing)
             .await?
             .into_iter()
             .filter_map(|(key, bytes)| compactor_epoch(&bytes).ok().map(|epoch| (key, epoch)))

@@ -368,10 +368,10 @@ fn gc_running_makes_an_expired_checkpoint_unsafe_to_clone_from() {
 
 /// Fixture h's `clone` with its `compactions/` object rewritten to record a compactor epoch its
 /// manifests never reached, as a deletion of the newest manifests leaves it: `open:clone` is
-/// unsafe (`SDB-MAN-008`), read from the store itself and from a listing with the objects
-/// copied; with the object as SlateDB wrote it, the rule stays quiet.
+/// unsafe (`SDB-MAN-008`), read from the store itself, from a listing with the objects copied
+/// and from a bundle; with the object as SlateDB wrote it, the rule stays quiet.
 #[test]
-fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_live_and_offline() {
+fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_from_store_folder_and_bundle() {
     let key = "clone/compactions/00000000000000000008.compactions";
     let store = std::env::temp_dir().join(format!("slatecheck-epoch-{}", std::process::id()));
     for (name, path) in keys_below(&fixture("h-clone-detach").join("main")) {
@@ -415,9 +415,21 @@ fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_live_and_offli
         .find(|bytes| slatecheck_core::manifest::compactor_epoch(bytes) == Ok(7))
         .expect("the epoch field");
     std::fs::write(store.join(key), raised).expect("rewrite");
-    for args in [&live, &offline] {
+    // A bundle carries the object too.
+    let bundle =
+        std::env::temp_dir().join(format!("slatecheck-epoch-{}.tar.gz", std::process::id()));
+    let collected = slatecheck(&[
+        "collect".into(),
+        store.display().to_string(),
+        "-o".into(),
+        bundle.display().to_string(),
+    ]);
+    assert_eq!(collected.status.code(), Some(0), "{collected:?}");
+    let from_bundle = vec!["--bundle".to_string(), bundle.display().to_string()];
+    for args in [&live, &offline, &from_bundle] {
         let report = json_on_exit(&open(args), 1);
         assert!(fired(&report), "{args:?}: {report}");
     }
     std::fs::remove_dir_all(&store).ok();
+    std::fs::remove_file(&bundle).ok();
 }
