@@ -8,7 +8,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::{
-    compactor_epoch, decode_manifest_file, newest_compactions, MAX_COMPACTIONS_BYTES,
+    decode_manifest_file, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
 use std::sync::Arc;
@@ -187,12 +187,7 @@ impl Store {
     /// The compactor epoch of each root's newest `compactions/` object (by object key). One
     /// that cannot be read is left out: it then decides nothing.
     pub async fn compactor_epochs(&self, listing: &Listing) -> Result<Vec<(String, u64)>, Failure> {
-        Ok(self
-            .compactions_objects(listing)
-            .await?
-            .into_iter()
-            .filter_map(|(key, bytes)| compactor_epoch(&bytes).ok().map(|epoch| (key, epoch)))
-            .collect())
+        Ok(readable_epochs(&self.compactions_objects(listing).await?))
     }
 
     /// Fetches the objects `keys` (relative to the store's prefix), sorted by key.

@@ -44,6 +44,21 @@ pub fn compactor_epoch(bytes: &[u8]) -> Result<u64, String> {
     Ok(root.compactor_epoch())
 }
 
+/// The compactor epoch of each object (key, bytes) that can be read, by key; one that cannot
+/// decides nothing, so it is left out.
+pub fn readable_epochs<'a>(
+    objects: impl IntoIterator<Item = &'a (String, Vec<u8>)>,
+) -> Vec<(String, u64)> {
+    objects
+        .into_iter()
+        .filter_map(|(key, bytes)| {
+            compactor_epoch(bytes)
+                .ok()
+                .map(|epoch| (key.clone(), epoch))
+        })
+        .collect()
+}
+
 /// Of the object keys `keys`, each root's newest `compactions/` object (the highest id): the
 /// one whose epoch the next compactor is fenced against. By root.
 pub fn newest_compactions<'a>(

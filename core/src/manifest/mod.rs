@@ -10,7 +10,9 @@ mod json;
 mod key_range;
 
 pub use binary::{decode_binary, decode_binary_with_limits};
-pub use compactions::{compactor_epoch, newest_compactions, MAX_COMPACTIONS_BYTES};
+pub use compactions::{
+    compactor_epoch, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
+};
 pub use error::{ManifestError, ManifestErrorKind};
 pub use file_name::manifest_id_from_path;
 pub use json::{parse_slatedb_json, to_slatedb_json};

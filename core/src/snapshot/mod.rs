@@ -18,8 +18,8 @@ pub use wal_history::{
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
-use crate::listing::{classify_key, Listing, ObjectKey, SlateObject};
-use crate::manifest::manifest_id_from_path;
+use crate::listing::{Listing, SlateObject};
+use crate::manifest::{manifest_id_from_path, newest_compactions};
 use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
 
@@ -166,24 +166,16 @@ impl Snapshot {
                 .or_insert_with(|| RootState::new(&root_path));
             root.unsupported_manifests.insert(id, what);
         }
-        for (key, epoch) in inputs.compactor_epochs {
-            let Some(ObjectKey {
-                root: root_path,
-                object: SlateObject::Compactions { id },
-                ..
-            }) = classify_key(&key)
-            else {
-                continue;
-            };
+        let epochs: BTreeMap<&str, u64> = inputs
+            .compactor_epochs
+            .iter()
+            .map(|(key, epoch)| (key.as_str(), *epoch))
+            .collect();
+        for (root_path, key) in newest_compactions(epochs.keys().copied()) {
             let root = roots
                 .entry(root_path.to_string())
                 .or_insert_with(|| RootState::new(root_path));
-            if root
-                .stored_compactor_epoch
-                .is_none_or(|(newest, _)| id > newest)
-            {
-                root.stored_compactor_epoch = Some((id, epoch));
-            }
+            root.stored_compactor_epoch = Some((key.to_string(), epochs[key]));
         }
         let main_given = inputs.main.is_some();
         let wal_given = inputs.wal.is_some();

@@ -46,8 +46,8 @@ pub struct RootState {
     pub delete_marker: bool,
     /// `<root>/compactions/*.compactions` objects are listed (a compactor has run).
     pub compactions_listed: bool,
-    /// The newest `compactions/` object given, by id, with the compactor epoch it records.
-    pub stored_compactor_epoch: Option<(u64, u64)>,
+    /// The newest `compactions/` object given (its key), with the compactor epoch it records.
+    pub stored_compactor_epoch: Option<(String, u64)>,
     /// `<root>/gc/manifest.boundary`, when listed: its size is the number of digits of the
     /// highest manifest id GC deleted (the listing does not show the content).
     pub manifest_boundary: Option<Listed>,

@@ -11,7 +11,7 @@ use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::limits::Limits;
 use slatecheck_core::manifest::{
-    compactor_epoch, decode_for_check, newest_compactions, DecodedForCheck, ManifestError,
+    decode_for_check, newest_compactions, readable_epochs, DecodedForCheck, ManifestError,
     MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
@@ -382,33 +382,26 @@ fn read_manifest_dir(
     let prefix = prefix
         .map(|p| format!("{}/", p.trim_matches('/')))
         .filter(|p| p != "/");
-    for ((key, _, _), decoded) in contents.iter().zip(decode_on_every_core(&contents, limits)) {
-        let key = match &prefix {
+    // A file's object key: its path below `dir`, without the store prefix.
+    let store_key = |key: &str| -> String {
+        match &prefix {
             Some(prefix) => key.strip_prefix(prefix.as_str()).unwrap_or(key),
             None => key,
-        };
+        }
+        .to_string()
+    };
+    for ((key, _, _), decoded) in contents.iter().zip(decode_on_every_core(&contents, limits)) {
+        let key = store_key(key);
         match decoded? {
-            DecodedForCheck::Decoded(mut decoded) => {
-                manifests.push((key.to_string(), decoded.remove(0)))
-            }
-            DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
+            DecodedForCheck::Decoded(mut decoded) => manifests.push((key, decoded.remove(0))),
+            DecodedForCheck::Unsupported(what) => unsupported.push((key, what)),
         }
     }
     // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
     // be read decides nothing, as there.
     let keyed: BTreeMap<String, &PathBuf> = compactions
         .iter()
-        .map(|path| {
-            let key = key_below(dir, path);
-            let key = match &prefix {
-                Some(prefix) => key
-                    .strip_prefix(prefix.as_str())
-                    .unwrap_or(&key)
-                    .to_string(),
-                None => key,
-            };
-            (key, path)
-        })
+        .map(|path| (store_key(&key_below(dir, path)), path))
         .collect();
     let mut newest: Vec<(String, Vec<u8>)> = Vec::new();
     for key in newest_compactions(keyed.keys().map(String::as_str)).into_values() {
@@ -420,14 +413,7 @@ fn read_manifest_dir(
             .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
         newest.push((key.to_string(), bytes));
     }
-    let compactor_epochs = newest
-        .iter()
-        .filter_map(|(key, bytes)| {
-            compactor_epoch(bytes)
-                .ok()
-                .map(|epoch| (key.clone(), epoch))
-        })
-        .collect();
+    let compactor_epochs = readable_epochs(&newest);
     let sha256 = sha256_of_files(
         contents
             .iter()

@@ -45,18 +45,11 @@ crate::declare_rule! {
 /// A finding when `root`'s newest `compactions/` object given records a compactor epoch above
 /// `latest`'s.
 pub fn check(root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let (id, stored) = root.stored_compactor_epoch?;
+    let (key, stored) = root.stored_compactor_epoch.as_ref()?;
+    let stored = *stored;
     if stored <= latest.compactor_epoch {
         return None;
     }
-    let key = format!(
-        "{}compactions/{id:020}.compactions",
-        if root.path.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", root.path)
-        }
-    );
     Some(RULE.finding(
         &root.path,
         format!(
@@ -70,7 +63,7 @@ pub fn check(root: &RootState, latest: &Manifest) -> Option<Finding> {
         evidence![
             ("manifest_id", latest.id),
             ("manifest_compactor_epoch", latest.compactor_epoch),
-            ("compactions_key", &key),
+            ("compactions_key", key),
             ("stored_compactor_epoch", stored),
         ],
         "find out which manifest objects newer than the latest listed were deleted (object versioning, access logs) and restore them before any writer or compactor opens the database",
@@ -99,18 +92,20 @@ mod tests {
         }
     }
 
+    const KEY: &str = "p/compactions/00000000000000000013.compactions";
+
     #[test]
     fn fires_only_above_the_latest_manifests_epoch() {
         let mut root = RootState::new("p");
         assert!(check(&root, &latest(4)).is_none(), "nothing fetched");
-        root.stored_compactor_epoch = Some((13, 4));
+        root.stored_compactor_epoch = Some((KEY.into(), 4));
         assert!(check(&root, &latest(4)).is_none(), "the healthy case");
-        root.stored_compactor_epoch = Some((13, 3));
+        root.stored_compactor_epoch = Some((KEY.into(), 3));
         assert!(
             check(&root, &latest(4)).is_none(),
             "a compactor between its two writes"
         );
-        root.stored_compactor_epoch = Some((13, 6));
+        root.stored_compactor_epoch = Some((KEY.into(), 6));
         let finding = check(&root, &latest(4)).expect("fires");
         assert!(finding.message.starts_with(
             "`p/compactions/00000000000000000013.compactions` records compactor epoch 6"
