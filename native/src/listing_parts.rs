@@ -1,22 +1,32 @@
 //! Reading large listings on every core, so that the listing is the one a single read gives
-//! (the core stays single-threaded, for the browser): a large text file is split at line ends,
-//! each part parsed by a thread of its own into tables of its own, and the parts joined in file
-//! order, its SHA-256 taken on one more thread meanwhile; the data files of an S3 Inventory are
-//! each read whole on one core, and joined in the order given.
+//! (the core stays single-threaded, for the browser): a large text file is read in chunks cut
+//! at line ends, each chunk parsed by whichever thread is free into tables of its own, and the
+//! chunks joined in file order; the data files of an S3 Inventory are each read whole on one
+//! core, and joined in the order given.
+//!
+//! The file is read once: the thread that takes the next chunk reads it and, when a report
+//! names the input, adds it to the file's SHA-256, while the other threads parse theirs.
 
 use slatecheck_core::digest::{Hasher, HashingReader};
 use slatecheck_core::limits::MAX_LINE_BYTES;
 use slatecheck_core::listing::{
-    format_for_parts, ListingBuilder, ListingError, ListingFile, ListingFormat, ListingPart,
-    DETECTION_WINDOW,
+    format_for_parts, ListingBuilder, ListingError, ListingFile, ListingFormat, DETECTION_WINDOW,
 };
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Below this, one thread reads the file faster than threads can be started and joined.
 const MIN_BYTES_FOR_PARTS: u64 = 32 << 20;
+
+/// The bytes read at a time (a chunk ends at the last line end in them): small enough to be
+/// parsed while still in the core's cache and for threads to finish together, large enough
+/// that joining the chunks' tables costs little.
+const CHUNK_BYTES: usize = 2 << 20;
+
+// A chunk must hold a whole line: one without a line end is a line too long for a listing.
+const _: () = assert!(CHUNK_BYTES > MAX_LINE_BYTES);
 
 /// What [`read_in_parts`] did.
 pub enum PartsRead {
@@ -27,8 +37,8 @@ pub enum PartsRead {
     Read { sha256: Option<String> },
 }
 
-/// Reads listing file `path` (shown as `name`) into `builder` in parts, one per core, when it
-/// is large and of a format that reads in parts, hashing it meanwhile when `hash`.
+/// Reads listing file `path` (shown as `name`) into `builder` in chunks on every core, when
+/// it is large and of a format that reads in parts, hashing it meanwhile when `hash`.
 pub fn read_in_parts(
     builder: &mut ListingBuilder,
     path: &Path,
@@ -51,94 +61,89 @@ pub fn read_in_parts(
     let Some(format) = format_for_parts(builder, &head, format) else {
         return Ok(PartsRead::NotRead);
     };
-    let Some(starts) = part_starts(path, size, cores).map_err(cannot_read)? else {
-        return Ok(PartsRead::NotRead);
+    file.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
+    let sha256 = OnceLock::new();
+    let spare = Mutex::new(Vec::new());
+    let chunks = Chunks {
+        file,
+        name,
+        carry: Vec::new(),
+        spare: &spare,
+        hasher: hash.then(Hasher::default),
+        sha256: &sha256,
+        done: false,
     };
-    let ends = starts.iter().skip(1).copied().chain([size]);
-    let ranges: Vec<(u64, u64)> = starts.iter().copied().zip(ends).collect();
     let reader = builder.reader();
-    let shared = &reader;
-    let (parts, hash) = std::thread::scope(|scope| {
-        let hashing = hash.then(|| scope.spawn(|| sha256_of(path)));
-        let readers: Vec<_> = ranges
-            .iter()
-            .map(|&(start, end)| {
-                scope.spawn(move || read_range(shared, path, name, format, start, end))
-            })
-            .collect();
-        let parts: Vec<Result<ListingPart, ListingError>> = readers
-            .into_iter()
-            .map(|reader| match reader.join() {
-                Ok(part) => part,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect();
-        let hash = hashing.map(|hashing| match hashing.join() {
-            Ok(hash) => hash,
-            Err(panic) => std::panic::resume_unwind(panic),
+    let (reader, spare) = (&reader, &spare);
+    std::thread::scope(|scope| {
+        let parts = in_order(scope, cores, chunks, move |chunk| {
+            let chunk = chunk?;
+            let part = reader.read_part(name, &chunk[..], format);
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(chunk);
+            }
+            part
         });
-        (parts, hash)
-    });
-    builder.join_parts(name, format, parts)?;
+        // Chunks are joined as they arrive, while later ones are still being read; an error
+        // drops the iterator, and the threads take no more chunks.
+        builder.join_parts(name, format, parts)
+    })?;
     Ok(PartsRead::Read {
-        sha256: hash.transpose().map_err(cannot_read)?,
+        sha256: sha256.into_inner(),
     })
 }
 
-/// Where the parts start: offset 0, then the first line start at or after each `k/parts` of
-/// the file. `None` when a line near a cut runs longer than any listing line: the whole-file
-/// read then reports it.
-fn part_starts(path: &Path, size: u64, parts: usize) -> std::io::Result<Option<Vec<u64>>> {
-    let mut file = BufReader::with_capacity(64 * 1024, File::open(path)?);
-    let mut starts = vec![0u64];
-    for k in 1..parts as u64 {
-        let cut = size * k / parts as u64;
-        // The line start at or after `cut`: just past the first newline from `cut - 1` on.
-        file.seek(SeekFrom::Start(cut - 1))?;
-        let mut skipped = Vec::new();
-        let read = (&mut file)
-            .take(MAX_LINE_BYTES as u64 + 1)
-            .read_until(b'\n', &mut skipped)?;
-        if skipped.last() != Some(&b'\n') {
-            return Ok(None);
-        }
-        let start = cut - 1 + read as u64;
-        if start < size && starts.last().is_some_and(|&last| start > last) {
-            starts.push(start);
-        }
-    }
-    Ok(Some(starts))
+/// A file's bytes in chunks that end at a line end (but the last), hashed as they are read.
+struct Chunks<'a> {
+    file: File,
+    name: &'a str,
+    /// The start of a line that the last chunk read cut off.
+    carry: Vec<u8>,
+    /// Buffers of chunks parsed, to read the next ones into (fresh ones cost page faults).
+    spare: &'a Mutex<Vec<Vec<u8>>>,
+    hasher: Option<Hasher>,
+    /// The file's SHA-256 in hex, once read to the end.
+    sha256: &'a OnceLock<String>,
+    done: bool,
 }
 
-/// Reads bytes `start..end` of the file as one part.
-fn read_range(
-    builder: &ListingBuilder,
-    path: &Path,
-    name: &str,
-    format: ListingFormat,
-    start: u64,
-    end: u64,
-) -> Result<ListingPart, ListingError> {
-    let cannot_read = cannot_read(name);
-    let mut file = File::open(path).map_err(cannot_read)?;
-    file.seek(SeekFrom::Start(start)).map_err(cannot_read)?;
-    builder.read_part(name, file.take(end - start), format)
-}
+impl Iterator for Chunks<'_> {
+    type Item = Result<Vec<u8>, ListingError>;
 
-fn cannot_read(name: &str) -> impl Fn(std::io::Error) -> ListingError + Copy + '_ {
-    move |err| ListingError::io(name, &err)
-}
-
-fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = Hasher::default();
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        let read = file.read(&mut chunk)?;
-        if read == 0 {
-            return Ok(hasher.finish_hex());
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        hasher.update(&chunk[..read]);
+        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let mut chunk = spare.unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES));
+        chunk.clear();
+        chunk.append(&mut self.carry);
+        let start = chunk.len();
+        let wanted = (CHUNK_BYTES - start) as u64;
+        let read = match (&mut self.file).take(wanted).read_to_end(&mut chunk) {
+            Ok(read) => read,
+            Err(err) => {
+                self.done = true;
+                return Some(Err(ListingError::io(self.name, &err)));
+            }
+        };
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&chunk[start..]);
+        }
+        if (read as u64) < wanted {
+            self.done = true;
+            if let Some(hasher) = self.hasher.take() {
+                let _ = self.sha256.set(hasher.finish_hex());
+            }
+            return (!chunk.is_empty()).then_some(Ok(chunk));
+        }
+        // Without a line end the chunk is all one line, longer than any listing line: the
+        // part's read reports it, and nothing after it is joined.
+        if let Some(end) = chunk.iter().rposition(|&byte| byte == b'\n') {
+            self.carry = chunk[end + 1..].to_vec();
+            chunk.truncate(end + 1);
+        }
+        Some(Ok(chunk))
     }
 }
 
@@ -153,65 +158,59 @@ pub fn read_files_apart(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let reader = builder.reader();
     let reader = &reader;
-    // Each thread takes the next file not yet taken (files differ in size); this one joins
-    // each file as soon as it and the files before it are read, so that no more than a few
-    // files' tables wait in memory.
-    let next = AtomicUsize::new(0);
-    let next = &next;
     std::thread::scope(|scope| {
-        let (done, arrived) = std::sync::mpsc::channel();
-        let readers: Vec<_> = (0..cores.min(paths.len()))
-            .map(|_| {
-                let done = done.clone();
-                scope.spawn(move || loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(index) else {
-                        return;
-                    };
-                    if done
-                        .send((index, read_file_apart(reader, path, hash)))
-                        .is_err()
-                    {
-                        return;
-                    }
-                })
-            })
-            .collect();
-        drop(done);
-        let mut waiting = std::collections::BTreeMap::new();
+        // Files differ in size: each thread takes the next file not yet taken, and each file
+        // is joined as soon as it and the files before it are read, so that no more than a
+        // few files' tables wait in memory. The first error in the order given is the one a
+        // read in turn stops at: returning drops the iterator, and the threads take no more.
+        let reads = in_order(scope, cores.min(paths.len()), paths.iter(), move |path| {
+            read_file_apart(reader, path, hash)
+        });
         let mut hashes = Vec::with_capacity(paths.len());
-        let mut failed: Option<ListingError> = None;
-        for (index, read) in arrived {
-            if failed.is_some() {
-                continue;
-            }
-            waiting.insert(index, read);
-            while let Some(read) = waiting.remove(&hashes.len()) {
-                let joined = read.and_then(|(file, sha256)| {
-                    builder.join_file(file)?;
-                    Ok(sha256)
-                });
-                match joined {
-                    Ok(sha256) => hashes.push(sha256),
-                    // The first error in the order given is the one a read in turn stops at;
-                    // the threads take no more files.
-                    Err(err) => {
-                        failed = Some(err);
-                        next.store(paths.len(), Ordering::Relaxed);
-                        break;
-                    }
-                }
-            }
+        for read in reads {
+            let (file, sha256) = read?;
+            builder.join_file(file)?;
+            hashes.push(sha256);
         }
-        for handle in readers {
-            if let Err(panic) = handle.join() {
-                std::panic::resume_unwind(panic);
+        Ok(hashes)
+    })
+}
+
+/// Runs `work` on each of `jobs` on up to `threads` threads of `scope`, each thread taking the
+/// next job (`jobs.next()` runs on the thread that takes it, one at a time), and yields the
+/// results in job order, each as soon as it and those before it are done. Dropping the
+/// iterator stops the threads after the jobs they are on.
+fn in_order<'scope, J: 'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    threads: usize,
+    jobs: impl Iterator<Item = J> + Send + 'scope,
+    work: impl Fn(J) -> T + Send + Sync + Copy + 'scope,
+) -> impl Iterator<Item = T> + 'scope {
+    let jobs = std::sync::Arc::new(Mutex::new(jobs.enumerate()));
+    let (done, arrived) = std::sync::mpsc::channel();
+    for _ in 0..threads {
+        let (done, jobs) = (done.clone(), jobs.clone());
+        scope.spawn(move || loop {
+            // A poisoned lock: a thread panicked taking a job, and the scope passes it on.
+            let Some((index, job)) = jobs.lock().ok().and_then(|mut jobs| jobs.next()) else {
+                return;
+            };
+            if done.send((index, work(job))).is_err() {
+                return;
             }
+        });
+    }
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut wanted = 0;
+    std::iter::from_fn(move || {
+        // The channel ends when every thread has returned: all jobs are in, or a thread
+        // panicked (the scope passes the panic on when it joins its threads).
+        while !waiting.contains_key(&wanted) {
+            let (index, result) = arrived.recv().ok()?;
+            waiting.insert(index, result);
         }
-        match failed {
-            Some(err) => Err(err),
-            None => Ok(hashes),
-        }
+        wanted += 1;
+        waiting.remove(&(wanted - 1))
     })
 }
 
@@ -232,4 +231,8 @@ fn read_file_apart(
     let read = builder.read_file_apart(&name, &mut hashing)?;
     let sha256 = hashing.finish_hex().map_err(cannot_read(&name))?;
     Ok((read, Some(sha256)))
+}
+
+fn cannot_read(name: &str) -> impl Fn(std::io::Error) -> ListingError + Copy + '_ {
+    move |err| ListingError::io(name, &err)
 }

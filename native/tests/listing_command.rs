@@ -87,6 +87,87 @@ fn unreadable_listings_exit_2_with_the_file_and_line() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
+/// An `aws s3 ls` listing of over 40 MB: past the size read in chunks on every core.
+fn large_s3_ls() -> String {
+    let mut text = String::new();
+    let mut id = 0u64;
+    while text.len() < 40 << 20 {
+        id += 1;
+        let root = id % 7;
+        text.push_str(&format!(
+            "2026-11-26 09:00:33 {:>10} shard-{root}/wal/{:020}.sst\n",
+            id % 1000,
+            id / 7
+        ));
+        if id.is_multiple_of(5) {
+            text.push_str(&format!("2026-11-26 09:00:34 {:>10} other/{id}.txt\n", id));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_large_listing_read_in_chunks_names_file_wide_lines_and_hashes_every_byte() {
+    let text = large_s3_ls();
+    let lines = text.lines().count();
+    // An unreadable line near the end, far past the first chunks: its line in the file.
+    let bad = format!("{text}not a listing line\n");
+    let path = temp_file("large-bad.txt", bad.as_bytes());
+    let stderr = stderr_on_exit(&slatecheck(&["listing", path.to_str().expect("utf-8")]), 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "slatecheck: error: {}:{}: ",
+            path.display(),
+            lines + 1
+        )),
+        "{stderr}"
+    );
+    // A line longer than any listing line, in the middle: refused, naming its line.
+    let middle = text[..text.len() / 2].rfind('\n').expect("a line end") + 1;
+    let long = format!(
+        "{}{}\n{}",
+        &text[..middle],
+        "x".repeat(3 << 20),
+        &text[middle..]
+    );
+    let path = temp_file("large-long.txt", long.as_bytes());
+    let stderr = stderr_on_exit(&slatecheck(&["listing", path.to_str().expect("utf-8")]), 2);
+    let line = text[..middle].lines().count() + 1;
+    assert!(
+        stderr.starts_with(&format!(
+            "slatecheck: error: {}:{line}: a line longer than",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    // The report names the listing by the SHA-256 of all its bytes, as `sha256sum` does.
+    use sha2::Digest as _;
+    let path = temp_file("large-hashed.txt", text.as_bytes());
+    let out = slatecheck(&[
+        "check",
+        "--format",
+        "json",
+        "--listing",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let expected: String = sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(
+        report["inputs"][0]["sha256"],
+        Value::from(expected),
+        "{}",
+        report["inputs"]
+    );
+}
+
 /// `slatecheck listing --format json` of `path` (with `piped` written to its stdin through a
 /// pipe), as JSON with the file's name replaced by `F`.
 fn summary(path: &str, piped: Option<Vec<u8>>) -> Value {
@@ -122,20 +203,7 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
     // Past the size where the file is split at line ends and read on every core; a pipe
     // (`/dev/stdin`) cannot be split and is read whole, and its first bytes must not be lost
     // to format detection. A key repeated across the cut keeps its later line.
-    let mut text = String::new();
-    let mut id = 0u64;
-    while text.len() < 40 << 20 {
-        id += 1;
-        let root = id % 7;
-        text.push_str(&format!(
-            "2026-11-26 09:00:33 {:>10} shard-{root}/wal/{:020}.sst\n",
-            id % 1000,
-            id / 7
-        ));
-        if id.is_multiple_of(5) {
-            text.push_str(&format!("2026-11-26 09:00:34 {:>10} other/{id}.txt\n", id));
-        }
-    }
+    let mut text = large_s3_ls();
     text.push_str(&format!(
         "2026-11-26 09:00:35        999 shard-1/wal/{:020}.sst\n",
         1

@@ -10,7 +10,7 @@ use crate::snapshot::{RootState, Snapshot};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many WAL objects are recorded per root; the rest are counted.
 pub const WAL_OBJECTS_PER_ROOT: usize = 2000;
@@ -177,7 +177,10 @@ fn root_facts(snapshot: &Snapshot, root: &RootState) -> RootFacts {
         Err(_) if !root.wal_in_wal_store.is_empty() => (&root.wal_in_wal_store, WalStatus::Unknown),
         Err(_) => (&root.wal_in_main, WalStatus::Unknown),
     };
-    let mut objects: BTreeMap<WalId, WalObjectFacts> = BTreeMap::new();
+    // The listed objects come in id order and are most of them: a vector, with a set only
+    // for the absent ids that the WAL ranges add.
+    let mut objects: Vec<WalObjectFacts> = Vec::new();
+    let mut absent: BTreeSet<WalId> = BTreeSet::new();
     let mut omitted: u64 = 0;
     for (id, size) in listed.sizes() {
         if objects.len() >= WAL_OBJECTS_PER_ROOT {
@@ -189,41 +192,37 @@ fn root_facts(snapshot: &Snapshot, root: &RootState) -> RootFacts {
         } else {
             WalStatus::Present
         };
-        objects.insert(
-            *id,
-            WalObjectFacts {
-                id: *id,
-                size: Some(size),
-                status,
-            },
-        );
+        objects.push(WalObjectFacts {
+            id: *id,
+            size: Some(size),
+            status,
+        });
     }
     for [first, last] in needed {
         for id in first..=last {
-            if objects.contains_key(&id) || listed.contains_key(&id) {
+            if absent.contains(&id) || listed.contains_key(&id) {
                 continue;
             }
-            if objects.len() >= WAL_OBJECTS_PER_ROOT {
+            if objects.len() + absent.len() >= WAL_OBJECTS_PER_ROOT {
                 omitted = omitted.saturating_add((last - id).saturating_add(1));
                 break;
             }
-            objects.insert(
-                id,
-                WalObjectFacts {
-                    id,
-                    size: None,
-                    status: absent_status,
-                },
-            );
+            absent.insert(id);
         }
     }
+    objects.extend(absent.into_iter().map(|id| WalObjectFacts {
+        id,
+        size: None,
+        status: absent_status,
+    }));
+    objects.sort_unstable_by_key(|object| object.id);
     RootFacts {
         root: root.path.clone(),
         latest_manifest_id: root.latest_id,
         replay_after_wal_id: latest.map(|m| m.replay_after_wal_id),
         next_wal_sst_id: latest.map(|m| m.next_wal_sst_id),
         checkpoints,
-        wal_objects: objects.into_values().collect(),
+        wal_objects: objects,
         omitted_wal_objects: omitted,
     }
 }

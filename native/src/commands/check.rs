@@ -73,11 +73,28 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         );
         Ok(Some(listing))
     };
-    let main = read(&args.listings, "listing")?.or(snapshot_inputs.main);
-    let wal = read(&args.wal_listings, "wal-listing")?.or(snapshot_inputs.wal);
-    let (manifests, unsupported_manifests, compactor_epochs) = match &args.manifests {
-        Some(dir) => {
-            let read = read_manifest_dir(dir, args.reading.prefix.as_deref(), &limits)?;
+    // The manifest folder is read beside the listings: the cores a listing's last chunks
+    // and its joining leave idle decode manifests meanwhile.
+    let prefix = args.reading.prefix.as_deref();
+    let (main, wal, manifests_read) = std::thread::scope(|scope| {
+        let manifests_read = args
+            .manifests
+            .as_deref()
+            .map(|dir| (dir, scope.spawn(|| read_manifest_dir(dir, prefix, &limits))));
+        let main = read(&args.listings, "listing");
+        let wal = read(&args.wal_listings, "wal-listing");
+        let manifests_read = manifests_read.map(|(dir, reading)| match reading.join() {
+            Ok(read) => (dir, read),
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+        (main, wal, manifests_read)
+    });
+    // Errors in the order the inputs are named in: listings, WAL listings, manifests.
+    let main = main?.or(snapshot_inputs.main);
+    let wal = wal?.or(snapshot_inputs.wal);
+    let (manifests, unsupported_manifests, compactor_epochs) = match manifests_read {
+        Some((dir, read)) => {
+            let read = read?;
             inputs.push(file_ref("manifests", dir, read.sha256));
             (read.manifests, read.unsupported, read.compactor_epochs)
         }
@@ -120,11 +137,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     }
     write_reports(&report, &targets, args.output.as_deref())?;
     let fail_level = args.fail_level.or(config.fail_level).unwrap_or_default();
-    Ok(match report.gate(fail_level) {
+    let code = match report.gate(fail_level) {
         Verdict::Safe => SAFE,
         Verdict::Unsafe => UNSAFE,
         Verdict::Inconclusive => INCONCLUSIVE,
-    })
+    };
+    crate::exit::leave_to_exit(snapshot);
+    crate::exit::leave_to_exit(report);
+    Ok(code)
 }
 
 /// The formats to write: as given, or text to stdout. At most one may go to stdout.

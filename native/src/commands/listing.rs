@@ -32,11 +32,13 @@ pub fn run(args: &ListingArgs) -> Result<u8, Failure> {
         OutputFormat::Text => summary_text(&listing),
     };
     print(&text)?;
-    Ok(if listing.warnings.is_empty() {
+    let code = if listing.warnings.is_empty() {
         SAFE
     } else {
         INCONCLUSIVE
-    })
+    };
+    crate::exit::leave_to_exit(listing);
+    Ok(code)
 }
 
 /// Reads listing files as one listing; also returns each file's SHA-256 (hex), in the order given.
