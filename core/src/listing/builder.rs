@@ -192,6 +192,26 @@ pub struct RootSummary {
     pub delete_in_progress: bool,
 }
 
+impl RootSummary {
+    /// Counts one object of the root.
+    pub(crate) fn add(&mut self, object: &SlateObject, size: u64, size_exact: bool) {
+        self.bytes += size;
+        match object {
+            SlateObject::Manifest { id } => {
+                self.manifests += 1;
+                self.latest_manifest = self.latest_manifest.max(Some(*id));
+            }
+            SlateObject::Wal { .. } => {
+                self.wal_objects += 1;
+                self.wal_fences += u64::from(size == 0 && size_exact);
+            }
+            SlateObject::Compacted { .. } => self.compacted_ssts += 1,
+            SlateObject::DeleteMarker => self.delete_in_progress = true,
+            _ => self.other += 1,
+        }
+    }
+}
+
 /// A store as one or more listing files show it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Listing {
@@ -646,42 +666,7 @@ impl ListingBuilder {
             }
         }
         self.listing.objects = std::mem::take(&mut self.tables).finish();
-        let mut roots: BTreeMap<String, RootSummary> = BTreeMap::new();
-        // Objects come root by root: the summary being added to stays out of the map until the
-        // root changes, so most objects cost no map lookup (it was a tenth of a large listing).
-        let mut current: Option<(&str, RootSummary)> = None;
-        for object in self.listing.objects.summaries() {
-            let same_root = current
-                .as_ref()
-                .is_some_and(|(root, _)| std::ptr::eq(*root, object.root) || *root == object.root);
-            if !same_root {
-                if let Some((root, summary)) = current.take() {
-                    roots.insert(root.to_string(), summary);
-                }
-                let summary = roots.remove(object.root).unwrap_or_default();
-                current = Some((object.root, summary));
-            }
-            let Some((_, summary)) = current.as_mut() else {
-                continue;
-            };
-            summary.bytes += object.size;
-            match &object.object {
-                SlateObject::Manifest { id } => {
-                    summary.manifests += 1;
-                    summary.latest_manifest = summary.latest_manifest.max(Some(*id));
-                }
-                SlateObject::Wal { .. } => {
-                    summary.wal_objects += 1;
-                    summary.wal_fences += u64::from(object.size == 0 && object.size_exact);
-                }
-                SlateObject::Compacted { .. } => summary.compacted_ssts += 1,
-                SlateObject::DeleteMarker => summary.delete_in_progress = true,
-                _ => summary.other += 1,
-            }
-        }
-        if let Some((root, summary)) = current {
-            roots.insert(root.to_string(), summary);
-        }
+        let roots = self.listing.objects.root_summaries();
         self.listing.roots = roots;
         self.listing
     }

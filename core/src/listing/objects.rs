@@ -6,7 +6,7 @@
 //! `iter`, `get`, indexing, `retain`): that view is built on first use, for small listings and
 //! tests; the checks read the tables.
 
-use super::builder::StoreObject;
+use super::builder::{RootSummary, StoreObject};
 use super::object_key::{classify_key, split_at_last_slash, ObjectKey, SlateObject};
 use super::table::{Kind, NewEntry, RowFacts, RowId, Table};
 use crate::model::SstId;
@@ -90,6 +90,29 @@ impl ListedObjects {
         self.source_names
             .get(index as usize)
             .map_or("", String::as_str)
+    }
+
+    /// Each root's counts, from its tables row by row (the objects of a large listing, without
+    /// an object or a key built for each).
+    pub(crate) fn root_summaries(&self) -> BTreeMap<String, RootSummary> {
+        fn add_rows<K: RowId>(summary: &mut RootSummary, table: &Table<K>) {
+            for row in table.rows() {
+                let (size, size_exact, _) = table.size_and_source(row);
+                summary.add(&table.object_of(row.0), size, size_exact);
+            }
+        }
+        let mut roots: BTreeMap<String, RootSummary> = BTreeMap::new();
+        for (root, tables) in &self.roots {
+            let summary = roots.entry(root.clone()).or_default();
+            add_rows(summary, &tables.manifests);
+            add_rows(summary, &tables.wal);
+            add_rows(summary, &tables.compacted);
+        }
+        for object in self.others.values() {
+            let summary = roots.entry(object.root.clone()).or_default();
+            summary.add(&object.object, object.size, object.size_exact);
+        }
+        roots
     }
 
     /// Every object, in no particular order, without building keys.

@@ -231,11 +231,8 @@ impl RootState {
     /// Whether compacted SST `id` exists under this root.
     pub fn sst_presence(&self, id: SstId, main_unknown: Option<&Unknown>) -> Presence {
         let key = object_key(&self.path, &SlateObject::Compacted { id });
-        if let Some(listed) = self.compacted.get(&id) {
-            return Presence::Present {
-                key,
-                size: listed.size,
-            };
+        if let Some(size) = self.compacted.size_of(&id) {
+            return Presence::Present { key, size };
         }
         match main_unknown {
             Some(why) => Presence::Unknown(why.clone()),
