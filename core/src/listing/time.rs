@@ -2,7 +2,7 @@
 
 use super::builder::ListedTime;
 use super::object_key::split_at_first;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// RFC 3339 / ISO 8601 with an explicit zone (`Z` or `±hh:mm`), any fractional precision.
 pub(crate) fn rfc3339(text: &str) -> Option<ListedTime> {
@@ -100,20 +100,39 @@ pub(crate) fn utc_minutes(text: &str) -> Option<ListedTime> {
 }
 
 /// Seconds since the epoch with an optional fraction (`find -printf %T@`).
-pub(crate) fn epoch_seconds(text: &str) -> Option<ListedTime> {
-    let (whole, fraction) = split_at_first(text, b'.').unwrap_or((text, ""));
-    let seconds: i64 = whole.parse().ok()?;
-    let digits = &fraction.as_bytes()[..fraction.len().min(9)];
-    // The first nine digits of the fraction, as nanoseconds; finer digits are not read.
-    let mut nanos: u32 = 0;
-    for &digit in digits {
-        if !digit.is_ascii_digit() {
-            return None;
+#[derive(Default)]
+pub(crate) struct EpochTimes {
+    /// The day (since the epoch) of the last time read, and its date: lines of one listing
+    /// mostly fall on few days, and working out a date from a day number is most of the cost.
+    last_day: Option<(i64, NaiveDate)>,
+}
+
+impl EpochTimes {
+    pub(crate) fn read(&mut self, text: &str) -> Option<ListedTime> {
+        let (whole, fraction) = split_at_first(text, b'.').unwrap_or((text, ""));
+        let seconds: i64 = whole.parse().ok()?;
+        let digits = &fraction.as_bytes()[..fraction.len().min(9)];
+        // The first nine digits of the fraction, as nanoseconds; finer digits are not read.
+        let mut nanos: u32 = 0;
+        for &digit in digits {
+            if !digit.is_ascii_digit() {
+                return None;
+            }
+            nanos = nanos * 10 + u32::from(digit - b'0');
         }
-        nanos = nanos * 10 + u32::from(digit - b'0');
+        nanos *= 10u32.pow(9 - digits.len() as u32);
+        let (day, second) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let date = match self.last_day {
+            Some((last, date)) if last == day => date,
+            _ => {
+                let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                self.last_day = Some((day, date));
+                date
+            }
+        };
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(second as u32, nanos)?;
+        Some(ListedTime::known(date.and_time(time).and_utc()))
     }
-    nanos *= 10u32.pow(9 - digits.len() as u32);
-    DateTime::from_timestamp(seconds, nanos).map(ListedTime::known)
 }
 
 /// Milliseconds since the epoch (S3 Inventory `creationTimestamp`).
@@ -177,6 +196,25 @@ mod local_time_tests {
                 let read = times_read.read(&text, None).map(|time| time.at);
                 prop_assert_eq!(read, chrono_reads(&text), "{}", text);
             }
+        }
+    }
+
+    proptest! {
+        /// Epoch seconds, read with the day remembered from the line before, are the instant
+        /// chrono makes of them, before and after 1970 and past midnight; out of range is none.
+        #[test]
+        fn epoch_seconds_read_as_chrono_makes_them(
+            times in proptest::collection::vec((-200_000i64..200_000, 0u32..1_000_000_000), 1..8),
+            far in prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(8_210_298_412_800i64)],
+        ) {
+            let mut times_read = EpochTimes::default();
+            for (seconds, nanos) in times {
+                let text = format!("{seconds}.{nanos:09}");
+                let read = times_read.read(&text).map(|time| time.at);
+                prop_assert_eq!(read, DateTime::from_timestamp(seconds, nanos), "{}", text);
+            }
+            let text = far.to_string();
+            prop_assert_eq!(times_read.read(&text).map(|time| time.at), DateTime::from_timestamp(far, 0));
         }
     }
 

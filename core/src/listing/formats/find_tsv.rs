@@ -17,6 +17,7 @@ pub(super) fn read_lines<R: BufRead>(
     builder: &mut ListingBuilder,
 ) -> Result<LineTally, ListingError> {
     let mut tally = LineTally::default();
+    let mut times = time::EpochTimes::default();
     tally.lines = for_each_line(source, reader, |number, line| {
         if line.trim().is_empty() {
             return Ok(());
@@ -36,7 +37,7 @@ pub(super) fn read_lines<R: BufRead>(
             (epoch, path) = split_at_first(path, b'\t').ok_or_else(bad)?;
         }
         let size = super::size(size).ok_or_else(bad)?;
-        let modified = time::epoch_seconds(epoch).ok_or_else(bad)?;
+        let modified = times.read(epoch).ok_or_else(bad)?;
         let path = path.strip_prefix("./").unwrap_or(path);
         if path.is_empty() {
             return Err(bad());
