@@ -161,12 +161,18 @@ pub(crate) fn split_at_first(text: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// Digits only (no sign), as a u64; `None` when empty or too large.
 pub(crate) fn decimal(text: &str) -> Option<u64> {
-    if text.is_empty() {
+    // Nineteen digits cannot overflow a u64: plain arithmetic for them, checked only past
+    // them (in WASM a checked multiply is a call to a 128-bit multiply, for every digit).
+    let (head, tail) = text.as_bytes().split_at(text.len().min(19));
+    if head.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |value, b| {
-        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-        value.checked_mul(10)?.checked_add(u64::from(digit))
+    let digit = |b: u8| Some(u64::from(b.checked_sub(b'0').filter(|d| *d <= 9)?));
+    let value = head
+        .iter()
+        .try_fold(0u64, |value, &b| Some(value * 10 + digit(b)?))?;
+    tail.iter().try_fold(value, |value, &b| {
+        value.checked_mul(10)?.checked_add(digit(b)?)
     })
 }
 
@@ -193,6 +199,26 @@ pub fn object_key(root: &str, object: &SlateObject) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ids and sizes read as Rust reads unsigned decimals, to the last digit before a
+        /// u64 overflows; a sign, a space or any other byte is no decimal.
+        #[test]
+        fn decimals_read_as_rust_parses_them(text in "[0-9]{0,24}|[0-9]{0,5}[+ a/-][0-9]{0,5}") {
+            let expected = text.parse::<u64>().ok().filter(|_| !text.starts_with('+'));
+            prop_assert_eq!(decimal(&text), expected, "{}", text);
+        }
+    }
+
+    #[test]
+    fn decimals_at_the_edge_of_u64() {
+        assert_eq!(decimal("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(decimal("18446744073709551616"), None);
+        assert_eq!(decimal("99999999999999999999"), None);
+        assert_eq!(decimal("00000000000000000000000042"), Some(42));
+        assert_eq!(decimal(""), None);
+    }
 
     #[test]
     fn recognises_every_slatedb_object_kind() {

@@ -127,6 +127,16 @@ pub(crate) struct RowFacts<'a> {
 }
 
 /// An ETag of 32 lower-case hex digits as its 16 bytes.
+/// [`DateTime::timestamp_nanos_opt`], without its checked multiply for times within 285
+/// years of 1970 (in WASM a checked multiply is a call to a 128-bit multiply).
+fn nanos_since_epoch(at: &DateTime<Utc>) -> Option<i64> {
+    let seconds = at.timestamp();
+    if seconds.unsigned_abs() < 9_000_000_000 {
+        return Some(seconds * 1_000_000_000 + i64::from(at.timestamp_subsec_nanos()));
+    }
+    at.timestamp_nanos_opt()
+}
+
 fn md5_bytes(etag: &str) -> Option<[u8; 16]> {
     let digits = etag.as_bytes();
     if digits.len() != 32 {
@@ -196,7 +206,7 @@ impl<K: RowId> Table<K> {
             if time.zone_known {
                 entry.line_flags |= ZONE_KNOWN;
             }
-            match time.at.timestamp_nanos_opt() {
+            match nanos_since_epoch(&time.at) {
                 // Leap seconds (a nanosecond part past 1e9) do not survive the round trip.
                 Some(nanos) if time.at.timestamp_subsec_nanos() < 1_000_000_000 => {
                     entry.time_nanos = nanos;
@@ -604,5 +614,24 @@ impl<'a, K: RowId> IntoIterator for &'a ObjectsById<K> {
 impl<K: RowId> PartialEq for ObjectsById<K> {
     fn eq(&self, other: &Self) -> bool {
         self.iter().eq(other.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut is chrono's own answer, near 1970 and far from it (where chrono's
+        /// checked arithmetic gives none).
+        #[test]
+        fn nanos_since_epoch_is_chronos(
+            seconds in prop_oneof![-10_000_000_000i64..10_000_000_000, -8_200_000_000_000i64..8_200_000_000_000],
+            nanos in 0u32..1_000_000_000,
+        ) {
+            let at = DateTime::from_timestamp(seconds, nanos).expect("in chrono's range");
+            prop_assert_eq!(nanos_since_epoch(&at), at.timestamp_nanos_opt());
+        }
     }
 }
