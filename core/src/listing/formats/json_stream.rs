@@ -62,10 +62,7 @@ pub(super) fn stream<R: BufRead, F: JsonListing>(
     while let Some(first) = scanner.next_token()? {
         match first {
             b'[' => items(&mut scanner, None, format, builder)?,
-            b'{' if F::OBJECT_IS_ITEM => {
-                scanner.capture()?;
-                item(&scanner, None, format, builder)?;
-            }
+            b'{' if F::OBJECT_IS_ITEM => next_item(&mut scanner, None, format, builder)?,
             b'{' => document(&mut scanner, format, builder)?,
             _ => {
                 return Err(
@@ -111,10 +108,47 @@ fn items<R: BufRead, F: JsonListing>(
     format: &mut F,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
-    scanner.elements(b']', |scanner| {
-        scanner.capture()?;
-        item(scanner, array, format, builder)
-    })
+    scanner.elements(b']', |scanner| next_item(scanner, array, format, builder))
+}
+
+/// Reads the item the scanner is at and hands it to the format: straight from the reader's
+/// buffer when it lies whole in it (nearly always: items are a few hundred bytes, the buffer
+/// 256 KiB), else copied out first. Reading in place spares scanning each item twice (once
+/// for its end, once to parse it): a fifth of reading a JSON listing.
+fn next_item<R: BufRead, F: JsonListing>(
+    scanner: &mut Scanner<'_, R>,
+    array: Option<&'static str>,
+    format: &mut F,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    if scanner.token()? == b'{' {
+        let line = scanner.line;
+        let read = {
+            let buffer = fill(&mut scanner.reader, scanner.source)?;
+            let mut in_place = serde_json::Deserializer::from_slice(buffer).into_iter();
+            let next: Option<serde_json::Result<F::Item<'_>>> = in_place.next();
+            match next {
+                Some(Ok(item)) => {
+                    let end = in_place.byte_offset();
+                    let handed = format.item(array, item, builder);
+                    Some((end, newlines(&buffer[..end]), handed))
+                }
+                // It may go on past the buffer, or be damaged: copied out below, where the end
+                // of the input, values too long to be a listed object and errors are told
+                // apart as in a read that never takes this way.
+                _ => None,
+            }
+        };
+        if let Some((end, lines, handed)) = read {
+            scanner.reader.consume(end);
+            scanner.line += lines;
+            return handed.map_err(|message| {
+                ListingError::at(scanner.source, line, format!("invalid JSON: {message}"))
+            });
+        }
+    }
+    scanner.capture()?;
+    item(scanner, array, format, builder)
 }
 
 /// Parses the captured value as one item and hands it to the format.
