@@ -397,4 +397,18 @@ fn bad_input_names_the_file_and_line() {
         err.to_string().starts_with("cut.json:1: invalid JSON"),
         "{err}"
     );
+    // An item the format refuses, whole in the reader's buffer (read in place): the line the
+    // item starts on, as for one copied out.
+    let err = read_with(
+        ListingOptions::default(),
+        &[(
+            "nosize.json",
+            b"{\"Contents\": [\n  {\"Key\": \"a\", \"Size\": 1},\n  {\n    \"Key\": \"b\"\n  }\n]}\n",
+        )],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nosize.json:3: invalid JSON: object `b` has no Size"
+    );
 }

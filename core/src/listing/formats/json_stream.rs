@@ -122,7 +122,7 @@ fn next_item<R: BufRead, F: JsonListing>(
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
     if scanner.token()? == b'{' {
-        let line = scanner.line;
+        scanner.value_line = scanner.line;
         let read = {
             let buffer = fill(&mut scanner.reader, scanner.source)?;
             let mut in_place = serde_json::Deserializer::from_slice(buffer).into_iter();
@@ -142,9 +142,7 @@ fn next_item<R: BufRead, F: JsonListing>(
         if let Some((end, lines, handed)) = read {
             scanner.reader.consume(end);
             scanner.line += lines;
-            return handed.map_err(|message| {
-                ListingError::at(scanner.source, line, format!("invalid JSON: {message}"))
-            });
+            return handed.map_err(|message| scanner.refused(message));
         }
     }
     scanner.capture()?;
@@ -161,7 +159,7 @@ fn item<R: BufRead, F: JsonListing>(
     let item = scanner.parsed::<F::Item<'_>>()?;
     format
         .item(array, item, builder)
-        .map_err(|message| scanner.error_in_value(format!("invalid JSON: {message}")))
+        .map_err(|message| scanner.refused(message))
 }
 
 /// The reader, with the line it is on and the value it copied out last.
@@ -170,8 +168,9 @@ struct Scanner<'s, R> {
     reader: R,
     /// 1-based line of the next unread byte.
     line: u64,
-    /// The value [`Scanner::capture`] copied out last, and the line it starts on.
+    /// The value [`Scanner::capture`] copied out last.
     value: Vec<u8>,
+    /// The line the value read last (copied out or in place) starts on.
     value_line: u64,
 }
 
@@ -190,8 +189,13 @@ impl<'s, R: BufRead> Scanner<'s, R> {
         ListingError::at(self.source, self.line, message)
     }
 
-    fn error_in_value(&self, message: impl Into<String>) -> ListingError {
-        ListingError::at(self.source, self.value_line, message)
+    /// The format refused the item read last, however it was read: at the line it starts on.
+    fn refused(&self, message: String) -> ListingError {
+        ListingError::at(
+            self.source,
+            self.value_line,
+            format!("invalid JSON: {message}"),
+        )
     }
 
     fn consume(&mut self, bytes: usize) {
