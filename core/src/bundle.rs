@@ -6,7 +6,10 @@
 //! Layout: `slatecheck-bundle.json` (what was collected, from where), `listings/main.tsv` and
 //! `listings/wal.tsv` (`find -printf '%s\t%T@\t%P\n'` format: size, epoch seconds, key), and
 //! `manifests/<key>` for every manifest object, `compactions/<key>` for each root's newest
-//! `compactions/` object (read for its compactor epoch; readers before it skip the folder).
+//! `compactions/` object (read for its compactor epoch; readers before it skip the folder),
+//! and `wal-objects/main/<key>` / `wal-objects/wal-store/<key>` for the WAL objects after each
+//! latest manifest's replay point (read for their rows' sequence numbers, see
+//! [`crate::snapshot::wal_objects_to_read`]; readers before it skip the folder too).
 //! Entries are sorted and carry no timestamps, so the same store state gives the same bytes.
 
 use crate::limits::{human_bytes, LimitExceeded, Limits};
@@ -14,7 +17,8 @@ use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, Listin
 use crate::manifest::{
     compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
 };
-use crate::snapshot::SnapshotInputs;
+use crate::snapshot::{SnapshotInputs, WalRowsRead, WalSide};
+use crate::sst::read_sst_rows;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::io::{Read, Write};
@@ -29,6 +33,8 @@ const MAIN_LISTING: &str = "listings/main.tsv";
 const WAL_LISTING: &str = "listings/wal.tsv";
 const MANIFESTS: &str = "manifests/";
 const COMPACTIONS: &str = "compactions/";
+const WAL_OBJECTS_MAIN: &str = "wal-objects/main/";
+const WAL_OBJECTS_WAL_STORE: &str = "wal-objects/wal-store/";
 /// The longest member name read (a GNU long-name member): object keys are at most 1024 bytes.
 const MAX_NAME_BYTES: u64 = 4096;
 
@@ -149,17 +155,31 @@ pub fn write_bundle<W: Write>(
     wal: Option<&Listing>,
     manifests: &[(String, Vec<u8>)],
 ) -> std::io::Result<W> {
-    write_bundle_with_compactions(out, info, main, wal, manifests, &[])
+    let objects = BundleObjects {
+        manifests,
+        ..BundleObjects::default()
+    };
+    write_bundle_objects(out, info, main, wal, &objects)
 }
 
-/// [`write_bundle`], with the raw `compactions/` objects (key, bytes) as well.
-pub fn write_bundle_with_compactions<W: Write>(
+/// The raw objects a bundle carries beside its listings, each as (key, bytes).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BundleObjects<'a> {
+    /// Manifest objects.
+    pub manifests: &'a [(String, Vec<u8>)],
+    /// Each root's newest `compactions/` object.
+    pub compactions: &'a [(String, Vec<u8>)],
+    /// WAL objects, with the store they were listed in.
+    pub wal_objects: &'a [(WalSide, String, Vec<u8>)],
+}
+
+/// [`write_bundle`], with every kind of raw object a bundle carries.
+pub fn write_bundle_objects<W: Write>(
     out: W,
     info: &BundleInfo,
     main: &Listing,
     wal: Option<&Listing>,
-    manifests: &[(String, Vec<u8>)],
-    compactions: &[(String, Vec<u8>)],
+    objects: &BundleObjects<'_>,
 ) -> std::io::Result<W> {
     let gzip = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     let mut tar = tar::Builder::new(gzip);
@@ -180,14 +200,40 @@ pub fn write_bundle_with_compactions<W: Write>(
     if let Some(wal) = wal {
         add(WAL_LISTING, listing_text(wal).as_bytes())?;
     }
-    for (folder, objects) in [(MANIFESTS, manifests), (COMPACTIONS, compactions)] {
-        let mut sorted: Vec<&(String, Vec<u8>)> = objects.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, bytes) in sorted {
-            add(&format!("{folder}{key}"), bytes)?;
-        }
+    let wal_objects = objects.wal_objects.iter().map(|(side, key, bytes)| {
+        let folder = match side {
+            WalSide::Main => WAL_OBJECTS_MAIN,
+            WalSide::WalStore => WAL_OBJECTS_WAL_STORE,
+        };
+        (format!("{folder}{key}"), bytes)
+    });
+    let mut members: Vec<(String, &Vec<u8>)> = [
+        (MANIFESTS, objects.manifests),
+        (COMPACTIONS, objects.compactions),
+    ]
+    .into_iter()
+    .flat_map(|(folder, objects)| {
+        objects
+            .iter()
+            .map(move |(key, bytes)| (format!("{folder}{key}"), bytes))
+    })
+    .chain(wal_objects)
+    .collect();
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, bytes) in members {
+        add(&name, bytes)?;
     }
     tar.into_inner()?.finish()
+}
+
+/// The store and key of a `wal-objects/` member.
+fn wal_object_member(name: &str) -> Option<(WalSide, &str)> {
+    name.strip_prefix(WAL_OBJECTS_MAIN)
+        .map(|key| (WalSide::Main, key))
+        .or_else(|| {
+            name.strip_prefix(WAL_OBJECTS_WAL_STORE)
+                .map(|key| (WalSide::WalStore, key))
+        })
 }
 
 /// Reads a bundle into a check's inputs, under the default [`Limits`].
@@ -254,6 +300,7 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut wal = None;
     let mut manifests = Vec::new();
     let mut compactor_epochs = Vec::new();
+    let mut wal_rows = Vec::new();
     let mut unsupported = Vec::new();
     let mut members = 0u64;
     let mut declared = 0u64;
@@ -365,6 +412,16 @@ pub fn read_bundle_with_limits<R: Read>(
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
             }
+        } else if let Some((side, key)) = wal_object_member(&name) {
+            // Read for the rows' sequence numbers; one that cannot be decoded says why.
+            let mut bytes = Vec::with_capacity(size as usize);
+            entry.read_to_end(&mut bytes).map_err(archive_error)?;
+            wal_rows.push(WalRowsRead {
+                side,
+                key: key.to_string(),
+                size: bytes.len() as u64,
+                rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+            });
         } else if let Some(key) = name.strip_prefix(COMPACTIONS) {
             // Read for the compactor epoch only; one that cannot be read decides nothing.
             if size <= MAX_COMPACTIONS_BYTES as u64 {
@@ -397,6 +454,7 @@ pub fn read_bundle_with_limits<R: Read>(
             manifests,
             unsupported_manifests: unsupported,
             compactor_epochs,
+            wal_rows,
         },
     ))
 }

@@ -382,6 +382,100 @@ fn a_wal_shared_by_a_size_frozen_memtable_and_later_writes_is_never_called_in_l0
         .any(|f| f.rule == "SDB-WAL-004" && f.message.contains("--writers-closed")));
 }
 
+/// `wipe-wal:` with the WAL objects' rows, as a check of the live store or a bundle reads
+/// them: a writer open replays the objects after the replay point and skips every row whose
+/// sequence number is at most `last_l0_seq`, so the rows decide what the listing cannot.
+/// Fixture l's WAL 2, written by a clean close just before its L0 flush, holds only rows of
+/// that L0 (seq 3, `last_l0_seq` 3): deletable. Fixture m's WAL 3 also holds the put after
+/// the size-triggered freeze (seq 3, `last_l0_seq` 2), which the reader then lost
+/// (scenario.json): unsafe. Without the rows both stay `inconclusive`.
+#[test]
+fn wal_rows_decide_a_wipe_the_listing_leaves_open() {
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let judge = |name: &str, with_rows: bool| {
+        let dir = fixture("v2", name);
+        let given = if with_rows {
+            common::store::inputs_with_wal_rows(&dir, true)
+        } else {
+            common::store::inputs(&dir, true)
+        };
+        let snapshot = Snapshot::build(given);
+        evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db")
+    };
+    let clean = "l-idle-reopens-wal-wiped-before-wipe";
+    assert_verdict(
+        &judge(clean, false),
+        Verdict::Inconclusive,
+        Some("SDB-WAL-004"),
+    );
+    assert!(finding(&judge(clean, false), "SDB-WAL-004")
+        .message
+        .contains("a check of the live store (--store) reads them"));
+    let result = judge(clean, true);
+    assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
+    let in_l0 = finding(&result, "SDB-WAL-004");
+    assert_eq!(
+        in_l0.evidence["wal_ids_with_rows_in_l0"],
+        serde_json::json!([2])
+    );
+    assert_eq!(in_l0.evidence["max_seq"], serde_json::json!(3));
+    assert_eq!(in_l0.evidence["last_l0_seq"], serde_json::json!(3));
+    assert!(result
+        .objects
+        .iter()
+        .all(|object| object.role == "deletable"));
+
+    let shared = "m-size-frozen-wal-deleted-before-delete";
+    assert_verdict(
+        &judge(shared, false),
+        Verdict::Inconclusive,
+        Some("SDB-WAL-004"),
+    );
+    let result = judge(shared, true);
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+    let lost = finding(&result, "SDB-WAL-010");
+    assert_eq!(
+        lost.evidence["wal_ids_with_rows_past_l0"],
+        serde_json::json!([3])
+    );
+    assert_eq!(lost.evidence["max_seq"], serde_json::json!(3));
+    assert_eq!(lost.evidence["last_l0_seq"], serde_json::json!(2));
+    assert!(result
+        .objects
+        .iter()
+        .any(|object| object.key == "db/wal/00000000000000000003.sst"
+            && object.role == "must be kept"));
+}
+
+/// Rows read from an object other than the one listed (a different size: rewritten since
+/// the listing) decide nothing, and neither do rows that could not be read: the finding says
+/// why.
+#[test]
+fn wal_rows_of_another_object_or_unreadable_decide_nothing() {
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let dir = fixture("v2", "l-idle-reopens-wal-wiped-before-wipe");
+    let judge = |edit: &dyn Fn(&mut slatecheck_core::snapshot::WalRowsRead)| {
+        let mut given = common::store::inputs_with_wal_rows(&dir, true);
+        assert!(!given.wal_rows.is_empty());
+        given.wal_rows.iter_mut().for_each(edit);
+        let snapshot = Snapshot::build(given);
+        evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db")
+    };
+    let resized = judge(&|read| read.size += 1);
+    assert_verdict(&resized, Verdict::Inconclusive, Some("SDB-WAL-004"));
+    let unreadable = judge(&|read| read.rows = Err("block 0 fails its checksum".into()));
+    assert_verdict(&unreadable, Verdict::Inconclusive, Some("SDB-WAL-004"));
+    assert!(finding(&unreadable, "SDB-WAL-004").message.contains(
+        "could not be read: db/wal/00000000000000000002.sst: block 0 fails its checksum"
+    ));
+}
+
 /// Only the newest WAL object (the one holding `tail`) deleted after the fence: no listing
 /// can see it. The verdict is `safe`, and says what it cannot see.
 #[test]

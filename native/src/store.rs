@@ -11,6 +11,8 @@ use slatecheck_core::manifest::{
     decode_manifest_file, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
+use slatecheck_core::snapshot::{WalRowsRead, WalSide, WalToRead};
+use slatecheck_core::sst::read_sst_rows;
 use std::sync::Arc;
 
 mod cloud;
@@ -190,23 +192,77 @@ impl Store {
         Ok(readable_epochs(&self.compactions_objects(listing).await?))
     }
 
+    /// Reads the rows of the WAL objects `objects` (all listed in this store). An object that
+    /// cannot be fetched or decoded is not a failure of the check: its rows stay unknown, with
+    /// the reason, and the verdicts that need them stay open.
+    pub async fn wal_rows(&self, objects: Vec<WalToRead>) -> Vec<WalRowsRead> {
+        self.fetch_each(objects)
+            .await
+            .into_iter()
+            .map(|(object, fetched)| {
+                let (size, rows) = match fetched {
+                    Ok(bytes) => (
+                        bytes.len() as u64,
+                        read_sst_rows(&bytes).map_err(|err| err.to_string()),
+                    ),
+                    Err(why) => (object.size, Err(why)),
+                };
+                WalRowsRead {
+                    side: object.side,
+                    key: object.key,
+                    size,
+                    rows,
+                }
+            })
+            .collect()
+    }
+
+    /// Fetches the WAL objects `objects` (all listed in this store) as stored, leaving out any
+    /// that cannot be fetched (deleted since the listing): for a bundle, which reads their rows
+    /// when checked.
+    pub async fn wal_objects(&self, objects: Vec<WalToRead>) -> Vec<(WalSide, String, Vec<u8>)> {
+        self.fetch_each(objects)
+            .await
+            .into_iter()
+            .filter_map(|(object, fetched)| Some((object.side, object.key, fetched.ok()?.to_vec())))
+            .collect()
+    }
+
+    /// Fetches each of `objects`, keeping each one's failure apart.
+    async fn fetch_each(
+        &self,
+        objects: Vec<WalToRead>,
+    ) -> Vec<(WalToRead, Result<bytes::Bytes, String>)> {
+        futures::stream::iter(objects)
+            .map(|object| async move {
+                let fetched = self
+                    .get(&object.key)
+                    .await
+                    .map_err(|err| format!("cannot fetch it: {err}"));
+                (object, fetched)
+            })
+            .buffered(16)
+            .collect()
+            .await
+    }
+
+    /// Fetches one object (`key` relative to the store's prefix).
+    async fn get(&self, key: &str) -> Result<bytes::Bytes, object_store::Error> {
+        let location = match &self.prefix {
+            Some(prefix) => Path::from(format!("{}/{key}", prefix.as_ref())),
+            None => Path::from(key),
+        };
+        self.store.get(&location).await?.bytes().await
+    }
+
     /// Fetches the objects `keys` (relative to the store's prefix), sorted by key.
     async fn fetch(&self, mut keys: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
         keys.sort();
         keys.dedup();
         let fetched: Vec<(String, bytes::Bytes)> = futures::stream::iter(keys)
             .map(|key| async move {
-                let location = match &self.prefix {
-                    Some(prefix) => Path::from(format!("{}/{key}", prefix.as_ref())),
-                    None => Path::from(key.as_str()),
-                };
-                let result = self
-                    .store
-                    .get(&location)
-                    .await
-                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
-                let bytes = result
-                    .bytes()
+                let bytes = self
+                    .get(&key)
                     .await
                     .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
                 Ok::<_, Failure>((key, bytes))

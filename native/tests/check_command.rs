@@ -433,3 +433,81 @@ fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_from_store_fol
     std::fs::remove_dir_all(&store).ok();
     std::fs::remove_file(&bundle).ok();
 }
+
+/// `wipe-wal:` decided by the WAL objects' rows, read the three ways a check can get them:
+/// from the live store, from a `--manifests` folder that holds the WAL objects too, and from a
+/// `collect` bundle. Fixture m's WAL 3 holds a row past `last_l0_seq` (a write only the WAL
+/// has: exit 1); fixture l's WAL 2 only rows of L0 (exit 0). A folder of manifests alone
+/// cannot tell them apart (exit 3).
+#[test]
+fn wal_rows_decide_wipe_wal_from_store_folder_and_bundle() {
+    for (name, code, says) in [
+        (
+            "m-size-frozen-wal-deleted-before-delete",
+            1,
+            "whose rows were read",
+        ),
+        (
+            "l-idle-reopens-wal-wiped-before-wipe",
+            0,
+            "so every one is in L0 already",
+        ),
+    ] {
+        let dir = fixture(name);
+        let store = dir.join("main").display().to_string();
+        let live = slatecheck(&[
+            "check".into(),
+            "--store".into(),
+            store,
+            "--plan".into(),
+            "wipe-wal:db".into(),
+        ]);
+        assert_exit(live, code, says);
+        let folder = check(name, false, &["--plan", "wipe-wal:db", "--format", "json"]);
+        let report = json_on_exit(&folder, code);
+        assert!(report["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .any(|input| input["kind"] == "wal-objects"));
+        let bundle = collect(&dir, false, &format!("{name}-rows.tar.gz"));
+        let from_bundle = slatecheck(&[
+            "check".into(),
+            "--bundle".into(),
+            bundle.display().to_string(),
+            "--plan".into(),
+            "wipe-wal:db".into(),
+        ]);
+        assert_exit(from_bundle, code, says);
+        let _ = std::fs::remove_file(&bundle);
+        // The manifests alone, copied under their keys: the rows are unknown.
+        let manifests_only = std::env::temp_dir().join(format!(
+            "slatecheck-{}-{name}-manifests",
+            std::process::id()
+        ));
+        for (key, path) in keys_below(&dir.join("main")) {
+            if key.contains("/manifest/") {
+                let to = manifests_only.join(&key);
+                std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+                std::fs::copy(&path, &to).expect("copy");
+            }
+        }
+        let listing = find_listing(&dir.join("main"), &format!("{name}-rows.tsv"));
+        let listing_only = slatecheck(&[
+            "check".into(),
+            "--listing".into(),
+            listing.display().to_string(),
+            "--manifests".into(),
+            manifests_only.display().to_string(),
+            "--no-wal-store".into(),
+            "--plan".into(),
+            "wipe-wal:db".into(),
+        ]);
+        assert_exit(
+            listing_only,
+            3,
+            "a check of the live store (--store) reads them",
+        );
+        let _ = std::fs::remove_dir_all(&manifests_only);
+    }
+}

@@ -8,7 +8,7 @@ use crate::listing::{
 };
 use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck};
 use crate::model::{ManifestFile, ManifestFormat};
-use crate::snapshot::SnapshotInputs;
+use crate::snapshot::{SnapshotInputs, WalRowsRead};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -77,6 +77,9 @@ pub struct Assembly {
     wal: StoreListing,
     manifests: Vec<GivenManifest>,
     unsupported: Vec<GivenUnsupported>,
+    /// What a bundle read from objects beyond listings and manifests.
+    compactor_epochs: Vec<(String, u64)>,
+    wal_rows: Vec<WalRowsRead>,
 }
 
 impl Assembly {
@@ -89,6 +92,8 @@ impl Assembly {
             wal: StoreListing::None,
             manifests: Vec::new(),
             unsupported: Vec::new(),
+            compactor_epochs: Vec::new(),
+            wal_rows: Vec::new(),
         }
     }
 
@@ -236,6 +241,8 @@ impl Assembly {
                 size: None,
             });
         }
+        self.compactor_epochs.extend(inputs.compactor_epochs);
+        self.wal_rows.extend(inputs.wal_rows);
         Ok(info)
     }
 
@@ -321,8 +328,9 @@ impl Assembly {
                 wal,
                 manifests,
                 unsupported_manifests,
-                // Dropped files are listings, manifests and bundles.
-                compactor_epochs: Vec::new(),
+                // Only a bundle gives these.
+                compactor_epochs: self.compactor_epochs,
+                wal_rows: self.wal_rows,
             },
             placed,
         ))

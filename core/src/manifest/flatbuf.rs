@@ -1,124 +1,13 @@
-//! Typed, verified access to SlateDB's manifest FlatBuffers, written from the format facts
-//! (table layouts of `ManifestV1` / `ManifestV2` and the tables they reference) with the
-//! `flatbuffers` crate's `Table` API. No generated code.
-//!
-//! Safety model: a table type defined here can only be reached through
-//! [`flatbuffers::root_with_opts`], whose verifier walks every field listed in the table's
-//! `verify` clause, at that slot and with that type, before any accessor runs. Accessors read
-//! exactly those slots with exactly those types, so the `unsafe` reads of `Table::get` are
-//! bounds- and type-checked by construction. This is the only module of the crate with `unsafe`.
+//! Typed, verified access to SlateDB's manifest FlatBuffers (table layouts of `ManifestV1` /
+//! `ManifestV2` and the tables they reference, and `CompactionsV1`), declared with the shared
+//! machinery of [`crate::flatbuf_tables`], whose safety model applies.
 #![allow(unsafe_code)]
 
-use flatbuffers::{
-    Follow, ForwardsUOffset, InvalidFlatbuffer, Table, VOffsetT, Vector, Verifiable, Verifier,
-    VerifierOptions,
+use crate::flatbuf_tables::{
+    bytes, child, children, flatbuffer_table as table, optional_scalar, scalar, string, Ref, Refs,
+    Str, U8s,
 };
-
-/// Verifier limits. SlateDB raises the table limit for big databases; here the `manifest-tables`
-/// limit bounds it, and the apparent size (every byte range the verifier visits, counted once
-/// per visit) is capped at a multiple of the buffer: an honest buffer visits each table once
-/// (plus its shared vtable), while a hostile one that points many offsets at one table or byte
-/// vector would make decoding copy it each time.
-pub(super) fn verifier_options(max_tables: u64, buffer_len: usize) -> VerifierOptions {
-    VerifierOptions {
-        max_tables: usize::try_from(max_tables).unwrap_or(usize::MAX),
-        max_apparent_size: buffer_len
-            .saturating_mul(APPARENT_SIZE_FACTOR)
-            .saturating_add(1 << 20)
-            .min(1 << 31),
-        ..Default::default()
-    }
-}
-
-/// How many times its own size a manifest's verified ranges may add up to (see
-/// [`verifier_options`]).
-pub(super) const APPARENT_SIZE_FACTOR: usize = 8;
-
-/// A vector of tables.
-pub(super) type Tables<'a, T> = Vector<'a, ForwardsUOffset<T>>;
-
-/// Declares a table type: its field slots (vtable offsets) and the verifier over them.
-macro_rules! table {
-    (
-        $(#[$doc:meta])*
-        $name:ident { $($slot:ident = $voffset:literal),* $(,)? }
-        verify($t:ident) $verify:expr
-    ) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy)]
-        pub(super) struct $name<'a>(Table<'a>);
-
-        #[allow(dead_code)]
-        impl<'a> $name<'a> {
-            $(const $slot: VOffsetT = $voffset;)*
-        }
-
-        impl<'a> Follow<'a> for $name<'a> {
-            type Inner = Self;
-            unsafe fn follow(buf: &'a [u8], loc: usize) -> Self {
-                // SAFETY: forwarded contract of `Follow::follow`: `loc` points at a table.
-                Self(unsafe { Table::new(buf, loc) })
-            }
-        }
-
-        impl Verifiable for $name<'_> {
-            fn run_verifier(v: &mut Verifier, pos: usize) -> Result<(), InvalidFlatbuffer> {
-                let $t = v.visit_table(pos)?;
-                $verify.finish();
-                Ok(())
-            }
-        }
-    };
-}
-
-// Accessors over a verified table. Each is called only with a slot and type its table's
-// verifier checked (see the module docs).
-fn scalar<'a, T>(table: &Table<'a>, slot: VOffsetT, default: T) -> T
-where
-    T: Follow<'a, Inner = T> + Copy + 'a,
-{
-    // SAFETY: the slot was verified to hold a `T` (or to be absent).
-    unsafe { table.get::<T>(slot, Some(default)) }.unwrap_or(default)
-}
-
-fn optional_scalar<'a, T>(table: &Table<'a>, slot: VOffsetT) -> Option<T>
-where
-    T: Follow<'a, Inner = T> + 'a,
-{
-    // SAFETY: as for `scalar`.
-    unsafe { table.get::<T>(slot, None) }
-}
-
-fn child<'a, T>(table: &Table<'a>, slot: VOffsetT) -> Option<T>
-where
-    T: Follow<'a, Inner = T> + 'a,
-{
-    // SAFETY: the slot was verified to hold an offset to a verified `T` table (or to be absent).
-    unsafe { table.get::<ForwardsUOffset<T>>(slot, None) }
-}
-
-fn children<'a, T>(table: &Table<'a>, slot: VOffsetT) -> Option<Tables<'a, T>>
-where
-    T: Follow<'a> + 'a,
-{
-    // SAFETY: the slot was verified to hold a vector of offsets to verified `T` tables.
-    unsafe { table.get::<ForwardsUOffset<Tables<'a, T>>>(slot, None) }
-}
-
-fn bytes<'a>(table: &Table<'a>, slot: VOffsetT) -> Option<&'a [u8]> {
-    // SAFETY: the slot was verified to hold a `[ubyte]` vector.
-    unsafe { table.get::<ForwardsUOffset<Vector<'a, u8>>>(slot, None) }.map(|v| v.bytes())
-}
-
-fn string<'a>(table: &Table<'a>, slot: VOffsetT) -> Option<&'a str> {
-    // SAFETY: the slot was verified to hold a UTF-8 string.
-    unsafe { table.get::<ForwardsUOffset<&'a str>>(slot, None) }
-}
-
-type U8s<'a> = ForwardsUOffset<Vector<'a, u8>>;
-type Str<'a> = ForwardsUOffset<&'a str>;
-type Ref<T> = ForwardsUOffset<T>;
-type Refs<'a, T> = ForwardsUOffset<Tables<'a, T>>;
+pub(super) use crate::flatbuf_tables::{verifier_options, Tables, APPARENT_SIZE_FACTOR};
 
 table! {
     /// `CompactionsV1 { compactor_epoch: ulong, recent_compactions: [Compaction] }`, the root of

@@ -2,7 +2,8 @@
 
 use crate::listing::ObjectsById;
 use crate::model::{Manifest, WalId};
-use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement};
+use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement, WalSide};
+use crate::sst::SstRows;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
@@ -99,6 +100,17 @@ impl<'a> RuleContext<'a> {
             self.root_main_unknown(root).as_ref(),
             self.root_wal_unknown(root).as_ref(),
         )
+    }
+
+    /// The rows read of WAL object `id`, from the store [`RuleContext::wal_objects`] answers
+    /// with, when a live check or a bundle read them from the object that store lists.
+    pub fn wal_rows(&self, root: &'a RootState, id: WalId) -> Option<&'a Result<SstRows, String>> {
+        let objects = self.wal_objects(root).ok()?;
+        let side = match root.wal_placement {
+            WalPlacement::MainStore | WalPlacement::NotListed => WalSide::Main,
+            WalPlacement::WalStore { .. } | WalPlacement::Nowhere => WalSide::WalStore,
+        };
+        root.wal_rows.get(side, objects, id)
     }
 
     /// The ids of [`RuleContext::wal_objects`].

@@ -8,6 +8,7 @@ mod presence;
 mod root;
 mod wal_history;
 mod wal_probe;
+mod wal_rows;
 
 pub use gc_forecast::{forecast as gc_forecast, GcForecast, SstCutoff};
 pub use presence::{Presence, Unknown};
@@ -17,6 +18,10 @@ pub use wal_history::{
     NewestL0,
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
+pub use wal_rows::{
+    wal_objects_to_read, WalReadPlan, WalRowsByStore, WalRowsRead, WalRowsVerdict, WalSide,
+    WalToRead,
+};
 
 use crate::listing::{Listing, SlateObject};
 use crate::manifest::{manifest_id_from_path, newest_compactions};
@@ -39,6 +44,9 @@ pub struct SnapshotInputs {
     /// [`crate::manifest::compactor_epoch`]), by object key: the newest of each root is what
     /// the next compactor is fenced against.
     pub compactor_epochs: Vec<(String, u64)>,
+    /// The rows of WAL objects read from the store (see [`wal_objects_to_read`]): a live check
+    /// or a bundle can give them, a listing cannot.
+    pub wal_rows: Vec<WalRowsRead>,
 }
 
 /// How a listing bears on answers.
@@ -176,6 +184,14 @@ impl Snapshot {
                 .entry(root_path.to_string())
                 .or_insert_with(|| RootState::new(root_path));
             root.stored_compactor_epoch = Some((key.to_string(), epochs[key]));
+        }
+        for read in inputs.wal_rows {
+            let Some((root_path, id)) = wal_rows::read_root_and_id(&read) else {
+                continue;
+            };
+            if let Some(root) = roots.get_mut(root_path) {
+                root.wal_rows.insert(id, read);
+            }
         }
         let main_given = inputs.main.is_some();
         let wal_given = inputs.wal.is_some();

@@ -38,6 +38,8 @@ pub struct RootState {
     pub wal_in_main: ObjectsById<WalId>,
     /// WAL objects in the WAL store listing.
     pub wal_in_wal_store: ObjectsById<WalId>,
+    /// The rows of WAL objects read from either store (live checks and bundles only).
+    pub wal_rows: super::WalRowsByStore,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
@@ -91,6 +93,7 @@ impl RootState {
             listed_manifests: BTreeMap::new(),
             wal_in_main: ObjectsById::default(),
             wal_in_wal_store: ObjectsById::default(),
+            wal_rows: super::WalRowsByStore::default(),
             compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,

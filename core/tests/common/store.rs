@@ -1,10 +1,14 @@
 //! A committed fixture store as slatecheck's inputs: listings made from its directories
 //! (every object with its size and modification time) and its manifest objects decoded.
 
+use slatecheck_core::limits::DEFAULT_LIMITS;
 use slatecheck_core::listing::{ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::rules::{CheckOptions, RuleContext};
-use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use slatecheck_core::snapshot::{
+    wal_objects_to_read, Snapshot, SnapshotInputs, WalRowsRead, WalSide,
+};
+use slatecheck_core::sst::read_sst_rows;
 use std::path::Path;
 
 fn listing_of(dir: &Path) -> slatecheck_core::listing::Listing {
@@ -37,6 +41,36 @@ pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
         manifests,
         ..SnapshotInputs::default()
     }
+}
+
+/// [`inputs`], with the rows of the WAL objects a check of the live store reads
+/// ([`wal_objects_to_read`]), read from the fixture's directories as `--store` reads them.
+pub fn inputs_with_wal_rows(fixture: &Path, with_wal: bool) -> SnapshotInputs {
+    let mut given = inputs(fixture, with_wal);
+    let plan = wal_objects_to_read(
+        given.main.as_ref(),
+        given.wal.as_ref(),
+        &given.manifests,
+        DEFAULT_LIMITS.wal_read_bytes,
+    );
+    given.wal_rows = plan
+        .to_read
+        .into_iter()
+        .map(|object| {
+            let dir = match object.side {
+                WalSide::Main => fixture.join("main"),
+                WalSide::WalStore => fixture.join("wal"),
+            };
+            let bytes = std::fs::read(dir.join(&object.key)).expect("listed WAL object");
+            WalRowsRead {
+                side: object.side,
+                key: object.key,
+                size: bytes.len() as u64,
+                rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+            }
+        })
+        .collect();
+    given
 }
 
 /// Whether the scenario used a separate WAL store (its `wal/` folder may be empty, and git

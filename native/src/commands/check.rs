@@ -10,6 +10,7 @@ use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
 use slatecheck_core::digest::sha256_of_files;
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::limits::Limits;
+use slatecheck_core::listing::{classify_key, SlateObject};
 use slatecheck_core::manifest::{
     decode_for_check, newest_compactions, readable_epochs, DecodedForCheck, ManifestError,
     MAX_COMPACTIONS_BYTES,
@@ -20,7 +21,10 @@ use slatecheck_core::report::{
     InputRef, Report,
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
-use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use slatecheck_core::snapshot::{
+    wal_objects_to_read, Snapshot, SnapshotInputs, WalReadPlan, WalRowsRead, WalSide,
+};
+use slatecheck_core::sst::read_sst_rows;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +48,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     // A bundle collected without a WAL store says the WAL is in the main store.
     let mut no_wal_store = args.no_wal_store;
     let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
-        (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options)?,
+        (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options, &limits)?,
         (None, Some(bundle)) => {
             let (info, inputs, refs) = bundle_inputs(bundle, &listing_options, &limits)?;
             no_wal_store |= info.wal_store_given == Some(false);
@@ -92,10 +96,20 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     // Errors in the order the inputs are named in: listings, WAL listings, manifests.
     let main = main?.or(snapshot_inputs.main);
     let wal = wal?.or(snapshot_inputs.wal);
+    let mut wal_rows = snapshot_inputs.wal_rows;
     let (manifests, unsupported_manifests, compactor_epochs) = match manifests_read {
         Some((dir, read)) => {
             let read = read?;
             inputs.push(file_ref("manifests", dir, read.sha256));
+            if !read.wal_files.is_empty() {
+                let plan = wal_objects_to_read(
+                    main.as_ref(),
+                    wal.as_ref(),
+                    &read.manifests,
+                    limits.wal_read_bytes,
+                );
+                wal_rows.extend(read_wal_files(dir, plan, &read.wal_files, &mut inputs)?);
+            }
             (read.manifests, read.unsupported, read.compactor_epochs)
         }
         None => (
@@ -110,6 +124,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         manifests,
         unsupported_manifests,
         compactor_epochs,
+        wal_rows,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),
@@ -244,6 +259,7 @@ fn live_inputs(
     url: &str,
     wal_url: Option<&str>,
     options: &slatecheck_core::listing::ListingOptions,
+    limits: &Limits,
 ) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
     let main = crate::store::open(url)?;
     let wal = wal_url.map(crate::store::open).transpose()?;
@@ -258,16 +274,30 @@ fn live_inputs(
         };
         let mut refs = vec![store_ref("store", &main.url)];
         refs.extend(wal.as_ref().map(|wal| store_ref("wal-store", &wal.url)));
-        Ok((
-            SnapshotInputs {
-                main: Some(listing),
-                wal: wal_listing,
-                manifests,
-                compactor_epochs,
-                ..SnapshotInputs::default()
-            },
-            refs,
-        ))
+        let mut inputs = SnapshotInputs {
+            main: Some(listing),
+            wal: wal_listing,
+            manifests,
+            compactor_epochs,
+            ..SnapshotInputs::default()
+        };
+        // The rows of WAL objects after each replay point settle what a wipe or a lost WAL
+        // object costs, which their keys and sizes cannot.
+        let plan = wal_objects_to_read(
+            inputs.main.as_ref(),
+            inputs.wal.as_ref(),
+            &inputs.manifests,
+            limits.wal_read_bytes,
+        );
+        let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
+            .to_read
+            .into_iter()
+            .partition(|object| object.side == WalSide::Main);
+        inputs.wal_rows = main.wal_rows(in_main).await;
+        if let Some(wal) = &wal {
+            inputs.wal_rows.extend(wal.wal_rows(in_wal_store).await);
+        }
+        Ok((inputs, refs))
     })
 }
 
@@ -352,7 +382,46 @@ struct ManifestDir {
     manifests: Vec<(String, ManifestFile)>,
     unsupported: Vec<(String, String)>,
     compactor_epochs: Vec<(String, u64)>,
+    /// WAL objects copied into the folder too (`--include '*/wal/*'`), by key: not read yet.
+    wal_files: BTreeMap<String, PathBuf>,
     sha256: String,
+}
+
+/// Reads the rows of the WAL objects `plan` picks that the manifest folder `dir` holds, as
+/// `--store` reads them from the store; adds the files read to `inputs`.
+fn read_wal_files(
+    dir: &Path,
+    plan: WalReadPlan,
+    files: &BTreeMap<String, PathBuf>,
+    inputs: &mut Vec<InputRef>,
+) -> Result<Vec<WalRowsRead>, Failure> {
+    let mut read = Vec::new();
+    let mut hashed: Vec<(String, Vec<u8>)> = Vec::new();
+    for object in plan.to_read {
+        let Some(path) = files.get(&object.key) else {
+            continue;
+        };
+        let bytes = std::fs::read(path)
+            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+        read.push(WalRowsRead {
+            side: object.side,
+            key: object.key.clone(),
+            size: bytes.len() as u64,
+            rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+        });
+        hashed.push((object.key, bytes));
+    }
+    hashed.sort_by(|a, b| a.0.cmp(&b.0));
+    hashed.dedup_by(|a, b| a.0 == b.0);
+    if !hashed.is_empty() {
+        let sha256 = sha256_of_files(
+            hashed
+                .iter()
+                .map(|(key, bytes)| (key.as_str(), bytes.as_slice())),
+        );
+        inputs.push(file_ref("wal-objects", dir, sha256));
+    }
+    Ok(read)
 }
 
 /// Every `*.manifest` file below `dir`, decoded, keyed by its path relative to `dir` (without
@@ -376,13 +445,16 @@ fn read_manifest_dir(
                 pending.push(path);
             } else if path
                 .extension()
-                .is_some_and(|ext| ext == "manifest" || ext == "compactions")
+                .is_some_and(|ext| ext == "manifest" || ext == "compactions" || ext == "sst")
             {
                 files.push(path);
             }
         }
     }
     files.sort();
+    let (ssts, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|path| path.extension().is_some_and(|ext| ext == "sst"));
     let (compactions, files): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|path| path.extension().is_some_and(|ext| ext == "compactions"));
@@ -434,6 +506,14 @@ fn read_manifest_dir(
         newest.push((key.to_string(), bytes));
     }
     let compactor_epochs = readable_epochs(&newest);
+    // WAL objects are only found here; which of them are read waits for the listings.
+    let wal_files = ssts
+        .into_iter()
+        .map(|path| (store_key(&key_below(dir, &path)), path))
+        .filter(|(key, _)| {
+            classify_key(key).is_some_and(|key| matches!(key.object, SlateObject::Wal { .. }))
+        })
+        .collect();
     let sha256 = sha256_of_files(
         contents
             .iter()
@@ -448,6 +528,7 @@ fn read_manifest_dir(
         manifests,
         unsupported,
         compactor_epochs,
+        wal_files,
         sha256,
     })
 }

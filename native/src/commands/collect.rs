@@ -2,8 +2,12 @@
 
 use crate::cli::CollectArgs;
 use crate::exit::{Failure, SAFE};
-use slatecheck_core::bundle::{write_bundle_with_compactions, BundleInfo, BUNDLE_VERSION};
+use slatecheck_core::bundle::{write_bundle_objects, BundleInfo, BundleObjects, BUNDLE_VERSION};
+use slatecheck_core::limits::DEFAULT_LIMITS;
 use slatecheck_core::listing::ListingOptions;
+use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::model::ManifestFile;
+use slatecheck_core::snapshot::{wal_objects_to_read, WalSide};
 
 pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let main = crate::store::open(&args.store)?;
@@ -13,7 +17,7 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         .map(crate::store::open)
         .transpose()?;
     let runtime = crate::store::runtime()?;
-    let (listing, wal_listing, manifests, compactions) = runtime.block_on(async {
+    let (listing, wal_listing, manifests, compactions, wal_objects) = runtime.block_on(async {
         let listing = main.list(ListingOptions::default()).await?;
         let manifests = main.manifest_objects(&listing).await?;
         let compactions = main.compactions_objects(&listing).await?;
@@ -21,7 +25,30 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
             Some(wal) => Some(wal.list(ListingOptions::default()).await?),
             None => None,
         };
-        Ok::<_, Failure>((listing, wal_listing, manifests, compactions))
+        // The WAL objects after each replay point, whose rows `check` reads: what a wipe or a
+        // lost WAL object costs depends on them. A manifest that does not decode picks none.
+        let decoded: Vec<(String, ManifestFile)> = manifests
+            .iter()
+            .filter_map(|(key, bytes)| {
+                let mut files = decode_manifest_file(key, bytes, None).ok()?;
+                Some((key.clone(), files.swap_remove(0)))
+            })
+            .collect();
+        let plan = wal_objects_to_read(
+            Some(&listing),
+            wal_listing.as_ref(),
+            &decoded,
+            DEFAULT_LIMITS.wal_read_bytes,
+        );
+        let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
+            .to_read
+            .into_iter()
+            .partition(|object| object.side == WalSide::Main);
+        let mut wal_objects = main.wal_objects(in_main).await;
+        if let Some(wal) = &wal {
+            wal_objects.extend(wal.wal_objects(in_wal_store).await);
+        }
+        Ok::<_, Failure>((listing, wal_listing, manifests, compactions, wal_objects))
     })?;
     let info = BundleInfo {
         bundle_version: BUNDLE_VERSION,
@@ -33,20 +60,19 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let shown = args.output.display().to_string();
     let file = std::fs::File::create(&args.output)
         .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
-    write_bundle_with_compactions(
-        file,
-        &info,
-        &listing,
-        wal_listing.as_ref(),
-        &manifests,
-        &compactions,
-    )
-    .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
+    let objects = BundleObjects {
+        manifests: &manifests,
+        compactions: &compactions,
+        wal_objects: &wal_objects,
+    };
+    write_bundle_objects(file, &info, &listing, wal_listing.as_ref(), &objects)
+        .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
     eprintln!(
-        "slatecheck: wrote {shown}: {} SlateDB objects in {} root(s), {} manifest objects{}",
+        "slatecheck: wrote {shown}: {} SlateDB objects in {} root(s), {} manifest objects, {} WAL objects after replay points{}",
         listing.objects.len(),
         listing.roots.len(),
         manifests.len(),
+        wal_objects.len(),
         wal_listing
             .map(|w| format!(", {} WAL store objects", w.objects.len()))
             .unwrap_or_default()

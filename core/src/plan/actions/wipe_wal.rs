@@ -8,7 +8,7 @@ use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::newest_l0;
+use crate::snapshot::{newest_l0, WalRowsVerdict};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -89,14 +89,40 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             .chain(wal_writes_lost::check(cx, root, latest))
             .map(already_broken),
     );
-    // After the replay point: a zero-byte object is a fence and holds nothing; one with data
-    // at or after the manifest that published the newest L0 holds writes that are not in L0;
-    // one with data before it may hold either (how that L0's memtable froze is not recorded).
+    // After the replay point: a zero-byte object is a fence and holds nothing. One with data
+    // whose rows were read holds writes L0 lacks exactly when a row is past `last_l0_seq`.
+    // For the rest the listing decides what it can: data at or after the manifest that
+    // published the newest L0 holds writes that are not in L0; data before it may hold either
+    // (how that L0's memtable froze is not recorded).
     let bound = newest_l0(root, latest);
-    let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = objects
+    let mut in_l0: Vec<(u64, Option<u64>)> = Vec::new();
+    let mut not_in_l0: Vec<(u64, u64)> = Vec::new();
+    let mut unread: Vec<u64> = Vec::new();
+    for (id, _) in objects
         .range(latest.replay_after_wal_id + 1..)
         .filter(|(_, o)| o.size > 0)
-        .map(|(id, _)| *id)
+    {
+        match cx.wal_rows(root, *id) {
+            Some(Ok(rows)) => match WalRowsVerdict::of(rows, latest) {
+                WalRowsVerdict::InL0 { max_seq } => in_l0.push((*id, max_seq)),
+                WalRowsVerdict::NotInL0 { max_seq } => not_in_l0.push((*id, max_seq)),
+            },
+            _ => unread.push(*id),
+        }
+    }
+    if !not_in_l0.is_empty() {
+        work.findings
+            .push(wal_writes_lost::would_lose_rows(root, latest, &not_in_l0));
+        kept.extend(not_in_l0.iter().map(|(id, _)| *id));
+    }
+    if !in_l0.is_empty() {
+        work.findings
+            .push(wal_replay_range_missing::would_drop_rows_in_l0(
+                root, latest, &in_l0,
+            ));
+    }
+    let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = unread
+        .into_iter()
         .partition(|id| *id >= bound.next_wal_sst_id);
     if !past_l0.is_empty() {
         work.findings
@@ -109,9 +135,10 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                     root, latest, &bound, &unplaced,
                 ));
         } else {
+            let unread = wal_replay_range_missing::why_unread(cx, root, &unplaced);
             work.findings
                 .push(wal_replay_range_missing::would_drop_unplaced(
-                    root, latest, &bound, &unplaced,
+                    root, latest, &bound, &unplaced, &unread,
                 ));
             kept.extend(unplaced);
         }

@@ -284,11 +284,12 @@ pub fn would_drop_unplaced(
     latest: &Manifest,
     newest_l0: &NewestL0,
     ids: &[u64],
+    unread: &str,
 ) -> Finding {
     RULE.finding(
         &root.path,
         format!(
-            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {}; {}",
+            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {}; {}. {unread}",
             root.path,
             id_ranges(ids),
             if ids.len() == 1 { "holds" } else { "hold" },
@@ -329,3 +330,60 @@ pub fn would_drop_closed(
 /// How to settle WAL objects that may hold writes not in L0 without risking them: a writer
 /// open replays them into memtables frozen at WAL boundaries, and a close flushes those to L0.
 pub const REPLAY_THEN_CLOSE: &str = "open a writer and close it with `Db::close()` before wiping: the open replays these WAL objects and the close flushes them to L0, after which only the writer's fence is left after the replay point; then check again";
+
+/// Why the rows of WAL objects `ids` did not settle them, and what would.
+pub fn why_unread(cx: &RuleContext<'_>, root: &RootState, ids: &[u64]) -> String {
+    let failures: Vec<String> = ids
+        .iter()
+        .filter_map(|id| match cx.wal_rows(root, *id) {
+            Some(Err(why)) => Some(format!("{}: {why}", root.wal_key(*id))),
+            _ => None,
+        })
+        .collect();
+    if failures.is_empty() {
+        "Their rows would tell (a row past the manifest's `last_l0_seq` is a write L0 lacks): a check of the live store (--store) reads them".to_string()
+    } else {
+        format!(
+            "Their rows would tell, and could not be read: {}",
+            failures.join("; ")
+        )
+    }
+}
+
+/// The finding for deleting WAL objects after the replay point of `latest` whose rows were
+/// read and are all in L0 already: `(id, highest sequence number)`, `None` for no row.
+pub fn would_drop_rows_in_l0(
+    root: &RootState,
+    latest: &Manifest,
+    read: &[(u64, Option<u64>)],
+) -> Finding {
+    let ids: Vec<u64> = read.iter().map(|(id, _)| *id).collect();
+    let max_seq = read.iter().filter_map(|(_, seq)| *seq).max();
+    RULE.finding(
+        &root.path,
+        format!(
+            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {}; {} rows were read, and {}, so every one is in L0 already: a writer open or a reader skips them",
+            root.path,
+            id_ranges(&ids),
+            if ids.len() == 1 { "holds" } else { "hold" },
+            latest.id,
+            if ids.len() == 1 { "its" } else { "their" },
+            match max_seq {
+                Some(seq) => format!(
+                    "the highest sequence number among them, {seq}, is at most the manifest's `last_l0_seq` {}",
+                    latest.last_l0_seq
+                ),
+                None => "they hold no row".to_string(),
+            },
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("replay_after_wal_id", latest.replay_after_wal_id),
+            ("last_l0_seq", latest.last_l0_seq),
+            ("wal_ids_with_rows_in_l0", &ids),
+            ("max_seq", max_seq),
+        ],
+        "nothing to do, if no writer has opened since the check",
+        Impact::Advisory,
+    )
+}

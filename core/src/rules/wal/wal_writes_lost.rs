@@ -119,3 +119,35 @@ pub fn would_lose(
         },
     )
 }
+
+/// The finding for deleting WAL objects after the replay point of `latest` whose rows were
+/// read and include rows past its `last_l0_seq`: `(id, highest sequence number)`.
+pub fn would_lose_rows(root: &RootState, latest: &Manifest, read: &[(u64, u64)]) -> Finding {
+    let ids: Vec<u64> = read.iter().map(|(id, _)| *id).collect();
+    let max_seq = read.iter().map(|(_, seq)| *seq).max().unwrap_or_default();
+    RULE.finding(
+        &root.path,
+        format!(
+            "wiping the WAL of `{}` deletes WAL {}, whose rows were read: {} past the latest manifest's `last_l0_seq` {} (up to sequence number {max_seq}), acknowledged writes that are not in L0, lost with them",
+            root.path,
+            id_ranges(&ids),
+            if ids.len() == 1 { "it holds rows" } else { "they hold rows" },
+            latest.last_l0_seq,
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("replay_after_wal_id", latest.replay_after_wal_id),
+            ("last_l0_seq", latest.last_l0_seq),
+            ("wal_ids_with_rows_past_l0", &ids),
+            ("max_seq", max_seq),
+            ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
+        ],
+        FLUSH_TO_L0_FIRST,
+        Impact::Unsafe {
+            predicted_error: format!(
+                "silent loss of the acknowledged writes in {} (not in L0)",
+                root.wal_key(ids[0])
+            ),
+        },
+    )
+}
