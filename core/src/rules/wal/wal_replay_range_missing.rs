@@ -37,6 +37,12 @@ crate::declare_rule! {
     ///   that no manifest proves were: `inconclusive`, until a listing from before the
     ///   deletion (or the objects' versions, with their sizes) settles it.
     ///
+    /// For `wipe-wal:` the objects are still there, and their rows settle what the listing
+    /// cannot: an object whose rows were read (a check of the live store, a bundle, or a
+    /// `--manifests` folder holding the WAL objects) and have no sequence number above the
+    /// latest manifest's `last_l0_seq` holds only rows of L0, which a writer open or a reader
+    /// skips (slatedb `wal_replay.rs`, `WalReplayIterator::next`): deleting it is advice.
+    ///
     /// ## SlateDB error it prevents
     /// None is raised: the loss is silent (reopen succeeds; reads return `None` for the keys).
     ///

@@ -16,7 +16,10 @@ crate::declare_rule! {
     ///   published the newest L0 (the earliest manifest with the latest `last_l0_seq`);
     /// - gone objects of the replay range at or after that id, more of them than the writer
     ///   opens recorded in the manifests (`writer_epoch` history) can have fenced, after the
-    ///   fences still listed are accounted for.
+    ///   fences still listed are accounted for;
+    /// - for `wipe-wal:`, a listed object after the replay point whose rows were read (a check
+    ///   of the live store, a bundle, or a `--manifests` folder holding the WAL objects) and
+    ///   include a row past the latest manifest's `last_l0_seq`, wherever it lies.
     ///
     /// ## Why it matters
     /// An L0 flush is written to the manifest only once the WAL objects holding its rows are
@@ -27,7 +30,10 @@ crate::declare_rule! {
     /// (`wal/slatedb/writer.rs`), so an object without data is a fence, and fences are written
     /// only by writer opens, one each, at ids that the epoch-bump manifests bound
     /// (`wal/slatedb/writer_init.rs`). Losing such an object (wiped, deleted, or about to be by
-    /// `wipe-wal`) loses the writes in it.
+    /// `wipe-wal`) loses the writes in it. Rows settle it outright: a writer open or a reader
+    /// replays every row of the objects after the replay point whose sequence number is above
+    /// `last_l0_seq` and skips the rest (slatedb `wal_replay.rs`, `WalReplayIterator::next`,
+    /// whose `min_seq` defaults to `last_l0_seq`), so a row above it is a write L0 lacks.
     ///
     /// ## SlateDB error it prevents
     /// None is raised: a writer open replays up to the first missing WAL object and a `DbReader`
