@@ -236,6 +236,41 @@ async fn a_store_folder_and_its_wal_store_folder_check_like_the_cli() {
     browser.close().await;
 }
 
+/// A dropped store folder holds the WAL objects themselves: the worker reads the rows of those
+/// after the replay point, as `check --store` does, so `wipe-wal:` is decided where a listing
+/// leaves it open. Fixture l's WAL 2 holds only rows of L0 (safe); fixture m's WAL 3 a write
+/// only the WAL has (unsafe, `SDB-WAL-010`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_folder_decides_wipe_wal_from_the_wal_rows() {
+    for (name, verdict, rule) in [
+        (
+            "l-idle-reopens-wal-wiped-before-wipe",
+            "safe",
+            "SDB-WAL-004",
+        ),
+        (
+            "m-size-frozen-wal-deleted-before-delete",
+            "unsafe",
+            "SDB-WAL-010",
+        ),
+    ] {
+        let site = Site::start();
+        let browser = Browser::open(&site).await;
+        let fixture = repo_root().join("fixtures/v2").join(name);
+        browser
+            .add_files("folder-input", &[&fixture.join("main")])
+            .await;
+        browser.type_into("plan-text", "wipe-wal:db").await;
+        assert_eq!(browser.run_check().await, verdict, "{name}");
+        let rule_hook = format!("[data-rule='{rule}']");
+        assert!(
+            !browser.texts(&rule_hook).await.is_empty(),
+            "{name}: {rule}"
+        );
+        browser.close().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_million_object_listing_is_read_in_the_worker() {
     let site = Site::start();

@@ -298,15 +298,37 @@ pub struct ListingBuilder {
     pub(crate) inventory: Option<InventoryPlan>,
 }
 
-impl ListingBuilder {
-    /// A builder reading with `options`.
-    pub fn new(options: ListingOptions) -> Self {
-        let prefix = options
-            .prefix
+impl ListingOptions {
+    /// The store prefix as keys start with it (`prod/dbs/`), if one is set.
+    fn key_prefix(&self) -> Option<String> {
+        self.prefix
             .as_deref()
             .map(|p| p.trim_start_matches('/').trim_end_matches('/'))
             .filter(|p| !p.is_empty())
-            .map(|p| format!("{p}/"));
+            .map(|p| format!("{p}/"))
+    }
+
+    /// The key a listing read with these options gives the listed or copied `key`: without
+    /// an `s3://bucket/`-style head and the store prefix; `None` outside the prefix.
+    pub fn store_key<'k>(&self, key: &'k str) -> Option<&'k str> {
+        relative_to_store(self.key_prefix().as_deref(), key)
+    }
+}
+
+/// `key` without an `s3://bucket/`-style head and without `prefix` (as [`ListingOptions`]
+/// normalizes it); `None` outside the prefix.
+fn relative_to_store<'k>(prefix: Option<&str>, key: &'k str) -> Option<&'k str> {
+    let key = strip_store_url(key);
+    match prefix {
+        None => Some(key),
+        Some(prefix) => key.strip_prefix(prefix),
+    }
+}
+
+impl ListingBuilder {
+    /// A builder reading with `options`.
+    pub fn new(options: ListingOptions) -> Self {
+        let prefix = options.key_prefix();
         Self {
             options,
             prefix,
@@ -636,11 +658,7 @@ impl ListingBuilder {
 
     /// The store-relative key: without `s3://bucket/`-style prefixes and the store prefix.
     fn store_key<'k>(&self, key: &'k str) -> Option<&'k str> {
-        let key = strip_store_url(key);
-        match &self.prefix {
-            None => Some(key),
-            Some(prefix) => key.strip_prefix(prefix.as_str()),
-        }
+        relative_to_store(self.prefix.as_deref(), key)
     }
 
     fn wanted_root(&self, root: &str) -> bool {
