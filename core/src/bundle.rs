@@ -7,9 +7,10 @@
 //! `listings/wal.tsv` (`find -printf '%s\t%T@\t%P\n'` format: size, epoch seconds, key), and
 //! `manifests/<key>` for every manifest object, `compactions/<key>` for each root's newest
 //! `compactions/` object (read for its compactor epoch; readers before it skip the folder),
-//! and `wal-objects/main/<key>` / `wal-objects/wal-store/<key>` for the WAL objects after each
-//! latest manifest's replay point (read for their rows' sequence numbers, see
-//! [`crate::snapshot::wal_objects_to_read`]; readers before it skip the folder too).
+//! and `sst-objects/main/<key>` / `sst-objects/wal-store/<key>` for the SST objects read for
+//! their rows' sequence numbers (WAL objects after each latest manifest's replay point, SSTs it
+//! does not know: see [`crate::snapshot::objects_to_read`]; readers before it skip the folder
+//! too).
 //! Entries are sorted and carry no timestamps, so the same store state gives the same bytes.
 
 use crate::limits::{human_bytes, LimitExceeded, Limits};
@@ -17,7 +18,7 @@ use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, Listin
 use crate::manifest::{
     compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
 };
-use crate::snapshot::{SnapshotInputs, WalRowsRead, WalSide};
+use crate::snapshot::{RowsRead, SnapshotInputs, StoreSide};
 use crate::sst::read_sst_rows;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -33,8 +34,8 @@ const MAIN_LISTING: &str = "listings/main.tsv";
 const WAL_LISTING: &str = "listings/wal.tsv";
 const MANIFESTS: &str = "manifests/";
 const COMPACTIONS: &str = "compactions/";
-const WAL_OBJECTS_MAIN: &str = "wal-objects/main/";
-const WAL_OBJECTS_WAL_STORE: &str = "wal-objects/wal-store/";
+const SST_OBJECTS_MAIN: &str = "sst-objects/main/";
+const SST_OBJECTS_WAL_STORE: &str = "sst-objects/wal-store/";
 /// The longest member name read (a GNU long-name member): object keys are at most 1024 bytes.
 const MAX_NAME_BYTES: u64 = 4096;
 
@@ -169,8 +170,9 @@ pub struct BundleObjects<'a> {
     pub manifests: &'a [(String, Vec<u8>)],
     /// Each root's newest `compactions/` object.
     pub compactions: &'a [(String, Vec<u8>)],
-    /// WAL objects, with the store they were listed in.
-    pub wal_objects: &'a [(WalSide, String, Vec<u8>)],
+    /// SST objects read for their rows (see [`crate::snapshot::objects_to_read`]), with the
+    /// store they were listed in.
+    pub sst_objects: &'a [(StoreSide, String, Vec<u8>)],
 }
 
 /// [`write_bundle`], with every kind of raw object a bundle carries.
@@ -200,10 +202,10 @@ pub fn write_bundle_objects<W: Write>(
     if let Some(wal) = wal {
         add(WAL_LISTING, listing_text(wal).as_bytes())?;
     }
-    let wal_objects = objects.wal_objects.iter().map(|(side, key, bytes)| {
+    let sst_objects = objects.sst_objects.iter().map(|(side, key, bytes)| {
         let folder = match side {
-            WalSide::Main => WAL_OBJECTS_MAIN,
-            WalSide::WalStore => WAL_OBJECTS_WAL_STORE,
+            StoreSide::Main => SST_OBJECTS_MAIN,
+            StoreSide::WalStore => SST_OBJECTS_WAL_STORE,
         };
         (format!("{folder}{key}"), bytes)
     });
@@ -217,7 +219,7 @@ pub fn write_bundle_objects<W: Write>(
             .iter()
             .map(move |(key, bytes)| (format!("{folder}{key}"), bytes))
     })
-    .chain(wal_objects)
+    .chain(sst_objects)
     .collect();
     members.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, bytes) in members {
@@ -226,13 +228,13 @@ pub fn write_bundle_objects<W: Write>(
     tar.into_inner()?.finish()
 }
 
-/// The store and key of a `wal-objects/` member.
-fn wal_object_member(name: &str) -> Option<(WalSide, &str)> {
-    name.strip_prefix(WAL_OBJECTS_MAIN)
-        .map(|key| (WalSide::Main, key))
+/// The store and key of a `sst-objects/` member.
+fn wal_object_member(name: &str) -> Option<(StoreSide, &str)> {
+    name.strip_prefix(SST_OBJECTS_MAIN)
+        .map(|key| (StoreSide::Main, key))
         .or_else(|| {
-            name.strip_prefix(WAL_OBJECTS_WAL_STORE)
-                .map(|key| (WalSide::WalStore, key))
+            name.strip_prefix(SST_OBJECTS_WAL_STORE)
+                .map(|key| (StoreSide::WalStore, key))
         })
 }
 
@@ -300,7 +302,7 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut wal = None;
     let mut manifests = Vec::new();
     let mut compactor_epochs = Vec::new();
-    let mut wal_rows = Vec::new();
+    let mut object_rows = Vec::new();
     let mut unsupported = Vec::new();
     let mut members = 0u64;
     let mut declared = 0u64;
@@ -416,7 +418,7 @@ pub fn read_bundle_with_limits<R: Read>(
             // Read for the rows' sequence numbers; one that cannot be decoded says why.
             let mut bytes = Vec::with_capacity(size as usize);
             entry.read_to_end(&mut bytes).map_err(archive_error)?;
-            wal_rows.push(WalRowsRead {
+            object_rows.push(RowsRead {
                 side,
                 key: key.to_string(),
                 size: bytes.len() as u64,
@@ -454,7 +456,7 @@ pub fn read_bundle_with_limits<R: Read>(
             manifests,
             unsupported_manifests: unsupported,
             compactor_epochs,
-            wal_rows,
+            object_rows,
         },
     ))
 }

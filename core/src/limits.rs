@@ -24,10 +24,11 @@ pub struct Limits {
     /// listings name to the highest. The rules walk WAL ranges id by id, so a manifest (or a
     /// listed key) claiming WAL id 10^18 would otherwise cost time and memory in proportion.
     pub wal_ids: u64,
-    /// `wal-read-bytes`: bytes of WAL objects a check of a live store reads to learn their
-    /// rows (the objects after each latest manifest's replay point, lowest ids first). Objects
+    /// `sst-read-bytes`: bytes of SST objects a check reads to learn their rows (the WAL
+    /// objects after each latest manifest's replay point, lowest ids first, then the compacted
+    /// SSTs it does not know), from a live store, a bundle's collection or a folder. Objects
     /// past it are not read, which is no error: what only their rows settle stays open.
-    pub wal_read_bytes: u64,
+    pub sst_read_bytes: u64,
 }
 
 /// The limits when none is configured. A SlateDB manifest with 100,000 SSTs is about 10 MB
@@ -39,7 +40,7 @@ pub const DEFAULT_LIMITS: Limits = Limits {
     manifest_bytes: 64 << 20,
     manifest_tables: 4_000_000,
     wal_ids: 10_000_000,
-    wal_read_bytes: 256 << 20,
+    sst_read_bytes: 256 << 20,
 };
 
 impl Default for Limits {
@@ -56,7 +57,7 @@ pub const LIMIT_NAMES: [&str; 7] = [
     "manifest-bytes",
     "manifest-tables",
     "wal-ids",
-    "wal-read-bytes",
+    "sst-read-bytes",
 ];
 
 /// One line of input longer than this is refused: object keys are at most 1024 bytes in S3,
@@ -127,7 +128,7 @@ impl Limits {
             "manifest-bytes" => self.manifest_bytes,
             "manifest-tables" => self.manifest_tables,
             "wal-ids" => self.wal_ids,
-            "wal-read-bytes" => self.wal_read_bytes,
+            "sst-read-bytes" => self.sst_read_bytes,
             _ => return None,
         })
     }
@@ -158,7 +159,7 @@ impl Limits {
             "manifest-bytes" => &mut self.manifest_bytes,
             "manifest-tables" => &mut self.manifest_tables,
             "wal-ids" => &mut self.wal_ids,
-            "wal-read-bytes" => &mut self.wal_read_bytes,
+            "sst-read-bytes" => &mut self.sst_read_bytes,
             _ => {
                 return Err(format!(
                     "unknown limit `{name}` (known: {})",

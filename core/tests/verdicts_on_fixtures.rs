@@ -398,7 +398,7 @@ fn wal_rows_decide_a_wipe_the_listing_leaves_open() {
     let judge = |name: &str, with_rows: bool| {
         let dir = fixture("v2", name);
         let given = if with_rows {
-            common::store::inputs_with_wal_rows(&dir, true)
+            common::store::inputs_with_object_rows(&dir, true)
         } else {
             common::store::inputs(&dir, true)
         };
@@ -460,10 +460,10 @@ fn wal_rows_of_another_object_or_unreadable_decide_nothing() {
         ..CheckOptions::default()
     };
     let dir = fixture("v2", "l-idle-reopens-wal-wiped-before-wipe");
-    let judge = |edit: &dyn Fn(&mut slatecheck_core::snapshot::WalRowsRead)| {
-        let mut given = common::store::inputs_with_wal_rows(&dir, true);
-        assert!(!given.wal_rows.is_empty());
-        given.wal_rows.iter_mut().for_each(edit);
+    let judge = |edit: &dyn Fn(&mut slatecheck_core::snapshot::RowsRead)| {
+        let mut given = common::store::inputs_with_object_rows(&dir, true);
+        assert!(!given.object_rows.is_empty());
+        given.object_rows.iter_mut().for_each(edit);
         let snapshot = Snapshot::build(given);
         evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db")
     };

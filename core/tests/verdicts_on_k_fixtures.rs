@@ -7,8 +7,11 @@
 mod common;
 
 use chrono::Duration;
-use common::plans::{assert_verdict, evaluate_at};
-use common::store::{edit_manifests, inputs, made_at, relist_main, snapshot};
+use common::plans::{assert_verdict, evaluate_at, finding};
+use common::store::{
+    edit_manifests, inputs, inputs_with_object_rows, made_at, read_object_rows, relist_main,
+    snapshot,
+};
 use slatecheck_core::finding::{Severity, Verdict};
 use slatecheck_core::rules::CheckOptions;
 use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
@@ -278,6 +281,32 @@ fn a_rollback_a_clone_proves_is_decided_where_the_writes_cannot_come_back() {
     let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p");
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
     assert_eq!(recorded("k-rollback", "c2: reader get b00"), "missing");
+    // With the objects' rows (a check of the live store): the orphaned flush holds writes
+    // past manifest 4's `last_l0_seq`, and the WAL after its replay point, which has no hole,
+    // holds them too: a reader or a writer open replays them (SlateDB found b00). A clone of
+    // latest still misses them.
+    let with_rows = Snapshot::build(inputs_with_object_rows(
+        &fixture("k-rollback-manifests-deleted"),
+        false,
+    ));
+    for plan in ["read:p", "open:p"] {
+        let result = evaluate_at(&with_rows, &CheckOptions::default(), now, plan);
+        assert_verdict(&result, Verdict::Safe, Some("SDB-MAN-002"));
+        let rollback = finding(&result, "SDB-MAN-002");
+        assert!(
+            rollback.evidence["max_seq_past_l0"].is_u64(),
+            "{rollback:?}"
+        );
+        assert!(
+            rollback
+                .message
+                .contains("a writer open or a reader replays them"),
+            "{}",
+            rollback.message
+        );
+    }
+    let result = evaluate_at(&with_rows, &CheckOptions::default(), now, "clone:p");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
 
     // WAL wiped as well: the second session's writes are gone for readers (SlateDB's reader
     // returned nothing for b00); a clone of latest fails on the rolled-back range's WAL 2.
@@ -321,5 +350,66 @@ fn a_rollback_a_clone_proves_is_decided_where_the_writes_cannot_come_back() {
         now,
         "read:p",
     );
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+}
+
+/// A compaction's output orphaned by deleting the manifest that published it: fixture
+/// c-pinned's `parent` compacted its L0 away in manifest 12. With manifest 12 deleted, the
+/// output SST is newer than everything manifest 11 references and nothing references it: from
+/// the listing it may be an orphaned flush of new writes (`inconclusive`); its rows, read as a
+/// check of the live store reads them, are all at or below manifest 11's `last_l0_seq`, so it
+/// repeats what manifest 11's tree holds and a writer or reader loses nothing (the oracle's
+/// seed 9013, where SlateDB's open then lost no write). Rows above it would be writes the tree
+/// lacks, with no WAL left to replay them: undecided again.
+#[test]
+fn an_orphaned_compaction_output_is_told_by_its_rows() {
+    let dir = fixture("c-final-checkpoint-deleted-pinned");
+    let without_latest = |rows: bool| {
+        let mut given = inputs(&dir, false);
+        drop_manifest(&mut given, "parent", 12);
+        if rows {
+            read_object_rows(&dir, &mut given);
+        }
+        given
+    };
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let listed = Snapshot::build(without_latest(false));
+    let now = made_at(&listed);
+    let result = evaluate_at(&listed, &options, now, "open:parent");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+
+    let given = without_latest(true);
+    assert!(given
+        .object_rows
+        .iter()
+        .any(|read| read.key.starts_with("parent/compacted/")));
+    let read = Snapshot::build(given);
+    for plan in ["open:parent", "read:parent"] {
+        let result = evaluate_at(&read, &options, now, plan);
+        assert_verdict(&result, Verdict::Safe, Some("SDB-MAN-002"));
+        let rollback = finding(&result, "SDB-MAN-002");
+        assert!(rollback
+            .message
+            .contains("they repeat writes its tree holds"));
+        assert_eq!(
+            rollback.evidence["max_seq_past_l0"],
+            serde_json::Value::Null
+        );
+    }
+
+    let mut given = without_latest(true);
+    for read in given
+        .object_rows
+        .iter_mut()
+        .filter(|read| read.key.starts_with("parent/compacted/"))
+    {
+        if let Ok(rows) = &mut read.rows {
+            rows.max_seq = Some(u64::MAX);
+        }
+    }
+    let result = evaluate_at(&Snapshot::build(given), &options, now, "open:parent");
     assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
 }

@@ -53,7 +53,7 @@ fn small_limits() -> Limits {
         manifest_bytes: 256 << 10,
         manifest_tables: 5_000,
         wal_ids: 100_000,
-        wal_read_bytes: 1 << 20,
+        sst_read_bytes: 1 << 20,
     }
 }
 

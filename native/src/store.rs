@@ -11,7 +11,7 @@ use slatecheck_core::manifest::{
     decode_manifest_file, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::snapshot::{WalRowsRead, WalSide, WalToRead};
+use slatecheck_core::snapshot::{ObjectToRead, RowsRead, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::sync::Arc;
 
@@ -192,10 +192,10 @@ impl Store {
         Ok(readable_epochs(&self.compactions_objects(listing).await?))
     }
 
-    /// Reads the rows of the WAL objects `objects` (all listed in this store). An object that
+    /// Reads the rows of the SST objects `objects` (all listed in this store). An object that
     /// cannot be fetched or decoded is not a failure of the check: its rows stay unknown, with
     /// the reason, and the verdicts that need them stay open.
-    pub async fn wal_rows(&self, objects: Vec<WalToRead>) -> Vec<WalRowsRead> {
+    pub async fn object_rows(&self, objects: Vec<ObjectToRead>) -> Vec<RowsRead> {
         self.fetch_each(objects)
             .await
             .into_iter()
@@ -207,7 +207,7 @@ impl Store {
                     ),
                     Err(why) => (object.size, Err(why)),
                 };
-                WalRowsRead {
+                RowsRead {
                     side: object.side,
                     key: object.key,
                     size,
@@ -217,10 +217,13 @@ impl Store {
             .collect()
     }
 
-    /// Fetches the WAL objects `objects` (all listed in this store) as stored, leaving out any
+    /// Fetches the SST objects `objects` (all listed in this store) as stored, leaving out any
     /// that cannot be fetched (deleted since the listing): for a bundle, which reads their rows
     /// when checked.
-    pub async fn wal_objects(&self, objects: Vec<WalToRead>) -> Vec<(WalSide, String, Vec<u8>)> {
+    pub async fn sst_objects(
+        &self,
+        objects: Vec<ObjectToRead>,
+    ) -> Vec<(StoreSide, String, Vec<u8>)> {
         self.fetch_each(objects)
             .await
             .into_iter()
@@ -231,8 +234,8 @@ impl Store {
     /// Fetches each of `objects`, keeping each one's failure apart.
     async fn fetch_each(
         &self,
-        objects: Vec<WalToRead>,
-    ) -> Vec<(WalToRead, Result<bytes::Bytes, String>)> {
+        objects: Vec<ObjectToRead>,
+    ) -> Vec<(ObjectToRead, Result<bytes::Bytes, String>)> {
         futures::stream::iter(objects)
             .map(|object| async move {
                 let fetched = self

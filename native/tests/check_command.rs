@@ -469,7 +469,7 @@ fn wal_rows_decide_wipe_wal_from_store_folder_and_bundle() {
             .as_array()
             .expect("inputs")
             .iter()
-            .any(|input| input["kind"] == "wal-objects"));
+            .any(|input| input["kind"] == "sst-objects"));
         let bundle = collect(&dir, false, &format!("{name}-rows.tar.gz"));
         let from_bundle = slatecheck(&[
             "check".into(),

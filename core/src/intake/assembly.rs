@@ -8,7 +8,7 @@ use crate::listing::{
 };
 use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck};
 use crate::model::{ManifestFile, ManifestFormat};
-use crate::snapshot::{SnapshotInputs, WalRowsRead};
+use crate::snapshot::{RowsRead, SnapshotInputs};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -79,7 +79,7 @@ pub struct Assembly {
     unsupported: Vec<GivenUnsupported>,
     /// What a bundle read from objects beyond listings and manifests.
     compactor_epochs: Vec<(String, u64)>,
-    wal_rows: Vec<WalRowsRead>,
+    object_rows: Vec<RowsRead>,
 }
 
 impl Assembly {
@@ -93,7 +93,7 @@ impl Assembly {
             manifests: Vec::new(),
             unsupported: Vec::new(),
             compactor_epochs: Vec::new(),
-            wal_rows: Vec::new(),
+            object_rows: Vec::new(),
         }
     }
 
@@ -242,7 +242,7 @@ impl Assembly {
             });
         }
         self.compactor_epochs.extend(inputs.compactor_epochs);
-        self.wal_rows.extend(inputs.wal_rows);
+        self.object_rows.extend(inputs.object_rows);
         Ok(info)
     }
 
@@ -330,7 +330,7 @@ impl Assembly {
                 unsupported_manifests,
                 // Only a bundle gives these.
                 compactor_epochs: self.compactor_epochs,
-                wal_rows: self.wal_rows,
+                object_rows: self.object_rows,
             },
             placed,
         ))

@@ -1,8 +1,8 @@
 //! What rules look at: the snapshot, the time, and the options of the check.
 
 use crate::listing::ObjectsById;
-use crate::model::{Manifest, WalId};
-use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement, WalSide};
+use crate::model::{Manifest, SstId, WalId};
+use crate::snapshot::{RootState, Snapshot, StoreSide, Unknown, WalPlacement};
 use crate::sst::SstRows;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
@@ -107,10 +107,16 @@ impl<'a> RuleContext<'a> {
     pub fn wal_rows(&self, root: &'a RootState, id: WalId) -> Option<&'a Result<SstRows, String>> {
         let objects = self.wal_objects(root).ok()?;
         let side = match root.wal_placement {
-            WalPlacement::MainStore | WalPlacement::NotListed => WalSide::Main,
-            WalPlacement::WalStore { .. } | WalPlacement::Nowhere => WalSide::WalStore,
+            WalPlacement::MainStore | WalPlacement::NotListed => StoreSide::Main,
+            WalPlacement::WalStore { .. } | WalPlacement::Nowhere => StoreSide::WalStore,
         };
-        root.wal_rows.get(side, objects, id)
+        root.object_rows.wal(side, objects, id)
+    }
+
+    /// The rows read of compacted SST `id` of `root`, when they were read from the object the
+    /// main store lists.
+    pub fn sst_rows(&self, root: &'a RootState, id: SstId) -> Option<&'a Result<SstRows, String>> {
+        root.object_rows.compacted(&root.compacted, id)
     }
 
     /// The ids of [`RuleContext::wal_objects`].

@@ -4,13 +4,17 @@
 //! "missing" apart from "cannot tell from these inputs".
 
 mod gc_forecast;
+mod object_rows;
 mod presence;
 mod root;
 mod wal_history;
 mod wal_probe;
-mod wal_rows;
 
 pub use gc_forecast::{forecast as gc_forecast, GcForecast, SstCutoff};
+pub use object_rows::{
+    objects_to_read, ObjectRows, ObjectToRead, ReadPlan, RowsAgainstL0, RowsRead, StoreSide,
+    UnknownToLatest,
+};
 pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
 pub use wal_history::{
@@ -18,10 +22,6 @@ pub use wal_history::{
     NewestL0,
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
-pub use wal_rows::{
-    wal_objects_to_read, WalReadPlan, WalRowsByStore, WalRowsRead, WalRowsVerdict, WalSide,
-    WalToRead,
-};
 
 use crate::listing::{Listing, SlateObject};
 use crate::manifest::{manifest_id_from_path, newest_compactions};
@@ -44,9 +44,9 @@ pub struct SnapshotInputs {
     /// [`crate::manifest::compactor_epoch`]), by object key: the newest of each root is what
     /// the next compactor is fenced against.
     pub compactor_epochs: Vec<(String, u64)>,
-    /// The rows of WAL objects read from the store (see [`wal_objects_to_read`]): a live check
+    /// The rows of WAL objects read from the store (see [`objects_to_read`]): a live check
     /// or a bundle can give them, a listing cannot.
-    pub wal_rows: Vec<WalRowsRead>,
+    pub object_rows: Vec<RowsRead>,
 }
 
 /// How a listing bears on answers.
@@ -185,12 +185,12 @@ impl Snapshot {
                 .or_insert_with(|| RootState::new(root_path));
             root.stored_compactor_epoch = Some((key.to_string(), epochs[key]));
         }
-        for read in inputs.wal_rows {
-            let Some((root_path, id)) = wal_rows::read_root_and_id(&read) else {
+        for read in inputs.object_rows {
+            let Some((root_path, object)) = object_rows::read_root_and_object(&read) else {
                 continue;
             };
             if let Some(root) = roots.get_mut(root_path) {
-                root.wal_rows.insert(id, read);
+                root.object_rows.insert(&object, read);
             }
         }
         let main_given = inputs.main.is_some();

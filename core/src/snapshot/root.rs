@@ -39,7 +39,7 @@ pub struct RootState {
     /// WAL objects in the WAL store listing.
     pub wal_in_wal_store: ObjectsById<WalId>,
     /// The rows of WAL objects read from either store (live checks and bundles only).
-    pub wal_rows: super::WalRowsByStore,
+    pub object_rows: super::ObjectRows,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
@@ -93,7 +93,7 @@ impl RootState {
             listed_manifests: BTreeMap::new(),
             wal_in_main: ObjectsById::default(),
             wal_in_wal_store: ObjectsById::default(),
-            wal_rows: super::WalRowsByStore::default(),
+            object_rows: super::ObjectRows::default(),
             compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,

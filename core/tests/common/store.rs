@@ -5,9 +5,7 @@ use slatecheck_core::limits::DEFAULT_LIMITS;
 use slatecheck_core::listing::{ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::rules::{CheckOptions, RuleContext};
-use slatecheck_core::snapshot::{
-    wal_objects_to_read, Snapshot, SnapshotInputs, WalRowsRead, WalSide,
-};
+use slatecheck_core::snapshot::{objects_to_read, RowsRead, Snapshot, SnapshotInputs, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::path::Path;
 
@@ -43,26 +41,33 @@ pub fn inputs(fixture: &Path, with_wal: bool) -> SnapshotInputs {
     }
 }
 
-/// [`inputs`], with the rows of the WAL objects a check of the live store reads
-/// ([`wal_objects_to_read`]), read from the fixture's directories as `--store` reads them.
-pub fn inputs_with_wal_rows(fixture: &Path, with_wal: bool) -> SnapshotInputs {
+/// [`inputs`], with the rows of the objects a check of the live store reads
+/// ([`objects_to_read`]), read from the fixture's directories as `--store` reads them.
+pub fn inputs_with_object_rows(fixture: &Path, with_wal: bool) -> SnapshotInputs {
     let mut given = inputs(fixture, with_wal);
-    let plan = wal_objects_to_read(
+    read_object_rows(fixture, &mut given);
+    given
+}
+
+/// Reads into `given` the rows of the objects a check of the live store would read for the
+/// listings and manifests `given` holds, from the fixture's directories.
+pub fn read_object_rows(fixture: &Path, given: &mut SnapshotInputs) {
+    let plan = objects_to_read(
         given.main.as_ref(),
         given.wal.as_ref(),
         &given.manifests,
-        DEFAULT_LIMITS.wal_read_bytes,
+        DEFAULT_LIMITS.sst_read_bytes,
     );
-    given.wal_rows = plan
+    given.object_rows = plan
         .to_read
         .into_iter()
         .map(|object| {
             let dir = match object.side {
-                WalSide::Main => fixture.join("main"),
-                WalSide::WalStore => fixture.join("wal"),
+                StoreSide::Main => fixture.join("main"),
+                StoreSide::WalStore => fixture.join("wal"),
             };
-            let bytes = std::fs::read(dir.join(&object.key)).expect("listed WAL object");
-            WalRowsRead {
+            let bytes = std::fs::read(dir.join(&object.key)).expect("listed object");
+            RowsRead {
                 side: object.side,
                 key: object.key,
                 size: bytes.len() as u64,
@@ -70,7 +75,6 @@ pub fn inputs_with_wal_rows(fixture: &Path, with_wal: bool) -> SnapshotInputs {
             }
         })
         .collect();
-    given
 }
 
 /// Whether the scenario used a separate WAL store (its `wal/` folder may be empty, and git

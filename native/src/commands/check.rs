@@ -22,7 +22,7 @@ use slatecheck_core::report::{
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::{
-    wal_objects_to_read, Snapshot, SnapshotInputs, WalReadPlan, WalRowsRead, WalSide,
+    objects_to_read, ReadPlan, RowsRead, Snapshot, SnapshotInputs, StoreSide,
 };
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::BTreeMap;
@@ -96,19 +96,19 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     // Errors in the order the inputs are named in: listings, WAL listings, manifests.
     let main = main?.or(snapshot_inputs.main);
     let wal = wal?.or(snapshot_inputs.wal);
-    let mut wal_rows = snapshot_inputs.wal_rows;
+    let mut object_rows = snapshot_inputs.object_rows;
     let (manifests, unsupported_manifests, compactor_epochs) = match manifests_read {
         Some((dir, read)) => {
             let read = read?;
             inputs.push(file_ref("manifests", dir, read.sha256));
-            if !read.wal_files.is_empty() {
-                let plan = wal_objects_to_read(
+            if !read.sst_files.is_empty() {
+                let plan = objects_to_read(
                     main.as_ref(),
                     wal.as_ref(),
                     &read.manifests,
-                    limits.wal_read_bytes,
+                    limits.sst_read_bytes,
                 );
-                wal_rows.extend(read_wal_files(dir, plan, &read.wal_files, &mut inputs)?);
+                object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
             }
             (read.manifests, read.unsupported, read.compactor_epochs)
         }
@@ -124,7 +124,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         manifests,
         unsupported_manifests,
         compactor_epochs,
-        wal_rows,
+        object_rows,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),
@@ -281,21 +281,23 @@ fn live_inputs(
             compactor_epochs,
             ..SnapshotInputs::default()
         };
-        // The rows of WAL objects after each replay point settle what a wipe or a lost WAL
-        // object costs, which their keys and sizes cannot.
-        let plan = wal_objects_to_read(
+        // The rows of WAL objects after each replay point, and of SSTs the latest manifest does
+        // not know, settle what a wipe or a rollback costs, which their keys and sizes cannot.
+        let plan = objects_to_read(
             inputs.main.as_ref(),
             inputs.wal.as_ref(),
             &inputs.manifests,
-            limits.wal_read_bytes,
+            limits.sst_read_bytes,
         );
         let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
             .to_read
             .into_iter()
-            .partition(|object| object.side == WalSide::Main);
-        inputs.wal_rows = main.wal_rows(in_main).await;
+            .partition(|object| object.side == StoreSide::Main);
+        inputs.object_rows = main.object_rows(in_main).await;
         if let Some(wal) = &wal {
-            inputs.wal_rows.extend(wal.wal_rows(in_wal_store).await);
+            inputs
+                .object_rows
+                .extend(wal.object_rows(in_wal_store).await);
         }
         Ok((inputs, refs))
     })
@@ -382,19 +384,20 @@ struct ManifestDir {
     manifests: Vec<(String, ManifestFile)>,
     unsupported: Vec<(String, String)>,
     compactor_epochs: Vec<(String, u64)>,
-    /// WAL objects copied into the folder too (`--include '*/wal/*'`), by key: not read yet.
-    wal_files: BTreeMap<String, PathBuf>,
+    /// SST objects (WAL and compacted) copied into the folder too (`--include '*/wal/*'`), by
+    /// key: not read yet.
+    sst_files: BTreeMap<String, PathBuf>,
     sha256: String,
 }
 
-/// Reads the rows of the WAL objects `plan` picks that the manifest folder `dir` holds, as
+/// Reads the rows of the SST objects `plan` picks that the manifest folder `dir` holds, as
 /// `--store` reads them from the store; adds the files read to `inputs`.
-fn read_wal_files(
+fn read_sst_files(
     dir: &Path,
-    plan: WalReadPlan,
+    plan: ReadPlan,
     files: &BTreeMap<String, PathBuf>,
     inputs: &mut Vec<InputRef>,
-) -> Result<Vec<WalRowsRead>, Failure> {
+) -> Result<Vec<RowsRead>, Failure> {
     let mut read = Vec::new();
     let mut hashed: Vec<(String, Vec<u8>)> = Vec::new();
     for object in plan.to_read {
@@ -403,7 +406,7 @@ fn read_wal_files(
         };
         let bytes = std::fs::read(path)
             .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
-        read.push(WalRowsRead {
+        read.push(RowsRead {
             side: object.side,
             key: object.key.clone(),
             size: bytes.len() as u64,
@@ -419,7 +422,7 @@ fn read_wal_files(
                 .iter()
                 .map(|(key, bytes)| (key.as_str(), bytes.as_slice())),
         );
-        inputs.push(file_ref("wal-objects", dir, sha256));
+        inputs.push(file_ref("sst-objects", dir, sha256));
     }
     Ok(read)
 }
@@ -506,12 +509,18 @@ fn read_manifest_dir(
         newest.push((key.to_string(), bytes));
     }
     let compactor_epochs = readable_epochs(&newest);
-    // WAL objects are only found here; which of them are read waits for the listings.
-    let wal_files = ssts
+    // SST objects (WAL and compacted) are only found here; which of them are read for their
+    // rows waits for the listings.
+    let sst_files = ssts
         .into_iter()
         .map(|path| (store_key(&key_below(dir, &path)), path))
         .filter(|(key, _)| {
-            classify_key(key).is_some_and(|key| matches!(key.object, SlateObject::Wal { .. }))
+            classify_key(key).is_some_and(|key| {
+                matches!(
+                    key.object,
+                    SlateObject::Wal { .. } | SlateObject::Compacted { .. }
+                )
+            })
         })
         .collect();
     let sha256 = sha256_of_files(
@@ -528,7 +537,7 @@ fn read_manifest_dir(
         manifests,
         unsupported,
         compactor_epochs,
-        wal_files,
+        sst_files,
         sha256,
     })
 }

@@ -7,7 +7,7 @@ use slatecheck_core::limits::DEFAULT_LIMITS;
 use slatecheck_core::listing::ListingOptions;
 use slatecheck_core::manifest::decode_manifest_file;
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::snapshot::{wal_objects_to_read, WalSide};
+use slatecheck_core::snapshot::{objects_to_read, StoreSide};
 
 pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let main = crate::store::open(&args.store)?;
@@ -17,7 +17,7 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         .map(crate::store::open)
         .transpose()?;
     let runtime = crate::store::runtime()?;
-    let (listing, wal_listing, manifests, compactions, wal_objects) = runtime.block_on(async {
+    let (listing, wal_listing, manifests, compactions, sst_objects) = runtime.block_on(async {
         let listing = main.list(ListingOptions::default()).await?;
         let manifests = main.manifest_objects(&listing).await?;
         let compactions = main.compactions_objects(&listing).await?;
@@ -25,8 +25,8 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
             Some(wal) => Some(wal.list(ListingOptions::default()).await?),
             None => None,
         };
-        // The WAL objects after each replay point, whose rows `check` reads: what a wipe or a
-        // lost WAL object costs depends on them. A manifest that does not decode picks none.
+        // The objects whose rows `check` reads (WAL objects after each replay point, SSTs the
+        // latest manifest does not know). A manifest that does not decode picks none.
         let decoded: Vec<(String, ManifestFile)> = manifests
             .iter()
             .filter_map(|(key, bytes)| {
@@ -34,21 +34,21 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
                 Some((key.clone(), files.swap_remove(0)))
             })
             .collect();
-        let plan = wal_objects_to_read(
+        let plan = objects_to_read(
             Some(&listing),
             wal_listing.as_ref(),
             &decoded,
-            DEFAULT_LIMITS.wal_read_bytes,
+            DEFAULT_LIMITS.sst_read_bytes,
         );
         let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
             .to_read
             .into_iter()
-            .partition(|object| object.side == WalSide::Main);
-        let mut wal_objects = main.wal_objects(in_main).await;
+            .partition(|object| object.side == StoreSide::Main);
+        let mut sst_objects = main.sst_objects(in_main).await;
         if let Some(wal) = &wal {
-            wal_objects.extend(wal.wal_objects(in_wal_store).await);
+            sst_objects.extend(wal.sst_objects(in_wal_store).await);
         }
-        Ok::<_, Failure>((listing, wal_listing, manifests, compactions, wal_objects))
+        Ok::<_, Failure>((listing, wal_listing, manifests, compactions, sst_objects))
     })?;
     let info = BundleInfo {
         bundle_version: BUNDLE_VERSION,
@@ -63,16 +63,16 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let objects = BundleObjects {
         manifests: &manifests,
         compactions: &compactions,
-        wal_objects: &wal_objects,
+        sst_objects: &sst_objects,
     };
     write_bundle_objects(file, &info, &listing, wal_listing.as_ref(), &objects)
         .map_err(|err| Failure::input(format!("{shown}: cannot write: {err}")))?;
     eprintln!(
-        "slatecheck: wrote {shown}: {} SlateDB objects in {} root(s), {} manifest objects, {} WAL objects after replay points{}",
+        "slatecheck: wrote {shown}: {} SlateDB objects in {} root(s), {} manifest objects, {} SST objects read for their rows{}",
         listing.objects.len(),
         listing.roots.len(),
         manifests.len(),
-        wal_objects.len(),
+        sst_objects.len(),
         wal_listing
             .map(|w| format!(", {} WAL store objects", w.objects.len()))
             .unwrap_or_default()

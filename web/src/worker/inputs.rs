@@ -13,7 +13,7 @@ use slatecheck_core::listing::{
     assume_complete, classify_key, parse_utc_offset, ListingFormat, ListingOptions,
 };
 use slatecheck_core::report::InputRef;
-use slatecheck_core::snapshot::{wal_objects_to_read, Snapshot, WalReadPlan, WalRowsRead, WalSide};
+use slatecheck_core::snapshot::{objects_to_read, ReadPlan, RowsRead, Snapshot, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::File;
@@ -296,17 +296,19 @@ impl Inputs {
                     }
                 }
                 clock.lap("assemble");
-                step("reading the rows of WAL objects after each replay point");
-                let wal_read_bytes = self.config.limits.wal_read_bytes;
-                let plan = wal_objects_to_read(
+                step(
+                    "reading the rows of WAL objects after each replay point, and of unknown SSTs",
+                );
+                let sst_read_bytes = self.config.limits.sst_read_bytes;
+                let plan = objects_to_read(
                     given.main.as_ref(),
                     given.wal.as_ref(),
                     &given.manifests,
-                    wal_read_bytes,
+                    sst_read_bytes,
                 );
                 given
-                    .wal_rows
-                    .extend(wal_rows_of_folders(&self.items, &self.reading, plan));
+                    .object_rows
+                    .extend(object_rows_of_folders(&self.items, &self.reading, plan));
                 clock.lap("WAL rows");
                 step("building the snapshot of every database root");
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
@@ -530,23 +532,23 @@ fn failed(kind: &'static str, store: Option<Store>, error: String) -> Read {
     }
 }
 
-/// The rows of the WAL objects `plan` picks that dropped store folders hold, read as a check
+/// The rows of the SST objects `plan` picks that dropped store folders hold, read as a check
 /// of the live store reads them (the page has the objects themselves, not only a listing).
-fn wal_rows_of_folders(
+fn object_rows_of_folders(
     items: &[Input],
     reading: &ListingOptions,
-    plan: WalReadPlan,
-) -> Vec<WalRowsRead> {
+    plan: ReadPlan,
+) -> Vec<RowsRead> {
     if plan.to_read.is_empty() {
         return Vec::new();
     }
-    let mut files: BTreeMap<(WalSide, &str), &File> = BTreeMap::new();
+    let mut files: BTreeMap<(StoreSide, &str), &File> = BTreeMap::new();
     for item in items.iter().filter(|item| item.kind.is_none()) {
         let paths = item.paths.as_deref().unwrap_or_default();
         let folder = plan_folder(paths.iter().map(String::as_str));
         let side = match item.store.unwrap_or(folder.guessed_store) {
-            Store::Main => WalSide::Main,
-            Store::Wal => WalSide::WalStore,
+            Store::Main => StoreSide::Main,
+            Store::Wal => StoreSide::WalStore,
         };
         for (path, file) in paths.iter().zip(&item.files) {
             if let Some(key) = reading.store_key(path) {
@@ -560,7 +562,7 @@ fn wal_rows_of_folders(
             let file = files.get(&(object.side, object.key.as_str()))?;
             let rows = BlobReader::read_whole(file, None)
                 .and_then(|bytes| read_sst_rows(&bytes).map_err(|err| err.to_string()));
-            Some(WalRowsRead {
+            Some(RowsRead {
                 side: object.side,
                 size: file.size() as u64,
                 key: object.key,

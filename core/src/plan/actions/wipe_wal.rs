@@ -8,7 +8,7 @@ use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::{newest_l0, WalRowsVerdict};
+use crate::snapshot::{newest_l0, RowsAgainstL0};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -103,9 +103,9 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .filter(|(_, o)| o.size > 0)
     {
         match cx.wal_rows(root, *id) {
-            Some(Ok(rows)) => match WalRowsVerdict::of(rows, latest) {
-                WalRowsVerdict::InL0 { max_seq } => in_l0.push((*id, max_seq)),
-                WalRowsVerdict::NotInL0 { max_seq } => not_in_l0.push((*id, max_seq)),
+            Some(Ok(rows)) => match RowsAgainstL0::of(rows, latest) {
+                RowsAgainstL0::InL0 { max_seq } => in_l0.push((*id, max_seq)),
+                RowsAgainstL0::NotInL0 { max_seq } => not_in_l0.push((*id, max_seq)),
             },
             _ => unread.push(*id),
         }

@@ -4,7 +4,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::model::{Manifest, SstId};
 use crate::rules::RuleContext;
-use crate::snapshot::RootState;
+use crate::snapshot::{RootState, RowsAgainstL0, UnknownToLatest};
 use std::collections::BTreeSet;
 
 crate::declare_rule! {
@@ -40,7 +40,12 @@ crate::declare_rule! {
     /// explanation is excluded: the verdict is unsafe where the lost writes cannot come back
     /// (an orphaned L0 SST a clone read, with no WAL object holding data after
     /// `replay_after_wal_id`). Without that proof, or when the WAL may still replay them, it is
-    /// `inconclusive`, naming both explanations. WAL objects with data past the latest range
+    /// `inconclusive`, naming both explanations. Where the orphans' rows were read (a check of
+    /// the live store, a bundle, a `--manifests` folder holding them), they settle what the
+    /// orphans hold: every write up to the latest manifest's `last_l0_seq` is in its tree (an L0
+    /// flush publishes the rows up to it, compactions carry them on), so orphans without a row
+    /// above it repeat that tree (a compaction's output, as in the oracle's seed 9013) and the
+    /// finding is advice; a row above it is a flush of writes the tree lacks. WAL objects with data past the latest range
     /// make a clone from latest unsafe either way: whatever the cause, the clone copies only
     /// `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` (`clone.rs` `clone_wal`) and lacks their
     /// writes.
@@ -62,29 +67,6 @@ crate::declare_rule! {
     };
 }
 
-/// The ULID time (ms) of the newest SST `latest` references (or has compacted), 0 if none.
-fn newest_known_ms(latest: &Manifest) -> u64 {
-    latest
-        .sst_views()
-        .map(|view| view.sst.id.0.timestamp_ms())
-        .chain(
-            latest
-                .trees()
-                .filter_map(|tree| tree.last_compacted_l0_sst_view_id)
-                .map(|id| id.timestamp_ms()),
-        )
-        .max()
-        .unwrap_or(0)
-}
-
-/// The SSTs of `root` that the root's given manifests reference.
-fn referenced_by_root(root: &RootState) -> BTreeSet<SstId> {
-    root.manifests
-        .values()
-        .flat_map(|file| file.manifest.sst_views().map(|view| view.sst.id))
-        .collect()
-}
-
 /// What the store shows of a rollback of `root` to `latest`.
 struct Rollback {
     /// Sentences proving that a manifest newer than `latest` existed (empty: not proven).
@@ -98,9 +80,8 @@ struct Rollback {
 }
 
 fn rollback(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Rollback {
-    let referenced = referenced_by_root(root);
-    let newest_known = newest_known_ms(latest);
-    let newer = |id: &SstId| !referenced.contains(id) && id.0.timestamp_ms() > newest_known;
+    let unknown = UnknownToLatest::new(latest, root.manifests.values().map(|f| &f.manifest));
+    let newer = |id: &SstId| unknown.contains(id);
     let mut proofs = Vec::new();
     let mut orphans: BTreeSet<SstId> = BTreeSet::new();
     let mut flushed = BTreeSet::new();
@@ -173,11 +154,34 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     let Rollback {
         proofs,
         orphans,
-        flushed,
+        mut flushed,
     } = rollback(cx, root, latest);
     if orphans.is_empty() {
         return None;
     }
+    // Read rows settle what an orphan holds: rows up to `last_l0_seq` are in the latest
+    // manifest's tree already, a row above it is a write that tree lacks.
+    let verdicts: Vec<Option<RowsAgainstL0>> = orphans
+        .iter()
+        .map(|id| match cx.sst_rows(root, *id) {
+            Some(Ok(rows)) => Some(RowsAgainstL0::of(rows, latest)),
+            _ => None,
+        })
+        .collect();
+    for (id, verdict) in orphans.iter().zip(&verdicts) {
+        if matches!(verdict, Some(RowsAgainstL0::NotInL0 { .. })) {
+            flushed.insert(*id);
+        }
+    }
+    let all_read = verdicts.iter().all(Option::is_some);
+    let past_l0 = verdicts
+        .iter()
+        .flatten()
+        .filter_map(|verdict| match verdict {
+            RowsAgainstL0::NotInL0 { max_seq } => Some(*max_seq),
+            RowsAgainstL0::InL0 { .. } => None,
+        })
+        .max();
     let keys: Vec<String> = orphans
         .iter()
         .map(|id| match root.compacted.get(id) {
@@ -191,6 +195,41 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         evidence.insert("rollback_proofs".into(), serde_json::json!(&proofs));
     }
     let remediation = "find out whether a manifest object newer than the latest listed was deleted (object versioning, access logs) and restore it before any writer, reader or clone uses the database";
+    let settled = match past_l0 {
+        None => Some(format!(
+            "none has a sequence number above the manifest's `last_l0_seq` {}: they repeat writes its tree holds (a compaction's output, or a flush of rows already in L0)",
+            latest.last_l0_seq
+        )),
+        Some(max_seq) => replayed_up_to(cx, root, latest)
+            .filter(|replayed| *replayed >= max_seq)
+            .map(|replayed| {
+                format!(
+                    "those above the manifest's `last_l0_seq` {} (up to sequence number {max_seq}) are in the WAL after its replay point too, which has no hole and was read (up to sequence number {replayed}): a writer open or a reader replays them",
+                    latest.last_l0_seq
+                )
+            }),
+    };
+    if let (true, Some(settled)) = (all_read, settled) {
+        evidence.insert("last_l0_seq".into(), serde_json::json!(latest.last_l0_seq));
+        evidence.insert("max_seq_past_l0".into(), serde_json::json!(past_l0));
+        let cause = if proofs.is_empty() {
+            "the newest manifest may have been deleted (SlateDB then rolls back silently), or a writer or compactor crashed before publishing them".to_string()
+        } else {
+            format!("its newest manifests were deleted ({})", proofs.join("; "))
+        };
+        return Some(RULE.finding(
+            path,
+            format!(
+                "`{path}` holds {} SST(s) newer than everything its latest manifest ({}) references, and no manifest references them: {cause}. Their rows were read, and {settled}, so a writer or reader of manifest {} loses no write in them",
+                orphans.len(),
+                latest.id,
+                latest.id,
+            ),
+            evidence,
+            "nothing to do for a writer open or a reader; a checkpoint that only a deleted manifest held is gone with it",
+            Impact::Advisory,
+        ));
+    }
     if proofs.is_empty() {
         return Some(RULE.finding(
             path,
@@ -328,6 +367,31 @@ pub fn check_wal_beyond(
             ),
         },
     ))
+}
+
+/// The highest sequence number a writer open or a reader of `latest` replays from the WAL
+/// (every object after `replay_after_wal_id` up to the first missing one), when the objects
+/// after the replay point have no hole and every one with data was read; at least
+/// `last_l0_seq`. Writes are appended to the WAL in sequence order, and every row above
+/// `last_l0_seq` lies after the replay point, so every write up to that number is replayed.
+/// (A clone from latest copies only the manifest's own WAL range; `check_wal_beyond` makes it
+/// unsafe when data lies past that range.)
+fn replayed_up_to(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<u64> {
+    let objects = cx.wal_objects(root).ok()?;
+    let mut replayed = latest.last_l0_seq;
+    let mut expected = latest.replay_after_wal_id.checked_add(1)?;
+    for (id, listed) in objects.range(expected..) {
+        if *id != expected {
+            return None;
+        }
+        expected = expected.checked_add(1)?;
+        if listed.size == 0 {
+            continue;
+        }
+        let rows = cx.wal_rows(root, *id)?.as_ref().ok()?;
+        replayed = replayed.max(rows.max_seq.unwrap_or_default());
+    }
+    Some(replayed)
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
