@@ -45,7 +45,7 @@ macro_rules! flatbuffer_table {
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy)]
-        pub(super) struct $name<'a>(::flatbuffers::Table<'a>);
+        pub(crate) struct $name<'a>(::flatbuffers::Table<'a>);
 
         #[allow(dead_code)]
         impl<'a> $name<'a> {

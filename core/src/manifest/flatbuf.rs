@@ -8,6 +8,8 @@ use crate::flatbuf_tables::{
     Str, U8s,
 };
 pub(super) use crate::flatbuf_tables::{verifier_options, Tables, APPARENT_SIZE_FACTOR};
+/// The SST info a manifest records for each SST is the table an SST's footer holds.
+pub(super) use crate::sst::FbSsTableInfo;
 
 table! {
     /// `CompactionsV1 { compactor_epoch: ulong, recent_compactions: [Compaction] }`, the root of
@@ -94,66 +96,6 @@ impl<'a> FbBytesRange<'a> {
     }
     pub(super) fn end_bound(&self) -> Option<FbBytesBound<'a>> {
         child(&self.0, Self::END_BOUND)
-    }
-}
-
-table! {
-    /// `SsTableInfo`: the SST footer metadata the manifest records.
-    FbSsTableInfo {
-        FIRST_ENTRY = 4, INDEX_OFFSET = 6, INDEX_LEN = 8, FILTER_OFFSET = 10, FILTER_LEN = 12,
-        COMPRESSION_FORMAT = 14, SST_TYPE = 16, LAST_ENTRY = 18, STATS_OFFSET = 20,
-        STATS_LEN = 22, FILTER_FORMAT = 24,
-    }
-    verify(t) t
-        .visit_field::<U8s>("first_entry", Self::FIRST_ENTRY, false)?
-        .visit_field::<u64>("index_offset", Self::INDEX_OFFSET, false)?
-        .visit_field::<u64>("index_len", Self::INDEX_LEN, false)?
-        .visit_field::<u64>("filter_offset", Self::FILTER_OFFSET, false)?
-        .visit_field::<u64>("filter_len", Self::FILTER_LEN, false)?
-        .visit_field::<i8>("compression_format", Self::COMPRESSION_FORMAT, false)?
-        .visit_field::<i8>("sst_type", Self::SST_TYPE, false)?
-        .visit_field::<U8s>("last_entry", Self::LAST_ENTRY, false)?
-        .visit_field::<u64>("stats_offset", Self::STATS_OFFSET, false)?
-        .visit_field::<u64>("stats_len", Self::STATS_LEN, false)?
-        .visit_field::<i8>("filter_format", Self::FILTER_FORMAT, false)?
-}
-
-impl<'a> FbSsTableInfo<'a> {
-    pub(super) fn first_entry(&self) -> Option<&'a [u8]> {
-        bytes(&self.0, Self::FIRST_ENTRY)
-    }
-    pub(super) fn last_entry(&self) -> Option<&'a [u8]> {
-        bytes(&self.0, Self::LAST_ENTRY)
-    }
-    pub(super) fn index_offset(&self) -> u64 {
-        scalar(&self.0, Self::INDEX_OFFSET, 0)
-    }
-    pub(super) fn index_len(&self) -> u64 {
-        scalar(&self.0, Self::INDEX_LEN, 0)
-    }
-    pub(super) fn filter_offset(&self) -> u64 {
-        scalar(&self.0, Self::FILTER_OFFSET, 0)
-    }
-    pub(super) fn filter_len(&self) -> u64 {
-        scalar(&self.0, Self::FILTER_LEN, 0)
-    }
-    /// `CompressionFormat`: 0 none, 1 snappy, 2 zlib, 3 lz4, 4 zstd.
-    pub(super) fn compression_format(&self) -> i8 {
-        scalar(&self.0, Self::COMPRESSION_FORMAT, 0)
-    }
-    /// `SstType`: 0 compacted, 1 WAL.
-    pub(super) fn sst_type(&self) -> i8 {
-        scalar(&self.0, Self::SST_TYPE, 0)
-    }
-    pub(super) fn stats_offset(&self) -> u64 {
-        scalar(&self.0, Self::STATS_OFFSET, 0)
-    }
-    pub(super) fn stats_len(&self) -> u64 {
-        scalar(&self.0, Self::STATS_LEN, 0)
-    }
-    /// `FilterFormat`: 0 legacy, 1 composite.
-    pub(super) fn filter_format(&self) -> i8 {
-        scalar(&self.0, Self::FILTER_FORMAT, 0)
     }
 }
 

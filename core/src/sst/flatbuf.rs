@@ -18,7 +18,8 @@ table! {
     /// `SsTableInfo { first_entry: [ubyte], index_offset: ulong, index_len: ulong,
     /// filter_offset: ulong, filter_len: ulong, compression_format: CompressionFormat (byte),
     /// sst_type: SstType (byte), last_entry: [ubyte], stats_offset: ulong, stats_len: ulong,
-    /// filter_format: FilterFormat (byte) }`: the root of an SST's info section.
+    /// filter_format: FilterFormat (byte) }`: the root of an SST's info section, and what a
+    /// manifest records of each SST it references.
     FbSsTableInfo {
         FIRST_ENTRY = 4, INDEX_OFFSET = 6, INDEX_LEN = 8, FILTER_OFFSET = 10, FILTER_LEN = 12,
         COMPRESSION_FORMAT = 14, SST_TYPE = 16, LAST_ENTRY = 18, STATS_OFFSET = 20,
@@ -41,41 +42,41 @@ table! {
 impl<'a> FbSsTableInfo<'a> {
     /// The first key (compacted SSTs) or the first row's sequence number as 8 big-endian
     /// bytes (WAL SSTs).
-    pub(super) fn first_entry(&self) -> Option<&'a [u8]> {
+    pub(crate) fn first_entry(&self) -> Option<&'a [u8]> {
         bytes(&self.0, Self::FIRST_ENTRY)
     }
     /// The last key (compacted SSTs); WAL SSTs record none.
-    pub(super) fn last_entry(&self) -> Option<&'a [u8]> {
+    pub(crate) fn last_entry(&self) -> Option<&'a [u8]> {
         bytes(&self.0, Self::LAST_ENTRY)
     }
-    pub(super) fn index_offset(&self) -> u64 {
+    pub(crate) fn index_offset(&self) -> u64 {
         scalar(&self.0, Self::INDEX_OFFSET, 0)
     }
-    pub(super) fn index_len(&self) -> u64 {
+    pub(crate) fn index_len(&self) -> u64 {
         scalar(&self.0, Self::INDEX_LEN, 0)
     }
-    pub(super) fn filter_offset(&self) -> u64 {
+    pub(crate) fn filter_offset(&self) -> u64 {
         scalar(&self.0, Self::FILTER_OFFSET, 0)
     }
-    pub(super) fn filter_len(&self) -> u64 {
+    pub(crate) fn filter_len(&self) -> u64 {
         scalar(&self.0, Self::FILTER_LEN, 0)
     }
     /// `CompressionFormat`: 0 none, 1 snappy, 2 zlib, 3 lz4, 4 zstd.
-    pub(super) fn compression_format(&self) -> i8 {
+    pub(crate) fn compression_format(&self) -> i8 {
         scalar(&self.0, Self::COMPRESSION_FORMAT, 0)
     }
     /// `SstType`: 0 compacted, 1 WAL.
-    pub(super) fn sst_type(&self) -> i8 {
+    pub(crate) fn sst_type(&self) -> i8 {
         scalar(&self.0, Self::SST_TYPE, 0)
     }
-    pub(super) fn stats_offset(&self) -> u64 {
+    pub(crate) fn stats_offset(&self) -> u64 {
         scalar(&self.0, Self::STATS_OFFSET, 0)
     }
-    pub(super) fn stats_len(&self) -> u64 {
+    pub(crate) fn stats_len(&self) -> u64 {
         scalar(&self.0, Self::STATS_LEN, 0)
     }
     /// `FilterFormat`: 0 legacy, 1 composite.
-    pub(super) fn filter_format(&self) -> i8 {
+    pub(crate) fn filter_format(&self) -> i8 {
         scalar(&self.0, Self::FILTER_FORMAT, 0)
     }
 }

@@ -94,9 +94,8 @@ mod tests;
 
 use crate::limits::human_bytes;
 use block::{decode_block, BlockFormat, BlockRows};
-use flatbuf::{
-    verifier_options, FbBlockMeta, FbBlockStats, FbSsTableIndex, FbSsTableInfo, FbSstStats, Tables,
-};
+pub(crate) use flatbuf::FbSsTableInfo;
+use flatbuf::{verifier_options, FbBlockMeta, FbBlockStats, FbSsTableIndex, FbSstStats, Tables};
 use flate2::{Decompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;

@@ -117,12 +117,7 @@ pub fn would_lose(
             ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
         ],
         FLUSH_TO_L0_FIRST,
-        Impact::Unsafe {
-            predicted_error: format!(
-                "silent loss of the acknowledged writes in {} (not in L0)",
-                root.wal_key(ids[0])
-            ),
-        },
+        wiped_writes_lost(root, ids[0]),
     )
 }
 
@@ -149,11 +144,16 @@ pub fn would_lose_rows(root: &RootState, latest: &Manifest, read: &[(u64, u64)])
             ("keys", ids.iter().map(|id| root.wal_key(*id)).collect::<Vec<_>>()),
         ],
         FLUSH_TO_L0_FIRST,
-        Impact::Unsafe {
-            predicted_error: format!(
-                "silent loss of the acknowledged writes in {} (not in L0)",
-                root.wal_key(ids[0])
-            ),
-        },
+        wiped_writes_lost(root, ids[0]),
     )
+}
+
+/// The impact of wiping WAL object `id` of `root` while it holds writes that are not in L0.
+fn wiped_writes_lost(root: &RootState, id: u64) -> Impact {
+    Impact::Unsafe {
+        predicted_error: format!(
+            "silent loss of the acknowledged writes in {} (not in L0)",
+            root.wal_key(id)
+        ),
+    }
 }
