@@ -84,3 +84,79 @@ fn damaged_or_foreign_archives_are_clear_errors() {
         "{err}"
     );
 }
+
+/// SST objects a bundle carries (`sst-objects/`) are read for their rows, within the
+/// `sst-read-bytes` budget a live check reads under: past it they are left unread, not an
+/// error; a damaged one reads as an error naming why.
+#[test]
+fn bundled_sst_objects_are_read_within_the_budget() {
+    use slatecheck_core::bundle::{read_bundle_with_limits, write_bundle_objects, BundleObjects};
+    use slatecheck_core::limits::Limits;
+    use slatecheck_core::snapshot::StoreSide;
+    let (info, inputs) = read_bundle(
+        "seed.tar.gz",
+        seed_bundle().as_slice(),
+        ListingOptions::default(),
+    )
+    .expect("bundle reads");
+    let wal = common::fixtures_dir().join("v2/b-seed-wal-store-split-before-wipe/wal");
+    let key = "shard/wal/00000000000000000002.sst";
+    let bytes = std::fs::read(wal.join(key)).expect("fixture WAL object");
+    let mut damaged = bytes.clone();
+    damaged[0] ^= 1;
+    let objects = [
+        (StoreSide::WalStore, key.to_string(), bytes.clone()),
+        (StoreSide::Main, key.to_string(), damaged),
+    ];
+    let bundle = write_bundle_objects(
+        Vec::new(),
+        &info,
+        inputs.main.as_ref().expect("main listing"),
+        inputs.wal.as_ref(),
+        &BundleObjects {
+            sst_objects: &objects,
+            ..BundleObjects::default()
+        },
+    )
+    .expect("writes");
+    let read = |sst_read_bytes: u64| {
+        let limits = Limits {
+            sst_read_bytes,
+            ..Limits::default()
+        };
+        read_bundle_with_limits(
+            "rows.tar.gz",
+            bundle.as_slice(),
+            ListingOptions::default(),
+            &limits,
+        )
+        .expect("bundle reads")
+        .1
+        .object_rows
+    };
+    let all = read(Limits::default().sst_read_bytes);
+    assert_eq!(all.len(), 2);
+    let good = all
+        .iter()
+        .find(|r| r.side == StoreSide::WalStore)
+        .expect("read");
+    assert_eq!(good.size, bytes.len() as u64);
+    assert!(
+        good.rows.as_ref().is_ok_and(|rows| rows.rows > 0),
+        "{good:?}"
+    );
+    let bad = all
+        .iter()
+        .find(|r| r.side == StoreSide::Main)
+        .expect("read");
+    assert!(
+        bad.rows.as_ref().is_err_and(|why| why.contains("checksum")),
+        "{bad:?}"
+    );
+    // The members are in name order (`main/` before `wal-store/`): a budget of one object's
+    // size reads only the first.
+    let one = read(bytes.len() as u64);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].side, StoreSide::Main);
+    assert!(read(0).is_empty());
+}
