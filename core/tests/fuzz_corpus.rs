@@ -81,6 +81,13 @@ fn fixture_seeds_replay_through_every_target() {
                 entry::run("listing", &with_selector(None, &bytes));
                 seeds += 1;
             }
+            for file in common::files_under(&store)
+                .into_iter()
+                .filter(|file| file.extension().is_some_and(|ext| ext == "sst"))
+            {
+                entry::run("sst_rows", &std::fs::read(&file).expect("SST object"));
+                seeds += 1;
+            }
             let bundle = store.join("bundle.tar.gz");
             if bundle.is_file() {
                 entry::run("bundle", &std::fs::read(&bundle).expect("bundle"));
@@ -247,6 +254,21 @@ fn write_committed_corpus() {
         &std::fs::read(fixtures.join("v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz"))
             .expect("bundle"),
     );
+    for key in [
+        "v2/m-size-frozen-wal-deleted-before-delete/main/db/wal/00000000000000000003.sst",
+        "v1/d3-wal-hole-first/main/db/wal/00000000000000000004.sst",
+        "v2/c-final-checkpoint-deleted-pinned/main/parent/compacted/01M8BWEE3GBN5DP4KTZCN5ZS3Y.sst",
+    ] {
+        let name = key
+            .replacen('/', "_", 1)
+            .replace("/main/", "-")
+            .replace('/', "_");
+        write(
+            "sst_rows",
+            &name,
+            &std::fs::read(fixtures.join(key)).expect("SST object"),
+        );
+    }
     write(
         "config",
         "full.toml",

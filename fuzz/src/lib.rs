@@ -20,7 +20,7 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::io::Write;
 
 /// Every target, by name (its folder under `fuzz/corpus/` and `fuzz/regressions/`).
-pub const TARGETS: [&str; 7] = [
+pub const TARGETS: [&str; 8] = [
     "manifest_binary",
     "manifest_json",
     "detect_format",
@@ -28,6 +28,7 @@ pub const TARGETS: [&str; 7] = [
     "bundle",
     "config",
     "plan",
+    "sst_rows",
 ];
 
 /// Runs target `name` on `data`.
@@ -40,6 +41,7 @@ pub fn run(name: &str, data: &[u8]) {
         "bundle" => bundle(data),
         "config" => config(data),
         "plan" => plan(data),
+        "sst_rows" => sst_rows(data),
         other => panic!("no fuzz target `{other}`"),
     }
 }
@@ -249,6 +251,23 @@ pub fn plan(data: &[u8]) {
         Err(err) => {
             assert!(err.starts_with("plan `"), "{err}");
             assert!(err.contains("accepted: "), "{err}");
+        }
+    }
+}
+
+/// An SST object (a WAL object or a compacted SST) read down to its rows' sequence numbers:
+/// rows that come back are consistent (sequence numbers exactly when there are rows, the
+/// smallest at most the largest); a refusal is one short line (the caller prefixes the key).
+pub fn sst_rows(data: &[u8]) {
+    match slatecheck_core::sst::read_sst_rows(data) {
+        Ok(rows) => {
+            assert_eq!(rows.rows == 0, rows.max_seq.is_none(), "{rows:?}");
+            assert_eq!(rows.min_seq.is_none(), rows.max_seq.is_none(), "{rows:?}");
+            assert!(rows.min_seq <= rows.max_seq, "{rows:?}");
+        }
+        Err(err) => {
+            let text = err.to_string();
+            assert!(!text.is_empty() && !text.contains('\n'), "{text:?}");
         }
     }
 }
