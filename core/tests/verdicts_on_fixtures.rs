@@ -822,3 +822,48 @@ fn gc_now() -> CheckOptions {
         ..Default::default()
     }
 }
+
+/// Which objects a check reads for their rows: the non-empty WAL objects after each latest
+/// manifest's replay point, then the SSTs it does not know, only of the roots wanted (a
+/// check's plans name them), within the byte budget, lowest WAL ids first.
+#[test]
+fn objects_read_for_rows_are_those_after_the_replay_point_of_wanted_roots() {
+    use slatecheck_core::snapshot::objects_to_read;
+    let dir = fixture("v2", "c-final-checkpoint-deleted-pinned");
+    let mut given = common::store::inputs(&dir, false);
+    // Without manifest 12, `parent`'s compaction output is an SST its latest does not know.
+    given
+        .manifests
+        .retain(|(key, _)| key != "parent/manifest/00000000000000000012.manifest");
+    let plan = |wanted: &dyn Fn(&str) -> bool, budget: u64| {
+        objects_to_read(
+            given.main.as_ref(),
+            given.wal.as_ref(),
+            &given.manifests,
+            budget,
+            wanted,
+        )
+    };
+    let all = plan(&|_| true, u64::MAX);
+    let keys: Vec<&str> = all.to_read.iter().map(|o| o.key.as_str()).collect();
+    assert!(
+        keys.iter().any(|k| k.starts_with("parent/compacted/")),
+        "{keys:?}"
+    );
+    let first_sst = keys.iter().position(|k| k.contains("/compacted/"));
+    assert!(
+        keys[..first_sst.unwrap_or(keys.len())]
+            .iter()
+            .all(|k| k.contains("/wal/")),
+        "WAL objects come first: {keys:?}"
+    );
+    let parent_only = plan(&|root| root == "parent", u64::MAX);
+    assert!(!parent_only.to_read.is_empty());
+    assert!(parent_only
+        .to_read
+        .iter()
+        .all(|o| o.key.starts_with("parent/")));
+    let none = plan(&|_| true, 0);
+    assert!(none.to_read.is_empty());
+    assert_eq!(none.left_out, all.to_read.len());
+}

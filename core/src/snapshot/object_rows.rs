@@ -69,15 +69,20 @@ pub struct ReadPlan {
 /// every non-empty WAL object after that manifest's replay point, in either listing, and every
 /// compacted SST the manifests do not know ([`UnknownToLatest`]). At most `max_bytes` are
 /// picked, WAL objects first, lowest ids first (a writer open replays them in that order).
+/// Only roots `wanted` says yes to are considered (the roots a check's plans name).
 pub fn objects_to_read(
     main: Option<&Listing>,
     wal: Option<&Listing>,
     manifests: &[(String, ManifestFile)],
     max_bytes: u64,
+    wanted: &dyn Fn(&str) -> bool,
 ) -> ReadPlan {
     let mut by_root: BTreeMap<&str, Vec<(u64, &Manifest)>> = BTreeMap::new();
     for (key, file) in manifests {
-        let Some(root) = classify_key(key).map(|key| key.root) else {
+        let Some(root) = classify_key(key)
+            .map(|key| key.root)
+            .filter(|root| wanted(root))
+        else {
             continue;
         };
         let id = manifest_id_from_path(key).unwrap_or(file.manifest.id);

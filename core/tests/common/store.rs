@@ -57,6 +57,7 @@ pub fn read_object_rows(fixture: &Path, given: &mut SnapshotInputs) {
         given.wal.as_ref(),
         &given.manifests,
         DEFAULT_LIMITS.sst_read_bytes,
+        &|_| true,
     );
     given.object_rows = plan
         .to_read

@@ -25,7 +25,7 @@ use slatecheck_core::snapshot::{
     objects_to_read, ReadPlan, RowsRead, Snapshot, SnapshotInputs, StoreSide,
 };
 use slatecheck_core::sst::read_sst_rows;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
@@ -44,11 +44,25 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     for assignment in &args.limits {
         limits.set_assignment(assignment).map_err(Failure::input)?;
     }
+    // The objects whose rows settle verdicts are read only for the roots the plans name
+    // (for every root without plans).
+    let plan_roots: BTreeSet<&str> = args
+        .plans
+        .iter()
+        .map(|plan| plan.root().trim_matches('/'))
+        .collect();
+    let planned = |root: &str| plan_roots.is_empty() || plan_roots.contains(root);
     let mut inputs = Vec::new();
     // A bundle collected without a WAL store says the WAL is in the main store.
     let mut no_wal_store = args.no_wal_store;
     let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
-        (Some(url), _) => live_inputs(url, args.wal_store.as_deref(), &listing_options, &limits)?,
+        (Some(url), _) => live_inputs(
+            url,
+            args.wal_store.as_deref(),
+            &listing_options,
+            &limits,
+            &planned,
+        )?,
         (None, Some(bundle)) => {
             let (info, inputs, refs) = bundle_inputs(bundle, &listing_options, &limits)?;
             no_wal_store |= info.wal_store_given == Some(false);
@@ -107,6 +121,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
                     wal.as_ref(),
                     &read.manifests,
                     limits.sst_read_bytes,
+                    &planned,
                 );
                 object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
             }
@@ -260,6 +275,7 @@ fn live_inputs(
     wal_url: Option<&str>,
     options: &slatecheck_core::listing::ListingOptions,
     limits: &Limits,
+    planned: &dyn Fn(&str) -> bool,
 ) -> Result<(SnapshotInputs, Vec<InputRef>), Failure> {
     let main = crate::store::open(url)?;
     let wal = wal_url.map(crate::store::open).transpose()?;
@@ -288,6 +304,7 @@ fn live_inputs(
             inputs.wal.as_ref(),
             &inputs.manifests,
             limits.sst_read_bytes,
+            planned,
         );
         let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
             .to_read

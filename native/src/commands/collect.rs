@@ -39,6 +39,7 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
             wal_listing.as_ref(),
             &decoded,
             DEFAULT_LIMITS.sst_read_bytes,
+            &|_| true,
         );
         let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
             .to_read

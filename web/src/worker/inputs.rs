@@ -305,6 +305,7 @@ impl Inputs {
                     given.wal.as_ref(),
                     &given.manifests,
                     sst_read_bytes,
+                    &|_| true,
                 );
                 given
                     .object_rows
