@@ -22,7 +22,7 @@ use crate::model::{Manifest, ManifestFile, SstId, WalId};
 use crate::sst::SstRows;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Which store a WAL object was listed in.
+/// Which store an object was listed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreSide {
     /// The main store, beside the manifests.
@@ -31,12 +31,13 @@ pub enum StoreSide {
     WalStore,
 }
 
-/// One WAL object whose rows were read (or could not be), as an input to a check.
+/// One SST object (a WAL object or a compacted SST) whose rows were read, or could not be, as
+/// an input to a check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowsRead {
     /// The store it was read from.
     pub side: StoreSide,
-    /// Its key, relative to that store (`<root>/wal/<id>.sst`).
+    /// Its key, relative to that store (`<root>/wal/<id>.sst`, `<root>/compacted/<ulid>.sst`).
     pub key: String,
     /// The number of bytes read: rows of an object whose size differs from the listing's are
     /// not used (the object is not the one listed).
@@ -45,7 +46,7 @@ pub struct RowsRead {
     pub rows: Result<SstRows, String>,
 }
 
-/// A WAL object [`objects_to_read`] picked.
+/// An object [`objects_to_read`] picked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectToRead {
     /// The store it is listed in.
@@ -59,7 +60,7 @@ pub struct ObjectToRead {
 /// What [`objects_to_read`] picked, and how many it left out for the byte budget.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadPlan {
-    /// The objects to read, smallest id first per root.
+    /// The objects to read: WAL objects (lowest ids first per root), then compacted SSTs.
     pub to_read: Vec<ObjectToRead>,
     /// Objects worth reading that the budget left out: their rows stay unknown.
     pub left_out: usize,
