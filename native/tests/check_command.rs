@@ -511,3 +511,35 @@ fn wal_rows_decide_wipe_wal_from_store_folder_and_bundle() {
         let _ = std::fs::remove_dir_all(&manifests_only);
     }
 }
+
+/// A WAL object copied into the `--manifests` folder at another size than the listing's is
+/// not the object listed: it is not read (memory stays within `sst-read-bytes`), and the
+/// verdict stays what the listing alone gives, naming why.
+#[test]
+fn a_folder_copy_of_another_size_is_not_read() {
+    let name = "l-idle-reopens-wal-wiped-before-wipe";
+    let dir = fixture(name);
+    let copy = std::env::temp_dir().join(format!("slatecheck-{}-resized", std::process::id()));
+    for (key, path) in keys_below(&dir.join("main")) {
+        let to = copy.join(&key);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&path, &to).expect("copy");
+    }
+    let wal = copy.join("db/wal/00000000000000000002.sst");
+    let mut bytes = std::fs::read(&wal).expect("WAL object");
+    bytes.extend_from_slice(b"junk");
+    std::fs::write(&wal, bytes).expect("resize");
+    let listing = find_listing(&dir.join("main"), "resized.tsv");
+    let out = slatecheck(&[
+        "check".into(),
+        "--listing".into(),
+        listing.display().to_string(),
+        "--manifests".into(),
+        copy.display().to_string(),
+        "--no-wal-store".into(),
+        "--plan".into(),
+        "wipe-wal:db".into(),
+    ]);
+    assert_exit(out, 3, "bytes, not the 256 listed");
+    let _ = std::fs::remove_dir_all(&copy);
+}
