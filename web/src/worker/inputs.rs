@@ -297,7 +297,7 @@ impl Inputs {
                 }
                 clock.lap("assemble");
                 step(
-                    "reading the rows of WAL objects after each replay point, and of unknown SSTs",
+                    "reading the rows of WAL objects after each replay point and of SSTs no manifest knows",
                 );
                 let sst_read_bytes = self.config.limits.sst_read_bytes;
                 let plan = objects_to_read(
@@ -310,7 +310,7 @@ impl Inputs {
                 given
                     .object_rows
                     .extend(object_rows_of_folders(&self.items, &self.reading, plan));
-                clock.lap("WAL rows");
+                clock.lap("object rows");
                 step("building the snapshot of every database root");
                 let counts = objects_by_source(given.main.iter().chain(given.wal.iter()));
                 let snapshot = Snapshot::build(given);
