@@ -463,6 +463,8 @@ pub fn read_bundle_with_limits<R: Read>(
             unsupported_manifests: unsupported,
             compactor_epochs,
             object_rows,
+            earlier_rows: Vec::new(),
+            earlier_manifests: Vec::new(),
         },
     ))
 }

@@ -867,3 +867,68 @@ fn objects_read_for_rows_are_those_after_the_replay_point_of_wanted_roots() {
     assert!(none.to_read.is_empty());
     assert_eq!(none.left_out, all.to_read.len());
 }
+
+/// Rows an earlier collection read (a bundle collected before the wipe or the deletion,
+/// `--earlier-bundle`) settle WAL objects that are gone now, which no listing can: fixture m's
+/// deleted WAL 3 held the put after the size-triggered freeze (a row past `last_l0_seq`), and
+/// SlateDB's reader lost it: unsafe. Fixture l's wiped WAL 2 held only rows of its L0 (WAL 3
+/// and 4 were fences), and SlateDB lost nothing: safe. Without them both stay `inconclusive`.
+#[test]
+fn rows_read_before_a_deletion_settle_the_gone_wal_objects() {
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    for (after, before, verdict, rule) in [
+        (
+            "m-size-frozen-wal-deleted",
+            "m-size-frozen-wal-deleted-before-delete",
+            Verdict::Unsafe,
+            "SDB-WAL-010",
+        ),
+        (
+            "l-idle-reopens-wal-wiped",
+            "l-idle-reopens-wal-wiped-before-wipe",
+            Verdict::Safe,
+            "SDB-WAL-004",
+        ),
+    ] {
+        let earlier = common::store::inputs_with_object_rows(&fixture("v2", before), true);
+        assert!(!earlier.object_rows.is_empty(), "{before}");
+        for plan in ["open:db", "read:db"] {
+            let without = Snapshot::build(common::store::inputs(&fixture("v2", after), true));
+            let result = evaluate_at(&without, &options, made_at(&without), plan);
+            assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+            let mut given = common::store::inputs(&fixture("v2", after), true);
+            given.earlier_rows = earlier.object_rows.clone();
+            given.earlier_manifests = earlier.manifests.clone();
+            let with = Snapshot::build(given);
+            let result = evaluate_at(&with, &options, made_at(&with), plan);
+            assert_verdict(&result, verdict, Some(rule));
+            let settled = finding(&result, rule);
+            assert!(
+                settled
+                    .message
+                    .contains("as an earlier collection read them"),
+                "{after} {plan}: {}",
+                settled.message
+            );
+            // Without manifests that show the same database, the rows are not used.
+            let mut given = common::store::inputs(&fixture("v2", after), true);
+            given.earlier_rows = earlier.object_rows.clone();
+            let unproven = Snapshot::build(given);
+            let result = evaluate_at(&unproven, &options, made_at(&unproven), plan);
+            assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+        }
+    }
+    // Another database's earlier bundle (fixture d1's, same root `db`) is not used either: its
+    // manifests of the ids given now differ.
+    let other =
+        common::store::inputs_with_object_rows(&fixture("v2", "d1-wal-wiped-before-wipe"), true);
+    let mut given = common::store::inputs(&fixture("v2", "m-size-frozen-wal-deleted"), true);
+    given.earlier_rows = other.object_rows;
+    given.earlier_manifests = other.manifests;
+    let mixed = Snapshot::build(given);
+    let result = evaluate_at(&mixed, &options, made_at(&mixed), "open:db");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+}

@@ -70,6 +70,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["listings", "manifests", "store", "wal_listings"])]
     pub bundle: Option<PathBuf>,
 
+    /// A bundle `slatecheck collect` made earlier, before a wipe or a deletion: the rows of the
+    /// WAL objects it holds settle what those objects held once they are gone (whether they
+    /// held acknowledged writes not in L0). Only its objects' rows are used.
+    #[arg(long, value_name = "FILE")]
+    pub earlier_bundle: Option<PathBuf>,
+
     /// The separate WAL store of a live store.
     #[arg(
         long,

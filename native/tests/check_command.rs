@@ -543,3 +543,53 @@ fn a_folder_copy_of_another_size_is_not_read() {
     assert_exit(out, 3, "bytes, not the 256 listed");
     let _ = std::fs::remove_dir_all(&copy);
 }
+
+/// `--earlier-bundle`: a bundle collected before a deletion holds the rows of the WAL objects
+/// it deleted, and they settle what no listing of the store after it can: fixture m's deleted
+/// WAL 3 held a write not in L0 (exit 1), fixture l's wiped WAL 2 only rows of L0 (exit 0);
+/// without the earlier bundle both stay `inconclusive` (exit 3).
+#[test]
+fn an_earlier_bundle_settles_wal_objects_gone_since() {
+    for (after, before, code, says) in [
+        (
+            "m-size-frozen-wal-deleted",
+            "m-size-frozen-wal-deleted-before-delete",
+            1,
+            "SDB-WAL-010",
+        ),
+        (
+            "l-idle-reopens-wal-wiped",
+            "l-idle-reopens-wal-wiped-before-wipe",
+            0,
+            "as an earlier collection read them",
+        ),
+    ] {
+        let earlier = collect(&fixture(before), false, &format!("{before}-earlier.tar.gz"));
+        let store = fixture(after).join("main").display().to_string();
+        let run = |extra: &[String]| {
+            let mut args: Vec<String> = ["check", "--store", &store, "--no-wal-store"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            args.extend(["--plan".into(), "open:db".into()]);
+            args.extend(extra.iter().cloned());
+            slatecheck(&args)
+        };
+        assert_exit(run(&[]), 3, "SDB-WAL-004");
+        let with = run(&["--earlier-bundle".into(), earlier.display().to_string()]);
+        assert_exit(with, code, says);
+        let json = run(&[
+            "--earlier-bundle".into(),
+            earlier.display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ]);
+        let report = json_on_exit(&json, code);
+        assert!(report["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .any(|input| input["kind"] == "earlier-bundle"));
+        let _ = std::fs::remove_file(&earlier);
+    }
+}

@@ -331,6 +331,8 @@ impl Assembly {
                 // Only a bundle gives these.
                 compactor_epochs: self.compactor_epochs,
                 object_rows: self.object_rows,
+                earlier_rows: Vec::new(),
+                earlier_manifests: Vec::new(),
             },
             placed,
         ))

@@ -47,6 +47,14 @@ pub struct SnapshotInputs {
     /// The rows of WAL objects read from the store (see [`objects_to_read`]): a live check
     /// or a bundle can give them, a listing cannot.
     pub object_rows: Vec<RowsRead>,
+    /// The rows of objects read at an earlier time (a bundle collected before a wipe or a
+    /// deletion): they settle what a WAL object held once it is gone. WAL objects are written
+    /// once and never rewritten (`write_create`), so an id's rows do not change while it exists.
+    pub earlier_rows: Vec<RowsRead>,
+    /// The manifests given with `earlier_rows` (the earlier bundle's), by object key: a root's
+    /// earlier rows are used only when these show the same database, a manifest id given now
+    /// too, with the same content.
+    pub earlier_manifests: Vec<(String, ManifestFile)>,
 }
 
 /// How a listing bears on answers.
@@ -106,6 +114,33 @@ fn manifest_root(key: &str) -> Option<String> {
     key.rsplit_once("/manifest/")
         .map(|(root, _)| root.to_string())
         .or_else(|| key.starts_with("manifest/").then(String::new))
+}
+
+/// The roots whose `earlier` manifests show the database given now: a manifest id given both
+/// times, and every such id with the same content.
+fn same_databases(
+    roots: &BTreeMap<String, RootState>,
+    earlier: &[(String, ManifestFile)],
+) -> std::collections::BTreeSet<String> {
+    let mut verdicts: BTreeMap<&str, bool> = BTreeMap::new();
+    for (key, file) in earlier {
+        let (Some(root_path), Some(id)) = (manifest_root(key), manifest_id_from_path(key)) else {
+            continue;
+        };
+        let Some((path, root)) = roots.get_key_value(&root_path) else {
+            continue;
+        };
+        if let Some(now) = root.manifests.get(&id) {
+            let same = now.manifest == file.manifest;
+            let verdict = verdicts.entry(path.as_str()).or_insert(true);
+            *verdict &= same;
+        }
+    }
+    verdicts
+        .into_iter()
+        .filter(|(_, same)| *same)
+        .map(|(path, _)| path.to_string())
+        .collect()
 }
 
 impl Snapshot {
@@ -191,6 +226,20 @@ impl Snapshot {
             };
             if let Some(root) = roots.get_mut(root_path) {
                 root.object_rows.insert(&object, read);
+            }
+        }
+        let same_database = same_databases(&roots, &inputs.earlier_manifests);
+        for read in inputs.earlier_rows {
+            let Some((root_path, SlateObject::Wal { id })) =
+                object_rows::read_root_and_object(&read)
+            else {
+                continue;
+            };
+            if !same_database.contains(root_path) {
+                continue;
+            }
+            if let Some(root) = roots.get_mut(root_path) {
+                root.earlier_wal_rows.insert(id, read.rows);
             }
         }
         let main_given = inputs.main.is_some();

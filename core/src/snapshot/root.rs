@@ -40,6 +40,9 @@ pub struct RootState {
     pub wal_in_wal_store: ObjectsById<WalId>,
     /// The rows of WAL objects read from either store (live checks and bundles only).
     pub object_rows: super::ObjectRows,
+    /// The rows of WAL objects as an earlier collection read them (see
+    /// [`super::SnapshotInputs::earlier_rows`]), by id.
+    pub earlier_wal_rows: BTreeMap<WalId, Result<crate::sst::SstRows, String>>,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
@@ -94,6 +97,7 @@ impl RootState {
             wal_in_main: ObjectsById::default(),
             wal_in_wal_store: ObjectsById::default(),
             object_rows: super::ObjectRows::default(),
+            earlier_wal_rows: BTreeMap::new(),
             compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,

@@ -71,6 +71,17 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         (None, None) => (SnapshotInputs::default(), Vec::new()),
     };
     inputs.extend(store_refs);
+    let (earlier_rows, earlier_manifests) = match &args.earlier_bundle {
+        Some(earlier) => {
+            let (_, earlier_inputs, refs) = bundle_inputs(earlier, &listing_options, &limits)?;
+            inputs.extend(refs.into_iter().map(|input| InputRef {
+                kind: "earlier-bundle".into(),
+                ..input
+            }));
+            (earlier_inputs.object_rows, earlier_inputs.manifests)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let mut read = |files: &[PathBuf], kind: &str| -> Result<_, Failure> {
         if files.is_empty() {
             return Ok(None);
@@ -140,6 +151,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         unsupported_manifests,
         compactor_epochs,
         object_rows,
+        earlier_rows,
+        earlier_manifests,
     });
     let request = CheckRequest {
         plans: args.plans.clone(),

@@ -6,7 +6,7 @@ use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    fence_slots, max_missing_fences, newest_l0, proven_fences, NewestL0, RootState,
+    fence_slots, max_missing_fences, newest_l0, proven_fences, NewestL0, RootState, RowsAgainstL0,
     WriterOpenForecast,
 };
 use std::collections::BTreeSet;
@@ -86,6 +86,12 @@ pub struct GoneAfterReplay {
     pub asserted_in_l0: Vec<u64>,
     /// How many of `unknown` can have been fences (`None`: the history does not say).
     pub max_fences: Option<usize>,
+    /// Gone ids whose rows an earlier collection read (`--earlier-bundle`) and found all in
+    /// L0 (`seq <= last_l0_seq`), or none: nothing lost with them.
+    pub read_in_l0: Vec<u64>,
+    /// Gone ids whose rows an earlier collection read and found past `last_l0_seq`:
+    /// acknowledged writes lost with them.
+    pub read_lost: Vec<u64>,
 }
 
 impl GoneAfterReplay {
@@ -107,15 +113,18 @@ impl GoneAfterReplay {
             ("wal_ids_past_l0", &self.past_l0),
             ("proven_fences", &self.fences),
             ("max_fences_among_them", self.max_fences),
+            ("wal_ids_read_in_l0", &self.read_in_l0),
+            ("wal_ids_read_past_l0", &self.read_lost),
         ]
     }
 
     /// How many gone WAL objects certainly held acknowledged writes that are not in L0.
     pub fn certainly_lost(&self) -> usize {
-        match self.max_fences {
+        let bounded = match self.max_fences {
             Some(fences) => self.unknown.len().saturating_sub(fences),
             None => 0,
-        }
+        };
+        self.read_lost.len() + bounded
     }
 }
 
@@ -154,6 +163,23 @@ pub fn gone_after_replay(
     };
     let (fences, not_fences): (Vec<u64>, Vec<u64>) =
         gone.iter().copied().partition(|id| proven.contains(id));
+    // Rows an earlier collection read of a gone object settle it: a writer open replays
+    // exactly its rows above `last_l0_seq`.
+    let mut read_in_l0 = Vec::new();
+    let mut read_lost = Vec::new();
+    let not_fences: Vec<u64> = not_fences
+        .into_iter()
+        .filter(|id| match root.earlier_wal_rows.get(id) {
+            Some(Ok(rows)) => {
+                match RowsAgainstL0::of(rows, latest) {
+                    RowsAgainstL0::InL0 { .. } => read_in_l0.push(*id),
+                    RowsAgainstL0::NotInL0 { .. } => read_lost.push(*id),
+                }
+                false
+            }
+            _ => true,
+        })
+        .collect();
     let (past_l0, unplaced): (BTreeSet<u64>, Vec<u64>) = (
         gone.iter()
             .copied()
@@ -179,6 +205,8 @@ pub fn gone_after_replay(
         unknown,
         max_fences,
         asserted_in_l0: Vec::new(),
+        read_in_l0,
+        read_lost,
     };
     // After a close with a memtable flush every acknowledged write is in L0; a proven loss
     // shows a writer that did not close so, and the evidence wins.
@@ -221,7 +249,13 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
                 id_ranges(&gone.asserted_in_l0)
             )
         });
-        let settled: Vec<String> = fences.into_iter().chain(asserted).collect();
+        let read = (!gone.read_in_l0.is_empty()).then(|| {
+            format!(
+                "WAL {} held only rows of L0, as an earlier collection read them (--earlier-bundle)",
+                id_ranges(&gone.read_in_l0)
+            )
+        });
+        let settled: Vec<String> = fences.into_iter().chain(read).chain(asserted).collect();
         return Some(RULE.finding(
             &root.path,
             format!(

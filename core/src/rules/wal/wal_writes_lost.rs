@@ -62,23 +62,43 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     if lost == 0 {
         return None;
     }
-    Some(RULE.finding(
-        &root.path,
-        format!(
-            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; WAL {} come {} and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
-            latest.id,
-            root.path,
-            id_ranges(&gone.gone),
+    let mut proofs = Vec::new();
+    if !gone.read_lost.is_empty() {
+        proofs.push(format!(
+            "WAL {} held rows past `last_l0_seq` {}, as an earlier collection read them (--earlier-bundle)",
+            id_ranges(&gone.read_lost),
+            latest.last_l0_seq
+        ));
+    }
+    let bounded = lost - gone.read_lost.len();
+    if bounded > 0 {
+        proofs.push(format!(
+            "WAL {} come {} and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them",
             id_ranges(&gone.unknown),
             gone.newest_l0.after(),
             gone.max_fences.unwrap_or(0),
+        ));
+    }
+    let mut lost_ids: Vec<u64> = gone.read_lost.clone();
+    if bounded > 0 {
+        lost_ids.extend(&gone.unknown);
+        lost_ids.sort_unstable();
+    }
+    Some(RULE.finding(
+        &root.path,
+        format!(
+            "manifest {} of `{}` records WAL {} after its replay point, and they are gone; {}: at least {lost} held acknowledged writes that are not in L0, which a writer open or a reader silently drops",
+            latest.id,
+            root.path,
+            id_ranges(&gone.gone),
+            proofs.join("; "),
         ),
         gone.evidence(latest),
         "restore the missing WAL objects (object versioning, a backup, the WAL disk) before opening a writer or a reader; if they are lost, the writes in them are too",
         Impact::Unsafe {
             predicted_error: format!(
                 "silent loss of the acknowledged writes in WAL {} (not in L0)",
-                id_ranges(&gone.unknown)
+                id_ranges(&lost_ids)
             ),
         },
     ))
