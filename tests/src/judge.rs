@@ -48,6 +48,9 @@ pub struct Request<'a> {
     /// Whether to assert that every writer stopped with `Db::close()` (`--writers-closed`),
     /// when the binary has that flag.
     pub writers_closed: bool,
+    /// Copies of the stores from before the damage: `collect` them and give the bundle as
+    /// `--earlier-bundle`, when the binary has that flag.
+    pub earlier: Option<&'a StoreDirs>,
 }
 
 /// One verdict on one plan.
@@ -161,6 +164,27 @@ impl Cli {
         }
         if request.no_wal_store && self.has_flag("--no-wal-store") {
             command.arg("--no-wal-store");
+        }
+        if let (Some(earlier), true) = (request.earlier, self.has_flag("--earlier-bundle")) {
+            std::fs::create_dir_all(scratch)?;
+            let bundle = scratch.join("earlier.tar.gz");
+            let mut collect = Command::new(&self.exe);
+            collect.arg("collect").arg(&earlier.main);
+            if let Some(wal) = &earlier.wal {
+                collect.arg("--wal-store").arg(wal);
+            }
+            let collected = collect
+                .arg("-o")
+                .arg(&bundle)
+                .output()
+                .context("running slatecheck collect")?;
+            if !collected.status.success() {
+                bail!(
+                    "slatecheck collect of the stores before the damage failed: {}",
+                    String::from_utf8_lossy(&collected.stderr).trim()
+                );
+            }
+            command.arg("--earlier-bundle").arg(&bundle);
         }
         let output = command.output().context("running slatecheck check")?;
         let code = output.status.code();

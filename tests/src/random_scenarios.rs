@@ -54,6 +54,8 @@ pub struct Generated {
     pub plan: String,
     /// The stores.
     pub dirs: StoreDirs,
+    /// Copies of the stores as they were before the damage.
+    pub before: StoreDirs,
     /// Whether the operator gives slatecheck the WAL store (always, when the database has
     /// none).
     pub wal_listing_given: bool,
@@ -648,6 +650,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         steps.push("GC of `p` with min_age 0".into());
     }
 
+    // What an operator who collects before acting would have (`--earlier-bundle`).
+    let before = scenario.copy_stores(&scenario.main_dir().with_file_name("before"))?;
     // Damage.
     let wal_dir = scenario.wal_dir().join("p").join("wal");
     let main_dir = scenario.main_dir().to_path_buf();
@@ -998,6 +1002,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         invisible_wal_loss,
         plan,
         dirs,
+        before,
         wal_listing_given,
         uses_wal_store,
         writers_closed,

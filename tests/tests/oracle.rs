@@ -231,6 +231,9 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     // the writers stopped: what `inconclusive` costs, and false `safe`s counted all the same.
     let mut unstated = Tally::default();
     let mut unstated_false_safe: Vec<u64> = Vec::new();
+    // Live with a bundle collected before the damage (`--earlier-bundle`).
+    let mut earlier = Tally::default();
+    let mut earlier_false_safe: Vec<u64> = Vec::new();
     let mut verdicts: BTreeMap<(&'static str, &'static str), u64> = BTreeMap::new();
     let mut disagreements: Vec<Disagreement> = Vec::new();
     // `SLATECHECK_ORACLE_FIRST_SEED=N` starts at seed N: histories the default run never drew.
@@ -261,6 +264,7 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             with_wal: generated.wal_listing_given,
             no_wal_store: !generated.uses_wal_store,
             writers_closed: generated.writers_closed,
+            earlier: None,
         };
         let mut judgments = Vec::new();
         for mode in Mode::ALL {
@@ -277,6 +281,17 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
                 &request,
                 &work.join(format!("s{seed}-unstated")),
             )?)
+        } else {
+            None
+        };
+        // As an operator who collected before the damage judges it: live, with the bundle of
+        // the stores from before as `--earlier-bundle` (and the statements as above).
+        let with_earlier = if generated.wal_listing_given {
+            let request = Request {
+                earlier: Some(&generated.before),
+                ..request.clone()
+            };
+            Some(cli.judge(Mode::Live, &request, &work.join(format!("s{seed}-earlier")))?)
         } else {
             None
         };
@@ -314,6 +329,13 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             unstated.add(unstated_call);
             if unstated_call == Call::FalseSafe {
                 unstated_false_safe.push(seed);
+            }
+        }
+        if let Some(judgment) = &with_earlier {
+            let earlier_call = call(judgment, &outcome, generated.invisible_wal_loss);
+            earlier.add(earlier_call);
+            if earlier_call == Call::FalseSafe {
+                earlier_false_safe.push(seed);
             }
         }
         let mut pending: Vec<Disagreement> = Vec::new();
@@ -391,6 +413,10 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         "  complete inputs, live, without --writers-closed: {}",
         unstated.line()
     ));
+    summary.push(format!(
+        "  complete inputs, live, with --earlier-bundle: {}",
+        earlier.line()
+    ));
     for (mode, tally) in &withheld {
         summary.push(format!(
             "  WAL store withheld, {:<7}{}",
@@ -450,6 +476,10 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     assert!(
         unstated_false_safe.is_empty(),
         "judgment(s) without --writers-closed said safe where SlateDB failed: seeds {unstated_false_safe:?}"
+    );
+    assert!(
+        earlier_false_safe.is_empty(),
+        "judgment(s) with --earlier-bundle said safe where SlateDB failed: seeds {earlier_false_safe:?}"
     );
     let judged = total - untestable - timed_out.len() as u64;
     assert!(

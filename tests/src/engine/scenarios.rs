@@ -175,6 +175,27 @@ impl Scenario {
         self.work.wal.as_deref().unwrap_or(&self.work.main)
     }
 
+    /// Copies the stores as they are now to `<to>/main` (and `<to>/wal`): what an operator who
+    /// collects before acting has.
+    pub fn copy_stores(&self, to: &Path) -> Result<StoreDirs> {
+        if to.exists() {
+            std::fs::remove_dir_all(to)?;
+        }
+        copy_dir(&self.work.main, &to.join("main"))?;
+        let wal = match &self.work.wal {
+            Some(wal) => {
+                std::fs::create_dir_all(to.join("wal"))?;
+                copy_dir(wal, &to.join("wal"))?;
+                Some(to.join("wal"))
+            }
+            None => None,
+        };
+        Ok(StoreDirs {
+            main: to.join("main"),
+            wal,
+        })
+    }
+
     /// Copies the stores as they are now into a fixture directory `<out>/<name><suffix>` with
     /// the steps so far.
     pub fn snapshot(&mut self, suffix: &str) -> Result<PathBuf> {
