@@ -2,7 +2,7 @@
 
 use crate::listing::ObjectsById;
 use crate::model::{Manifest, SstId, WalId};
-use crate::snapshot::{RootState, Snapshot, StoreSide, Unknown, WalPlacement};
+use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement};
 use crate::sst::SstRows;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
@@ -106,11 +106,7 @@ impl<'a> RuleContext<'a> {
     /// with, when a live check or a bundle read them from the object that store lists.
     pub fn wal_rows(&self, root: &'a RootState, id: WalId) -> Option<&'a Result<SstRows, String>> {
         let objects = self.wal_objects(root).ok()?;
-        let side = match root.wal_placement {
-            WalPlacement::MainStore | WalPlacement::NotListed => StoreSide::Main,
-            WalPlacement::WalStore { .. } | WalPlacement::Nowhere => StoreSide::WalStore,
-        };
-        root.object_rows.wal(side, objects, id)
+        root.object_rows.wal(root.wal_side(), objects, id)
     }
 
     /// The rows read of compacted SST `id` of `root`, when they were read from the object the

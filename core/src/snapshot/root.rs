@@ -276,6 +276,14 @@ impl RootState {
         }
     }
 
+    /// The store whose listing [`RootState::wal_objects`] answers from.
+    pub fn wal_side(&self) -> super::StoreSide {
+        match self.wal_placement {
+            WalPlacement::MainStore | WalPlacement::NotListed => super::StoreSide::Main,
+            WalPlacement::WalStore { .. } | WalPlacement::Nowhere => super::StoreSide::WalStore,
+        }
+    }
+
     /// The key of WAL object `id` of this root.
     pub fn wal_key(&self, id: WalId) -> String {
         object_key(&self.path, &SlateObject::Wal { id })

@@ -4,7 +4,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::model::{Manifest, SstId};
 use crate::rules::RuleContext;
-use crate::snapshot::{RootState, RowsAgainstL0, UnknownToLatest};
+use crate::snapshot::{RootState, RowsAgainstL0, UnknownToLatest, WriterOpenForecast};
 use std::collections::BTreeSet;
 
 crate::declare_rule! {
@@ -370,21 +370,20 @@ pub fn check_wal_beyond(
 }
 
 /// The highest sequence number a writer open or a reader of `latest` replays from the WAL
-/// (every object after `replay_after_wal_id` up to the first missing one), when the objects
-/// after the replay point have no hole and every one with data was read; at least
+/// (every object after `replay_after_wal_id` up to the first missing one), when SlateDB's probe
+/// finds no hole there ([`WriterOpenForecast::is_clean`]) and every object with data was read; at least
 /// `last_l0_seq`. Writes are appended to the WAL in sequence order, and every row above
 /// `last_l0_seq` lies after the replay point, so every write up to that number is replayed.
 /// (A clone from latest copies only the manifest's own WAL range; `check_wal_beyond` makes it
 /// unsafe when data lies past that range.)
 fn replayed_up_to(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<u64> {
     let objects = cx.wal_objects(root).ok()?;
+    let forecast = WriterOpenForecast::new(latest.replay_after_wal_id, &cx.wal_ids(root).ok()?);
+    if !forecast.is_clean() {
+        return None;
+    }
     let mut replayed = latest.last_l0_seq;
-    let mut expected = latest.replay_after_wal_id.checked_add(1)?;
-    for (id, listed) in objects.range(expected..) {
-        if *id != expected {
-            return None;
-        }
-        expected = expected.checked_add(1)?;
+    for (id, listed) in objects.range(latest.replay_after_wal_id.saturating_add(1)..) {
         if listed.size == 0 {
             continue;
         }
