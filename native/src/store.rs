@@ -11,7 +11,7 @@ use slatecheck_core::manifest::{
     decode_manifest_file, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::snapshot::{ObjectToRead, RowsRead, StoreSide};
+use slatecheck_core::snapshot::{ObjectToRead, ReadPlan, RowsRead, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::sync::Arc;
 
@@ -54,6 +54,47 @@ pub fn open(spec: &str) -> Result<Store, Failure> {
         store,
         prefix,
     })
+}
+
+/// An object `objects_to_read` picked, as fetched: its bytes, or why it could not be.
+pub type Fetched = (ObjectToRead, Result<bytes::Bytes, String>);
+
+/// Fetches the objects `plan` picks, each from the store it is listed in (the WAL store's
+/// from `wal`, none without it). An object that cannot be fetched (deleted since the listing)
+/// is not a failure: its error is kept beside it.
+pub async fn fetch_planned(main: &Store, wal: Option<&Store>, plan: ReadPlan) -> Vec<Fetched> {
+    let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
+        .to_read
+        .into_iter()
+        .partition(|object| object.side == StoreSide::Main);
+    let mut fetched = main.fetch_each(in_main).await;
+    if let Some(wal) = wal {
+        fetched.extend(wal.fetch_each(in_wal_store).await);
+    }
+    fetched
+}
+
+/// The rows of fetched objects; one that could not be fetched or decoded keeps the reason, and
+/// the verdicts that need it stay open.
+pub fn object_rows(fetched: Vec<Fetched>) -> Vec<RowsRead> {
+    fetched
+        .into_iter()
+        .map(|(object, fetched)| {
+            let (size, rows) = match fetched {
+                Ok(bytes) => (
+                    bytes.len() as u64,
+                    read_sst_rows(&bytes).map_err(|err| err.to_string()),
+                ),
+                Err(why) => (object.size, Err(why)),
+            };
+            RowsRead {
+                side: object.side,
+                key: object.key,
+                size,
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// A runtime for the async object store calls.
@@ -192,50 +233,8 @@ impl Store {
         Ok(readable_epochs(&self.compactions_objects(listing).await?))
     }
 
-    /// Reads the rows of the SST objects `objects` (all listed in this store). An object that
-    /// cannot be fetched or decoded is not a failure of the check: its rows stay unknown, with
-    /// the reason, and the verdicts that need them stay open.
-    pub async fn object_rows(&self, objects: Vec<ObjectToRead>) -> Vec<RowsRead> {
-        self.fetch_each(objects)
-            .await
-            .into_iter()
-            .map(|(object, fetched)| {
-                let (size, rows) = match fetched {
-                    Ok(bytes) => (
-                        bytes.len() as u64,
-                        read_sst_rows(&bytes).map_err(|err| err.to_string()),
-                    ),
-                    Err(why) => (object.size, Err(why)),
-                };
-                RowsRead {
-                    side: object.side,
-                    key: object.key,
-                    size,
-                    rows,
-                }
-            })
-            .collect()
-    }
-
-    /// Fetches the SST objects `objects` (all listed in this store) as stored, leaving out any
-    /// that cannot be fetched (deleted since the listing): for a bundle, which reads their rows
-    /// when checked.
-    pub async fn sst_objects(
-        &self,
-        objects: Vec<ObjectToRead>,
-    ) -> Vec<(StoreSide, String, Vec<u8>)> {
-        self.fetch_each(objects)
-            .await
-            .into_iter()
-            .filter_map(|(object, fetched)| Some((object.side, object.key, fetched.ok()?.to_vec())))
-            .collect()
-    }
-
     /// Fetches each of `objects`, keeping each one's failure apart.
-    async fn fetch_each(
-        &self,
-        objects: Vec<ObjectToRead>,
-    ) -> Vec<(ObjectToRead, Result<bytes::Bytes, String>)> {
+    async fn fetch_each(&self, objects: Vec<ObjectToRead>) -> Vec<Fetched> {
         futures::stream::iter(objects)
             .map(|object| async move {
                 // The listed size, no more: memory stays within `sst-read-bytes` whatever the

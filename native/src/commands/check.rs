@@ -21,9 +21,7 @@ use slatecheck_core::report::{
     InputRef, Report,
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
-use slatecheck_core::snapshot::{
-    objects_to_read, ReadPlan, RowsRead, Snapshot, SnapshotInputs, StoreSide,
-};
+use slatecheck_core::snapshot::{objects_to_read, ReadPlan, RowsRead, Snapshot, SnapshotInputs};
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -319,16 +317,8 @@ fn live_inputs(
             limits.sst_read_bytes,
             planned,
         );
-        let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
-            .to_read
-            .into_iter()
-            .partition(|object| object.side == StoreSide::Main);
-        inputs.object_rows = main.object_rows(in_main).await;
-        if let Some(wal) = &wal {
-            inputs
-                .object_rows
-                .extend(wal.object_rows(in_wal_store).await);
-        }
+        inputs.object_rows =
+            crate::store::object_rows(crate::store::fetch_planned(&main, wal.as_ref(), plan).await);
         Ok((inputs, refs))
     })
 }

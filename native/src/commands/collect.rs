@@ -41,14 +41,16 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
             DEFAULT_LIMITS.sst_read_bytes,
             &|_| true,
         );
-        let (in_main, in_wal_store): (Vec<_>, Vec<_>) = plan
-            .to_read
-            .into_iter()
-            .partition(|object| object.side == StoreSide::Main);
-        let mut sst_objects = main.sst_objects(in_main).await;
-        if let Some(wal) = &wal {
-            sst_objects.extend(wal.sst_objects(in_wal_store).await);
-        }
+        // One that cannot be fetched (deleted since the listing) is left out; `check` then
+        // judges it from the listing.
+        let sst_objects: Vec<(StoreSide, String, Vec<u8>)> =
+            crate::store::fetch_planned(&main, wal.as_ref(), plan)
+                .await
+                .into_iter()
+                .filter_map(|(object, fetched)| {
+                    Some((object.side, object.key, fetched.ok()?.to_vec()))
+                })
+                .collect();
         Ok::<_, Failure>((listing, wal_listing, manifests, compactions, sst_objects))
     })?;
     let info = BundleInfo {
