@@ -7,7 +7,7 @@ mod common;
 use common::listing_render::{self as render, RenderObject, RenderOptions};
 use proptest::prelude::*;
 use slatecheck_core::listing::{
-    read_listing, Listing, ListingBuilder, ListingError, ListingFormat, ListingOptions,
+    read_listing, Listing, ListingBuilder, ListingError, ListingFormat, ListingOptions, RunsWanted,
 };
 
 fn options() -> ListingOptions {
@@ -167,6 +167,140 @@ fn parts_that_hold_more_than_the_limit_together_are_refused() {
         .join_parts("l.txt", ListingFormat::AwsS3Ls, parts)
         .unwrap_err();
     assert!(err.message.contains("more than 4 SlateDB objects"), "{err}");
+}
+
+/// `text` read as the CLI reads a large JSON listing: cut into chunks at the line starts
+/// `cuts`, each chunk's run of items read ahead (last chunk first, as threads may finish in
+/// any order), then the file read in turn taking the runs.
+fn with_runs_ahead(
+    format: ListingFormat,
+    text: &[u8],
+    cuts: &[usize],
+) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(options());
+    builder.set_max_objects(Some(1_000));
+    let mut starts = vec![0];
+    starts.extend_from_slice(cuts);
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    let reader = builder.reader();
+    let wanted = RunsWanted::default();
+    let ranges: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
+    let mut chunks: Vec<_> = ranges
+        .iter()
+        .rev()
+        .map(|&(start, end)| {
+            let chunk = &text[start..end];
+            Ok((
+                chunk,
+                reader.read_items_ahead("l.txt", chunk, format, &wanted),
+            ))
+        })
+        .collect();
+    chunks.reverse();
+    builder.join_items_ahead("l.txt", format, chunks, &wanted)?;
+    Ok(builder.finish())
+}
+
+/// Damage that a JSON listing may carry, anywhere: a byte dropped or replaced, the file cut
+/// short, an item that is no object, a size that is no size.
+fn damaged(text: &str, damage: u8, at: prop::sample::Index) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let at = at
+        .index(bytes.len().max(1))
+        .min(bytes.len().saturating_sub(1));
+    match damage {
+        0 => {}
+        1 => {
+            bytes.remove(at);
+        }
+        2 => bytes[at] = b'"',
+        3 => bytes.truncate(at),
+        4 => bytes[at] = b'\n',
+        _ => {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let nth = text.match_indices("\"Size\": ").nth(at % 7).map(|(i, _)| i);
+            return match nth {
+                Some(i) => format!("{}\"Size\": \"x\", \"Was\": {}", &text[..i], &text[i + 8..]),
+                None => text,
+            };
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn a_json_file_read_with_runs_ahead_reads_as_the_whole_file(
+        objects in prop::collection::vec(object(), 1..40),
+        deleted in prop::collection::vec(object(), 0..3),
+        shape in 0u8..4,
+        page_size in 1usize..12,
+        damage in 0u8..7,
+        at in any::<prop::sample::Index>(),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+    ) {
+        let opts = RenderOptions::new("bucket", "");
+        let text = match shape {
+            0 => render::s3api_list_objects_v2(&objects, &opts, None, false),
+            // Several page documents, the last one maybe truncated.
+            1 => render::s3api_list_objects_v2(&objects, &opts, Some(page_size), page_size % 2 == 0),
+            2 => render::s3api_contents_array(&objects, &opts),
+            _ => render::s3api_list_object_versions(&objects, &opts, &deleted),
+        };
+        let text = damaged(&text, damage, at);
+        let bytes = text.as_bytes();
+        let starts = line_starts(bytes);
+        let mut cuts: Vec<usize> = if starts.is_empty() {
+            Vec::new()
+        } else {
+            picks.iter().map(|pick| starts[pick.index(starts.len())]).collect()
+        };
+        cuts.sort_unstable();
+        cuts.dedup();
+        prop_assert_eq!(
+            with_runs_ahead(ListingFormat::S3ApiJson, bytes, &cuts),
+            whole(ListingFormat::S3ApiJson, bytes),
+            "cut at {:?}:\n{}", cuts, text
+        );
+    }
+}
+
+#[test]
+fn runs_ahead_are_taken_where_the_read_arrives_at_them() {
+    let item = |n: u32| {
+        format!(
+            "        {{\n            \"Key\": \"db/wal/{n:020}.sst\",\n            \"LastModified\": \"2024-01-01T00:00:00+00:00\",\n            \"Size\": 5,\n            \"Tags\": [\n                {{\n                    \"Key\": \"t\",\n                    \"Size\": 1\n                }}\n            ]\n        }}"
+        )
+    };
+    let items: Vec<String> = (1..=8).map(item).collect();
+    let text = format!(
+        "{{\n    \"Contents\": [\n{}\n    ]\n}}\n",
+        items.join(",\n")
+    );
+    let bytes = text.as_bytes();
+    // A cut before an object nested in an item (`Tags`), and one before an item.
+    let nested = text.match_indices("                {").nth(2).unwrap().0;
+    let item_start = text
+        .match_indices("        {\n            \"Key\": \"db")
+        .nth(5)
+        .unwrap()
+        .0;
+    let builder = ListingBuilder::new(options());
+    let wanted = RunsWanted::default();
+    let ahead = builder.read_items_ahead(
+        "l.json",
+        &bytes[nested..],
+        ListingFormat::S3ApiJson,
+        &wanted,
+    );
+    let run = format!("{ahead:?}");
+    // The run read ahead past the nested object starts at the next item.
+    assert!(run.contains("run: Some(("), "{run}");
+    let listing = with_runs_ahead(ListingFormat::S3ApiJson, bytes, &[nested, item_start]).unwrap();
+    assert_eq!(listing, whole(ListingFormat::S3ApiJson, bytes).unwrap());
+    assert_eq!(listing.total_objects, 8);
 }
 
 #[test]

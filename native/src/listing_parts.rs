@@ -10,7 +10,8 @@
 use slatecheck_core::digest::{Hasher, HashingReader};
 use slatecheck_core::limits::MAX_LINE_BYTES;
 use slatecheck_core::listing::{
-    format_for_parts, ListingBuilder, ListingError, ListingFile, ListingFormat, DETECTION_WINDOW,
+    format_for_parts, ListingBuilder, ListingError, ListingFile, ListingFormat, RunsWanted,
+    DETECTION_WINDOW,
 };
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -74,23 +75,57 @@ pub fn read_in_parts(
         done: false,
     };
     let reader = builder.reader();
+    let wanted = RunsWanted::default();
     let (reader, spare) = (&reader, &spare);
+    // Chunks are joined as they arrive, while later ones are still being read; an error drops
+    // the iterator, and the threads take no more chunks.
     std::thread::scope(|scope| {
-        let parts = in_order(scope, cores, chunks, move |chunk| {
-            let chunk = chunk?;
-            let part = reader.read_part(name, &chunk[..], format);
-            if let Ok(mut spare) = spare.lock() {
-                spare.push(chunk);
-            }
-            part
-        });
-        // Chunks are joined as they arrive, while later ones are still being read; an error
-        // drops the iterator, and the threads take no more chunks.
-        builder.join_parts(name, format, parts)
+        if format.reads_in_parts() {
+            let parts = in_order(scope, cores, chunks, move |chunk| {
+                let chunk = Recycled::new(chunk?, spare);
+                reader.read_part(name, chunk.as_ref(), format)
+            });
+            builder.join_parts(name, format, parts)
+        } else {
+            // The read in turn needs the chunk's bytes as well as its run of items.
+            let wanted = &wanted;
+            let runs = in_order(scope, cores, chunks, move |chunk| {
+                let chunk = Recycled::new(chunk?, spare);
+                let ahead = reader.read_items_ahead(name, chunk.as_ref(), format, wanted);
+                Ok((chunk, ahead))
+            });
+            builder.join_items_ahead(name, format, runs, wanted)
+        }
     })?;
     Ok(PartsRead::Read {
         sha256: sha256.into_inner(),
     })
+}
+
+/// A chunk's buffer, handed back to read the next chunks into once the chunk is read.
+struct Recycled<'a> {
+    bytes: Vec<u8>,
+    spare: &'a Mutex<Vec<Vec<u8>>>,
+}
+
+impl<'a> Recycled<'a> {
+    fn new(bytes: Vec<u8>, spare: &'a Mutex<Vec<Vec<u8>>>) -> Self {
+        Self { bytes, spare }
+    }
+}
+
+impl AsRef<[u8]> for Recycled<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Recycled<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(std::mem::take(&mut self.bytes));
+        }
+    }
 }
 
 /// A file's bytes in chunks that end at a line end (but the last), hashed as they are read.

@@ -232,6 +232,61 @@ fn a_large_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
     );
 }
 
+/// An `aws s3api list-objects-v2` listing of over 40 MB, as the CLI prints it: past the size
+/// read on every core, each chunk's run of objects read ahead.
+fn large_s3api_json() -> String {
+    let mut items = Vec::new();
+    let mut length = 0;
+    let mut id = 0u64;
+    while length < 40 << 20 {
+        id += 1;
+        let item = format!(
+            "        {{\n            \"Key\": \"shard-{}/wal/{:020}.sst\",\n            \"LastModified\": \"2026-11-26T09:00:33+00:00\",\n            \"ETag\": \"\\\"d41d8cd98f00b204e9800998ecf8427e\\\"\",\n            \"Size\": {},\n            \"StorageClass\": \"STANDARD\"\n        }}",
+            id % 7,
+            id / 7,
+            id % 1000
+        );
+        length += item.len();
+        items.push(item);
+    }
+    format!(
+        "{{\n    \"Contents\": [\n{}\n    ],\n    \"RequestCharged\": null\n}}\n",
+        items.join(",\n")
+    )
+}
+
+#[test]
+fn a_large_json_listing_read_on_every_core_reads_as_one_read_through_a_pipe() {
+    let text = large_s3api_json();
+    let path = temp_file("large-s3api.json", text.as_bytes());
+    let split = summary(path.to_str().expect("utf-8"), None);
+    let piped = summary("/dev/stdin", Some(text.clone().into_bytes()));
+    assert_eq!(split, piped);
+    assert_eq!(
+        split["objects"],
+        Value::from(text.matches("\"Key\"").count() as u64)
+    );
+    // A damaged object far past the first chunks: the error and line a single read gives.
+    let at = text
+        .match_indices("\"Size\": ")
+        .nth(150_000)
+        .expect("enough objects")
+        .0;
+    let bad = format!("{}\"Size\": -{}", &text[..at], &text[at + 8..]);
+    let line = text[..at].matches('\n').count() + 1;
+    let path = temp_file("large-s3api-bad.json", bad.as_bytes());
+    let stderr = stderr_on_exit(&slatecheck(&["listing", path.to_str().expect("utf-8")]), 2);
+    // The line of the object, which starts four lines above its size.
+    assert!(
+        stderr.starts_with(&format!(
+            "slatecheck: error: {}:{}: invalid JSON: object `shard-",
+            path.display(),
+            line - 4
+        )),
+        "{stderr}"
+    );
+}
+
 /// An S3 Inventory delivery's manifest naming `files`.
 fn inventory_manifest(files: &[&str]) -> String {
     let entries: Vec<String> = files

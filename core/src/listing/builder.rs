@@ -351,7 +351,7 @@ impl ListingBuilder {
         self.budget = Budget::new(limit);
     }
 
-    fn set_source(&mut self, source: &str) {
+    pub(super) fn set_source(&mut self, source: &str) {
         self.current_source = source.to_string();
         self.current_source_index = self.tables.source_index(source);
     }
@@ -507,6 +507,19 @@ impl ListingBuilder {
         }
     }
 
+    /// Whether a run of items read ahead can be taken now: the objects of a run are added as
+    /// new, while a delete marker read before may have recorded one of them as deleted.
+    pub(crate) fn takes_runs(&self) -> bool {
+        self.listing.deleted.is_empty()
+    }
+
+    /// Adds what a run of items read ahead added (see [`super::ItemsAhead`]), where the read of
+    /// the file arrives at the run.
+    pub(crate) fn absorb_run(&mut self, run: ListingBuilder) {
+        // A JSON listing numbers no lines of its objects.
+        self.absorb(run, 0);
+    }
+
     /// Whether listing file `source` can be read apart from the others, on a core of its own
     /// ([`ListingBuilder::read_file_apart`]): a data file the S3 Inventory manifest read names,
     /// of an inventory without versions, whose rows depend on no other file's.
@@ -529,7 +542,7 @@ impl ListingBuilder {
 
     /// An empty builder that reads like this one: its options, its budget, the S3 Inventory
     /// being read.
-    fn fork(&self) -> ListingBuilder {
+    pub(super) fn fork(&self) -> ListingBuilder {
         let mut builder = ListingBuilder::new(self.options.clone());
         builder.budget = self.budget.for_reader();
         builder.inventory = self.inventory.clone();

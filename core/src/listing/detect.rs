@@ -65,6 +65,13 @@ impl ListingFormat {
         super::formats::reads_in_parts(self)
     }
 
+    /// Whether a file of this format can be read on several cores in chunks cut at line ends,
+    /// each chunk's run of items read ahead apart (see
+    /// [`super::ListingBuilder::read_items_ahead`]) and the file read in turn taking them.
+    pub fn reads_items_ahead(self) -> bool {
+        super::formats::reads_runs_ahead(self)
+    }
+
     /// The format's name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {

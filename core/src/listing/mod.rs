@@ -15,6 +15,7 @@ mod builder;
 mod detect;
 mod error;
 mod formats;
+mod items_ahead;
 mod object_key;
 mod objects;
 mod table;
@@ -27,6 +28,7 @@ pub use builder::{
 };
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
+pub use items_ahead::{ItemsAhead, RunsWanted};
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
 pub use objects::{ListedObjects, ObjectOrigin, ObjectSummary, RootTables};
 pub use table::{Kind as TableKind, Listed, ObjectsById, RowId, Table};
@@ -53,9 +55,10 @@ pub fn read_listing<R: Read>(
 }
 
 /// The format a listing file starting with `head` (its first [`DETECTION_WINDOW`] bytes, or
-/// all of it) is read in when it can be read in parts (see [`ListingBuilder::read_part`]):
-/// not gzipped, and of a format that [`ListingFormat::reads_in_parts`]. `None`: read it whole
-/// with [`read_listing`], which also reports why it cannot be read.
+/// all of it) is read in when it can be read in parts (see [`ListingBuilder::read_part`] and
+/// [`ListingBuilder::read_items_ahead`]): not gzipped, and of a format that
+/// [`ListingFormat::reads_in_parts`] or [`ListingFormat::reads_items_ahead`]. `None`: read it
+/// whole with [`read_listing`], which also reports why it cannot be read.
 pub fn format_for_parts(
     builder: &ListingBuilder,
     head: &[u8],
@@ -65,7 +68,7 @@ pub fn format_for_parts(
         return None;
     }
     let format = format.or_else(|| detect_format(head, builder.expects_inventory_data()))?;
-    format.reads_in_parts().then_some(format)
+    (format.reads_in_parts() || format.reads_items_ahead()).then_some(format)
 }
 
 fn read_boxed<'a>(

@@ -30,6 +30,13 @@ pub(super) trait JsonListing {
     const SCALAR_FIELDS: &'static [&'static str] = &[];
     /// Whether a top-level object is itself an item (NDJSON formats).
     const OBJECT_IS_ITEM: bool = false;
+    /// Array fields whose items [`JsonListing::item`] handles alike, so that a run of them can
+    /// be read ahead, apart from the rest of the file, by a fresh format as items of the first
+    /// of these fields (see [`read_run`]); what else the format keeps of them it keeps in
+    /// [`JsonListing::run_taken`].
+    const ARRAYS_READ_AHEAD: &'static [&'static str] = &[];
+    /// Whether the items of a top-level array (a bare array) are read ahead too.
+    const BARE_ARRAY_READ_AHEAD: bool = false;
 
     /// One item; `array` names the field it came from, if any.
     fn item(
@@ -38,6 +45,8 @@ pub(super) trait JsonListing {
         item: Self::Item<'_>,
         builder: &mut ListingBuilder,
     ) -> Result<(), String>;
+    /// A run of items of `array` read ahead was taken in place of reading them here.
+    fn run_taken(&mut self, _array: Option<&str>) {}
     /// One of [`JsonListing::SCALAR_FIELDS`] of a top-level object.
     fn field(&mut self, _name: &str, _value: Value, _builder: &mut ListingBuilder) {}
     /// The end of one top-level document.
@@ -53,6 +62,16 @@ const CUT_SHORT: &str = "invalid JSON: EOF while parsing a value (the listing is
 
 /// Reads every top-level document of `reader` into `format`.
 pub(super) fn stream<R: BufRead, F: JsonListing>(
+    source: &str,
+    reader: R,
+    format: &mut F,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    stream_ahead(source, NothingAhead(reader), format, builder)
+}
+
+/// [`stream`], taking the runs of items `reader` read ahead where they start.
+pub(super) fn stream_ahead<R: BufRead + ReadAhead, F: JsonListing>(
     source: &str,
     reader: R,
     format: &mut F,
@@ -76,7 +95,7 @@ pub(super) fn stream<R: BufRead, F: JsonListing>(
 }
 
 /// The fields of a top-level object; the scanner is at its `{`.
-fn document<R: BufRead, F: JsonListing>(
+fn document<R: BufRead + ReadAhead, F: JsonListing>(
     scanner: &mut Scanner<'_, R>,
     format: &mut F,
     builder: &mut ListingBuilder,
@@ -102,7 +121,7 @@ fn document<R: BufRead, F: JsonListing>(
 }
 
 /// The items of an array; the scanner is at its `[`.
-fn items<R: BufRead, F: JsonListing>(
+fn items<R: BufRead + ReadAhead, F: JsonListing>(
     scanner: &mut Scanner<'_, R>,
     array: Option<&'static str>,
     format: &mut F,
@@ -115,13 +134,23 @@ fn items<R: BufRead, F: JsonListing>(
 /// buffer when it lies whole in it (nearly always: items are a few hundred bytes, the buffer
 /// 256 KiB), else copied out first. Reading in place spares scanning each item twice (once
 /// for its end, once to parse it): a fifth of reading a JSON listing.
-fn next_item<R: BufRead, F: JsonListing>(
+fn next_item<R: BufRead + ReadAhead, F: JsonListing>(
     scanner: &mut Scanner<'_, R>,
     array: Option<&'static str>,
     format: &mut F,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
     if scanner.token()? == b'{' {
+        let read_ahead = match array {
+            Some(array) => F::ARRAYS_READ_AHEAD.contains(&array),
+            None => F::BARE_ARRAY_READ_AHEAD,
+        };
+        if read_ahead && builder.takes_runs() {
+            if let Some(run) = scanner.reader.run_from(scanner.position) {
+                format.run_taken(array);
+                return scanner.skip_run(run, builder);
+            }
+        }
         scanner.value_line = scanner.line;
         let read = {
             let buffer = fill(&mut scanner.reader, scanner.source)?;
@@ -140,7 +169,7 @@ fn next_item<R: BufRead, F: JsonListing>(
             }
         };
         if let Some((end, lines, handed)) = read {
-            scanner.reader.consume(end);
+            scanner.consume(end);
             scanner.line += lines;
             return handed.map_err(|message| scanner.refused(message));
         }
@@ -150,7 +179,7 @@ fn next_item<R: BufRead, F: JsonListing>(
 }
 
 /// Parses the captured value as one item and hands it to the format.
-fn item<R: BufRead, F: JsonListing>(
+fn item<R: BufRead + ReadAhead, F: JsonListing>(
     scanner: &Scanner<'_, R>,
     array: Option<&'static str>,
     format: &mut F,
@@ -162,24 +191,157 @@ fn item<R: BufRead, F: JsonListing>(
         .map_err(|message| scanner.refused(message))
 }
 
+/// A run of items read ahead, apart from the rest of the input: from the item starting at
+/// some offset of the input up to `end`, the offset after its last item.
+pub(crate) struct Run {
+    pub end: u64,
+    /// The line ends between its first item's start and `end`.
+    pub lines: u64,
+    /// What its items added, read as [`ListingBuilder::absorb_run`] takes it.
+    pub builder: ListingBuilder,
+}
+
+/// A reader that may have runs of items read ahead.
+pub(crate) trait ReadAhead {
+    /// The run read ahead from offset `position` of the input, where an item of one of
+    /// [`JsonListing::ARRAYS_READ_AHEAD`] (or of a bare array) starts, if there is one.
+    fn run_from(&mut self, position: u64) -> Option<Run>;
+}
+
+impl<T: ReadAhead + ?Sized> ReadAhead for &mut T {
+    fn run_from(&mut self, position: u64) -> Option<Run> {
+        (**self).run_from(position)
+    }
+}
+
+/// A reader without runs read ahead.
+pub(super) struct NothingAhead<R>(pub(super) R);
+
+impl<R: BufRead> ReadAhead for NothingAhead<R> {
+    fn run_from(&mut self, _position: u64) -> Option<Run> {
+        None
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for NothingAhead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for NothingAhead<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.0.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.0.consume(amount);
+    }
+}
+
+/// Where [`read_run`] looks for the run's first item: at most this many lines that start with
+/// `{` (the first of them is nearly always an item; one that is not, say an object nested in
+/// an item, fails to parse or is not where the file's read arrives, and the chunk is then
+/// read in turn).
+const MAX_RUN_STARTS_TRIED: usize = 16;
+
+/// A run [`read_run`] read: the offsets of its first item and of the end of its last.
+pub(crate) struct RunRead {
+    pub first: usize,
+    pub end: usize,
+    /// Whether it ended because the chunk did: the next item does not lie whole in it.
+    pub to_chunk_end: bool,
+}
+
+/// Reads ahead the run of items in `chunk`, a piece of a listing file that starts at a line
+/// start (so outside any JSON string: a string holds no line end), into `builder`: from the
+/// first line whose first byte after blanks is `{` and that parses as an item, on through
+/// the items that follow it, separated by commas, while they lie whole in the chunk.
+/// Whether the run's first item really is an item of an array read ahead only the read of the
+/// whole file knows: it takes the run where it arrives at the run's first item, and reads in
+/// turn a chunk whose run it does not arrive at. The run ends before anything else, an item
+/// that fails to parse or that the format refuses included: the read in turn meets it and
+/// reports it as it always does.
+pub(crate) fn read_run<F: JsonListing + Default>(
+    chunk: &[u8],
+    builder: &mut ListingBuilder,
+) -> Option<RunRead> {
+    let array = *F::ARRAYS_READ_AHEAD.first()?;
+    let mut format = F::default();
+    // The end of the item at `at`; `Err(true)` when it goes on past the chunk.
+    let mut read_one = |at: usize, builder: &mut ListingBuilder| -> Result<usize, bool> {
+        let mut in_place =
+            serde_json::Deserializer::from_slice(&chunk[at..]).into_iter::<F::Item<'_>>();
+        let item = match in_place.next() {
+            Some(Ok(item)) => item,
+            Some(Err(err)) => return Err(err.is_eof()),
+            None => return Err(true),
+        };
+        let length = in_place.byte_offset();
+        // A longer value is refused by the read in turn.
+        if length > MAX_JSON_VALUE_BYTES {
+            return Err(false);
+        }
+        format.item(Some(array), item, builder).map_err(|_| false)?;
+        Ok(at + length)
+    };
+    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', chunk).map(|at| at + 1));
+    let (first, mut end) = line_starts
+        .filter_map(|start| {
+            let at = start + blanks(&chunk[start.min(chunk.len())..]);
+            (chunk.get(at) == Some(&b'{')).then_some(at)
+        })
+        .take(MAX_RUN_STARTS_TRIED)
+        .find_map(|at| Some((at, read_one(at, builder).ok()?)))?;
+    let to_chunk_end = loop {
+        let comma = end + blanks(&chunk[end..]);
+        let next = comma + 1 + blanks(&chunk[(comma + 1).min(chunk.len())..]);
+        match (chunk.get(comma), chunk.get(next)) {
+            (None, _) | (Some(b','), None) => break true,
+            (Some(b','), Some(b'{')) => {}
+            _ => break false,
+        }
+        match read_one(next, builder) {
+            Ok(after) => end = after,
+            Err(cut_short) => break cut_short,
+        }
+    };
+    Some(RunRead {
+        first,
+        end,
+        to_chunk_end,
+    })
+}
+
+/// The length of the JSON whitespace `bytes` starts with.
+fn blanks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count()
+}
+
 /// The reader, with the line it is on and the value it copied out last.
 struct Scanner<'s, R> {
     source: &'s str,
     reader: R,
     /// 1-based line of the next unread byte.
     line: u64,
+    /// Offset of the next unread byte in the input.
+    position: u64,
     /// The value [`Scanner::capture`] copied out last.
     value: Vec<u8>,
     /// The line the value read last (copied out or in place) starts on.
     value_line: u64,
 }
 
-impl<'s, R: BufRead> Scanner<'s, R> {
+impl<'s, R: BufRead + ReadAhead> Scanner<'s, R> {
     fn new(source: &'s str, reader: R) -> Self {
         Self {
             source,
             reader,
             line: 1,
+            position: 0,
             value: Vec::new(),
             value_line: 1,
         }
@@ -200,6 +362,25 @@ impl<'s, R: BufRead> Scanner<'s, R> {
 
     fn consume(&mut self, bytes: usize) {
         self.reader.consume(bytes);
+        self.position += bytes as u64;
+    }
+
+    /// Takes a run of items read ahead from the item the scanner is at: its objects, and the
+    /// scanner moved past its last item.
+    fn skip_run(&mut self, run: Run, builder: &mut ListingBuilder) -> Result<(), ListingError> {
+        let mut left = run.end.saturating_sub(self.position);
+        while left > 0 {
+            let buffered = fill(&mut self.reader, self.source)?.len() as u64;
+            if buffered == 0 {
+                return Err(self.error(CUT_SHORT));
+            }
+            let step = left.min(buffered);
+            self.consume(step as usize);
+            left -= step;
+        }
+        self.line += run.lines;
+        builder.absorb_run(run.builder);
+        Ok(())
     }
 
     /// Skips whitespace (and byte-order marks) and returns the next byte, unread; `None` at
@@ -399,7 +580,7 @@ impl<'s, R: BufRead> Scanner<'s, R> {
                 ));
             }
             self.value.extend_from_slice(&buffer[..take]);
-            self.reader.consume(take);
+            self.consume(take);
             if end.is_some() {
                 self.line += newlines(&self.value);
                 return Ok(());

@@ -15,6 +15,7 @@ mod s3api_json;
 mod s3cmd_ls;
 mod size_key;
 
+pub(super) use json_stream::{ReadAhead, Run, RunRead};
 pub(super) use s3_inventory::file_name;
 pub(super) use s3cmd_ls::is_s3cmd_line;
 
@@ -107,6 +108,39 @@ pub(crate) fn finish_lines(
         ListingFormat::RcloneLsl => rclone_lsl::finish(source, builder, tally),
         ListingFormat::S3cmdLs => s3cmd_ls::finish(source, builder, tally),
         _ => {}
+    }
+}
+
+/// Whether runs of a file's items can be read ahead, chunk by chunk, apart from the read of
+/// the whole file, which takes them where it arrives at them (see [`read_run`]).
+pub(crate) fn reads_runs_ahead(format: ListingFormat) -> bool {
+    format == ListingFormat::S3ApiJson
+}
+
+/// Reads ahead the run of items of `chunk`, a piece of a file of `format` that starts at a
+/// line start, into `builder`; `None` when the chunk has none or the format reads no runs
+/// ahead.
+pub(crate) fn read_run(
+    format: ListingFormat,
+    chunk: &[u8],
+    builder: &mut ListingBuilder,
+) -> Option<RunRead> {
+    match format {
+        ListingFormat::S3ApiJson => s3api_json::read_run(chunk, builder),
+        _ => None,
+    }
+}
+
+/// [`parse`], taking the runs `reader` read ahead where the format reads runs ahead.
+pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+    format: ListingFormat,
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
+    match format {
+        ListingFormat::S3ApiJson => s3api_json::parse_ahead(source, reader, builder),
+        _ => parse(format, source, reader, builder),
     }
 }
 

@@ -3,7 +3,7 @@
 //! page documents concatenated by someone paginating by hand. A continuation token or
 //! `IsTruncated: true` on the last document means the listing stops early.
 
-use super::json_stream::{stream, FlexibleSize, JsonListing};
+use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -42,6 +42,9 @@ struct S3Api {
 impl JsonListing for S3Api {
     type Item<'de> = S3Object<'de>;
     const ARRAY_FIELDS: &'static [&'static str] = &["Contents", "Versions", "DeleteMarkers"];
+    // An object and a version are read alike; a delete marker is not.
+    const ARRAYS_READ_AHEAD: &'static [&'static str] = &["Contents", "Versions"];
+    const BARE_ARRAY_READ_AHEAD: bool = true;
     const SCALAR_FIELDS: &'static [&'static str] = &[
         "IsTruncated",
         "NextToken",
@@ -76,6 +79,11 @@ impl JsonListing for S3Api {
         Ok(())
     }
 
+    // What `item` keeps of its array.
+    fn run_taken(&mut self, array: Option<&str>) {
+        self.bare |= array.is_none();
+    }
+
     fn field(&mut self, name: &str, value: Value, _builder: &mut ListingBuilder) {
         let signals = match (&value, name) {
             (Value::Bool(true), "IsTruncated") => true,
@@ -101,8 +109,17 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    parse_ahead(source, NothingAhead(reader), builder)
+}
+
+/// [`parse`], taking the runs of objects `reader` read ahead (see [`read_run`]).
+pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = S3Api::default();
-    stream(source, reader, &mut format, builder)?;
+    stream_ahead(source, reader, &mut format, builder)?;
     if !format.last.is_empty() {
         builder.warn(ListingWarning::Truncated {
             source: source.to_string(),
@@ -116,4 +133,9 @@ pub(super) fn parse<R: BufRead>(
         });
     }
     Ok(())
+}
+
+/// Reads ahead the run of objects in `chunk`: see [`json_stream::read_run`].
+pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
+    json_stream::read_run::<S3Api>(chunk, builder)
 }
