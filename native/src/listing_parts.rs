@@ -16,7 +16,7 @@ use slatecheck_core::listing::{
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 /// Below this, one thread reads the file faster than threads can be started and joined.
 const MIN_BYTES_FOR_PARTS: u64 = 32 << 20;
@@ -64,25 +64,25 @@ pub fn read_in_parts(
     };
     file.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
     let sha256 = OnceLock::new();
-    let spare = Mutex::new(Vec::new());
+    let buffers = Buffers::new(cores);
     let chunks = Chunks {
         file,
         name,
         carry: Vec::new(),
-        spare: &spare,
+        buffers: &buffers,
         hasher: hash.then(Hasher::default),
         sha256: &sha256,
         done: false,
     };
     let reader = builder.reader();
     let wanted = RunsWanted::default();
-    let (reader, spare) = (&reader, &spare);
+    let (reader, buffers) = (&reader, &buffers);
     // Chunks are joined as they arrive, while later ones are still being read; an error drops
     // the iterator, and the threads take no more chunks.
     std::thread::scope(|scope| {
         if format.reads_in_parts() {
             let parts = in_order(scope, cores, chunks, move |chunk| {
-                let chunk = Recycled::new(chunk?, spare);
+                let chunk = Recycled::new(chunk?, buffers);
                 reader.read_part(name, chunk.as_ref(), format)
             });
             builder.join_parts(name, format, parts)
@@ -90,7 +90,7 @@ pub fn read_in_parts(
             // The read in turn needs the chunk's bytes as well as its run of items.
             let wanted = &wanted;
             let runs = in_order(scope, cores, chunks, move |chunk| {
-                let chunk = Recycled::new(chunk?, spare);
+                let chunk = Recycled::new(chunk?, buffers);
                 let ahead = reader.read_items_ahead(name, chunk.as_ref(), format, wanted);
                 Ok((chunk, ahead))
             });
@@ -102,15 +102,60 @@ pub fn read_in_parts(
     })
 }
 
+/// The buffers chunks are read into: reused (fresh ones cost page faults), and only so many,
+/// so that the file is read no further ahead than the chunks in flight. A read in turn that
+/// falls behind (a JSON file whose chunks it reads itself) then holds up the reading instead
+/// of the whole file piling up in memory.
+struct Buffers {
+    /// Buffers free, and how many there are in all.
+    free: Mutex<(Vec<Vec<u8>>, usize)>,
+    handed_back: Condvar,
+    most: usize,
+}
+
+impl Buffers {
+    fn new(cores: usize) -> Self {
+        Self {
+            free: Mutex::new((Vec::new(), 0)),
+            handed_back: Condvar::new(),
+            // Each core's chunk, the one the read in turn is at, and some waiting to be joined.
+            most: 4 * cores + 2,
+        }
+    }
+
+    /// A free buffer, a new one while there are fewer than the most, or else the next one
+    /// handed back. `None` if a thread panicked holding the lock.
+    fn take(&self) -> Option<Vec<u8>> {
+        let mut free = self.free.lock().ok()?;
+        loop {
+            if let Some(buffer) = free.0.pop() {
+                return Some(buffer);
+            }
+            if free.1 < self.most {
+                free.1 += 1;
+                return Some(Vec::with_capacity(CHUNK_BYTES));
+            }
+            free = self.handed_back.wait(free).ok()?;
+        }
+    }
+
+    fn hand_back(&self, buffer: Vec<u8>) {
+        if let Ok(mut free) = self.free.lock() {
+            free.0.push(buffer);
+            self.handed_back.notify_one();
+        }
+    }
+}
+
 /// A chunk's buffer, handed back to read the next chunks into once the chunk is read.
 struct Recycled<'a> {
     bytes: Vec<u8>,
-    spare: &'a Mutex<Vec<Vec<u8>>>,
+    buffers: &'a Buffers,
 }
 
 impl<'a> Recycled<'a> {
-    fn new(bytes: Vec<u8>, spare: &'a Mutex<Vec<Vec<u8>>>) -> Self {
-        Self { bytes, spare }
+    fn new(bytes: Vec<u8>, buffers: &'a Buffers) -> Self {
+        Self { bytes, buffers }
     }
 }
 
@@ -122,9 +167,7 @@ impl AsRef<[u8]> for Recycled<'_> {
 
 impl Drop for Recycled<'_> {
     fn drop(&mut self) {
-        if let Ok(mut spare) = self.spare.lock() {
-            spare.push(std::mem::take(&mut self.bytes));
-        }
+        self.buffers.hand_back(std::mem::take(&mut self.bytes));
     }
 }
 
@@ -134,8 +177,7 @@ struct Chunks<'a> {
     name: &'a str,
     /// The start of a line that the last chunk read cut off.
     carry: Vec<u8>,
-    /// Buffers of chunks parsed, to read the next ones into (fresh ones cost page faults).
-    spare: &'a Mutex<Vec<Vec<u8>>>,
+    buffers: &'a Buffers,
     hasher: Option<Hasher>,
     /// The file's SHA-256 in hex, once read to the end.
     sha256: &'a OnceLock<String>,
@@ -149,8 +191,12 @@ impl Iterator for Chunks<'_> {
         if self.done {
             return None;
         }
-        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
-        let mut chunk = spare.unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES));
+        let Some(mut chunk) = self.buffers.take() else {
+            // Only if a thread panicked, which the scope passes on.
+            self.done = true;
+            let failed = std::io::Error::other("a thread reading the file failed");
+            return Some(Err(ListingError::io(self.name, &failed)));
+        };
         chunk.clear();
         chunk.append(&mut self.carry);
         let start = chunk.len();
@@ -270,4 +316,34 @@ fn read_file_apart(
 
 fn cannot_read(name: &str) -> impl Fn(std::io::Error) -> ListingError + Copy + '_ {
     move |err| ListingError::io(name, &err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_more_buffers_than_the_most_are_out_at_once() {
+        let buffers = Buffers::new(1);
+        let out: Vec<Vec<u8>> = (0..buffers.most)
+            .map(|_| buffers.take().expect("a buffer"))
+            .collect();
+        let (took, taken) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let buffer = buffers.take().map(|b| b.capacity());
+                took.send(buffer).expect("the test waits");
+            });
+            // The reader waits while every buffer is out…
+            let waited = taken.recv_timeout(std::time::Duration::from_millis(100));
+            assert!(waited.is_err(), "took a buffer past the most: {waited:?}");
+            // …and takes the one handed back, not a new one.
+            let mut out = out;
+            let back = out.pop().expect("a buffer out");
+            let capacity = back.capacity();
+            buffers.hand_back(back);
+            assert_eq!(taken.recv().expect("taken"), Some(capacity));
+        });
+        assert_eq!(buffers.free.lock().expect("lock").1, buffers.most);
+    }
 }
