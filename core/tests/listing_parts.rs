@@ -229,25 +229,37 @@ fn damaged(text: &str, damage: u8, at: prop::sample::Index) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(160))]
 
     #[test]
     fn a_json_file_read_with_runs_ahead_reads_as_the_whole_file(
         objects in prop::collection::vec(object(), 1..40),
         deleted in prop::collection::vec(object(), 0..3),
-        shape in 0u8..4,
+        shape in 0u8..7,
         page_size in 1usize..12,
         damage in 0u8..7,
         at in any::<prop::sample::Index>(),
         picks in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
     ) {
         let opts = RenderOptions::new("bucket", "");
-        let text = match shape {
-            0 => render::s3api_list_objects_v2(&objects, &opts, None, false),
+        let (format, text) = match shape {
+            0 => (ListingFormat::S3ApiJson, render::s3api_list_objects_v2(&objects, &opts, None, false)),
             // Several page documents, the last one maybe truncated.
-            1 => render::s3api_list_objects_v2(&objects, &opts, Some(page_size), page_size % 2 == 0),
-            2 => render::s3api_contents_array(&objects, &opts),
-            _ => render::s3api_list_object_versions(&objects, &opts, &deleted),
+            1 => (ListingFormat::S3ApiJson, render::s3api_list_objects_v2(&objects, &opts, Some(page_size), page_size % 2 == 0)),
+            2 => (ListingFormat::S3ApiJson, render::s3api_contents_array(&objects, &opts)),
+            3 => (ListingFormat::S3ApiJson, render::s3api_list_object_versions(&objects, &opts, &deleted)),
+            4 => (ListingFormat::GcloudJson, render::gcloud_storage_ls_json(&objects, &opts)),
+            5 => (ListingFormat::AzJson, render::az_storage_blob_list(&objects, &opts)),
+            // Sometimes with a directory nothing is listed under (not recursive).
+            _ => (ListingFormat::RcloneLsjson, render::rclone_lsjson(&objects, &opts).replacen(
+                "[\n",
+                if page_size % 2 == 0 {
+                    "[\n{\"Path\":\"lonely\",\"Name\":\"lonely\",\"Size\":-1,\"ModTime\":\"2024-01-01T00:00:00Z\",\"IsDir\":true},\n"
+                } else {
+                    "[\n"
+                },
+                1,
+            )),
         };
         let text = damaged(&text, damage, at);
         let bytes = text.as_bytes();
@@ -260,9 +272,9 @@ proptest! {
         cuts.sort_unstable();
         cuts.dedup();
         prop_assert_eq!(
-            with_runs_ahead(ListingFormat::S3ApiJson, bytes, &cuts),
-            whole(ListingFormat::S3ApiJson, bytes),
-            "cut at {:?}:\n{}", cuts, text
+            with_runs_ahead(format, bytes, &cuts),
+            whole(format, bytes),
+            "{:?} cut at {:?}:\n{}", format, cuts, text
         );
     }
 }

@@ -45,12 +45,22 @@ const MAX_RUNS_PASSED: u32 = 4;
 
 /// The run of items read ahead from one chunk of a listing file, for
 /// [`ListingBuilder::join_items_ahead`].
-#[derive(Debug)]
 pub struct ItemsAhead {
     builder: ListingBuilder,
     /// The offsets in the chunk of the run's first item and of the end of its last, and the
     /// line ends between them.
     run: Option<(usize, usize, u64)>,
+    /// The format that read the run.
+    format: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl std::fmt::Debug for ItemsAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemsAhead")
+            .field("builder", &self.builder)
+            .field("run", &self.run)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the read in turn is handed at a time, as [`super::read_listing`]'s buffer holds: an
@@ -79,6 +89,7 @@ impl ListingBuilder {
         let mut longest = ItemsAhead {
             builder: fresh(),
             run: None,
+            format: None,
         };
         if !wanted.wanted() {
             return longest;
@@ -101,6 +112,7 @@ impl ListingBuilder {
                 longest = ItemsAhead {
                     builder,
                     run: Some((first, end, lines)),
+                    format: Some(run.format),
                 };
             }
             match memchr::memchr(b'\n', &chunk[first..]) {
@@ -219,6 +231,7 @@ where
                             end: self.start + end as u64,
                             lines,
                             builder: ahead.builder,
+                            format: ahead.format,
                         };
                         self.runs.push_back((self.start + first as u64, run));
                     }

@@ -3,7 +3,7 @@
 //! isCurrentVersion, snapshot}`. The CLI returns at most 5000 results unless given
 //! `--num-results "*"`, and with `--show-next-marker` ends with a `{"nextMarker": …}` entry.
 
-use super::json_stream::{stream, FlexibleSize, JsonListing};
+use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -45,6 +45,17 @@ struct Az {
 
 impl JsonListing for Az {
     type Item<'de> = Blob;
+    const BARE_ARRAY_READ_AHEAD: bool = true;
+
+    // A deleted blob removes the one listed before it, which may be in another run.
+    fn reads_ahead(blob: &Blob) -> bool {
+        blob.deleted != Some(true)
+    }
+
+    fn absorb_run(&mut self, run: Self, _array: Option<&str>) {
+        self.count += run.count;
+        self.next_marker |= run.next_marker;
+    }
 
     fn item(
         &mut self,
@@ -93,8 +104,17 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    parse_ahead(source, NothingAhead(reader), builder)
+}
+
+/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
+pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = Az::default();
-    stream(source, reader, &mut format, builder)?;
+    stream_ahead(source, reader, &mut format, builder)?;
     if format.next_marker {
         builder.warn(ListingWarning::Truncated {
             source: source.to_string(),
@@ -113,4 +133,9 @@ pub(super) fn parse<R: BufRead>(
         });
     }
     Ok(())
+}
+
+/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
+pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
+    json_stream::read_run::<Az>(chunk, builder)
 }

@@ -3,7 +3,7 @@
 //! (`{name, bucket, size: "<uint64 as string>", updated, timeCreated, generation, etag}`) is
 //! accepted too, alone or in such an array. Prefix (directory) entries are skipped.
 
-use super::json_stream::{stream, FlexibleSize, JsonListing};
+use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -46,6 +46,12 @@ struct Gcloud {
 impl JsonListing for Gcloud {
     type Item<'de> = Entry;
     const OBJECT_IS_ITEM: bool = true;
+    const BARE_ARRAY_READ_AHEAD: bool = true;
+
+    fn absorb_run(&mut self, run: Self, _array: Option<&str>) {
+        self.prefixes.extend(run.prefixes);
+        self.covered.extend(run.covered);
+    }
 
     fn item(
         &mut self,
@@ -110,8 +116,17 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    parse_ahead(source, NothingAhead(reader), builder)
+}
+
+/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
+pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = Gcloud::default();
-    stream(source, reader, &mut format, builder)?;
+    stream_ahead(source, reader, &mut format, builder)?;
     let empty = format.prefixes.difference(&format.covered).count();
     if empty > 0 {
         builder.warn(ListingWarning::Truncated {
@@ -122,4 +137,9 @@ pub(super) fn parse<R: BufRead>(
         });
     }
     Ok(())
+}
+
+/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
+pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
+    json_stream::read_run::<Gcloud>(chunk, builder)
 }

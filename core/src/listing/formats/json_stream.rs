@@ -21,7 +21,7 @@ use std::fmt;
 use std::io::{BufRead, ErrorKind};
 
 /// What a JSON listing format needs from the stream.
-pub(super) trait JsonListing {
+pub(super) trait JsonListing: Sized + Send + 'static {
     /// One listed object as the format prints it, borrowing from the item's bytes.
     type Item<'de>: Deserialize<'de>;
     /// Fields of a top-level object whose arrays hold items (`Contents`, `Versions`, …).
@@ -32,8 +32,8 @@ pub(super) trait JsonListing {
     const OBJECT_IS_ITEM: bool = false;
     /// Array fields whose items [`JsonListing::item`] handles alike, so that a run of them can
     /// be read ahead, apart from the rest of the file, by a fresh format as items of the first
-    /// of these fields (see [`read_run`]); what else the format keeps of them it keeps in
-    /// [`JsonListing::run_taken`].
+    /// of these fields (see [`read_run`]); what that format kept of them is handed to
+    /// [`JsonListing::absorb_run`].
     const ARRAYS_READ_AHEAD: &'static [&'static str] = &[];
     /// Whether the items of a top-level array (a bare array) are read ahead too.
     const BARE_ARRAY_READ_AHEAD: bool = false;
@@ -45,8 +45,15 @@ pub(super) trait JsonListing {
         item: Self::Item<'_>,
         builder: &mut ListingBuilder,
     ) -> Result<(), String>;
-    /// A run of items of `array` read ahead was taken in place of reading them here.
-    fn run_taken(&mut self, _array: Option<&str>) {}
+    /// Whether `item` may be read ahead in a run: not one whose effect on the objects depends
+    /// on those read before it (a delete marker removes one).
+    fn reads_ahead(_item: &Self::Item<'_>) -> bool {
+        true
+    }
+    /// A run of items of `array` read ahead was taken in place of reading them here: `run` is
+    /// the format that read them, fresh before, whose state this one takes in as if it had
+    /// read them itself. Formats that read runs ahead and keep state from items merge it here.
+    fn absorb_run(&mut self, _run: Self, _array: Option<&str>) {}
     /// One of [`JsonListing::SCALAR_FIELDS`] of a top-level object.
     fn field(&mut self, _name: &str, _value: Value, _builder: &mut ListingBuilder) {}
     /// The end of one top-level document.
@@ -146,9 +153,12 @@ fn next_item<R: BufRead + ReadAhead, F: JsonListing>(
             None => F::BARE_ARRAY_READ_AHEAD,
         };
         if read_ahead && builder.takes_runs() {
-            if let Some(run) = scanner.reader.run_from(scanner.position) {
-                format.run_taken(array);
-                return scanner.skip_run(run, builder);
+            if let Some(mut run) = scanner.reader.run_from(scanner.position) {
+                // A run read by another format than this file's is not one of its runs.
+                if let Some(read_by) = run.format.take().and_then(|f| f.downcast::<F>().ok()) {
+                    format.absorb_run(*read_by, array);
+                    return scanner.skip_run(run, builder);
+                }
             }
         }
         scanner.value_line = scanner.line;
@@ -199,6 +209,8 @@ pub(crate) struct Run {
     pub lines: u64,
     /// What its items added, read as [`ListingBuilder::absorb_run`] takes it.
     pub builder: ListingBuilder,
+    /// The format that read it, for [`JsonListing::absorb_run`].
+    pub format: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// A reader that may have runs of items read ahead.
@@ -251,6 +263,8 @@ pub(crate) struct RunRead {
     pub end: usize,
     /// Whether it ended because the chunk did: the next item does not lie whole in it.
     pub to_chunk_end: bool,
+    /// The format that read it.
+    pub format: Box<dyn std::any::Any + Send>,
 }
 
 /// Reads ahead the run of items in `chunk`, a piece of a listing file that starts at a line
@@ -266,7 +280,10 @@ pub(crate) fn read_run<F: JsonListing + Default>(
     chunk: &[u8],
     builder: &mut ListingBuilder,
 ) -> Option<RunRead> {
-    let array = *F::ARRAYS_READ_AHEAD.first()?;
+    if F::ARRAYS_READ_AHEAD.is_empty() && !F::BARE_ARRAY_READ_AHEAD {
+        return None;
+    }
+    let array = F::ARRAYS_READ_AHEAD.first().copied();
     let mut format = F::default();
     // The end of the item at `at`; `Err(true)` when it goes on past the chunk.
     let mut read_one = |at: usize, builder: &mut ListingBuilder| -> Result<usize, bool> {
@@ -279,10 +296,10 @@ pub(crate) fn read_run<F: JsonListing + Default>(
         };
         let length = in_place.byte_offset();
         // A longer value is refused by the read in turn.
-        if length > MAX_JSON_VALUE_BYTES {
+        if length > MAX_JSON_VALUE_BYTES || !F::reads_ahead(&item) {
             return Err(false);
         }
-        format.item(Some(array), item, builder).map_err(|_| false)?;
+        format.item(array, item, builder).map_err(|_| false)?;
         Ok(at + length)
     };
     let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', chunk).map(|at| at + 1));
@@ -310,6 +327,7 @@ pub(crate) fn read_run<F: JsonListing + Default>(
         first,
         end,
         to_chunk_end,
+        format: Box::new(format),
     })
 }
 

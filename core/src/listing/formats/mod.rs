@@ -114,7 +114,13 @@ pub(crate) fn finish_lines(
 /// Whether runs of a file's items can be read ahead, chunk by chunk, apart from the read of
 /// the whole file, which takes them where it arrives at them (see [`read_run`]).
 pub(crate) fn reads_runs_ahead(format: ListingFormat) -> bool {
-    format == ListingFormat::S3ApiJson
+    matches!(
+        format,
+        ListingFormat::S3ApiJson
+            | ListingFormat::GcloudJson
+            | ListingFormat::AzJson
+            | ListingFormat::RcloneLsjson
+    )
 }
 
 /// Reads ahead the run of items of `chunk`, a piece of a file of `format` that starts at a
@@ -127,6 +133,9 @@ pub(crate) fn read_run(
 ) -> Option<RunRead> {
     match format {
         ListingFormat::S3ApiJson => s3api_json::read_run(chunk, builder),
+        ListingFormat::GcloudJson => gcloud_json::read_run(chunk, builder),
+        ListingFormat::AzJson => az_json::read_run(chunk, builder),
+        ListingFormat::RcloneLsjson => rclone_lsjson::read_run(chunk, builder),
         _ => None,
     }
 }
@@ -140,6 +149,9 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
 ) -> Result<(), ListingError> {
     match format {
         ListingFormat::S3ApiJson => s3api_json::parse_ahead(source, reader, builder),
+        ListingFormat::GcloudJson => gcloud_json::parse_ahead(source, reader, builder),
+        ListingFormat::AzJson => az_json::parse_ahead(source, reader, builder),
+        ListingFormat::RcloneLsjson => rclone_lsjson::parse_ahead(source, reader, builder),
         _ => parse(format, source, reader, builder),
     }
 }

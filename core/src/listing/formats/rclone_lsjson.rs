@@ -3,7 +3,7 @@
 //! what it holds; without `-R`, or with `--max-depth`, directories show with nothing listed
 //! under them, which counts as truncation.
 
-use super::json_stream::{stream, JsonListing};
+use super::json_stream::{self, stream_ahead, JsonListing, NothingAhead, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -33,6 +33,12 @@ struct Rclone {
 
 impl JsonListing for Rclone {
     type Item<'de> = Entry;
+    const BARE_ARRAY_READ_AHEAD: bool = true;
+
+    fn absorb_run(&mut self, run: Self, _array: Option<&str>) {
+        self.directories.extend(run.directories);
+        self.covered.extend(run.covered);
+    }
 
     fn item(
         &mut self,
@@ -72,8 +78,17 @@ pub(super) fn parse<R: BufRead>(
     reader: R,
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
+    parse_ahead(source, NothingAhead(reader), builder)
+}
+
+/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
+pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+    source: &str,
+    reader: R,
+    builder: &mut ListingBuilder,
+) -> Result<(), ListingError> {
     let mut format = Rclone::default();
-    stream(source, reader, &mut format, builder)?;
+    stream_ahead(source, reader, &mut format, builder)?;
     let empty = format.directories.difference(&format.covered).count();
     if empty > 0 {
         builder.warn(ListingWarning::Truncated {
@@ -84,4 +99,9 @@ pub(super) fn parse<R: BufRead>(
         });
     }
     Ok(())
+}
+
+/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
+pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
+    json_stream::read_run::<Rclone>(chunk, builder)
 }

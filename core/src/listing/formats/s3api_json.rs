@@ -79,8 +79,8 @@ impl JsonListing for S3Api {
         Ok(())
     }
 
-    // What `item` keeps of its array.
-    fn run_taken(&mut self, array: Option<&str>) {
+    // Of the items, `item` keeps only whether they came in a bare array.
+    fn absorb_run(&mut self, _run: Self, array: Option<&str>) {
         self.bare |= array.is_none();
     }
 
