@@ -246,6 +246,12 @@ fn write_committed_corpus() {
             format.name(),
             &with_selector(Some(format), &bytes),
         );
+        if let Some(selector) = entry::JSON_READ_AHEAD.iter().position(|f| *f == format) {
+            // The format's selector, and a chunk every second line end.
+            let mut seed = vec![selector as u8, 1];
+            seed.extend_from_slice(&bytes);
+            write("json_runs_ahead", format.name(), &seed);
+        }
         write("detect_format", &format!("{}.txt", format.name()), &bytes);
     }
     write(

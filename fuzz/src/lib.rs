@@ -10,7 +10,9 @@ use slatecheck_core::check::{run_check, CheckError, CheckRequest};
 use slatecheck_core::config::Config;
 use slatecheck_core::intake::sniff;
 use slatecheck_core::limits::Limits;
-use slatecheck_core::listing::{detect_format, read_listing, ListingBuilder, ListingFormat};
+use slatecheck_core::listing::{
+    detect_format, read_listing, Listing, ListingBuilder, ListingError, ListingFormat, RunsWanted,
+};
 use slatecheck_core::manifest::{
     decode_for_check, decode_manifest_file, parse_slatedb_json, to_slatedb_json,
 };
@@ -20,11 +22,12 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::io::Write;
 
 /// Every target, by name (its folder under `fuzz/corpus/` and `fuzz/regressions/`).
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 9] = [
     "manifest_binary",
     "manifest_json",
     "detect_format",
     "listing",
+    "json_runs_ahead",
     "bundle",
     "config",
     "plan",
@@ -38,6 +41,7 @@ pub fn run(name: &str, data: &[u8]) {
         "manifest_json" => manifest_json(data),
         "detect_format" => detect(data),
         "listing" => listing(data),
+        "json_runs_ahead" => json_runs_ahead(data),
         "bundle" => bundle(data),
         "config" => config(data),
         "plan" => plan(data),
@@ -152,6 +156,69 @@ pub fn listing(data: &[u8]) {
         }
         Err(err) => assert_refusal(NAME, &err.to_string()),
     }
+}
+
+/// The JSON formats whose large files the CLI reads with runs of items read ahead.
+pub const JSON_READ_AHEAD: [ListingFormat; 4] = [
+    ListingFormat::S3ApiJson,
+    ListingFormat::GcloudJson,
+    ListingFormat::AzJson,
+    ListingFormat::RcloneLsjson,
+];
+
+/// A JSON listing read as the CLI reads a large one (cut into chunks at line ends, each
+/// chunk's run of items read ahead, the file read in turn taking them) must read exactly as
+/// the file read whole: the same objects and warnings, or the same error at the same line.
+/// The first byte picks the format, the second how many line ends a chunk spans (1 to 8), the
+/// rest is the file.
+pub fn json_runs_ahead(data: &[u8]) {
+    let [selector, span, body @ ..] = data else {
+        return;
+    };
+    let format = JSON_READ_AHEAD[usize::from(*selector) % JSON_READ_AHEAD.len()];
+    let span = usize::from(*span % 8) + 1;
+    let cuts: Vec<usize> = body
+        .iter()
+        .enumerate()
+        .filter(|(at, byte)| **byte == b'\n' && at + 1 < body.len())
+        .map(|(at, _)| at + 1)
+        .step_by(span)
+        .collect();
+    let whole = read_whole(format, body);
+    let ahead = read_with_runs_ahead(format, body, &cuts);
+    assert_eq!(ahead, whole, "{format:?} cut at {cuts:?}");
+}
+
+const RUNS_NAME: &str = "listing.json";
+
+fn read_whole(format: ListingFormat, body: &[u8]) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(Default::default());
+    read_listing(&mut builder, RUNS_NAME, body, Some(format))?;
+    Ok(builder.finish())
+}
+
+fn read_with_runs_ahead(
+    format: ListingFormat,
+    body: &[u8],
+    cuts: &[usize],
+) -> Result<Listing, ListingError> {
+    let mut builder = ListingBuilder::new(Default::default());
+    let reader = builder.reader();
+    let wanted = RunsWanted::default();
+    let starts = std::iter::once(0).chain(cuts.iter().copied());
+    let ends = cuts.iter().copied().chain(std::iter::once(body.len()));
+    let chunks: Vec<_> = starts
+        .zip(ends)
+        .map(|(start, end)| {
+            let chunk = &body[start..end];
+            Ok((
+                chunk,
+                reader.read_items_ahead(RUNS_NAME, chunk, format, &wanted),
+            ))
+        })
+        .collect();
+    builder.join_items_ahead(RUNS_NAME, format, chunks, &wanted)?;
+    Ok(builder.finish())
 }
 
 /// A bundle: the input as it is when it is gzipped, else gzipped first, so that the fuzzer
