@@ -18,8 +18,12 @@ fn options() -> ListingOptions {
 }
 
 fn whole(format: ListingFormat, text: &[u8]) -> Result<Listing, ListingError> {
+    whole_limited(format, text, 1_000)
+}
+
+fn whole_limited(format: ListingFormat, text: &[u8], limit: u64) -> Result<Listing, ListingError> {
     let mut builder = ListingBuilder::new(options());
-    builder.set_max_objects(Some(1_000));
+    builder.set_max_objects(Some(limit));
     read_listing(&mut builder, "l.txt", text, Some(format))?;
     Ok(builder.finish())
 }
@@ -176,9 +180,10 @@ fn with_runs_ahead(
     format: ListingFormat,
     text: &[u8],
     cuts: &[usize],
+    limit: u64,
 ) -> Result<Listing, ListingError> {
     let mut builder = ListingBuilder::new(options());
-    builder.set_max_objects(Some(1_000));
+    builder.set_max_objects(Some(limit));
     let mut starts = vec![0];
     starts.extend_from_slice(cuts);
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
@@ -240,6 +245,8 @@ proptest! {
         damage in 0u8..7,
         at in any::<prop::sample::Index>(),
         picks in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+        // Often about as many SlateDB objects as the listing holds.
+        limit in prop_oneof![Just(1_000u64), 1u64..40],
     ) {
         let opts = RenderOptions::new("bucket", "");
         let (format, text) = match shape {
@@ -272,8 +279,8 @@ proptest! {
         cuts.sort_unstable();
         cuts.dedup();
         prop_assert_eq!(
-            with_runs_ahead(format, bytes, &cuts),
-            whole(format, bytes),
+            with_runs_ahead(format, bytes, &cuts, limit),
+            whole_limited(format, bytes, limit),
             "{:?} cut at {:?}:\n{}", format, cuts, text
         );
     }
@@ -310,9 +317,42 @@ fn runs_ahead_are_taken_where_the_read_arrives_at_them() {
     let run = format!("{ahead:?}");
     // The run read ahead past the nested object starts at the next item.
     assert!(run.contains("run: Some(("), "{run}");
-    let listing = with_runs_ahead(ListingFormat::S3ApiJson, bytes, &[nested, item_start]).unwrap();
+    let listing = with_runs_ahead(
+        ListingFormat::S3ApiJson,
+        bytes,
+        &[nested, item_start],
+        1_000,
+    )
+    .unwrap();
     assert_eq!(listing, whole(ListingFormat::S3ApiJson, bytes).unwrap());
     assert_eq!(listing.total_objects, 8);
+}
+
+#[test]
+fn runs_read_ahead_and_not_taken_count_against_no_limit() {
+    // Three pages of 5,000 objects, a chunk each: each chunk's first run stops at its page's
+    // end, so the runs tried after it from later lines are read and dropped. Had they counted
+    // against the limit, the runs taken later would be refused although the listing fits.
+    let objects: Vec<RenderObject> = (1..=15_000u64)
+        .map(|id| {
+            RenderObject::new(
+                format!("db/wal/{id:020}.sst"),
+                id,
+                1_700_000_000_000_000_000,
+                "d41d8cd98f00b204e9800998ecf8427e",
+            )
+        })
+        .collect();
+    let opts = RenderOptions::new("bucket", "");
+    let text = render::s3api_list_objects_v2(&objects, &opts, Some(5_000), false);
+    let bytes = text.as_bytes();
+    let pages: Vec<usize> = text.match_indices("\n{").map(|(at, _)| at + 1).collect();
+    assert_eq!(pages.len(), 2, "three page documents");
+    for limit in [15_000, 14_999] {
+        let ahead = with_runs_ahead(ListingFormat::S3ApiJson, bytes, &pages, limit);
+        assert_eq!(ahead, whole_limited(ListingFormat::S3ApiJson, bytes, limit));
+        assert_eq!(ahead.is_ok(), limit == 15_000, "{ahead:?}");
+    }
 }
 
 #[test]

@@ -514,8 +514,18 @@ impl ListingBuilder {
     }
 
     /// Adds what a run of items read ahead added (see [`super::ItemsAhead`]), where the read of
-    /// the file arrives at the run.
+    /// the file arrives at the run. Runs are read without a limit (one holds a chunk's objects
+    /// at most, and only so many chunks are read ahead), as many are read that are never taken:
+    /// the limit is kept here, where a run that would pass it is counted and not kept, so that
+    /// the read ends with the error a read in turn gives and holds no more than it would.
     pub(crate) fn absorb_run(&mut self, run: ListingBuilder) {
+        let rows = run.tables.rows();
+        if let Some(limit) = self.budget.limit() {
+            if self.tables.rows().saturating_add(rows) > limit {
+                self.over_budget = self.over_budget.saturating_add(rows.max(1));
+                return;
+            }
+        }
         // A JSON listing numbers no lines of its objects.
         self.absorb(run, 0);
     }

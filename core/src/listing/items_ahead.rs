@@ -71,8 +71,7 @@ const BUFFER_BYTES: usize = 256 * 1024;
 impl ListingBuilder {
     /// Reads ahead the run of items of `chunk`, a piece of listing file `source` of `format`
     /// starting at a line start (see the module docs); the chunk is handed to
-    /// [`ListingBuilder::join_items_ahead`] along with it. Runs read side by side are read
-    /// through one [`ListingBuilder::reader`]. Never fails: a chunk without a run is read in
+    /// [`ListingBuilder::join_items_ahead`] along with it. Never fails: a chunk without a run is read in
     /// turn, and so is every chunk once `wanted` says runs are no longer wanted.
     pub fn read_items_ahead(
         &self,
@@ -84,6 +83,8 @@ impl ListingBuilder {
         let fresh = || {
             let mut builder = self.fork();
             builder.set_source(source);
+            // The limit is kept where a run is taken: see `ListingBuilder::absorb_run`.
+            builder.set_max_objects(None);
             builder
         };
         let mut longest = ItemsAhead {
