@@ -314,9 +314,10 @@ fn runs_ahead_are_taken_where_the_read_arrives_at_them() {
         ListingFormat::S3ApiJson,
         &wanted,
     );
-    let run = format!("{ahead:?}");
-    // The run read ahead past the nested object starts at the next item.
-    assert!(run.contains("run: Some(("), "{run}");
+    let runs = format!("{ahead:?}");
+    // A run of the nested object, then one from the next item on.
+    assert!(runs.starts_with("ItemsAhead { runs: [(16, "), "{runs}");
+    assert_eq!(runs.matches("), (").count(), 1, "{runs}");
     let listing = with_runs_ahead(
         ListingFormat::S3ApiJson,
         bytes,

@@ -37,29 +37,36 @@ impl RunsWanted {
     }
 }
 
-/// Starts of runs tried in one chunk.
-const MAX_RUNS_TRIED: usize = 4;
+/// Runs read ahead from one chunk at most: a chunk of page documents has a run a page, one of
+/// items holding objects of their own (`"Tags": [` then `{` on a line of its own) may have a
+/// run that starts at such an object, which the read in turn never arrives at.
+const MAX_RUNS_A_CHUNK: usize = 64;
 
 /// Runs passed in a row without being taken, after which no more are read ahead.
 const MAX_RUNS_PASSED: u32 = 4;
 
-/// The run of items read ahead from one chunk of a listing file, for
+/// The runs of items read ahead from one chunk of a listing file, for
 /// [`ListingBuilder::join_items_ahead`].
 pub struct ItemsAhead {
+    runs: Vec<RunAhead>,
+}
+
+/// One run of items read ahead from a chunk.
+struct RunAhead {
+    /// The offsets in the chunk of its first item and of the end of its last, and the line
+    /// ends between them.
+    first: usize,
+    end: usize,
+    lines: u64,
     builder: ListingBuilder,
-    /// The offsets in the chunk of the run's first item and of the end of its last, and the
-    /// line ends between them.
-    run: Option<(usize, usize, u64)>,
-    /// The format that read the run.
-    format: Option<Box<dyn std::any::Any + Send>>,
+    /// The format that read it.
+    format: Box<dyn std::any::Any + Send>,
 }
 
 impl std::fmt::Debug for ItemsAhead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ItemsAhead")
-            .field("builder", &self.builder)
-            .field("run", &self.run)
-            .finish_non_exhaustive()
+        let runs: Vec<(usize, usize)> = self.runs.iter().map(|r| (r.first, r.end)).collect();
+        f.debug_struct("ItemsAhead").field("runs", &runs).finish()
     }
 }
 
@@ -69,10 +76,10 @@ impl std::fmt::Debug for ItemsAhead {
 const BUFFER_BYTES: usize = 256 * 1024;
 
 impl ListingBuilder {
-    /// Reads ahead the run of items of `chunk`, a piece of listing file `source` of `format`
+    /// Reads ahead the runs of items of `chunk`, a piece of listing file `source` of `format`
     /// starting at a line start (see the module docs); the chunk is handed to
-    /// [`ListingBuilder::join_items_ahead`] along with it. Never fails: a chunk without a run is read in
-    /// turn, and so is every chunk once `wanted` says runs are no longer wanted.
+    /// [`ListingBuilder::join_items_ahead`] along with them. Never fails: what no run holds is
+    /// read in turn, and so is every chunk once `wanted` says runs are no longer wanted.
     pub fn read_items_ahead(
         &self,
         source: &str,
@@ -80,48 +87,36 @@ impl ListingBuilder {
         format: ListingFormat,
         wanted: &RunsWanted,
     ) -> ItemsAhead {
-        let fresh = || {
+        let mut runs = Vec::new();
+        if !wanted.wanted() {
+            return ItemsAhead { runs };
+        }
+        // Each run from where the one before ended, outside any string (after an item's end,
+        // then at line starts): one a page of a paged listing, and past a run that started at
+        // an object nested in an item, the items after it.
+        let mut from = 0;
+        while runs.len() < MAX_RUNS_A_CHUNK {
             let mut builder = self.fork();
             builder.set_source(source);
             // The limit is kept where a run is taken: see `ListingBuilder::absorb_run`.
             builder.set_max_objects(None);
-            builder
-        };
-        let mut longest = ItemsAhead {
-            builder: fresh(),
-            run: None,
-            format: None,
-        };
-        if !wanted.wanted() {
-            return longest;
-        }
-        // A run that ends before the chunk does may have started at an object nested in an
-        // item (`"Tags": [` then `{` on a line of its own): the next line that starts with `{`
-        // may start a longer one. The longest is kept.
-        let mut from = 0;
-        for _ in 0..MAX_RUNS_TRIED {
-            let mut builder = fresh();
             let Some(run) = formats::read_run(format, &chunk[from..], &mut builder) else {
                 break;
             };
             let (first, end) = (from + run.first, from + run.end);
-            if longest
-                .run
-                .is_none_or(|(start, stop, _)| end - first > stop - start)
-            {
-                let lines = memchr::memchr_iter(b'\n', &chunk[first..end]).count() as u64;
-                longest = ItemsAhead {
-                    builder,
-                    run: Some((first, end, lines)),
-                    format: Some(run.format),
-                };
+            runs.push(RunAhead {
+                first,
+                end,
+                lines: memchr::memchr_iter(b'\n', &chunk[first..end]).count() as u64,
+                builder,
+                format: run.format,
+            });
+            if run.to_chunk_end {
+                break;
             }
-            match memchr::memchr(b'\n', &chunk[first..]) {
-                Some(line_end) if !run.to_chunk_end => from = first + line_end + 1,
-                _ => break,
-            }
+            from = end;
         }
-        longest
+        ItemsAhead { runs }
     }
 
     /// Reads listing file `source` of `format`, given as its chunks in file order (cut at line
@@ -227,14 +222,14 @@ where
                     self.start += self.current_len() as u64;
                     // Also where the read takes no runs, lest they pile up.
                     self.pass_runs_before(self.start);
-                    if let Some((first, end, lines)) = ahead.run {
-                        let run = Run {
-                            end: self.start + end as u64,
-                            lines,
-                            builder: ahead.builder,
-                            format: ahead.format,
+                    for run in ahead.runs {
+                        let read = Run {
+                            end: self.start + run.end as u64,
+                            lines: run.lines,
+                            builder: run.builder,
+                            format: Some(run.format),
                         };
-                        self.runs.push_back((self.start + first as u64, run));
+                        self.runs.push_back((self.start + run.first as u64, read));
                     }
                     self.current = Some(chunk);
                     self.at = 0;
