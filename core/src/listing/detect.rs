@@ -66,7 +66,7 @@ impl ListingFormat {
     }
 
     /// Whether a file of this format can be read on several cores in chunks cut at line ends,
-    /// each chunk's run of items read ahead apart (see
+    /// each chunk's runs of items read ahead apart (see
     /// [`super::ListingBuilder::read_items_ahead`]) and the file read in turn taking them.
     pub fn reads_items_ahead(self) -> bool {
         super::formats::reads_runs_ahead(self)

@@ -2,14 +2,15 @@
 //! apart the way a line format can: what a byte means depends on every byte before it. But a
 //! JSON string holds no line end, so a chunk cut at a line end starts outside any string, and
 //! in the listings tools print, an object of the listed array starts a line. So each chunk's
-//! run of items is read ahead, apart, from the first line that starts one
-//! ([`ListingBuilder::read_items_ahead`]); then the whole file is read in turn as it always
-//! is, but where it arrives at the first item of a run, it takes the run's objects and moves
-//! past them instead of parsing them again ([`ListingBuilder::join_items_ahead`]).
+//! runs of items are read ahead, apart: from the first line that starts one, then from where
+//! the run before ended ([`ListingBuilder::read_items_ahead`]); then the whole file is read in
+//! turn as it always is, but where it arrives at the first item of a run, it takes the run's
+//! objects and moves past them instead of parsing them again
+//! ([`ListingBuilder::join_items_ahead`]).
 //!
 //! That read in turn decides what counts: a run it does not arrive at (its first "item" was
-//! an object nested in one, or the file is one long line) is dropped and its chunk read in
-//! turn, and a run ends before anything but well-formed items that the format takes, so
+//! an object nested in one, or the file is one long line) is dropped and read in turn, and a
+//! run ends before anything but well-formed items that the format takes, so
 //! errors, warnings and truncation signals are found by the read in turn, at their lines, as
 //! in a file read whole. Only the items' parsing moves to other cores; the read in turn walks
 //! the structure around them.
