@@ -3,7 +3,7 @@
 //! isCurrentVersion, snapshot}`. The CLI returns at most 5000 results unless given
 //! `--num-results "*"`, and with `--show-next-marker` ends with a `{"nextMarker": …}` entry.
 
-use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
+use super::json_stream::{stream_ahead, FlexibleSize, JsonListing, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -16,7 +16,7 @@ const AZ_PAGE: u64 = 5000;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Blob {
+pub(super) struct Blob {
     name: Option<String>,
     #[serde(default)]
     properties: Properties,
@@ -38,7 +38,7 @@ struct Properties {
 }
 
 #[derive(Default)]
-struct Az {
+pub(super) struct Az {
     count: u64,
     next_marker: bool,
 }
@@ -99,16 +99,9 @@ impl JsonListing for Az {
     }
 }
 
-pub(super) fn parse<R: BufRead>(
-    source: &str,
-    reader: R,
-    builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    parse_ahead(source, NothingAhead(reader), builder)
-}
-
-/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
-pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+/// Reads the listing, taking the runs of items `reader` read ahead (see
+/// [`super::json_stream::read_run`]).
+pub(super) fn parse<R: BufRead + ReadAhead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
@@ -133,9 +126,4 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
         });
     }
     Ok(())
-}
-
-/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
-pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
-    json_stream::read_run::<Az>(chunk, builder)
 }

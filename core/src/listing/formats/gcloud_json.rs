@@ -3,7 +3,7 @@
 //! (`{name, bucket, size: "<uint64 as string>", updated, timeCreated, generation, etag}`) is
 //! accepted too, alone or in such an array. Prefix (directory) entries are skipped.
 
-use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
+use super::json_stream::{stream_ahead, FlexibleSize, JsonListing, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -26,7 +26,7 @@ struct ObjectResource {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Entry {
+pub(super) struct Entry {
     url: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -38,7 +38,7 @@ struct Entry {
 /// Prefix (folder) entries, and the folders some listed object lies under: with `-r` every
 /// prefix is followed by its objects; without it prefixes stand for objects not listed.
 #[derive(Default)]
-struct Gcloud {
+pub(super) struct Gcloud {
     prefixes: BTreeSet<String>,
     covered: BTreeSet<String>,
 }
@@ -111,16 +111,9 @@ impl JsonListing for Gcloud {
     }
 }
 
-pub(super) fn parse<R: BufRead>(
-    source: &str,
-    reader: R,
-    builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    parse_ahead(source, NothingAhead(reader), builder)
-}
-
-/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
-pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+/// Reads the listing, taking the runs of items `reader` read ahead (see
+/// [`super::json_stream::read_run`]).
+pub(super) fn parse<R: BufRead + ReadAhead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
@@ -137,9 +130,4 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
         });
     }
     Ok(())
-}
-
-/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
-pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
-    json_stream::read_run::<Gcloud>(chunk, builder)
 }

@@ -15,6 +15,7 @@ mod s3api_json;
 mod s3cmd_ls;
 mod size_key;
 
+use json_stream::NothingAhead;
 pub(super) use json_stream::{ReadAhead, Run, RunRead};
 pub(super) use s3_inventory::file_name;
 pub(super) use s3cmd_ls::is_s3cmd_line;
@@ -132,10 +133,12 @@ pub(crate) fn read_run(
     builder: &mut ListingBuilder,
 ) -> Option<RunRead> {
     match format {
-        ListingFormat::S3ApiJson => s3api_json::read_run(chunk, builder),
-        ListingFormat::GcloudJson => gcloud_json::read_run(chunk, builder),
-        ListingFormat::AzJson => az_json::read_run(chunk, builder),
-        ListingFormat::RcloneLsjson => rclone_lsjson::read_run(chunk, builder),
+        ListingFormat::S3ApiJson => json_stream::read_run::<s3api_json::S3Api>(chunk, builder),
+        ListingFormat::GcloudJson => json_stream::read_run::<gcloud_json::Gcloud>(chunk, builder),
+        ListingFormat::AzJson => json_stream::read_run::<az_json::Az>(chunk, builder),
+        ListingFormat::RcloneLsjson => {
+            json_stream::read_run::<rclone_lsjson::Rclone>(chunk, builder)
+        }
         _ => None,
     }
 }
@@ -148,10 +151,10 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
     builder: &mut ListingBuilder,
 ) -> Result<(), ListingError> {
     match format {
-        ListingFormat::S3ApiJson => s3api_json::parse_ahead(source, reader, builder),
-        ListingFormat::GcloudJson => gcloud_json::parse_ahead(source, reader, builder),
-        ListingFormat::AzJson => az_json::parse_ahead(source, reader, builder),
-        ListingFormat::RcloneLsjson => rclone_lsjson::parse_ahead(source, reader, builder),
+        ListingFormat::S3ApiJson => s3api_json::parse(source, reader, builder),
+        ListingFormat::GcloudJson => gcloud_json::parse(source, reader, builder),
+        ListingFormat::AzJson => az_json::parse(source, reader, builder),
+        ListingFormat::RcloneLsjson => rclone_lsjson::parse(source, reader, builder),
         _ => parse(format, source, reader, builder),
     }
 }
@@ -174,13 +177,13 @@ pub(super) fn parse<R: BufRead>(
         | ListingFormat::S3cmdLs
         | ListingFormat::FindTsv
         | ListingFormat::SizeKey => Ok(()),
-        ListingFormat::S3ApiJson => s3api_json::parse(source, reader, builder),
+        ListingFormat::S3ApiJson => s3api_json::parse(source, NothingAhead(reader), builder),
         ListingFormat::S3InventoryManifest => s3_inventory::parse_manifest(source, reader, builder),
         ListingFormat::S3InventoryCsv => s3_inventory::parse_data(source, reader, builder),
         ListingFormat::GsutilLs => gsutil_ls::parse(source, reader, builder),
-        ListingFormat::GcloudJson => gcloud_json::parse(source, reader, builder),
-        ListingFormat::AzJson => az_json::parse(source, reader, builder),
-        ListingFormat::RcloneLsjson => rclone_lsjson::parse(source, reader, builder),
+        ListingFormat::GcloudJson => gcloud_json::parse(source, NothingAhead(reader), builder),
+        ListingFormat::AzJson => az_json::parse(source, NothingAhead(reader), builder),
+        ListingFormat::RcloneLsjson => rclone_lsjson::parse(source, NothingAhead(reader), builder),
         ListingFormat::McJson => mc_json::parse(source, reader, builder),
         // Whitespace only; a forced format other than this one parses its own way.
         ListingFormat::Empty => Ok(()),

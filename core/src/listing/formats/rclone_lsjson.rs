@@ -3,7 +3,7 @@
 //! what it holds; without `-R`, or with `--max-depth`, directories show with nothing listed
 //! under them, which counts as truncation.
 
-use super::json_stream::{self, stream_ahead, JsonListing, NothingAhead, ReadAhead};
+use super::json_stream::{stream_ahead, JsonListing, ReadAhead};
 use crate::listing::builder::{ListingBuilder, RawEntry};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -14,7 +14,7 @@ use std::io::BufRead;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Entry {
+pub(super) struct Entry {
     path: String,
     #[serde(default)]
     size: i64,
@@ -26,7 +26,7 @@ struct Entry {
 /// Directory entries, and the directories some listed object lies under: as many as the
 /// listing's folders, not its objects.
 #[derive(Default)]
-struct Rclone {
+pub(super) struct Rclone {
     directories: BTreeSet<String>,
     covered: BTreeSet<String>,
 }
@@ -73,16 +73,9 @@ impl JsonListing for Rclone {
     }
 }
 
-pub(super) fn parse<R: BufRead>(
-    source: &str,
-    reader: R,
-    builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    parse_ahead(source, NothingAhead(reader), builder)
-}
-
-/// [`parse`], taking the runs of entries `reader` read ahead (see [`read_run`]).
-pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+/// Reads the listing, taking the runs of items `reader` read ahead (see
+/// [`super::json_stream::read_run`]).
+pub(super) fn parse<R: BufRead + ReadAhead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
@@ -99,9 +92,4 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
         });
     }
     Ok(())
-}
-
-/// Reads ahead the run of entries in `chunk`: see [`json_stream::read_run`].
-pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
-    json_stream::read_run::<Rclone>(chunk, builder)
 }

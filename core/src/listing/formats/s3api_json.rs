@@ -3,7 +3,7 @@
 //! page documents concatenated by someone paginating by hand. A continuation token or
 //! `IsTruncated: true` on the last document means the listing stops early.
 
-use super::json_stream::{self, stream_ahead, FlexibleSize, JsonListing, NothingAhead, ReadAhead};
+use super::json_stream::{stream_ahead, FlexibleSize, JsonListing, ReadAhead};
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
 use crate::listing::time;
@@ -16,7 +16,7 @@ use std::io::BufRead;
 /// One object or version; its strings borrow from the listing's bytes unless they hold escapes.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct S3Object<'a> {
+pub(super) struct S3Object<'a> {
     #[serde(borrow)]
     key: Cow<'a, str>,
     #[serde(default)]
@@ -31,7 +31,7 @@ struct S3Object<'a> {
 }
 
 #[derive(Default)]
-struct S3Api {
+pub(super) struct S3Api {
     /// Continuation signals of the document being read, and of the last one finished.
     current: Vec<String>,
     last: Vec<String>,
@@ -104,16 +104,9 @@ impl JsonListing for S3Api {
     }
 }
 
-pub(super) fn parse<R: BufRead>(
-    source: &str,
-    reader: R,
-    builder: &mut ListingBuilder,
-) -> Result<(), ListingError> {
-    parse_ahead(source, NothingAhead(reader), builder)
-}
-
-/// [`parse`], taking the runs of objects `reader` read ahead (see [`read_run`]).
-pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
+/// Reads the listing, taking the runs of items `reader` read ahead (see
+/// [`super::json_stream::read_run`]).
+pub(super) fn parse<R: BufRead + ReadAhead>(
     source: &str,
     reader: R,
     builder: &mut ListingBuilder,
@@ -133,9 +126,4 @@ pub(super) fn parse_ahead<R: BufRead + ReadAhead>(
         });
     }
     Ok(())
-}
-
-/// Reads ahead the run of objects in `chunk`: see [`json_stream::read_run`].
-pub(super) fn read_run(chunk: &[u8], builder: &mut ListingBuilder) -> Option<json_stream::RunRead> {
-    json_stream::read_run::<S3Api>(chunk, builder)
 }
