@@ -54,6 +54,21 @@ fn line_starts(text: &[u8]) -> Vec<usize> {
         .collect()
 }
 
+/// The line starts of `text` that `picks` pick, in order, once each.
+fn picked_cuts(text: &[u8], picks: &[prop::sample::Index]) -> Vec<usize> {
+    let starts = line_starts(text);
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    let mut cuts: Vec<usize> = picks
+        .iter()
+        .map(|pick| starts[pick.index(starts.len())])
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
 fn object() -> impl Strategy<Value = RenderObject> {
     let key = prop_oneof![
         (0u8..3, 1u64..40).prop_map(|(root, id)| format!("db{root}/wal/{id:020}.sst")),
@@ -114,14 +129,7 @@ proptest! {
                 }
             }
             let bytes = text.as_bytes();
-            let starts = line_starts(bytes);
-            let mut cuts: Vec<usize> = if starts.is_empty() {
-                Vec::new()
-            } else {
-                picks.iter().map(|pick| starts[pick.index(starts.len())]).collect()
-            };
-            cuts.sort_unstable();
-            cuts.dedup();
+            let cuts = picked_cuts(bytes, &picks);
             prop_assert_eq!(
                 in_parts(format, bytes, &cuts),
                 whole(format, bytes),
@@ -270,14 +278,7 @@ proptest! {
         };
         let text = damaged(&text, damage, at);
         let bytes = text.as_bytes();
-        let starts = line_starts(bytes);
-        let mut cuts: Vec<usize> = if starts.is_empty() {
-            Vec::new()
-        } else {
-            picks.iter().map(|pick| starts[pick.index(starts.len())]).collect()
-        };
-        cuts.sort_unstable();
-        cuts.dedup();
+        let cuts = picked_cuts(bytes, &picks);
         prop_assert_eq!(
             with_runs_ahead(format, bytes, &cuts, limit),
             whole_limited(format, bytes, limit),
