@@ -253,8 +253,8 @@ impl<R: BufRead> BufRead for NothingAhead<R> {
 
 /// Where [`read_run`] looks for the run's first item: at most this many lines that start with
 /// `{` (the first of them is nearly always an item; one that is not, say an object nested in
-/// an item, fails to parse or is not where the file's read arrives, and the chunk is then
-/// read in turn).
+/// an item, fails to parse, or starts a run the read in turn does not arrive at and reads
+/// itself).
 const MAX_RUN_STARTS_TRIED: usize = 16;
 
 /// A run [`read_run`] read: the offsets of its first item and of the end of its last.
@@ -273,7 +273,7 @@ pub(crate) struct RunRead {
 /// the items that follow it, separated by commas, while they lie whole in the chunk.
 /// Whether the run's first item really is an item of an array read ahead only the read of the
 /// whole file knows: it takes the run where it arrives at the run's first item, and reads in
-/// turn a chunk whose run it does not arrive at. The run ends before anything else, an item
+/// turn what a run it does not arrive at holds. The run ends before anything else, an item
 /// that fails to parse or that the format refuses included: the read in turn meets it and
 /// reports it as it always does.
 pub(crate) fn read_run<F: JsonListing + Default>(
