@@ -331,6 +331,50 @@ fn runs_ahead_are_taken_where_the_read_arrives_at_them() {
 }
 
 #[test]
+fn a_paged_listing_has_a_run_a_page_each_from_its_first_object() {
+    let objects: Vec<RenderObject> = (1..=9u64)
+        .map(|id| {
+            RenderObject::new(
+                format!("db/wal/{id:020}.sst"),
+                id,
+                1_700_000_000_000_000_000,
+                "d41d8cd98f00b204e9800998ecf8427e",
+            )
+        })
+        .collect();
+    let opts = RenderOptions::new("bucket", "");
+    let text = render::s3api_list_objects_v2(&objects, &opts, Some(3), false);
+    let ahead = ListingBuilder::new(options()).read_items_ahead(
+        "l.txt",
+        text.as_bytes(),
+        ListingFormat::S3ApiJson,
+        &RunsWanted::default(),
+    );
+    // `ItemsAhead { runs: [(first, end), …] }`: each run starts at an object, not at the `{`
+    // of the page document around it.
+    let runs = format!("{ahead:?}");
+    let firsts: Vec<usize> = runs
+        .split('(')
+        .skip(1)
+        .map(|run| run.split(',').next().unwrap().trim().parse().unwrap())
+        .collect();
+    assert_eq!(firsts.len(), 3, "{runs}");
+    for first in firsts {
+        let object = text[first..].trim_start_matches(['{', ' ', '\n']);
+        assert!(
+            object.starts_with("\"Key\""),
+            "{runs}: {}",
+            &text[first..first + 40]
+        );
+    }
+    let listing = with_runs_ahead(ListingFormat::S3ApiJson, text.as_bytes(), &[], 1_000).unwrap();
+    assert_eq!(
+        listing,
+        whole(ListingFormat::S3ApiJson, text.as_bytes()).unwrap()
+    );
+}
+
+#[test]
 fn runs_read_ahead_and_not_taken_count_against_no_limit() {
     // Three pages of 5,000 objects, a chunk each: each chunk's first run stops at its page's
     // end, so the runs tried after it from later lines are read and dropped. Had they counted

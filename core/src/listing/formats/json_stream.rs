@@ -306,7 +306,7 @@ pub(crate) fn read_run<F: JsonListing + Default>(
     let (first, mut end) = line_starts
         .filter_map(|start| {
             let at = start + blanks(&chunk[start.min(chunk.len())..]);
-            (chunk.get(at) == Some(&b'{')).then_some(at)
+            (chunk.get(at) == Some(&b'{') && !opens_document::<F>(&chunk[at + 1..])).then_some(at)
         })
         .take(MAX_RUN_STARTS_TRIED)
         .find_map(|at| Some((at, read_one(at, builder).ok()?)))?;
@@ -328,6 +328,20 @@ pub(crate) fn read_run<F: JsonListing + Default>(
         end,
         to_chunk_end,
         format: Box::new(format),
+    })
+}
+
+/// Whether an object whose bytes after its `{` are `after` opens a top-level document (a page
+/// of a paged listing) rather than an item: its first field is one the stream reads at the top
+/// level. Tried as an item, it would be refused only after its whole page was skimmed.
+fn opens_document<F: JsonListing>(after: &[u8]) -> bool {
+    let after = &after[blanks(after)..];
+    let Some(name) = after.strip_prefix(b"\"") else {
+        return false;
+    };
+    F::ARRAY_FIELDS.iter().chain(F::SCALAR_FIELDS).any(|field| {
+        name.strip_prefix(field.as_bytes())
+            .is_some_and(|rest| rest.first() == Some(&b'"'))
     })
 }
 
@@ -689,5 +703,20 @@ impl<'de> Visitor<'de> for SizeVisitor {
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::formats::s3api_json::S3Api;
+
+    #[test]
+    fn a_page_document_is_no_run_start() {
+        assert!(opens_document::<S3Api>(b"\n    \"Contents\": ["));
+        assert!(opens_document::<S3Api>(b"\"IsTruncated\": false}"));
+        assert!(!opens_document::<S3Api>(b"\n        \"Key\": \"db/wal/1.sst\","));
+        assert!(!opens_document::<S3Api>(b"\"ContentsX\": 1"));
+        assert!(!opens_document::<S3Api>(b"}"));
     }
 }
