@@ -715,7 +715,9 @@ mod tests {
     fn a_page_document_is_no_run_start() {
         assert!(opens_document::<S3Api>(b"\n    \"Contents\": ["));
         assert!(opens_document::<S3Api>(b"\"IsTruncated\": false}"));
-        assert!(!opens_document::<S3Api>(b"\n        \"Key\": \"db/wal/1.sst\","));
+        assert!(!opens_document::<S3Api>(
+            b"\n        \"Key\": \"db/wal/1.sst\","
+        ));
         assert!(!opens_document::<S3Api>(b"\"ContentsX\": 1"));
         assert!(!opens_document::<S3Api>(b"}"));
     }
