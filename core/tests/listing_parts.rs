@@ -376,28 +376,30 @@ fn a_paged_listing_has_a_run_a_page_each_from_its_first_object() {
 
 #[test]
 fn runs_read_ahead_and_not_taken_count_against_no_limit() {
-    // Three pages of 5,000 objects, a chunk each: each chunk's first run stops at its page's
-    // end, so the runs tried after it from later lines are read and dropped. Had they counted
-    // against the limit, the runs taken later would be refused although the listing fits.
-    let objects: Vec<RenderObject> = (1..=15_000u64)
-        .map(|id| {
-            RenderObject::new(
-                format!("db/wal/{id:020}.sst"),
-                id,
-                1_700_000_000_000_000_000,
-                "d41d8cd98f00b204e9800998ecf8427e",
-            )
-        })
+    // The second chunk starts inside an object's own array of 5,000 objects that look like
+    // listed ones: its first run is those, which the read in turn never arrives at (it reads
+    // the object whole), and its second run the 4,200 listed objects after it, which the read
+    // takes. Had the dropped run counted against the limit (threads count in batches of 4,096),
+    // the taken one would be refused although the listing fits.
+    let object = |id: u64| format!("\"Key\": \"db/wal/{id:020}.sst\", \"Size\": {id}");
+    let parts: Vec<String> = (10_000..15_000)
+        .map(|id| format!("                {{{}}}", object(id)))
         .collect();
-    let opts = RenderOptions::new("bucket", "");
-    let text = render::s3api_list_objects_v2(&objects, &opts, Some(5_000), false);
+    let listed: Vec<String> = (6..4_206)
+        .map(|id| format!("        {{{}}}", object(id)))
+        .collect();
+    let text = format!(
+        "{{\n    \"Contents\": [\n        {{\n            {},\n            \"Parts\": [\n{}\n            ]\n        }},\n{}\n    ]\n}}\n",
+        object(5),
+        parts.join(",\n"),
+        listed.join(",\n")
+    );
     let bytes = text.as_bytes();
-    let pages: Vec<usize> = text.match_indices("\n{").map(|(at, _)| at + 1).collect();
-    assert_eq!(pages.len(), 2, "three page documents");
-    for limit in [15_000, 14_999] {
-        let ahead = with_runs_ahead(ListingFormat::S3ApiJson, bytes, &pages, limit);
+    let cut = text.find("                {").expect("a nested object");
+    for limit in [4_201, 4_200] {
+        let ahead = with_runs_ahead(ListingFormat::S3ApiJson, bytes, &[cut], limit);
         assert_eq!(ahead, whole_limited(ListingFormat::S3ApiJson, bytes, limit));
-        assert_eq!(ahead.is_ok(), limit == 15_000, "{ahead:?}");
+        assert_eq!(ahead.is_ok(), limit == 4_201, "limit {limit}");
     }
 }
 
