@@ -47,26 +47,15 @@ const MAX_RUNS_A_CHUNK: usize = 64;
 const MAX_RUNS_PASSED: u32 = 4;
 
 /// The runs of items read ahead from one chunk of a listing file, for
-/// [`ListingBuilder::join_items_ahead`].
+/// [`ListingBuilder::join_items_ahead`]: each by the offset in the chunk of its first item,
+/// its `end` an offset in the chunk too until the read in turn places the chunk in the file.
 pub struct ItemsAhead {
-    runs: Vec<RunAhead>,
-}
-
-/// One run of items read ahead from a chunk.
-struct RunAhead {
-    /// The offsets in the chunk of its first item and of the end of its last, and the line
-    /// ends between them.
-    first: usize,
-    end: usize,
-    lines: u64,
-    builder: ListingBuilder,
-    /// The format that read it.
-    format: Box<dyn std::any::Any + Send>,
+    runs: Vec<(usize, Run)>,
 }
 
 impl std::fmt::Debug for ItemsAhead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let runs: Vec<(usize, usize)> = self.runs.iter().map(|r| (r.first, r.end)).collect();
+        let runs: Vec<(usize, u64)> = self.runs.iter().map(|(first, r)| (*first, r.end)).collect();
         f.debug_struct("ItemsAhead").field("runs", &runs).finish()
     }
 }
@@ -105,13 +94,15 @@ impl ListingBuilder {
                 break;
             };
             let (first, end) = (from + run.first, from + run.end);
-            runs.push(RunAhead {
+            runs.push((
                 first,
-                end,
-                lines: memchr::memchr_iter(b'\n', &chunk[first..end]).count() as u64,
-                builder,
-                format: run.format,
-            });
+                Run {
+                    end: end as u64,
+                    lines: memchr::memchr_iter(b'\n', &chunk[first..end]).count() as u64,
+                    builder,
+                    format: Some(run.format),
+                },
+            ));
             if run.to_chunk_end {
                 break;
             }
@@ -223,14 +214,9 @@ where
                     self.start += self.current_len() as u64;
                     // Also where the read takes no runs, lest they pile up.
                     self.pass_runs_before(self.start);
-                    for run in ahead.runs {
-                        let read = Run {
-                            end: self.start + run.end as u64,
-                            lines: run.lines,
-                            builder: run.builder,
-                            format: Some(run.format),
-                        };
-                        self.runs.push_back((self.start + run.first as u64, read));
+                    for (first, mut run) in ahead.runs {
+                        run.end += self.start;
+                        self.runs.push_back((self.start + first as u64, run));
                     }
                     self.current = Some(chunk);
                     self.at = 0;

@@ -204,6 +204,7 @@ fn item<R: BufRead + ReadAhead, F: JsonListing>(
 /// A run of items read ahead, apart from the rest of the input: from the item starting at
 /// some offset of the input up to `end`, the offset after its last item.
 pub(crate) struct Run {
+    /// The offset after its last item.
     pub end: u64,
     /// The line ends between its first item's start and `end`.
     pub lines: u64,
