@@ -450,6 +450,94 @@ fn wal_rows_decide_a_wipe_the_listing_leaves_open() {
             && object.role == "must be kept"));
 }
 
+/// Fixture n: two databases cloned from their latest state, then their WAL wiped. The clones'
+/// copies of the gone WAL objects show what they held (slatedb `wal/slatedb/admin.rs`,
+/// `clone_wal`, copies them object by object). `lossy`'s WAL 4 held `w00`..`w02` after a
+/// reopen's fence (WAL 3), and SlateDB's reader then returned nothing for `w01`
+/// (scenario.json): unsafe from the copies' sizes alone, and from their rows, although GC
+/// deleted the manifest that published `lossy`'s L0. `intact`'s WAL 2
+/// held the rows of its explicit L0 flush and WAL 3 a fence; SlateDB's reader lost nothing:
+/// the sizes leave WAL 2 open (a size-triggered freeze leaves the same), its copy's rows
+/// settle it as safe.
+#[test]
+fn a_clones_copies_show_what_a_wiped_wal_held() {
+    let record = scenario_steps("n-clone-copies-wal-wiped");
+    let read = |root: &str, key: &str| {
+        record
+            .iter()
+            .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
+            .map(|step| step["outcome"]["value"].clone())
+            .expect("reader step")
+    };
+    assert!(read("lossy", "w01").is_null(), "`w01` was lost");
+    assert_eq!(read("intact", "k01"), "value-1");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let dir = fixture("v2", "n-clone-copies-wal-wiped");
+    let judge = |with_rows: bool, text: &str| {
+        let mut given = common::store::inputs(&dir, false);
+        if with_rows {
+            common::store::read_object_rows(&dir, &mut given);
+        }
+        let snapshot = Snapshot::build(given);
+        evaluate_at(&snapshot, &options, made_at(&snapshot), text)
+    };
+    for text in ["read:lossy", "open:lossy"] {
+        for with_rows in [false, true] {
+            let result = judge(with_rows, text);
+            assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+            let lost = finding(&result, "SDB-WAL-010");
+            assert_eq!(
+                lost.evidence["wal_ids_copied_past_l0"],
+                serde_json::json!([4])
+            );
+            assert_eq!(
+                lost.evidence["wal_ids_copied_fences"],
+                serde_json::json!([3, 5])
+            );
+            // GC deleted the manifest that published the L0 (the earliest left persisted
+            // `next_wal_sst_id` 6): the reopen's fence, WAL 3, bounds that L0's WAL instead.
+            assert_eq!(
+                lost.evidence["wal_ids_past_l0"],
+                serde_json::json!([3, 4, 5])
+            );
+            assert_eq!(
+                lost.evidence["copies_in_clones"],
+                serde_json::json!(["lossy-clone"])
+            );
+        }
+    }
+    for text in ["read:intact", "open:intact"] {
+        let result = judge(false, text);
+        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+        let gone = finding(&result, "SDB-WAL-004");
+        assert_eq!(gone.evidence["wal_ids_unplaced"], serde_json::json!([2]));
+        let result = judge(true, text);
+        assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
+        let gone = finding(&result, "SDB-WAL-004");
+        assert_eq!(
+            gone.evidence["wal_ids_copied_in_l0"],
+            serde_json::json!([2])
+        );
+        assert!(
+            gone.message
+                .contains("as its copy in clone `intact-clone` shows"),
+            "{}",
+            gone.message
+        );
+    }
+    // Before the wipe nothing is missing, and the copies decide nothing.
+    for text in ["read:lossy", "read:intact"] {
+        assert_verdict(
+            &plan("v2", "n-clone-copies-wal-wiped-before-wipe", false, text),
+            Verdict::Safe,
+            None,
+        );
+    }
+}
+
 /// Rows read from an object other than the one listed (a different size: rewritten since
 /// the listing) decide nothing, and neither do rows that could not be read: the finding says
 /// why.

@@ -7,6 +7,7 @@ mod gc_forecast;
 mod object_rows;
 mod presence;
 mod root;
+mod wal_copies;
 mod wal_history;
 mod wal_probe;
 
@@ -17,6 +18,7 @@ pub use object_rows::{
 };
 pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
+pub use wal_copies::{copied_ranges, wal_ids_never_reused, CopiedRange, WalCopy};
 pub use wal_history::{
     fence_slots, max_missing_fences, newest_l0, proven_fences, writer_open_unpersisted, FenceSlot,
     NewestL0,
@@ -143,6 +145,50 @@ fn same_databases(
         .collect()
 }
 
+/// Files the WAL objects clones copied under the roots they were copied from.
+fn attach_wal_copies(roots: &mut BTreeMap<String, RootState>) {
+    let given: BTreeMap<&str, Vec<(ManifestId, &crate::model::Manifest)>> = roots
+        .iter()
+        .map(|(path, root)| {
+            let manifests = root
+                .manifests
+                .iter()
+                .map(|(id, file)| (*id, &file.manifest));
+            (path.as_str(), manifests.collect())
+        })
+        .collect();
+    let mut copies: Vec<(String, crate::model::WalId, WalCopy)> = Vec::new();
+    for range in copied_ranges(&given) {
+        let clone = &roots[&range.clone];
+        for (side, objects) in [
+            (StoreSide::Main, &clone.wal_in_main),
+            (StoreSide::WalStore, &clone.wal_in_wal_store),
+        ] {
+            for (id, listed) in objects.range(range.after + 1..range.next) {
+                copies.push((
+                    range.source.clone(),
+                    *id,
+                    WalCopy {
+                        clone: range.clone.clone(),
+                        key: listed.key,
+                        size: listed.size,
+                        rows: clone.object_rows.wal(side, objects, *id).cloned(),
+                    },
+                ));
+            }
+        }
+    }
+    for (source, id, copy) in copies {
+        if let Some(root) = roots.get_mut(&source) {
+            let kept = root.wal_copies.entry(id).or_insert_with(|| copy.clone());
+            // Of two copies of one id, the one whose rows were read says more.
+            if kept.rows.is_none() && copy.rows.is_some() {
+                *kept = copy;
+            }
+        }
+    }
+}
+
 impl Snapshot {
     /// Joins listings and manifests per root.
     pub fn build(inputs: SnapshotInputs) -> Self {
@@ -247,6 +293,7 @@ impl Snapshot {
         for root in roots.values_mut() {
             root.settle(main_given, wal_given);
         }
+        attach_wal_copies(&mut roots);
         Self {
             roots,
             main,

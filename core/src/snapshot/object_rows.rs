@@ -78,17 +78,25 @@ pub fn objects_to_read(
     max_bytes: u64,
     wanted: &dyn Fn(&str) -> bool,
 ) -> ReadPlan {
-    let mut by_root: BTreeMap<&str, Vec<(u64, &Manifest)>> = BTreeMap::new();
+    let mut every_root: BTreeMap<&str, Vec<(u64, &Manifest)>> = BTreeMap::new();
     for (key, file) in manifests {
-        let Some(root) = classify_key(key)
-            .map(|key| key.root)
-            .filter(|root| wanted(root))
-        else {
+        let Some(root) = classify_key(key).map(|key| key.root) else {
             continue;
         };
         let id = manifest_id_from_path(key).unwrap_or(file.manifest.id);
-        by_root.entry(root).or_default().push((id, &file.manifest));
+        every_root
+            .entry(root)
+            .or_default()
+            .push((id, &file.manifest));
     }
+    for given in every_root.values_mut() {
+        given.sort_by_key(|(id, _)| *id);
+    }
+    let by_root: BTreeMap<&str, &Vec<(u64, &Manifest)>> = every_root
+        .iter()
+        .filter(|(root, _)| wanted(root))
+        .map(|(root, given)| (*root, given))
+        .collect();
     let latest: BTreeMap<&str, &Manifest> = by_root
         .iter()
         .filter_map(|(root, given)| {
@@ -102,6 +110,7 @@ pub fn objects_to_read(
         let Some(listing) = listing else { continue };
         candidates.extend(after_replay_points(side, listing, &latest));
     }
+    candidates.extend(copies_of_gone(main, wal, &every_root, &latest));
     if let Some(main) = main {
         for (root, tables) in main.objects.root_tables() {
             let (Some(latest), Some(given)) = (latest.get(root), by_root.get(root)) else {
@@ -122,6 +131,9 @@ pub fn objects_to_read(
     }
     let mut plan = ReadPlan::default();
     let mut budget = max_bytes;
+    // A clone's copy is also one of the clone's own objects after its replay point.
+    let mut seen = BTreeSet::new();
+    candidates.retain(|candidate| seen.insert((candidate.side, candidate.key.clone())));
     for candidate in candidates {
         if candidate.size <= budget {
             budget -= candidate.size;
@@ -158,6 +170,57 @@ fn after_replay_points<'a>(
                 })
                 .collect::<Vec<_>>()
         })
+}
+
+/// The non-empty copies, in clones, of WAL objects after the replay point of their source's
+/// latest manifest that the source no longer lists: what those objects held (see
+/// [`super::wal_copies`]).
+fn copies_of_gone(
+    main: Option<&Listing>,
+    wal: Option<&Listing>,
+    every_root: &BTreeMap<&str, Vec<(u64, &Manifest)>>,
+    latest: &BTreeMap<&str, &Manifest>,
+) -> Vec<ObjectToRead> {
+    let sides = [(StoreSide::Main, main), (StoreSide::WalStore, wal)];
+    let wal_tables = |root: &str| -> Vec<(StoreSide, ObjectsById<WalId>)> {
+        sides
+            .iter()
+            .filter_map(|(side, listing)| {
+                let tables = (*listing)?
+                    .objects
+                    .root_tables()
+                    .find(|(r, _)| *r == root)?
+                    .1;
+                Some((*side, ObjectsById::new(tables.wal.clone())))
+            })
+            .collect()
+    };
+    let mut copies = Vec::new();
+    for range in super::copied_ranges(every_root) {
+        let Some(source_latest) = latest.get(range.source.as_str()) else {
+            continue;
+        };
+        let listed: Vec<ObjectsById<WalId>> = wal_tables(&range.source)
+            .into_iter()
+            .map(|(_, objects)| objects)
+            .collect();
+        let first = range.after.max(source_latest.replay_after_wal_id) + 1;
+        for (side, objects) in wal_tables(&range.clone) {
+            copies.extend(
+                objects
+                    .range(first..range.next)
+                    .filter(|(id, copy)| {
+                        copy.size > 0 && !listed.iter().any(|o| o.contains_key(id))
+                    })
+                    .map(|(_, copy)| ObjectToRead {
+                        side,
+                        key: copy.key,
+                        size: copy.size,
+                    }),
+            );
+        }
+    }
+    copies
 }
 
 /// Which compacted SSTs of a root its latest manifest does not know: newer (by ULID time) than

@@ -43,6 +43,9 @@ pub struct RootState {
     /// The rows of WAL objects as an earlier collection read them (see
     /// [`super::SnapshotInputs::earlier_rows`]), by id.
     pub earlier_wal_rows: BTreeMap<WalId, Result<crate::sst::SstRows, String>>,
+    /// Copies of this root's WAL objects in clones made from it (see [`super::wal_copies`]),
+    /// by id: what a gone object held.
+    pub wal_copies: BTreeMap<WalId, super::WalCopy>,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
@@ -98,6 +101,7 @@ impl RootState {
             wal_in_wal_store: ObjectsById::default(),
             object_rows: super::ObjectRows::default(),
             earlier_wal_rows: BTreeMap::new(),
+            wal_copies: BTreeMap::new(),
             compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,

@@ -57,9 +57,15 @@ pub struct NewestL0 {
     /// The given manifest that published the newest L0 (the earliest given with the latest's
     /// `last_l0_seq`), or `None` when the database never flushed an L0.
     pub published_by: Option<u64>,
-    /// The bound: that manifest's `next_wal_sst_id`; after the replay point when there is no
-    /// L0, since every row written is then in the WAL alone.
+    /// The bound: that manifest's `next_wal_sst_id`, or a fence before it (see
+    /// [`NewestL0::fence`]); after the replay point when there is no L0, since every row
+    /// written is then in the WAL alone.
     pub next_wal_sst_id: WalId,
+    /// A writer open's fence after the replay point and before the publisher's
+    /// `next_wal_sst_id`, which brings the bound down to it (see [`newest_l0`]).
+    pub fence: Option<WalId>,
+    /// The latest manifest's replay point.
+    replay_after: WalId,
     /// The latest manifest (named when no L0 was ever flushed).
     latest_id: u64,
 }
@@ -68,15 +74,32 @@ impl NewestL0 {
     /// Where the WAL objects at or after the bound come, as a phrase: "after manifest 7
     /// published the newest L0 (at `next_wal_sst_id` 8)".
     pub fn after(&self) -> String {
-        match self.published_by {
-            Some(id) => format!(
+        match (self.fence, self.published_by) {
+            (Some(fence), _) => format!(
+                "at or after WAL {fence}, a writer open's fence after the replay point (WAL {}), past which no WAL object holds rows of the newest L0",
+                self.replay_after
+            ),
+            (None, Some(id)) => format!(
                 "after manifest {id} published the newest L0 (at `next_wal_sst_id` {})",
                 self.next_wal_sst_id
             ),
-            None => format!(
+            (None, None) => format!(
                 "after the replay point of a database that never flushed an L0 (manifest {} references no SST and records `last_l0_seq` 0)",
                 self.latest_id
             ),
+        }
+    }
+
+    /// Where the WAL objects after the replay point and before the bound come, as a phrase:
+    /// "before manifest 7 published the newest L0 (at `next_wal_sst_id` 8)".
+    pub fn before(&self) -> String {
+        match (self.fence, self.published_by) {
+            (Some(fence), _) => format!("before WAL {fence}, a writer open's fence"),
+            (None, Some(id)) => format!(
+                "before manifest {id} published the newest L0 (at `next_wal_sst_id` {})",
+                self.next_wal_sst_id
+            ),
+            (None, None) => format!("before WAL {}", self.next_wal_sst_id),
         }
     }
 }
@@ -87,27 +110,63 @@ impl NewestL0 {
 /// `last_l0_seq` 0 never flushed an L0 (SlateDB sets `last_l0_seq` with every L0 it publishes,
 /// `memtable_flusher/manifest_writer.rs`, and a compaction keeps it): none of its WAL rows are
 /// in L0, whatever froze its memtables.
+///
+/// A fence after the replay point brings the bound down to itself. A writer's WAL starts at its
+/// fence (`wal/slatedb/writer_init.rs` starts the WAL writer with the fence as its last flushed
+/// id), and every freeze outside WAL replay stamps the memtable with the last flushed id
+/// (`batch_write.rs`, `maybe_freeze_current_memtable` and `flush_batch_writer`), so the newest
+/// L0 was published either by an earlier writer, whose `next_wal_sst_id` is at most the fence
+/// (a writer open fences one past the highest WAL id there is), or during a later writer's
+/// WAL replay, whose frozen memtables hold only rows of WAL objects up to the replay point
+/// (`db_common.rs`, `replay_memtable`). Either way no WAL object from the fence on holds rows
+/// of it. Zero-byte objects listed, and zero-byte copies in clones ([`super::wal_copies`]), are
+/// the fences used, while the manifests given show no WAL id written twice.
 pub fn newest_l0(root: &RootState, latest: &Manifest) -> NewestL0 {
     let never_flushed = latest.last_l0_seq == 0 && latest.sst_views().next().is_none();
-    if never_flushed {
-        return NewestL0 {
-            published_by: None,
-            next_wal_sst_id: latest.replay_after_wal_id + 1,
-            latest_id: latest.id,
-        };
-    }
-    let publisher = root
-        .manifests
-        .values()
-        .map(|file| &file.manifest)
-        .filter(|m| m.id <= latest.id && m.last_l0_seq == latest.last_l0_seq)
-        .min_by_key(|m| m.id)
-        .unwrap_or(latest);
+    let (published_by, publisher_next) = if never_flushed {
+        (None, latest.replay_after_wal_id + 1)
+    } else {
+        let publisher = root
+            .manifests
+            .values()
+            .map(|file| &file.manifest)
+            .filter(|m| m.id <= latest.id && m.last_l0_seq == latest.last_l0_seq)
+            .min_by_key(|m| m.id)
+            .unwrap_or(latest);
+        (Some(publisher.id), publisher.next_wal_sst_id)
+    };
+    let fence = fence_after_replay_point(root, latest).filter(|fence| *fence < publisher_next);
     NewestL0 {
-        published_by: Some(publisher.id),
-        next_wal_sst_id: publisher.next_wal_sst_id,
+        published_by,
+        next_wal_sst_id: fence.unwrap_or(publisher_next),
+        fence,
+        replay_after: latest.replay_after_wal_id,
         latest_id: latest.id,
     }
+}
+
+/// The lowest fence of `root` after `latest`'s replay point: a zero-byte WAL object listed in
+/// either store or copied into a clone, unless the manifests given show WAL ids written twice.
+fn fence_after_replay_point(root: &RootState, latest: &Manifest) -> Option<WalId> {
+    let given = root.manifests.range(..=latest.id).map(|(_, f)| &f.manifest);
+    if !super::wal_ids_never_reused(given) {
+        return None;
+    }
+    let after = latest.replay_after_wal_id + 1;
+    let listed = [&root.wal_in_main, &root.wal_in_wal_store]
+        .into_iter()
+        .filter_map(|objects| {
+            objects
+                .range(after..)
+                .find(|(_, listed)| listed.size == 0)
+                .map(|(id, _)| *id)
+        });
+    let copied = root
+        .wal_copies
+        .range(after..)
+        .find(|(_, copy)| copy.size == 0)
+        .map(|(id, _)| *id);
+    listed.chain(copied).min()
 }
 
 /// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).
@@ -210,6 +269,78 @@ pub fn max_missing_fences(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::listing::{read_listing, ListingBuilder, ListingOptions};
+    use crate::model::{ManifestFile, ManifestFormat};
+    use crate::snapshot::{Snapshot, SnapshotInputs};
+
+    /// `db` with WAL objects `(id, size)` listed in the main store and manifests `(id, epoch,
+    /// replay_after, next)`, all with one L0 flush (`last_l0_seq` 5).
+    fn snapshot(wal: &[(u64, u64)], manifests: &[(u64, u64, u64, u64)]) -> Snapshot {
+        let lines: String = wal
+            .iter()
+            .map(|(id, size)| format!("{size} db/wal/{id:020}.sst\n"))
+            .chain(
+                manifests
+                    .iter()
+                    .map(|(id, ..)| format!("100 db/manifest/{id:020}.manifest\n")),
+            )
+            .collect();
+        let mut builder = ListingBuilder::new(ListingOptions::default());
+        read_listing(&mut builder, "main.txt", lines.as_bytes(), None).expect("listing reads");
+        let manifests = manifests
+            .iter()
+            .map(|&(id, epoch, after, next)| {
+                let mut manifest = Manifest::blank(id);
+                manifest.writer_epoch = epoch;
+                manifest.replay_after_wal_id = after;
+                manifest.next_wal_sst_id = next;
+                manifest.last_l0_seq = 5;
+                let file = ManifestFile {
+                    format: ManifestFormat::V2,
+                    manifest,
+                    sst_table: None,
+                };
+                (format!("db/manifest/{id:020}.manifest"), file)
+            })
+            .collect();
+        Snapshot::build(SnapshotInputs {
+            main: Some(builder.finish()),
+            manifests,
+            ..SnapshotInputs::default()
+        })
+    }
+
+    fn bound(snapshot: &Snapshot) -> NewestL0 {
+        let root = snapshot.root("db").expect("db");
+        newest_l0(root, root.latest_given().expect("latest"))
+    }
+
+    #[test]
+    fn a_fence_after_the_replay_point_brings_the_bound_down_to_it() {
+        // Manifest 5 (the earliest given, so taken for the publisher) persisted next 9; a
+        // reopen fenced at WAL 5: nothing from WAL 5 on holds rows of the newest L0.
+        let wal = [(4, 300), (5, 0), (6, 280), (8, 290)];
+        let newest = bound(&snapshot(&wal, &[(5, 3, 3, 9), (6, 3, 3, 9)]));
+        assert_eq!((newest.fence, newest.next_wal_sst_id), (Some(5), 5));
+        assert!(
+            newest.after().contains("at or after WAL 5"),
+            "{}",
+            newest.after()
+        );
+        // A fence at or before the replay point bounds nothing.
+        let wal = [(3, 0), (4, 300), (6, 280)];
+        let newest = bound(&snapshot(&wal, &[(5, 3, 3, 9)]));
+        assert_eq!((newest.fence, newest.next_wal_sst_id), (None, 9));
+    }
+
+    #[test]
+    fn no_fence_bound_once_wal_ids_were_written_twice() {
+        // Manifest 6 lowered `next_wal_sst_id`: a writer opened on a wiped WAL, so a zero-byte
+        // object may sit where older rows of the L0 were.
+        let wal = [(4, 0), (6, 280)];
+        let newest = bound(&snapshot(&wal, &[(5, 2, 3, 9), (6, 3, 3, 5), (7, 3, 3, 9)]));
+        assert_eq!((newest.fence, newest.next_wal_sst_id), (None, 9));
+    }
 
     fn ids(list: &[u64]) -> BTreeSet<u64> {
         list.iter().copied().collect()

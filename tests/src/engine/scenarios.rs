@@ -268,6 +268,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(user_checkpoint_wal_wiped(work, out).await?);
     fixtures.extend(idle_reopens_wal_wiped(work, out).await?);
     fixtures.extend(size_frozen_wal_deleted(work, out).await?);
+    fixtures.extend(clone_copies_wal_wiped(work, out).await?);
     Ok(fixtures)
 }
 
@@ -289,6 +290,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "j-user-checkpoint-wal-wiped" => user_checkpoint_wal_wiped(work, out).await,
         "l-idle-reopens-wal-wiped" => idle_reopens_wal_wiped(work, out).await,
         "m-size-frozen-wal-deleted" => size_frozen_wal_deleted(work, out).await,
+        "n-clone-copies-wal-wiped" => clone_copies_wal_wiped(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -773,6 +775,63 @@ pub async fn size_frozen_wal_deleted(work: &Path, out: &Path) -> Result<Vec<Path
     for key in ["a", "b", "c"] {
         let read = reader_outcome(&s, "db", key).await;
         s.log(&format!("reader (FollowLatest) gets `{key}`"), read);
+    }
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// N: two databases, each cloned from its latest state and then its WAL (`<root>/wal/`)
+/// wiped, so only the clone's copies of the WAL objects after the replay point are left
+/// (`lossy` also garbage-collected first, which deletes the manifest that published its L0).
+/// `lossy` closed once with a WAL flush only after writing `w00`..`w02`: its copies show a
+/// reopen's fence and a data object after it, and the reader loses the writes. `intact`
+/// flushed every write to L0 and reopened idly: its copies show the rows of the L0 flush and
+/// a fence, and the reader loses nothing.
+pub async fn clone_copies_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "n-clone-copies-wal-wiped", false)?;
+    let db = s.open("lossy").await?;
+    put_range(&db, "k", 0..3).await?;
+    db.close().await?;
+    let db = s.open("lossy").await?;
+    put_range(&db, "w", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    compat::close_leaving_data_in_wal(db).await?;
+    let db = s.open("lossy").await?;
+    compat::close_leaving_data_in_wal(db).await?;
+    s.log(
+        "lossy: 3 puts, close; reopen, 3 puts (`w00`..`w02`), WAL flush, close with a WAL flush only; reopen, close with a WAL flush only",
+        json!("ok"),
+    );
+    let db = s.open("intact").await?;
+    put_range(&db, "k", 0..3).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    let db = s.open("intact").await?;
+    compat::close_leaving_data_in_wal(db).await?;
+    s.log(
+        "intact: 3 puts, memtable flush, close; reopen, close with a WAL flush only",
+        json!("ok"),
+    );
+    for root in ["lossy", "intact"] {
+        let clone = format!("{root}-clone");
+        let result = s.clone_db(&clone, root, None).await;
+        s.log_result(&format!("clone {clone} from {root} (latest)"), &result);
+    }
+    // GC leaves `lossy` only its latest manifest and the one the clone's pin holds, so the
+    // manifest that published its newest L0 is gone: only the fence bounds that L0's WAL.
+    s.admin("lossy").run_gc_once(gc_now_options()).await?;
+    s.log("GC of lossy with min_age 0", json!("ok"));
+    s.snapshot("-before-wipe")?;
+    for root in ["lossy", "intact"] {
+        wipe_wal(s.wal_dir(), root)?;
+        s.log(&format!("operator wipes {root}/wal"), json!("ok"));
+    }
+    for (root, key) in [("lossy", "w01"), ("lossy", "k01"), ("intact", "k01")] {
+        let read = reader_outcome(&s, root, key).await;
+        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
     }
     s.snapshot("")?;
     Ok(s.into_fixtures())

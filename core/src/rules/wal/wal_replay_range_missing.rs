@@ -23,8 +23,12 @@ crate::declare_rule! {
     /// nothing is lost. When the manifest history proves some held writes (`SDB-WAL-010`), the
     /// open is unsafe. This rule reports the rest:
     /// - ids the writer-epoch history proves were fences lose nothing (a fence holds no rows):
-    ///   the finding is then advice and the verdict stays `safe`;
-    /// - ids before the `next_wal_sst_id` of the manifest that published the newest L0 held
+    ///   the finding is then advice and the verdict stays `safe`. So do ids whose copy in a
+    ///   clone made from this database is zero bytes, or holds only rows of L0 (a clone copies
+    ///   the WAL objects after its source's replay point byte for byte under the same ids:
+    ///   `wal/slatedb/admin.rs`, `clone_wal`; see `SDB-WAL-010` for copies that show a loss);
+    /// - ids before the newest L0's bound (the `next_wal_sst_id` of the manifest that published
+    ///   it, or a writer open's fence after the replay point when one comes first) held
     ///   rows of that L0, or rows written after its memtable froze, which are not in L0. An
     ///   explicit flush or a close freezes the memtable right after handing the WAL buffer to
     ///   the flusher (slatedb `batch_write.rs`, `flush_batch_writer`), but a freeze triggered by
@@ -92,6 +96,17 @@ pub struct GoneAfterReplay {
     /// Gone ids whose rows an earlier collection read and found past `last_l0_seq`:
     /// acknowledged writes lost with them.
     pub read_lost: Vec<u64>,
+    /// Gone ids whose copy in a clone is zero bytes: fences.
+    pub copied_fences: Vec<u64>,
+    /// Gone ids whose copy in a clone was read and holds only rows of L0, or none.
+    pub copied_in_l0: Vec<u64>,
+    /// Gone ids whose copy in a clone was read and holds rows past `last_l0_seq`: writes lost.
+    pub copied_lost: Vec<u64>,
+    /// Gone ids at or after the newest L0's bound whose copy in a clone holds data (unread):
+    /// writes that are not in L0, lost.
+    pub copied_past_l0: Vec<u64>,
+    /// The clones whose copies settled any of the above.
+    pub copied_in: Vec<String>,
 }
 
 impl GoneAfterReplay {
@@ -115,6 +130,16 @@ impl GoneAfterReplay {
             ("max_fences_among_them", self.max_fences),
             ("wal_ids_read_in_l0", &self.read_in_l0),
             ("wal_ids_read_past_l0", &self.read_lost),
+            ("wal_ids_copied_fences", &self.copied_fences),
+            ("wal_ids_copied_in_l0", &self.copied_in_l0),
+            (
+                "wal_ids_copied_past_l0",
+                self.copied_lost
+                    .iter()
+                    .chain(&self.copied_past_l0)
+                    .collect::<std::collections::BTreeSet<_>>()
+            ),
+            ("copies_in_clones", &self.copied_in),
         ]
     }
 
@@ -124,16 +149,39 @@ impl GoneAfterReplay {
             Some(fences) => self.unknown.len().saturating_sub(fences),
             None => 0,
         };
-        self.read_lost.len() + bounded
+        self.read_lost.len() + self.copied_lost.len() + self.copied_past_l0.len() + bounded
+    }
+
+    /// "their copies in clone `c1` show", for messages about what the copies show.
+    pub fn copies_show(&self, ids: &[u64]) -> String {
+        let verb = if ids.len() == 1 { "shows" } else { "show" };
+        format!("{} {verb}", self.copies_phrase(ids))
+    }
+
+    /// "their copies in clone `c1`".
+    pub fn copies_phrase(&self, ids: &[u64]) -> String {
+        let clones: Vec<String> = self.copied_in.iter().map(|c| format!("`{c}`")).collect();
+        format!(
+            "{} in clone {}",
+            if ids.len() == 1 {
+                "its copy"
+            } else {
+                "their copies"
+            },
+            clones.join(", ")
+        )
     }
 }
 
-/// Zero-byte WAL objects of `root` in either store: fences.
-pub fn listed_fences(root: &RootState) -> BTreeSet<u64> {
+/// Fences of `root` the store shows: zero-byte WAL objects in either store, and zero-byte
+/// copies of its WAL objects in clones made from it.
+pub fn known_fences(root: &RootState) -> BTreeSet<u64> {
+    let copied = root.wal_copies.iter().map(|(id, copy)| (id, copy.size));
     root.wal_in_main
-        .iter()
-        .chain(root.wal_in_wal_store.iter())
-        .filter(|(_, object)| object.size == 0)
+        .sizes()
+        .chain(root.wal_in_wal_store.sizes())
+        .chain(copied)
+        .filter(|(_, size)| *size == 0)
         .map(|(id, _)| *id)
         .collect()
 }
@@ -155,7 +203,7 @@ pub fn gone_after_replay(
     }
     let bound = newest_l0(root, latest);
     let slots = fence_slots(root, latest);
-    let listed = listed_fences(root);
+    let listed = known_fences(root);
     // Proven fences count only where the history explains the fences still listed.
     let proven = match max_missing_fences(&slots, &listed, &gone.iter().copied().collect()) {
         Some(_) => proven_fences(&slots),
@@ -179,6 +227,13 @@ pub fn gone_after_replay(
             }
             _ => true,
         })
+        .collect();
+    // A clone's copy of a gone object shows what it was: a fence, rows (when read), or data
+    // that, at or after the bound, is writes that are not in L0.
+    let mut copied = Copied::default();
+    let not_fences: Vec<u64> = not_fences
+        .into_iter()
+        .filter(|id| !copied.settles(root, latest, *id, bound.next_wal_sst_id))
         .collect();
     let (past_l0, unplaced): (BTreeSet<u64>, Vec<u64>) = (
         gone.iter()
@@ -207,6 +262,11 @@ pub fn gone_after_replay(
         asserted_in_l0: Vec::new(),
         read_in_l0,
         read_lost,
+        copied_fences: copied.fences,
+        copied_in_l0: copied.in_l0,
+        copied_lost: copied.lost,
+        copied_past_l0: copied.past_l0,
+        copied_in: copied.clones.into_iter().collect(),
     };
     // After a close with a memtable flush every acknowledged write is in L0; a proven loss
     // shows a writer that did not close so, and the evidence wins.
@@ -216,6 +276,37 @@ pub fn gone_after_replay(
         gone.asserted_in_l0.sort_unstable();
     }
     Some(gone)
+}
+
+/// What clones' copies settle of gone WAL objects (see [`crate::snapshot::WalCopy`]).
+#[derive(Default)]
+struct Copied {
+    fences: Vec<u64>,
+    in_l0: Vec<u64>,
+    lost: Vec<u64>,
+    past_l0: Vec<u64>,
+    clones: BTreeSet<String>,
+}
+
+impl Copied {
+    /// Whether the copy of gone WAL `id` settles it (filed under what it shows).
+    fn settles(&mut self, root: &RootState, latest: &Manifest, id: u64, bound: u64) -> bool {
+        let Some(copy) = root.wal_copies.get(&id) else {
+            return false;
+        };
+        let settled = match (&copy.rows, copy.size) {
+            (_, 0) => &mut self.fences,
+            (Some(Ok(rows)), _) => match RowsAgainstL0::of(rows, latest) {
+                RowsAgainstL0::InL0 { .. } => &mut self.in_l0,
+                RowsAgainstL0::NotInL0 { .. } => &mut self.lost,
+            },
+            _ if id >= bound => &mut self.past_l0,
+            _ => return false,
+        };
+        settled.push(id);
+        self.clones.insert(copy.clone.clone());
+        true
+    }
 }
 
 /// Checks the latest manifest's WAL range for objects gone past the probe's end that the
@@ -255,7 +346,32 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
                 id_ranges(&gone.read_in_l0)
             )
         });
-        let settled: Vec<String> = fences.into_iter().chain(read).chain(asserted).collect();
+        let copied_fences = (!gone.copied_fences.is_empty()).then(|| {
+            format!(
+                "WAL {} {} fences ({} zero bytes)",
+                id_ranges(&gone.copied_fences),
+                if gone.copied_fences.len() == 1 {
+                    "was a writer open's"
+                } else {
+                    "were writer opens'"
+                },
+                gone.copies_phrase(&gone.copied_fences),
+            )
+        });
+        let copied_in_l0 = (!gone.copied_in_l0.is_empty()).then(|| {
+            format!(
+                "WAL {} held only rows of L0, as {}",
+                id_ranges(&gone.copied_in_l0),
+                gone.copies_show(&gone.copied_in_l0),
+            )
+        });
+        let settled: Vec<String> = fences
+            .into_iter()
+            .chain(copied_fences)
+            .chain(read)
+            .chain(copied_in_l0)
+            .chain(asserted)
+            .collect();
         return Some(RULE.finding(
             &root.path,
             format!(
@@ -302,11 +418,10 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
 /// a published L0 sets), may or may not hold writes that are not in L0. `verb` is "held" for
 /// gone objects, "hold" for listed ones.
 pub fn shares_wal_with_l0(ids: &[u64], newest_l0: &NewestL0, verb: &str) -> String {
-    let publisher_id = newest_l0.published_by.unwrap_or_default();
-    let publisher_next = newest_l0.next_wal_sst_id;
     format!(
-        "WAL {} {verb} rows written before manifest {publisher_id} published the newest L0 (at `next_wal_sst_id` {publisher_next}): only rows of that L0 if its memtable was frozen by an explicit flush or a close, which freeze at a WAL boundary, but also rows written after the freeze if it was triggered by size or WAL count (`l0_sst_size_bytes`, `max_wal_flushes_before_l0_flush`), which freeze mid-buffer, and the store does not record which",
+        "WAL {} {verb} rows written {}: only rows of the newest L0 if its memtable was frozen by an explicit flush or a close, which freeze at a WAL boundary, but also rows written after the freeze if it was triggered by size or WAL count (`l0_sst_size_bytes`, `max_wal_flushes_before_l0_flush`), which freeze mid-buffer, and the store does not record which",
         id_ranges(ids),
+        newest_l0.before(),
     )
 }
 
@@ -353,13 +468,12 @@ pub fn would_drop_closed(
     RULE.finding(
         &root.path,
         format!(
-            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {} and before `next_wal_sst_id` {} of manifest {}, which published the newest L0: as every writer closed with `Db::close()` (--writers-closed), only rows of L0",
+            "wiping the WAL of `{}` deletes WAL {}, which {} data after the replay point of manifest {} and {}: as every writer closed with `Db::close()` (--writers-closed), only rows of L0",
             root.path,
             id_ranges(ids),
             if ids.len() == 1 { "holds" } else { "hold" },
             latest.id,
-            newest_l0.next_wal_sst_id,
-            newest_l0.published_by.unwrap_or_default(),
+            newest_l0.before(),
         ),
         evidence![("manifest_id", latest.id), ("replay_after_wal_id", latest.replay_after_wal_id), ("wal_ids_with_data", ids), ("l0_published_by_manifest", newest_l0.published_by), ("writers_closed", true)],
         "nothing to do, if no writer has opened since the check; a writer that crashed or closed with a WAL flush only would leave writes in them",

@@ -12,11 +12,14 @@ crate::declare_rule! {
     /// ## What it checks
     /// Which WAL objects after the latest manifest's replay point held acknowledged writes that
     /// are not in L0, by what the store proves about them:
-    /// - a listed object with data at or after the `next_wal_sst_id` of the manifest that
-    ///   published the newest L0 (the earliest manifest with the latest `last_l0_seq`);
+    /// - a listed object with data at or after the newest L0's bound: the `next_wal_sst_id` of
+    ///   the manifest that published it (the earliest manifest with the latest `last_l0_seq`),
+    ///   or a writer open's fence after the replay point, when one comes first;
     /// - gone objects of the replay range at or after that id, more of them than the writer
     ///   opens recorded in the manifests (`writer_epoch` history) can have fenced, after the
     ///   fences still listed are accounted for;
+    /// - gone objects whose copy in a clone made from this database (before the loss) holds
+    ///   data at or after that bound, or rows past the latest manifest's `last_l0_seq`;
     /// - for `wipe-wal:`, a listed object after the replay point whose rows were read (a check
     ///   of the live store, a bundle, or a `--manifests` folder holding the WAL objects) and
     ///   include a row past the latest manifest's `last_l0_seq`, wherever it lies.
@@ -30,7 +33,13 @@ crate::declare_rule! {
     /// (`wal/slatedb/writer.rs`), so an object without data is a fence, and fences are written
     /// only by writer opens, one each, at ids that the epoch-bump manifests bound
     /// (`wal/slatedb/writer_init.rs`). Losing such an object (wiped, deleted, or about to be by
-    /// `wipe-wal`) loses the writes in it. Rows settle it outright: a writer open or a reader
+    /// `wipe-wal`) loses the writes in it. A writer's WAL starts at its fence
+    /// (`wal/slatedb/writer_init.rs`) and every freeze outside WAL replay stamps the memtable
+    /// with the last WAL id flushed (`batch_write.rs`), so no WAL object from a fence after the
+    /// replay point on holds rows of the newest L0. A clone copies its source's WAL objects
+    /// after the replay point byte for byte under the same ids (`wal/slatedb/admin.rs`,
+    /// `clone_wal`), so its copy of a gone object shows what that object held. Rows settle it
+    /// outright: a writer open or a reader
     /// replays every row of the objects after the replay point whose sequence number is above
     /// `last_l0_seq` and skips the rest (slatedb `wal_replay.rs`, `WalReplayIterator::next`,
     /// whose `min_seq` defaults to `last_l0_seq`), so a row above it is a write L0 lacks.
@@ -70,7 +79,23 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             latest.last_l0_seq
         ));
     }
-    let bounded = lost - gone.read_lost.len();
+    if !gone.copied_lost.is_empty() {
+        proofs.push(format!(
+            "WAL {} held rows past `last_l0_seq` {}, as {}",
+            id_ranges(&gone.copied_lost),
+            latest.last_l0_seq,
+            gone.copies_show(&gone.copied_lost),
+        ));
+    }
+    if !gone.copied_past_l0.is_empty() {
+        proofs.push(format!(
+            "WAL {} held data, as {} (more than zero bytes), and come {}",
+            id_ranges(&gone.copied_past_l0),
+            gone.copies_show(&gone.copied_past_l0),
+            gone.newest_l0.after(),
+        ));
+    }
+    let bounded = lost - gone.read_lost.len() - gone.copied_lost.len() - gone.copied_past_l0.len();
     if bounded > 0 {
         proofs.push(format!(
             "WAL {} come {} and are no fence the history proves, and the writer opens the manifests record can have fenced at most {} of them",
@@ -79,11 +104,17 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             gone.max_fences.unwrap_or(0),
         ));
     }
-    let mut lost_ids: Vec<u64> = gone.read_lost.clone();
+    let mut lost_ids: Vec<u64> = gone
+        .read_lost
+        .iter()
+        .chain(&gone.copied_lost)
+        .chain(&gone.copied_past_l0)
+        .copied()
+        .collect();
     if bounded > 0 {
         lost_ids.extend(&gone.unknown);
-        lost_ids.sort_unstable();
     }
+    lost_ids.sort_unstable();
     Some(RULE.finding(
         &root.path,
         format!(
