@@ -359,8 +359,9 @@ fn a_rollback_a_clone_proves_is_decided_where_the_writes_cannot_come_back() {
 /// the listing it may be an orphaned flush of new writes (`inconclusive`); its rows, read as a
 /// check of the live store reads them, are all at or below manifest 11's `last_l0_seq`, so it
 /// repeats what manifest 11's tree holds and a writer or reader loses nothing (the oracle's
-/// seed 9013, where SlateDB's open then lost no write). Rows above it would be writes the tree
-/// lacks, with no WAL left to replay them: undecided again.
+/// seed 9013, where SlateDB's open then lost no write). Rows above it, and above all the WAL
+/// after the replay point replays (read in full: up to 12), would be writes no object SlateDB
+/// reads holds: unsafe.
 #[test]
 fn an_orphaned_compaction_output_is_told_by_its_rows() {
     let dir = fixture("c-final-checkpoint-deleted-pinned");
@@ -411,5 +412,60 @@ fn an_orphaned_compaction_output_is_told_by_its_rows() {
         }
     }
     let result = evaluate_at(&Snapshot::build(given), &options, now, "open:parent");
-    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
+    assert_eq!(
+        finding(&result, "SDB-MAN-002").evidence["wal_replayed_up_to_seq"],
+        12
+    );
+}
+
+/// `k-rollback-manifests-deleted` with the second session's WAL object (WAL 4) deleted too, as
+/// its deletion would show in the listing, and every object's rows read: the orphaned L0 SST
+/// holds rows up to sequence number 6, and the WAL after manifest 4's replay point, read in
+/// full, replays up to 3. Writes 4 to 6 are then in no object SlateDB reads (its reader of the
+/// rolled-back `p` found `b00` only while WAL 4 was there): unsafe, and so even without the
+/// clone that proves the rollback, since a writer that crashed before publishing its flush
+/// leaves its WAL objects in place.
+#[test]
+fn orphaned_rows_past_everything_the_wal_replays_are_lost_whatever_orphaned_them() {
+    let dir = fixture("k-rollback-manifests-deleted");
+    let wal_4 = "p/wal/00000000000000000004.sst";
+    let judge = |drop_wal_4: bool, drop_clone: bool, plan: &str| {
+        let mut given = inputs_with_object_rows(&dir, false);
+        if drop_wal_4 {
+            if let Some(main) = given.main.as_mut() {
+                main.objects.retain(|key, _| key != wal_4);
+            }
+            given.object_rows.retain(|read| read.key != wal_4);
+        }
+        if drop_clone {
+            given.manifests.retain(|(key, _)| !key.starts_with("c/"));
+        }
+        let snapshot = Snapshot::build(given);
+        evaluate_at(
+            &snapshot,
+            &CheckOptions::default(),
+            made_at(&snapshot),
+            plan,
+        )
+    };
+    for plan in ["read:p", "open:p"] {
+        // WAL 4 there: a reader replays the orphan's writes (SlateDB found b00).
+        assert_verdict(
+            &judge(false, false, plan),
+            Verdict::Safe,
+            Some("SDB-MAN-002"),
+        );
+        for drop_clone in [false, true] {
+            let result = judge(true, drop_clone, plan);
+            assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
+            let rollback = finding(&result, "SDB-MAN-002");
+            assert_eq!(rollback.evidence["max_seq_past_l0"], 6);
+            assert_eq!(rollback.evidence["wal_replayed_up_to_seq"], 3);
+        }
+    }
+    assert_eq!(
+        recorded_all("k-rollback", "p: reader get b00"),
+        ["found", "missing"]
+    );
 }

@@ -45,7 +45,11 @@ crate::declare_rule! {
     /// orphans hold: every write up to the latest manifest's `last_l0_seq` is in its tree (an L0
     /// flush publishes the rows up to it, compactions carry them on), so orphans without a row
     /// above it repeat that tree (a compaction's output, as in the oracle's seed 9013) and the
-    /// finding is advice; a row above it is a flush of writes the tree lacks. WAL objects with data past the latest range
+    /// finding is advice; a row above it is a flush of writes the tree lacks. When the WAL
+    /// after the replay point was read in full too, rows above the highest sequence number it
+    /// replays are writes SlateDB reads nowhere any more, whichever explanation holds (an L0
+    /// flush writes only rows already durable in the WAL, and neither a crash nor GC deletes
+    /// WAL objects after the latest replay point): unsafe. WAL objects with data past the latest range
     /// make a clone from latest unsafe either way: whatever the cause, the clone copies only
     /// `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` (`clone.rs` `clone_wal`) and lacks their
     /// writes.
@@ -229,6 +233,38 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             "nothing to do for a writer open or a reader; a checkpoint that only a deleted manifest held is gone with it",
             Impact::Advisory,
         ));
+    }
+    // Rows past what the WAL replays are lost, whichever explanation holds: an L0 flush
+    // writes only rows already durable in the WAL (`db.rs`, `replay_wal`: "the memtable is
+    // already durable in the WAL"), and neither a crash nor GC deletes WAL objects after the
+    // latest manifest's replay point, so those objects were deleted with the writes in them.
+    let replayed = replayed_up_to(cx, root, latest);
+    if let (true, Some(max_seq), Some(replayed)) = (all_read, past_l0, replayed) {
+        if replayed < max_seq {
+            evidence.insert("last_l0_seq".into(), serde_json::json!(latest.last_l0_seq));
+            evidence.insert("max_seq_past_l0".into(), serde_json::json!(max_seq));
+            evidence.insert("wal_replayed_up_to_seq".into(), serde_json::json!(replayed));
+            return Some(RULE.finding(
+                path,
+                format!(
+                    "`{path}` holds {} SST(s) newer than everything its latest manifest ({}) references, and no manifest references them; their rows were read and reach sequence number {max_seq}, while the WAL a writer or reader of manifest {} replays (after WAL {}, read in full) reaches only {replayed}: the writes numbered {} to {max_seq} are in no object SlateDB reads",
+                    orphans.len(),
+                    latest.id,
+                    latest.id,
+                    latest.replay_after_wal_id,
+                    replayed + 1,
+                ),
+                evidence,
+                remediation,
+                Impact::Unsafe {
+                    predicted_error: format!(
+                        "silent loss of the writes numbered {} to {max_seq} of `{path}` (only in {})",
+                        replayed + 1,
+                        keys[0]
+                    ),
+                },
+            ));
+        }
     }
     if proofs.is_empty() {
         return Some(RULE.finding(
