@@ -69,7 +69,12 @@ pub struct Generated {
     action: Action,
 }
 
+/// Every key written, with its acknowledged value, or [`DELETED`].
 type Keys = BTreeMap<String, String>;
+
+/// The value [`Keys`] records for a key whose last acknowledged write deleted it: a read
+/// must find nothing, and a scan must not return it (a lost tombstone resurrects the key).
+const DELETED: &str = "\u{0}deleted";
 
 /// A checkpoint of `p` that a user or operator made through the API (not SlateDB's own).
 #[derive(Clone, Debug)]
@@ -371,24 +376,56 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // Keys of the crash-after-freeze session (`x…`), apart from the `put` closure's (`k…`).
     let mut next_key_for_crash = 0u32;
     let mut padding_rng = StdRng::seed_from_u64(seed ^ 0x9add_1e55);
+    // Some writes overwrite or delete a key written before, as applications do: a lost
+    // overwrite reads back the older value, a lost delete resurrects the key.
+    let mut ops_rng = StdRng::seed_from_u64(seed ^ 0x0de1_e7e5);
+    let mut next_value = 0u32;
     let mut put = move |db: &Db, written: &mut Keys, count: u32| {
-        let keys: Vec<(String, String)> = (0..count)
+        let (mut overwrites, mut deletes) = (0, 0);
+        let ops: Vec<(String, Option<String>)> = (0..count)
             .map(|_| {
-                next_key += 1;
-                let padding = max_padding.map_or(0, |max| padding_rng.random_range(0..=max));
-                (
-                    format!("k{next_key:04}"),
-                    format!("v{next_key}-{seed}{}", ".".repeat(padding)),
-                )
+                next_value += 1;
+                let live: Vec<&String> = written
+                    .iter()
+                    .filter(|(key, value)| key.starts_with('k') && *value != DELETED)
+                    .map(|(key, _)| key)
+                    .collect();
+                let roll = ops_rng.random_range(0..100);
+                let op = if !live.is_empty() && roll < 10 {
+                    deletes += 1;
+                    (live[ops_rng.random_range(0..live.len())].clone(), None)
+                } else {
+                    let key = if !live.is_empty() && roll < 25 {
+                        overwrites += 1;
+                        live[ops_rng.random_range(0..live.len())].clone()
+                    } else {
+                        next_key += 1;
+                        format!("k{next_key:04}")
+                    };
+                    let padding = max_padding.map_or(0, |max| padding_rng.random_range(0..=max));
+                    (
+                        key,
+                        Some(format!("v{next_value}-{seed}{}", ".".repeat(padding))),
+                    )
+                };
+                written.insert(op.0.clone(), op.1.clone().unwrap_or_else(|| DELETED.into()));
+                op
             })
             .collect();
-        written.extend(keys.iter().cloned());
+        let summary = if overwrites + deletes == 0 {
+            format!("{count} puts")
+        } else {
+            format!("{count} writes ({overwrites} overwriting, {deletes} deleting an earlier key)")
+        };
         let db = db.clone();
         async move {
-            for (key, value) in keys {
-                db.put(key, value).await?;
+            for (key, value) in ops {
+                match value {
+                    Some(value) => db.put(key, value).await?,
+                    None => db.delete(key).await?,
+                };
             }
-            anyhow::Ok(())
+            anyhow::Ok(summary)
         }
     };
     let mut checkpoints: Vec<UserCheckpoint> = Vec::new();
@@ -423,26 +460,27 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             rng.random_range(0..=4)
         };
         let mut session_steps = Vec::new();
+        let mut last_writes = "0 puts".to_string();
         if writes > 0 {
             // Tuned writers sometimes flush the WAL between puts: the memtable then outgrows
             // the WAL buffer, so a freeze by size falls in the middle of a WAL object.
             let first = if tuning.is_some() && writes > 1 && tuning_rng.random_bool(0.5) {
                 let first = tuning_rng.random_range(1..writes);
-                put(&db, &mut written, first).await?;
+                let what = put(&db, &mut written, first).await?;
                 flush(&db, FlushType::Wal).await?;
-                session_steps.push(format!("{first} puts, WAL flush"));
+                session_steps.push(format!("{what}, WAL flush"));
                 first
             } else {
                 0
             };
-            put(&db, &mut written, writes - first).await?;
+            last_writes = put(&db, &mut written, writes - first).await?;
             match rng.random_range(0..3) {
                 0 => flush(&db, FlushType::MemTable).await?,
                 1 => flush(&db, FlushType::Wal).await?,
                 _ => {}
             }
         }
-        session_steps.push(format!("{writes} puts"));
+        session_steps.push(last_writes);
         // A second writer task racing a memtable flush: its puts land in WAL objects written
         // while the L0 upload runs, before the manifest that publishes it.
         if tuning.as_ref().is_some_and(|t| t.racing_writer) && tuning_rng.random_bool(0.5) {
@@ -453,12 +491,13 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             // flush: the writer task makes one when it is done.
             let db_for_writer = db.clone();
             let (flushed, written_racing) = tokio::join!(flush(&db, FlushType::MemTable), async {
-                writer.await??;
-                flush(&db_for_writer, FlushType::Wal).await
+                let what = writer.await??;
+                flush(&db_for_writer, FlushType::Wal).await?;
+                anyhow::Ok(what)
             });
             flushed?;
-            written_racing?;
-            session_steps.push(format!("{racing} puts racing a memtable flush"));
+            let what = written_racing?;
+            session_steps.push(format!("{what} racing a memtable flush"));
         }
         if checkpoints.len() < 2 && rng.random_bool(0.25) {
             flush(&db, FlushType::Wal).await?;
@@ -477,8 +516,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             session_steps.push(format!("{description} ({scope:?})"));
             let more = rng.random_range(0..=2);
             if more > 0 {
-                put(&db, &mut written, more).await?;
-                session_steps.push(format!("{more} puts"));
+                let what = put(&db, &mut written, more).await?;
+                session_steps.push(what);
             }
         }
         let wal_only = rng.random_bool(0.35);
@@ -1327,11 +1366,13 @@ fn as_text(value: &[u8]) -> String {
 /// Reads `expected` back from `db` twice: a point read of every key, then one scan of the
 /// whole key range, which reads every SST and sorted run the database references (a missing
 /// SST the point reads happened to skip, e.g. thanks to a bloom filter, is still a broken
-/// database). Keys written after `expected` was taken may be there too.
+/// database). Keys written after `expected` was taken may be there too; keys `expected`
+/// records as [`DELETED`] must be in neither.
 async fn read_back<R: DbReadOps + Sync>(db: &R, expected: &Keys) -> Result<()> {
     let mut lost = Vec::new();
     for (key, value) in expected {
         match db.get(key.as_bytes()).await {
+            Ok(None) if value == DELETED => {}
             Ok(Some(found)) if as_text(&found) == *value => {}
             Ok(other) => lost.push(format!("{key}={:?}", other.as_deref().map(as_text))),
             Err(err) => return Err(anyhow!("reading {key}: {err}")),
@@ -1358,15 +1399,18 @@ async fn read_back<R: DbReadOps + Sync>(db: &R, expected: &Keys) -> Result<()> {
     }
     let short: Vec<&String> = expected
         .iter()
-        .filter(|(key, value)| scanned.get(*key) != Some(value))
+        .filter(|(key, value)| match scanned.get(*key) {
+            Some(found) => found != *value,
+            None => *value != DELETED,
+        })
         .map(|(key, _)| key)
         .collect();
     if short.is_empty() {
         Ok(())
     } else {
         Err(anyhow!(
-            "the full scan returned {} of {} acknowledged key(s) (missing {})",
-            expected.len() - short.len(),
+            "the full scan disagrees on {} of {} acknowledged key(s) (missing, older or resurrected: {})",
+            short.len(),
             expected.len(),
             short
                 .iter()
