@@ -471,10 +471,9 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
     };
     assert!(read("lossy", "w01").is_null(), "`w01` was lost");
     assert_eq!(read("intact", "k01"), "value-1");
-    let options = CheckOptions {
-        no_wal_store: true,
-        ..CheckOptions::default()
-    };
+    // Nothing states where the WAL lives (no `--no-wal-store`, no WAL store listing): the
+    // clones' copies in the main store show it, since `clone_wal` copies within one store.
+    let options = CheckOptions::default();
     let dir = fixture("v2", "n-clone-copies-wal-wiped");
     let judge = |with_rows: bool, text: &str| {
         let mut given = common::store::inputs(&dir, false);
@@ -637,6 +636,18 @@ fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
         "wipe-wal:p",
     );
     assert_verdict(&before, Verdict::Unsafe, Some("SDB-WAL-001"));
+    // Two hours later its 1-hour lifetime is over: a clone from it still works until GC
+    // removes it, but its owner let it expire, so breaking that clone is advice.
+    let store = snapshot(
+        &fixture("v2", "j-user-checkpoint-wal-wiped-before-wipe"),
+        false,
+    );
+    let later = made_at(&store) + chrono::Duration::hours(2);
+    let expired = evaluate_at(&store, &CheckOptions::default(), later, "wipe-wal:p");
+    assert_verdict(&expired, Verdict::Safe, Some("SDB-WAL-001"));
+    let advice = finding(&expired, "SDB-WAL-001");
+    assert!(advice.message.contains("expired at"), "{}", advice.message);
+    assert!(advice.evidence.contains_key("expire_time"));
     let checkpoint = record
         .iter()
         .find(|step| step["step"] == "p: checkpoint Durable, unnamed, lifetime 1 h")

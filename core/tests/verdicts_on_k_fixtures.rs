@@ -310,17 +310,34 @@ fn a_rollback_a_clone_proves_is_decided_where_the_writes_cannot_come_back() {
 
     // WAL wiped as well: the second session's writes are gone for readers (SlateDB's reader
     // returned nothing for b00); a clone of latest fails on the rolled-back range's WAL 2.
-    // With no WAL object left in the main store and no WAL store listing, the inputs cannot
-    // tell whether `p`'s WAL lives elsewhere: the rollback is proven, the loss is not.
+    // No WAL object of `p` is left and no WAL store listing is given, but the clones' copies
+    // of `p`'s WAL objects sit in the main store, where `clone_wal` copied them from: `p`
+    // keeps its WAL there, and the loss is decided.
     let snapshot = snapshot_of("k-rollback-wal-wiped");
     let now = made_at(&snapshot);
+    assert!(snapshot.root("p").is_some_and(|p| p.wal_in_main_shown));
     let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "read:p");
-    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-MAN-002"));
     assert_eq!(
         recorded_all("k-rollback", "p: reader get b00")[1],
         "missing"
     );
     let result = evaluate_at(&snapshot, &CheckOptions::default(), now, "clone:p");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+    // Without the clones' copies nothing shows where `p`'s WAL lives: the rollback is proven,
+    // the loss is not.
+    let mut given = inputs(&fixture("k-rollback-wal-wiped"), false);
+    relist_main(
+        &mut given,
+        |key| !(key.starts_with("c/wal/") || key.starts_with("c2/wal/")),
+        &[],
+    );
+    let result = evaluate_at(
+        &Snapshot::build(given),
+        &CheckOptions::default(),
+        now,
+        "read:p",
+    );
     assert_verdict(&result, Verdict::Inconclusive, Some("SDB-MAN-002"));
     // Stated that `p`'s WAL store is the main store (an empty WAL listing): decided.
     let mut given = inputs(&fixture("k-rollback-wal-wiped"), false);

@@ -231,6 +231,11 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     // the writers stopped: what `inconclusive` costs, and false `safe`s counted all the same.
     let mut unstated = Tally::default();
     let mut unstated_false_safe: Vec<u64> = Vec::new();
+    // Complete inputs judged live stating nothing (neither `--writers-closed` nor
+    // `--no-wal-store`), as a user who runs the plain command: what the statements buy.
+    let mut silent = Tally::default();
+    let mut silent_false_safe: Vec<u64> = Vec::new();
+    let mut silent_misses: Vec<String> = Vec::new();
     // Live with a bundle collected before the damage (`--earlier-bundle`).
     let mut earlier = Tally::default();
     let mut earlier_false_safe: Vec<u64> = Vec::new();
@@ -284,6 +289,16 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         } else {
             None
         };
+        let stating_nothing = if request.no_wal_store {
+            let request = Request {
+                writers_closed: false,
+                no_wal_store: false,
+                ..request.clone()
+            };
+            Some(cli.judge(Mode::Live, &request, &work.join(format!("s{seed}-silent")))?)
+        } else {
+            None
+        };
         // As an operator who collected before the damage judges it: live, with the bundle of
         // the stores from before as `--earlier-bundle` (and the statements as above).
         let with_earlier = if generated.wal_listing_given {
@@ -329,6 +344,20 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             unstated.add(unstated_call);
             if unstated_call == Call::FalseSafe {
                 unstated_false_safe.push(seed);
+            }
+        }
+        if complete {
+            let judgment = stating_nothing
+                .as_ref()
+                .or(without_statement.as_ref())
+                .unwrap_or(&judgments[0].1);
+            let silent_call = call(judgment, &outcome, generated.invisible_wal_loss);
+            silent.add(silent_call);
+            if silent_call == Call::FalseSafe {
+                silent_false_safe.push(seed);
+            }
+            if silent_call != Call::Agree {
+                silent_misses.push(format!("{seed} {:?}", judgment.rules));
             }
         }
         if let Some(judgment) = &with_earlier {
@@ -414,6 +443,16 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         unstated.line()
     ));
     summary.push(format!(
+        "  complete inputs, live, stating nothing:        {}",
+        silent.line()
+    ));
+    if !silent_misses.is_empty() {
+        summary.push(format!(
+            "    missed stating nothing (seed, rules): {}",
+            silent_misses.join("; ")
+        ));
+    }
+    summary.push(format!(
         "  complete inputs, live, with --earlier-bundle: {}",
         earlier.line()
     ));
@@ -476,6 +515,10 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     assert!(
         unstated_false_safe.is_empty(),
         "judgment(s) without --writers-closed said safe where SlateDB failed: seeds {unstated_false_safe:?}"
+    );
+    assert!(
+        silent_false_safe.is_empty(),
+        "judgment(s) stating nothing said safe where SlateDB failed: seeds {silent_false_safe:?}"
     );
     assert!(
         earlier_false_safe.is_empty(),

@@ -88,9 +88,15 @@ impl<'a> RuleContext<'a> {
         self.wal_unknown().or_else(|| root.stale.clone())
     }
 
+    /// Whether `root` keeps its WAL in the main store, as the user states (`--no-wal-store`)
+    /// or the store shows (a clone's copies of its WAL objects there).
+    pub fn keeps_wal_in_main(&self, root: &RootState) -> bool {
+        self.options.no_wal_store || root.wal_in_main_shown
+    }
+
     /// The WAL objects a client configured for `root` sees, or why the inputs cannot tell.
     pub fn wal_objects(&self, root: &'a RootState) -> Result<&'a ObjectsById<WalId>, Unknown> {
-        if self.options.no_wal_store && root.wal_placement == WalPlacement::NotListed {
+        if self.keeps_wal_in_main(root) && root.wal_placement == WalPlacement::NotListed {
             return match self.root_main_unknown(root) {
                 Some(why) => Err(why),
                 None => Ok(&root.wal_in_main),

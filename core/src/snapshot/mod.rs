@@ -171,6 +171,7 @@ fn attach_wal_copies(roots: &mut BTreeMap<String, RootState>) {
                     WalCopy {
                         clone: range.clone.clone(),
                         key: listed.key,
+                        side,
                         size: listed.size,
                         rows: clone.object_rows.wal(side, objects, *id).cloned(),
                     },
@@ -180,6 +181,9 @@ fn attach_wal_copies(roots: &mut BTreeMap<String, RootState>) {
     }
     for (source, id, copy) in copies {
         if let Some(root) = roots.get_mut(&source) {
+            // `clone_wal` copies within one object store: a copy in the main store was made
+            // from the source's WAL objects there.
+            root.wal_in_main_shown |= copy.side == StoreSide::Main;
             let kept = root.wal_copies.entry(id).or_insert_with(|| copy.clone());
             // Of two copies of one id, the one whose rows were read says more.
             if kept.rows.is_none() && copy.rows.is_some() {

@@ -46,6 +46,10 @@ pub struct RootState {
     /// Copies of this root's WAL objects in clones made from it (see [`super::wal_copies`]),
     /// by id: what a gone object held.
     pub wal_copies: BTreeMap<WalId, super::WalCopy>,
+    /// A clone's copies of its WAL objects sit in the main store, so it keeps its WAL there:
+    /// `clone_wal` copies within one object store (slatedb `wal/slatedb/admin.rs`). Settles
+    /// what `--no-wal-store` would state, for this root.
+    pub wal_in_main_shown: bool,
     /// Compacted SSTs in the main store listing.
     pub compacted: ObjectsById<SstId>,
     /// Keys of objects in the root's SlateDB folders of a kind this slatecheck does not know.
@@ -102,6 +106,7 @@ impl RootState {
             object_rows: super::ObjectRows::default(),
             earlier_wal_rows: BTreeMap::new(),
             wal_copies: BTreeMap::new(),
+            wal_in_main_shown: false,
             compacted: ObjectsById::default(),
             unrecognized: Vec::new(),
             delete_marker: false,

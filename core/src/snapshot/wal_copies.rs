@@ -47,6 +47,8 @@ pub struct WalCopy {
     pub clone: String,
     /// The copy's key in the clone's WAL store.
     pub key: String,
+    /// The store it is listed in: the one the source's WAL objects were copied within.
+    pub side: super::StoreSide,
     /// The copy's size: zero for a fence.
     pub size: u64,
     /// Its rows, when they were read.

@@ -58,6 +58,16 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                             &describe(checkpoint),
                             &needed,
                         )));
+                } else if let Some(expired) = checkpoint.expire_time.filter(|at| *at <= cx.now) {
+                    // Its owner let it expire: the next GC pass removes it. A clone from it
+                    // still works until then, which the wipe ends: advice, not a verdict.
+                    work.findings.push(wal_range_missing::would_break_expired(
+                        root,
+                        manifest,
+                        &describe(checkpoint),
+                        &needed,
+                        expired,
+                    ));
                 } else {
                     work.findings.push(wal_range_missing::would_break(
                         root,

@@ -81,7 +81,9 @@ fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 root.manifest(c.manifest_id)
                     .is_ok_and(|m| !m.wal_replay_range().is_empty())
             });
-        if pending_wal && root.wal_placement == WalPlacement::NotListed && !cx.options.no_wal_store
+        if pending_wal
+            && root.wal_placement == WalPlacement::NotListed
+            && !cx.keeps_wal_in_main(root)
         {
             out.push(finding(
                 &root.path,
