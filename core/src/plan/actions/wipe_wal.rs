@@ -6,6 +6,7 @@ use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
+use crate::rules::sst::sst_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
 use crate::snapshot::{newest_l0, RowsAgainstL0};
@@ -36,11 +37,17 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         }
         match root.manifest(checkpoint.manifest_id) {
             Ok(manifest) => {
-                let broken = wal_range_missing::check(cx, root, manifest, &describe(checkpoint));
+                // A clone from it that fails already, for a WAL object of its range or an SST
+                // its manifest references gone, is nothing the wipe can break.
+                let subject = describe(checkpoint);
+                let broken: Vec<Finding> = wal_range_missing::check(cx, root, manifest, &subject)
+                    .into_iter()
+                    .chain(sst_missing::check(cx, root, manifest, &subject))
+                    .collect();
                 let already_fails = broken
-                    .as_ref()
-                    .is_some_and(|f| matches!(f.impact, Impact::Unsafe { .. }));
-                work.findings.extend(broken.map(already_broken));
+                    .iter()
+                    .any(|f| matches!(f.impact, Impact::Unsafe { .. }));
+                work.findings.extend(broken.into_iter().map(already_broken));
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
@@ -58,16 +65,6 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                             &describe(checkpoint),
                             &needed,
                         )));
-                } else if let Some(expired) = checkpoint.expire_time.filter(|at| *at <= cx.now) {
-                    // Its owner let it expire: the next GC pass removes it. A clone from it
-                    // still works until then, which the wipe ends: advice, not a verdict.
-                    work.findings.push(wal_range_missing::would_break_expired(
-                        root,
-                        manifest,
-                        &describe(checkpoint),
-                        &needed,
-                        expired,
-                    ));
                 } else {
                     work.findings.push(wal_range_missing::would_break(
                         root,

@@ -20,10 +20,7 @@ crate::declare_rule! {
     /// error (slatedb `wal/slatedb/admin.rs`); there is no skipping. A checkpoint taken after a
     /// reopen routinely pins a fence WAL and a WAL whose rows are already in L0
     /// (`replay_after_wal_id` only moves on L0 flushes), so wiping the WAL store after a split
-    /// breaks every later clone from that checkpoint, although no data is lost. For
-    /// `wipe-wal:` a checkpoint that has expired but is still listed is advice only: a clone
-    /// from it works until the next GC pass removes it (`SDB-CKPT-002`), and its owner let it
-    /// expire.
+    /// breaks every later clone from that checkpoint, although no data is lost.
     ///
     /// ## SlateDB error it prevents
     /// `WalUnavailable` ("wal unavailable (Object at location …/wal/…2.sst not found)",
@@ -153,35 +150,10 @@ pub fn would_break(root: &RootState, manifest: &Manifest, subject: &str, ids: &[
     )
 }
 
-/// The finding for deleting WAL objects `ids` that a clone of `manifest` copies, when the
-/// checkpoint pinning it expired at `expired`: SlateDB's clone does not check expiry, so the
-/// clone works until a GC pass removes the checkpoint (`SDB-CKPT-002`), and the wipe ends that
-/// early. A checkpoint its owner let expire is one nothing counts on: advice.
-pub fn would_break_expired(
-    root: &RootState,
-    manifest: &Manifest,
-    subject: &str,
-    ids: &[u64],
-    expired: chrono::DateTime<chrono::Utc>,
-) -> Finding {
-    let mut finding = would_break(root, manifest, subject, ids);
-    finding.message = format!(
-        "wiping the WAL of `{}` deletes WAL {}, which a clone from {subject} copies; that checkpoint expired at {expired}, and a clone from it works only until the next GC pass removes it, which the wipe brings forward",
-        root.path,
-        id_ranges(ids)
-    );
-    finding.remediation = "if a clone from this checkpoint is still wanted, refresh it (Admin::refresh_checkpoint) and keep these WAL objects until the clone is initialized".into();
-    finding
-        .evidence
-        .insert("expire_time".into(), serde_json::json!(expired));
-    finding.severity = crate::finding::Severity::Warning;
-    finding.impact = Impact::Advisory;
-    finding
-}
-
 /// The finding for deleting WAL objects `ids` that a clone of `manifest` copies, when that
-/// clone fails already (other objects of its range are gone): nothing that works breaks, but a
-/// restore of the missing objects would no longer mend the checkpoint.
+/// clone fails already (other objects of its range, or SSTs its manifest references, are gone):
+/// nothing that works breaks, but a restore of the missing objects would no longer mend the
+/// checkpoint.
 pub fn would_break_further(
     root: &RootState,
     manifest: &Manifest,
@@ -190,7 +162,7 @@ pub fn would_break_further(
 ) -> Finding {
     let mut finding = would_break(root, manifest, subject, ids);
     finding.message = format!(
-        "wiping the WAL of `{}` deletes WAL {}, which a clone from {subject} copies: that clone fails already (other objects of its range are gone), and after the wipe restoring those alone would not mend it",
+        "wiping the WAL of `{}` deletes WAL {}, which a clone from {subject} copies: that clone fails already (objects it needs are gone), and after the wipe restoring those alone would not mend it",
         root.path,
         id_ranges(ids)
     );
