@@ -146,27 +146,29 @@ pub fn newest_l0(root: &RootState, latest: &Manifest) -> NewestL0 {
 }
 
 /// The lowest fence of `root` after `latest`'s replay point: a zero-byte WAL object listed in
-/// either store or copied into a clone, unless the manifests given show WAL ids written twice.
+/// the store that holds its WAL or copied into a clone, unless the manifests given show WAL ids
+/// written twice. (A zero-byte object in the other store is left out: a writer opened without
+/// the right WAL store fences after what that store holds, not after the database's WAL.)
 fn fence_after_replay_point(root: &RootState, latest: &Manifest) -> Option<WalId> {
     let given = root.manifests.range(..=latest.id).map(|(_, f)| &f.manifest);
     if !super::wal_ids_never_reused(given) {
         return None;
     }
     let after = latest.replay_after_wal_id + 1;
-    let listed = [&root.wal_in_main, &root.wal_in_wal_store]
-        .into_iter()
-        .filter_map(|objects| {
-            objects
-                .range(after..)
-                .find(|(_, listed)| listed.size == 0)
-                .map(|(id, _)| *id)
-        });
+    let objects = match root.wal_side() {
+        super::StoreSide::Main => &root.wal_in_main,
+        super::StoreSide::WalStore => &root.wal_in_wal_store,
+    };
+    let listed = objects
+        .range(after..)
+        .find(|(_, listed)| listed.size == 0)
+        .map(|(id, _)| *id);
     let copied = root
         .wal_copies
         .range(after..)
         .find(|(_, copy)| copy.size == 0)
         .map(|(id, _)| *id);
-    listed.chain(copied).min()
+    listed.into_iter().chain(copied).min()
 }
 
 /// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).
