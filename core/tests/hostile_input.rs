@@ -507,3 +507,85 @@ fn a_skipped_json_field_is_still_checked() {
     );
     assert!(err.starts_with("comma.json:2: invalid JSON"), "{err}");
 }
+
+/// Manifests and listings naming the largest ids there are (WAL ids, manifest ids, writer and
+/// compactor epochs at or near `u64::MAX`), as a crafted or corrupted store can: every plan
+/// and the scan of every rule answer, with no overflow and no walk over 2^64 epochs.
+#[test]
+fn ids_and_epochs_at_the_top_of_u64_are_judged_without_overflow() {
+    const TOP: u64 = u64::MAX;
+    let (_, bytes) = a_real_manifest();
+    let base = decode_manifest_file("db/manifest/00000000000000000001.manifest", &bytes, None)
+        .expect("decodes")
+        .remove(0);
+    let file = |id: u64, after: u64, next: u64, epoch: u64| {
+        let mut file = base.clone();
+        file.manifest.id = id;
+        file.manifest.replay_after_wal_id = after;
+        file.manifest.next_wal_sst_id = next;
+        file.manifest.writer_epoch = epoch;
+        file.manifest.compactor_epoch = epoch;
+        file
+    };
+    let manifests = vec![
+        (
+            "db/manifest/00000000000000000004.manifest".to_string(),
+            file(4, TOP - 6, TOP, TOP),
+        ),
+        (
+            format!("top/manifest/{:020}.manifest", TOP - 1),
+            file(TOP - 1, TOP - 2, TOP, 3),
+        ),
+        (
+            format!("top/manifest/{TOP:020}.manifest"),
+            file(TOP, TOP, TOP, TOP),
+        ),
+    ];
+    let mut lines = String::new();
+    for (key, _) in &manifests {
+        lines.push_str(&format!("100 {key}\n"));
+    }
+    for id in [TOP - 4, TOP - 3, TOP - 2, TOP - 1, TOP] {
+        lines.push_str(&format!("{} db/wal/{id:020}.sst\n", (id % 2) * 50));
+        lines.push_str(&format!("0 top/wal/{id:020}.sst\n"));
+    }
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    read_listing(&mut builder, "main.txt", lines.as_bytes(), None).expect("listing reads");
+    let snapshot = Snapshot::build(SnapshotInputs {
+        main: Some(builder.finish()),
+        manifests,
+        ..SnapshotInputs::default()
+    });
+    let started = Instant::now();
+    let mut plans: Vec<&str> = Vec::new();
+    for root in ["db", "top"] {
+        for action in ["open", "read", "clone", "wipe-wal", "gc", "delete-root"] {
+            plans.push(Box::leak(format!("{action}:{root}").into_boxed_str()));
+        }
+    }
+    for plan in plans
+        .iter()
+        .map(|p| vec![p.parse().expect("plan")])
+        .chain([vec![]])
+    {
+        let options = slatecheck_core::rules::CheckOptions {
+            no_wal_store: true,
+            ..Default::default()
+        };
+        run_check(
+            &snapshot,
+            CheckRequest {
+                plans: plan,
+                now: Some(chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_000)),
+                options,
+                ..CheckRequest::default()
+            },
+        )
+        .expect("evaluates");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -164,7 +164,7 @@ fn attach_wal_copies(roots: &mut BTreeMap<String, RootState>) {
             (StoreSide::Main, &clone.wal_in_main),
             (StoreSide::WalStore, &clone.wal_in_wal_store),
         ] {
-            for (id, listed) in objects.range(range.after + 1..range.next) {
+            for (id, listed) in objects.range(range.after.saturating_add(1)..range.next) {
                 copies.push((
                     range.source.clone(),
                     *id,

@@ -204,7 +204,10 @@ fn copies_of_gone(
             .into_iter()
             .map(|(_, objects)| objects)
             .collect();
-        let first = range.after.max(source_latest.replay_after_wal_id) + 1;
+        let first = range
+            .after
+            .max(source_latest.replay_after_wal_id)
+            .saturating_add(1);
         for (side, objects) in wal_tables(&range.clone) {
             copies.extend(
                 objects

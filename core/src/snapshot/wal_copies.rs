@@ -77,7 +77,7 @@ pub fn copied_ranges(roots: &BTreeMap<&str, Vec<(ManifestId, &Manifest)>>) -> Ve
         };
         let range = (first.replay_after_wal_id, first.next_wal_sst_id);
         if first.external_dbs.is_empty()
-            || range.1 <= range.0 + 1
+            || range.1 <= range.0.saturating_add(1)
             || !wal_ids_never_reused(given.iter().map(|(_, m)| *m))
         {
             continue;

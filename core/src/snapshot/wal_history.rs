@@ -124,7 +124,7 @@ impl NewestL0 {
 pub fn newest_l0(root: &RootState, latest: &Manifest) -> NewestL0 {
     let never_flushed = latest.last_l0_seq == 0 && latest.sst_views().next().is_none();
     let (published_by, publisher_next) = if never_flushed {
-        (None, latest.replay_after_wal_id + 1)
+        (None, latest.replay_after_wal_id.saturating_add(1))
     } else {
         let publisher = root
             .manifests
@@ -154,7 +154,7 @@ fn fence_after_replay_point(root: &RootState, latest: &Manifest) -> Option<WalId
     if !super::wal_ids_never_reused(given) {
         return None;
     }
-    let after = latest.replay_after_wal_id + 1;
+    let after = latest.replay_after_wal_id.saturating_add(1);
     let objects = match root.wal_side() {
         super::StoreSide::Main => &root.wal_in_main,
         super::StoreSide::WalStore => &root.wal_in_wal_store,
@@ -171,11 +171,16 @@ fn fence_after_replay_point(root: &RootState, latest: &Manifest) -> Option<WalId
     listed.into_iter().chain(copied).min()
 }
 
-/// Where the fence of one writer epoch can be: `lo ..= hi` (`hi` `None`: unbounded).
+/// Where the fence of one writer epoch, or of each of `count` consecutive epochs the manifests
+/// given say nothing apart about, can be: `lo ..= hi` (`hi` `None`: unbounded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FenceSlot {
-    /// The writer epoch.
+    /// The (first) writer epoch.
     pub epoch: u64,
+    /// How many consecutive epochs share this slot: 1, or an epoch range no given manifest
+    /// was written in (a long-lived database opens many writers; the count keeps the slots as
+    /// few as the manifests).
+    pub count: u64,
     /// The lowest id its fence can have.
     pub lo: WalId,
     /// The highest, when the manifests bound it.
@@ -188,7 +193,8 @@ impl FenceSlot {
     }
 }
 
-/// The fence slots of writer epochs `1 ..= latest.writer_epoch`, from the given manifests.
+/// The fence slots of writer epochs `1 ..= latest.writer_epoch`, from the given manifests: one
+/// per epoch a given manifest was written in, and one for each run of epochs between them.
 pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
     let manifests: Vec<&Manifest> = root
         .manifests
@@ -196,33 +202,57 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
         .map(|file| &file.manifest)
         .filter(|m| m.id <= latest.id)
         .collect();
-    (1..=latest.writer_epoch)
-        .map(|epoch| {
-            let before = manifests
+    let slot = |epoch: u64, count: u64| {
+        let before = manifests
+            .iter()
+            .filter(|m| m.writer_epoch < epoch)
+            .max_by_key(|m| m.id);
+        let lo = before.map_or(1, |m| m.next_wal_sst_id.max(1));
+        // The manifest the epoch bumped from is known exactly when the bump itself (the
+        // next id) is given: then any manifest of this epoch with a later
+        // `next_wal_sst_id` was written by this writer after its fence.
+        let exact = before.filter(|m| {
+            manifests
                 .iter()
-                .filter(|m| m.writer_epoch < epoch)
-                .max_by_key(|m| m.id);
-            let lo = before.map_or(1, |m| m.next_wal_sst_id.max(1));
-            // The manifest the epoch bumped from is known exactly when the bump itself (the
-            // next id) is given: then any manifest of this epoch with a later
-            // `next_wal_sst_id` was written by this writer after its fence.
-            let exact = before.filter(|m| {
-                manifests
-                    .iter()
-                    .any(|n| n.id == m.id + 1 && n.writer_epoch == epoch)
-            });
-            let hi = exact.and_then(|bumped_from| {
-                manifests
-                    .iter()
-                    .filter(|m| {
-                        m.writer_epoch == epoch && m.next_wal_sst_id > bumped_from.next_wal_sst_id
-                    })
-                    .map(|m| m.next_wal_sst_id - 1)
-                    .min()
-            });
-            FenceSlot { epoch, lo, hi }
-        })
-        .collect()
+                .any(|n| Some(n.id) == m.id.checked_add(1) && n.writer_epoch == epoch)
+        });
+        let hi = exact.and_then(|bumped_from| {
+            manifests
+                .iter()
+                .filter(|m| {
+                    m.writer_epoch == epoch && m.next_wal_sst_id > bumped_from.next_wal_sst_id
+                })
+                .map(|m| m.next_wal_sst_id - 1)
+                .min()
+        });
+        FenceSlot {
+            epoch,
+            count,
+            lo,
+            hi,
+        }
+    };
+    let written_in: BTreeSet<u64> = manifests
+        .iter()
+        .map(|m| m.writer_epoch)
+        .filter(|epoch| (1..=latest.writer_epoch).contains(epoch))
+        .collect();
+    let mut slots = Vec::new();
+    let mut next = 1;
+    for epoch in written_in {
+        if next < epoch {
+            slots.push(slot(next, epoch - next));
+        }
+        slots.push(slot(epoch, 1));
+        match epoch.checked_add(1) {
+            Some(after) => next = after,
+            None => return slots,
+        }
+    }
+    if next <= latest.writer_epoch {
+        slots.push(slot(next, latest.writer_epoch - next + 1));
+    }
+    slots
 }
 
 /// The WAL ids the history proves were fences: an epoch whose bump is given and whose first
@@ -245,25 +275,36 @@ pub fn max_missing_fences(
     fences: &BTreeSet<WalId>,
     missing: &BTreeSet<WalId>,
 ) -> Option<usize> {
-    if fences.len() > slots.len() {
+    let total: u64 = slots.iter().map(|slot| slot.count).sum();
+    if fences.len() as u64 > total {
         return None;
     }
-    let mut accounted: BTreeSet<u64> = BTreeSet::new();
+    // Fences each slot's epochs wrote, where only that slot can hold a present fence.
+    let mut used = vec![0u64; slots.len()];
     for fence in fences {
-        let holders: Vec<&FenceSlot> = slots.iter().filter(|s| s.contains(*fence)).collect();
+        let holders: Vec<usize> = (0..slots.len())
+            .filter(|at| slots[*at].contains(*fence))
+            .collect();
         match holders.as_slice() {
             [] => return None,
-            // A present fence only one epoch could have written is that epoch's.
-            [only] if !accounted.insert(only.epoch) => return None,
+            [only] => {
+                used[*only] += 1;
+                if used[*only] > slots[*only].count {
+                    return None;
+                }
+            }
             _ => {}
         }
     }
+    let open: u64 = slots
+        .iter()
+        .zip(&used)
+        .filter(|(slot, _)| missing.iter().any(|id| slot.contains(*id)))
+        .map(|(slot, used)| slot.count - used)
+        .sum();
     Some(
-        slots
-            .iter()
-            .filter(|s| !accounted.contains(&s.epoch))
-            .filter(|s| missing.iter().any(|id| s.contains(*id)))
-            .count()
+        usize::try_from(open)
+            .unwrap_or(usize::MAX)
             .min(missing.len()),
     )
 }
@@ -336,6 +377,23 @@ mod tests {
     }
 
     #[test]
+    fn epochs_no_given_manifest_was_written_in_share_one_slot() {
+        // Epoch 2's manifests are given; epochs 1 and 3..=u64::MAX-1 opened writers whose
+        // manifests are gone: three slots, not 2^64 of them.
+        let snapshot = snapshot(&[(9, 0)], &[(5, 2, 3, 6), (6, u64::MAX - 1, 3, 9)]);
+        let root = snapshot.root("db").expect("db");
+        let slots = fence_slots(root, root.latest_given().expect("latest"));
+        let shape: Vec<(u64, u64)> = slots.iter().map(|s| (s.epoch, s.count)).collect();
+        assert_eq!(
+            shape,
+            [(1, 1), (2, 1), (3, u64::MAX - 4), (u64::MAX - 1, 1)]
+        );
+        // Any number of the gone ids may have been those epochs' fences.
+        let gone: BTreeSet<u64> = [6, 7, 8].into_iter().collect();
+        assert_eq!(max_missing_fences(&slots, &ids(&[9]), &gone), Some(3));
+    }
+
+    #[test]
     fn no_fence_bound_once_wal_ids_were_written_twice() {
         // Manifest 6 lowered `next_wal_sst_id`: a writer opened on a wiped WAL, so a zero-byte
         // object may sit where older rows of the L0 were.
@@ -353,6 +411,7 @@ mod tests {
         // d1: epoch 1's fence is at 1 or 2 (manifest 3 of epoch 1 persisted next 3).
         let slots = [FenceSlot {
             epoch: 1,
+            count: 1,
             lo: 1,
             hi: Some(2),
         }];
@@ -368,16 +427,19 @@ mod tests {
         let slots = [
             FenceSlot {
                 epoch: 1,
+                count: 1,
                 lo: 1,
                 hi: Some(2),
             },
             FenceSlot {
                 epoch: 2,
+                count: 1,
                 lo: 4,
                 hi: Some(4),
             },
             FenceSlot {
                 epoch: 3,
+                count: 1,
                 lo: 7,
                 hi: None,
             },
@@ -390,11 +452,13 @@ mod tests {
         let slots = [
             FenceSlot {
                 epoch: 1,
+                count: 1,
                 lo: 1,
                 hi: Some(1),
             },
             FenceSlot {
                 epoch: 2,
+                count: 1,
                 lo: 3,
                 hi: None,
             },

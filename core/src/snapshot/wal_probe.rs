@@ -31,13 +31,13 @@ pub fn last_seen_wal_id(start_after: u64, exists: impl Fn(u64) -> bool) -> u64 {
     let (mut left, mut right) = (lo + 1, hi);
     while left < right {
         let mid = left + (right - left) / 2;
-        if exists(start_after + mid) {
+        if exists(start_after.saturating_add(mid)) {
             left = mid + 1;
         } else {
             right = mid;
         }
     }
-    start_after + left - 1
+    start_after.saturating_add(left - 1)
 }
 
 /// What a writer open will do with the WAL of a database.
@@ -60,8 +60,8 @@ impl WriterOpenForecast {
     /// Forecasts an open over the WAL ids `present`, for a manifest with `replay_after`.
     pub fn new(replay_after: u64, present: &BTreeSet<u64>) -> Self {
         let last_seen = last_seen_wal_id(replay_after, |id| present.contains(&id));
-        let fence = last_seen + 1;
-        let missing_in_replay = (replay_after + 1..=last_seen)
+        let fence = last_seen.saturating_add(1);
+        let missing_in_replay = (replay_after.saturating_add(1)..=last_seen)
             .filter(|id| !present.contains(id))
             .collect();
         let skipped = present.range(fence..).copied().collect();

@@ -19,7 +19,7 @@ pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         wal_objects(
             cx,
             root,
-            (latest.replay_after_wal_id + 1)..=forecast.last_seen,
+            latest.replay_after_wal_id.saturating_add(1)..=forecast.last_seen,
             "WAL replayed",
             work,
         );

@@ -106,7 +106,7 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let mut not_in_l0: Vec<(u64, u64)> = Vec::new();
     let mut unread: Vec<u64> = Vec::new();
     for (id, _) in objects
-        .range(latest.replay_after_wal_id + 1..)
+        .range(latest.replay_after_wal_id.saturating_add(1)..)
         .filter(|(_, o)| o.size > 0)
     {
         match cx.wal_rows(root, *id) {

@@ -58,7 +58,7 @@ pub fn check(root: &RootState, latest: &Manifest) -> Option<Finding> {
             root.path,
             latest.id,
             latest.id,
-            latest.compactor_epoch + 1
+            latest.compactor_epoch.saturating_add(1)
         ),
         evidence![
             ("manifest_id", latest.id),

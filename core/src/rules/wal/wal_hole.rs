@@ -73,7 +73,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             format!(
                 "a writer open of `{}` replays WAL {}–{} but WAL {} {} missing",
                 root.path,
-                latest.replay_after_wal_id + 1,
+                latest.replay_after_wal_id.saturating_add(1),
                 forecast.fence,
                 id_ranges(&forecast.missing_in_replay),
                 if forecast.missing_in_replay.len() == 1 {
@@ -98,7 +98,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
                 forecast.last_seen,
                 forecast.fence,
                 id_ranges(&forecast.skipped),
-                forecast.fence + 1
+                forecast.fence.saturating_add(1)
             ),
             evidence,
             remediation,
@@ -120,7 +120,7 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let Ok(objects) = cx.wal_objects(root) else {
         return Some(finding);
     };
-    let start = latest.replay_after_wal_id + 1;
+    let start = latest.replay_after_wal_id.saturating_add(1);
     let last = *objects.keys().next_back()?;
     let first_missing = (start..=last).find(|id| !objects.contains_key(id))?;
     let next = newest_l0(root, latest).next_wal_sst_id;

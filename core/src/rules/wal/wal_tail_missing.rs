@@ -52,7 +52,7 @@ crate::declare_rule! {
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
     let objects = cx.wal_objects(root).ok()?;
     let bumped_from = writer_open_unpersisted(root, latest)?;
-    let after_replay = latest.replay_after_wal_id + 1;
+    let after_replay = latest.replay_after_wal_id.saturating_add(1);
     // A WAL object after the replay point in the other store: the writer was opened with the
     // wrong WAL store configuration and fenced there (SDB-WAL-005 says so); nothing was deleted.
     let other = if std::ptr::eq(objects, &root.wal_in_main) {
