@@ -22,7 +22,7 @@ use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
 use std::io::Write;
 
 /// Every target, by name (its folder under `fuzz/corpus/` and `fuzz/regressions/`).
-pub const TARGETS: [&str; 9] = [
+pub const TARGETS: [&str; 10] = [
     "manifest_binary",
     "manifest_json",
     "detect_format",
@@ -32,6 +32,7 @@ pub const TARGETS: [&str; 9] = [
     "config",
     "plan",
     "sst_rows",
+    "check",
 ];
 
 /// Runs target `name` on `data`.
@@ -46,6 +47,7 @@ pub fn run(name: &str, data: &[u8]) {
         "config" => config(data),
         "plan" => plan(data),
         "sst_rows" => sst_rows(data),
+        "check" => check(data),
         other => panic!("no fuzz target `{other}`"),
     }
 }
@@ -273,7 +275,10 @@ fn check_inputs(inputs: SnapshotInputs, roots: &[String]) {
             [
                 format!("clone:{root}"),
                 format!("open:{root}"),
+                format!("read:{root}"),
                 format!("gc:{root}"),
+                format!("wipe-wal:{root}"),
+                format!("delete-root:{root}"),
             ]
         })
         .filter_map(|plan| plan.parse().ok())
@@ -289,6 +294,38 @@ fn check_inputs(inputs: SnapshotInputs, roots: &[String]) {
     if let Ok(report) = run_check(&snapshot, request) {
         let _ = (render_markdown(&report), render_html(&report));
     }
+}
+
+/// A whole check over a listing and manifests given directly, so that the fuzzer reaches what
+/// manifests claim (ids, epochs, ranges, checkpoints, clones) without a bundle's tar and gzip
+/// around them: the bytes up to the first NUL are a `size key` (or any) listing, and each
+/// NUL-separated part after it a manifest, binary or slatedb-cli JSON, of root `p` or `c` by
+/// turns (an empty part passes a turn), filed under the id it records.
+pub fn check(data: &[u8]) {
+    let mut parts = data.split(|byte| *byte == 0);
+    let listing_bytes = parts.next().unwrap_or_default();
+    let mut builder = ListingBuilder::new(Default::default());
+    let main = read_listing(&mut builder, "main.txt", listing_bytes, None)
+        .is_ok()
+        .then(|| builder.finish());
+    let mut manifests = Vec::new();
+    for (at, part) in parts.enumerate() {
+        let root = if at % 2 == 0 { "p" } else { "c" };
+        let key = format!("{root}/manifest/{:020}.manifest", at + 1);
+        let Ok(files) = decode_manifest_file(&key, part, None) else {
+            continue;
+        };
+        for file in files {
+            let key = format!("{root}/manifest/{:020}.manifest", file.manifest.id);
+            manifests.push((key, file));
+        }
+    }
+    let inputs = SnapshotInputs {
+        main,
+        manifests,
+        ..SnapshotInputs::default()
+    };
+    check_inputs(inputs, &["p".to_string(), "c".to_string()]);
 }
 
 /// `slatecheck.toml`.
