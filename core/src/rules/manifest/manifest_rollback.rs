@@ -199,12 +199,13 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         evidence.insert("rollback_proofs".into(), serde_json::json!(&proofs));
     }
     let remediation = "find out whether a manifest object newer than the latest listed was deleted (object versioning, access logs) and restore it before any writer, reader or clone uses the database";
+    let replayed = replayed_up_to(cx, root, latest);
     let settled = match past_l0 {
         None => Some(format!(
             "none has a sequence number above the manifest's `last_l0_seq` {}: they repeat writes its tree holds (a compaction's output, or a flush of rows already in L0)",
             latest.last_l0_seq
         )),
-        Some(max_seq) => replayed_up_to(cx, root, latest)
+        Some(max_seq) => replayed
             .filter(|replayed| *replayed >= max_seq)
             .map(|replayed| {
                 format!(
@@ -238,7 +239,6 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     // writes only rows already durable in the WAL (`db.rs`, `replay_wal`: "the memtable is
     // already durable in the WAL"), and neither a crash nor GC deletes WAL objects after the
     // latest manifest's replay point, so those objects were deleted with the writes in them.
-    let replayed = replayed_up_to(cx, root, latest);
     if let (true, Some(max_seq), Some(replayed)) = (all_read, past_l0, replayed) {
         if replayed < max_seq {
             evidence.insert("last_l0_seq".into(), serde_json::json!(latest.last_l0_seq));

@@ -213,16 +213,12 @@ pub fn gone_after_replay(
         gone.iter().copied().partition(|id| proven.contains(id));
     // Rows an earlier collection read of a gone object settle it: a writer open replays
     // exactly its rows above `last_l0_seq`.
-    let mut read_in_l0 = Vec::new();
-    let mut read_lost = Vec::new();
+    let mut read = RowsFiled::default();
     let not_fences: Vec<u64> = not_fences
         .into_iter()
         .filter(|id| match root.earlier_wal_rows.get(id) {
             Some(Ok(rows)) => {
-                match RowsAgainstL0::of(rows, latest) {
-                    RowsAgainstL0::InL0 { .. } => read_in_l0.push(*id),
-                    RowsAgainstL0::NotInL0 { .. } => read_lost.push(*id),
-                }
+                read.file(*id, rows, latest);
                 false
             }
             _ => true,
@@ -260,11 +256,11 @@ pub fn gone_after_replay(
         unknown,
         max_fences,
         asserted_in_l0: Vec::new(),
-        read_in_l0,
-        read_lost,
+        read_in_l0: read.in_l0,
+        read_lost: read.lost,
         copied_fences: copied.fences,
-        copied_in_l0: copied.in_l0,
-        copied_lost: copied.lost,
+        copied_in_l0: copied.rows.in_l0,
+        copied_lost: copied.rows.lost,
         copied_past_l0: copied.past_l0,
         copied_in: copied.clones.into_iter().collect(),
     };
@@ -278,12 +274,28 @@ pub fn gone_after_replay(
     Some(gone)
 }
 
+/// Gone WAL ids whose rows were read (an earlier collection, a clone's copy), by what the rows
+/// say against the latest manifest's `last_l0_seq`.
+#[derive(Default)]
+struct RowsFiled {
+    in_l0: Vec<u64>,
+    lost: Vec<u64>,
+}
+
+impl RowsFiled {
+    fn file(&mut self, id: u64, rows: &crate::sst::SstRows, latest: &Manifest) {
+        match RowsAgainstL0::of(rows, latest) {
+            RowsAgainstL0::InL0 { .. } => self.in_l0.push(id),
+            RowsAgainstL0::NotInL0 { .. } => self.lost.push(id),
+        }
+    }
+}
+
 /// What clones' copies settle of gone WAL objects (see [`crate::snapshot::WalCopy`]).
 #[derive(Default)]
 struct Copied {
     fences: Vec<u64>,
-    in_l0: Vec<u64>,
-    lost: Vec<u64>,
+    rows: RowsFiled,
     past_l0: Vec<u64>,
     clones: BTreeSet<String>,
 }
@@ -294,16 +306,12 @@ impl Copied {
         let Some(copy) = root.wal_copies.get(&id) else {
             return false;
         };
-        let settled = match (&copy.rows, copy.size) {
-            (_, 0) => &mut self.fences,
-            (Some(Ok(rows)), _) => match RowsAgainstL0::of(rows, latest) {
-                RowsAgainstL0::InL0 { .. } => &mut self.in_l0,
-                RowsAgainstL0::NotInL0 { .. } => &mut self.lost,
-            },
-            _ if id >= bound => &mut self.past_l0,
+        match (&copy.rows, copy.size) {
+            (_, 0) => self.fences.push(id),
+            (Some(Ok(rows)), _) => self.rows.file(id, rows, latest),
+            _ if id >= bound => self.past_l0.push(id),
             _ => return false,
-        };
-        settled.push(id);
+        }
         self.clones.insert(copy.clone.clone());
         true
     }
