@@ -146,6 +146,29 @@ impl Tally {
     }
 }
 
+/// The live judgments of one variant of the inputs (fewer statements, an earlier bundle),
+/// tallied beside the main ones: the seeds called `safe` where SlateDB failed fail the test,
+/// and the seeds that did not agree are listed with the rules that fired.
+#[derive(Default)]
+struct Variant {
+    tally: Tally,
+    false_safe: Vec<u64>,
+    misses: Vec<String>,
+}
+
+impl Variant {
+    fn add(&mut self, seed: u64, judgment: &Judgment, outcome: &Outcome, invisible: bool) {
+        let call = call(judgment, outcome, invisible);
+        self.tally.add(call);
+        if call == Call::FalseSafe {
+            self.false_safe.push(seed);
+        }
+        if call != Call::Agree {
+            self.misses.push(format!("{seed} {:?}", judgment.rules));
+        }
+    }
+}
+
 /// One judgment that did not agree strictly, for the disagreement list.
 struct Disagreement {
     seed: u64,
@@ -229,16 +252,12 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     let mut withheld: BTreeMap<Mode, Tally> = BTreeMap::new();
     // Complete inputs judged live without `--writers-closed`, as a user who cannot say how
     // the writers stopped: what `inconclusive` costs, and false `safe`s counted all the same.
-    let mut unstated = Tally::default();
-    let mut unstated_false_safe: Vec<u64> = Vec::new();
+    let mut unstated = Variant::default();
     // Complete inputs judged live stating nothing (neither `--writers-closed` nor
     // `--no-wal-store`), as a user who runs the plain command: what the statements buy.
-    let mut silent = Tally::default();
-    let mut silent_false_safe: Vec<u64> = Vec::new();
-    let mut silent_misses: Vec<String> = Vec::new();
+    let mut silent = Variant::default();
     // Live with a bundle collected before the damage (`--earlier-bundle`).
-    let mut earlier = Tally::default();
-    let mut earlier_false_safe: Vec<u64> = Vec::new();
+    let mut earlier = Variant::default();
     let mut verdicts: BTreeMap<(&'static str, &'static str), u64> = BTreeMap::new();
     let mut disagreements: Vec<Disagreement> = Vec::new();
     // `SLATECHECK_ORACLE_FIRST_SEED=N` starts at seed N: histories the default run never drew.
@@ -338,34 +357,15 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         }
         let complete = generated.wal_listing_given;
         let outcome_line = outcome_text(&outcome);
+        let invisible = generated.invisible_wal_loss;
         if complete {
             let judgment = without_statement.as_ref().unwrap_or(&judgments[0].1);
-            let unstated_call = call(judgment, &outcome, generated.invisible_wal_loss);
-            unstated.add(unstated_call);
-            if unstated_call == Call::FalseSafe {
-                unstated_false_safe.push(seed);
-            }
-        }
-        if complete {
-            let judgment = stating_nothing
-                .as_ref()
-                .or(without_statement.as_ref())
-                .unwrap_or(&judgments[0].1);
-            let silent_call = call(judgment, &outcome, generated.invisible_wal_loss);
-            silent.add(silent_call);
-            if silent_call == Call::FalseSafe {
-                silent_false_safe.push(seed);
-            }
-            if silent_call != Call::Agree {
-                silent_misses.push(format!("{seed} {:?}", judgment.rules));
-            }
+            unstated.add(seed, judgment, &outcome, invisible);
+            let judgment = stating_nothing.as_ref().unwrap_or(judgment);
+            silent.add(seed, judgment, &outcome, invisible);
         }
         if let Some(judgment) = &with_earlier {
-            let earlier_call = call(judgment, &outcome, generated.invisible_wal_loss);
-            earlier.add(earlier_call);
-            if earlier_call == Call::FalseSafe {
-                earlier_false_safe.push(seed);
-            }
+            earlier.add(seed, judgment, &outcome, invisible);
         }
         let mut pending: Vec<Disagreement> = Vec::new();
         for (mode, judgment) in &judgments {
@@ -440,21 +440,21 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
     }
     summary.push(format!(
         "  complete inputs, live, without --writers-closed: {}",
-        unstated.line()
+        unstated.tally.line()
     ));
     summary.push(format!(
         "  complete inputs, live, stating nothing:        {}",
-        silent.line()
+        silent.tally.line()
     ));
-    if !silent_misses.is_empty() {
+    if !silent.misses.is_empty() {
         summary.push(format!(
             "    missed stating nothing (seed, rules): {}",
-            silent_misses.join("; ")
+            silent.misses.join("; ")
         ));
     }
     summary.push(format!(
         "  complete inputs, live, with --earlier-bundle: {}",
-        earlier.line()
+        earlier.tally.line()
     ));
     for (mode, tally) in &withheld {
         summary.push(format!(
@@ -512,18 +512,17 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         false_safe.len(),
         false_safe.iter().map(|d| d.seed).collect::<Vec<_>>()
     );
-    assert!(
-        unstated_false_safe.is_empty(),
-        "judgment(s) without --writers-closed said safe where SlateDB failed: seeds {unstated_false_safe:?}"
-    );
-    assert!(
-        silent_false_safe.is_empty(),
-        "judgment(s) stating nothing said safe where SlateDB failed: seeds {silent_false_safe:?}"
-    );
-    assert!(
-        earlier_false_safe.is_empty(),
-        "judgment(s) with --earlier-bundle said safe where SlateDB failed: seeds {earlier_false_safe:?}"
-    );
+    for (variant, judged) in [
+        (&unstated, "without --writers-closed"),
+        (&silent, "stating nothing"),
+        (&earlier, "with --earlier-bundle"),
+    ] {
+        assert!(
+            variant.false_safe.is_empty(),
+            "judgment(s) {judged} said safe where SlateDB failed: seeds {:?}",
+            variant.false_safe
+        );
+    }
     let judged = total - untestable - timed_out.len() as u64;
     assert!(
         judged * 3 >= total * 2,
