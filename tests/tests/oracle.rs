@@ -438,24 +438,23 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             tally.line()
         ));
     }
-    summary.push(format!(
-        "  complete inputs, live, without --writers-closed: {}",
-        unstated.tally.line()
-    ));
-    summary.push(format!(
-        "  complete inputs, live, stating nothing:        {}",
-        silent.tally.line()
-    ));
-    if !silent.misses.is_empty() {
+    let variants = [
+        (&unstated, "without --writers-closed"),
+        (&silent, "stating nothing"),
+        (&earlier, "with --earlier-bundle"),
+    ];
+    for (variant, judged) in variants {
         summary.push(format!(
-            "    missed stating nothing (seed, rules): {}",
-            silent.misses.join("; ")
+            "  complete inputs, live, {judged:<25} {}",
+            variant.tally.line()
         ));
+        if !variant.misses.is_empty() {
+            summary.push(format!(
+                "    missed {judged} (seed, rules): {}",
+                variant.misses.join("; ")
+            ));
+        }
     }
-    summary.push(format!(
-        "  complete inputs, live, with --earlier-bundle: {}",
-        earlier.tally.line()
-    ));
     for (mode, tally) in &withheld {
         summary.push(format!(
             "  WAL store withheld, {:<7}{}",
@@ -512,11 +511,7 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         false_safe.len(),
         false_safe.iter().map(|d| d.seed).collect::<Vec<_>>()
     );
-    for (variant, judged) in [
-        (&unstated, "without --writers-closed"),
-        (&silent, "stating nothing"),
-        (&earlier, "with --earlier-bundle"),
-    ] {
+    for (variant, judged) in variants {
         assert!(
             variant.false_safe.is_empty(),
             "judgment(s) {judged} said safe where SlateDB failed: seeds {:?}",
