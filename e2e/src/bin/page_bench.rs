@@ -58,6 +58,12 @@ fn parse_args() -> Args {
     if let Some(missing) = args.files.iter().find(|f| !f.is_file()) {
         usage(&format!("{}: no such file", missing.display()));
     }
+    // The browser takes only absolute paths in its file input.
+    for file in &mut args.files {
+        if let Ok(absolute) = std::path::absolute(&*file) {
+            *file = absolute;
+        }
+    }
     args
 }
 
