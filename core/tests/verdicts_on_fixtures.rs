@@ -6,7 +6,7 @@ mod common;
 
 use common::plans::{assert_verdict, evaluate_at, finding};
 use common::store::{made_at, snapshot, with_context};
-use slatecheck_core::finding::Verdict;
+use slatecheck_core::finding::{Severity, Verdict};
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::Snapshot;
@@ -175,39 +175,57 @@ fn wal_holes_make_a_writer_open_unsafe() {
 /// (the oracle's seed 6039: only the latest manifest left, its `next_wal_sst_id` past every WAL
 /// object). A database that did flush an L0 leaves the same objects undecided
 /// (`m-size-frozen-wal-deleted-before-delete`, above).
+///
+/// As SlateDB wrote it, though, d2's WAL 2 is deleted already: a `DbReader` stops there and a
+/// writer open stops or fails there, so nothing SlateDB reads comes from WAL 3–4 any more, and
+/// the wipe breaks nothing that works (the oracle's seed 21078, whose SlateDB reads and clones
+/// all worked after such a wipe): a warning, with the verdict `safe`. With WAL 2 a fence
+/// instead (listed, zero bytes), the same wipe is the loss.
 #[test]
 fn a_database_that_never_flushed_an_l0_holds_its_writes_in_the_wal_alone() {
     let dir = fixture("v2", "d2-wal-hole-later");
-    let mut given = common::store::inputs(&dir, false);
-    given
-        .manifests
-        .retain(|(key, _)| key == "db/manifest/00000000000000000003.manifest");
-    common::store::relist_main(
-        &mut given,
-        |key| !key.starts_with("db/manifest/") || key.ends_with("03.manifest"),
-        &[],
-    );
-    let snapshot = Snapshot::build(given);
     let options = CheckOptions {
         no_wal_store: true,
         ..CheckOptions::default()
     };
-    let result = evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db");
-    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
-    let lost = finding(&result, "SDB-WAL-010");
-    assert_eq!(
-        lost.evidence["wal_ids_with_data"],
-        serde_json::json!([3, 4])
-    );
-    assert_eq!(
-        lost.evidence["l0_published_by_manifest"],
-        serde_json::Value::Null
-    );
-    assert!(
-        lost.message.contains("never flushed an L0"),
-        "{}",
-        lost.message
-    );
+    for wal_2 in [None, Some(("db/wal/00000000000000000002.sst", 0))] {
+        let mut given = common::store::inputs(&dir, false);
+        given
+            .manifests
+            .retain(|(key, _)| key == "db/manifest/00000000000000000003.manifest");
+        common::store::relist_main(
+            &mut given,
+            |key| !key.starts_with("db/manifest/") || key.ends_with("03.manifest"),
+            wal_2.as_slice(),
+        );
+        let snapshot = Snapshot::build(given);
+        let result = evaluate_at(&snapshot, &options, made_at(&snapshot), "wipe-wal:db");
+        let lost = finding(&result, "SDB-WAL-010");
+        if wal_2.is_some() {
+            assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+        } else {
+            assert_verdict(&result, Verdict::Safe, None);
+            assert_eq!(lost.severity, Severity::Warning);
+            assert!(
+                lost.message.contains("WAL 2 is missing already"),
+                "{}",
+                lost.message
+            );
+        }
+        assert_eq!(
+            lost.evidence["wal_ids_with_data"],
+            serde_json::json!([3, 4])
+        );
+        assert_eq!(
+            lost.evidence["l0_published_by_manifest"],
+            serde_json::Value::Null
+        );
+        assert!(
+            lost.message.contains("never flushed an L0"),
+            "{}",
+            lost.message
+        );
+    }
 }
 
 #[test]

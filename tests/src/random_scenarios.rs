@@ -105,6 +105,7 @@ enum Action {
         expected: Keys,
     },
     Open {
+        root: String,
         expected: Keys,
     },
     Read {
@@ -115,8 +116,9 @@ enum Action {
     Gc {
         probes: Vec<Probe>,
     },
-    /// The WAL of `p` deleted; every probe that worked before still works.
+    /// The WAL of `root` deleted; every probe that worked before still works.
     WipeWal {
+        root: String,
         probes: Vec<Probe>,
     },
     /// `Admin::delete_checkpoint` on `p`, then one GC run of `p` with `min_age = 0` (the next
@@ -195,9 +197,9 @@ fn wal_objects(wal_dir: &Path) -> Result<Vec<(u64, u64, std::path::PathBuf)>> {
     Ok(objects)
 }
 
-/// `p`'s newest listed manifest, decoded.
-fn latest_manifest(main: &Path) -> Result<Option<Manifest>> {
-    let Some(newest) = files_under(&main.join("p").join("manifest"))?
+/// The newest listed manifest of `root`, decoded.
+fn latest_manifest(main: &Path, root: &str) -> Result<Option<Manifest>> {
+    let Some(newest) = files_under(&main.join(root).join("manifest"))?
         .into_iter()
         .rfind(|f| f.extension().is_some_and(|e| e == "manifest"))
     else {
@@ -475,8 +477,14 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             };
             last_writes = put(&db, &mut written, writes - first).await?;
             match rng.random_range(0..3) {
-                0 => flush(&db, FlushType::MemTable).await?,
-                1 => flush(&db, FlushType::Wal).await?,
+                0 => {
+                    flush(&db, FlushType::MemTable).await?;
+                    last_writes.push_str(", memtable flush");
+                }
+                1 => {
+                    flush(&db, FlushType::Wal).await?;
+                    last_writes.push_str(", WAL flush");
+                }
                 _ => {}
             }
         }
@@ -677,6 +685,40 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             clone = Some(expected);
         }
     }
+    // From a fifth generator: sometimes the clone is opened as a writer of its own before
+    // anything else happens to it, as a split shard is: its writes follow its own fence, after
+    // the WAL objects its creation copied, and it may close leaving them in its WAL only.
+    let mut clone_rng = StdRng::seed_from_u64(seed ^ 0xc1_0e_5e_55);
+    let mut clone_wrote = false;
+    if let (Some(keys), true) = (clone.as_mut(), clone_rng.random_bool(0.5)) {
+        let db = scenario.open("c1").await?;
+        let what = put(&db, keys, clone_rng.random_range(1..=4)).await?;
+        let flushed = match clone_rng.random_range(0..3) {
+            0 => {
+                flush(&db, FlushType::MemTable).await?;
+                ", memtable flush"
+            }
+            1 => {
+                flush(&db, FlushType::Wal).await?;
+                ", WAL flush"
+            }
+            _ => "",
+        };
+        let wal_only = clone_rng.random_bool(0.4);
+        if wal_only {
+            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        } else {
+            db.close().await?;
+        }
+        // The clone's last writer decides what its WAL alone holds (a close flushes what it
+        // replayed from the copied WAL objects too).
+        clones_closed = !wal_only;
+        clone_wrote = true;
+        steps.push(format!(
+            "open `c1`: {what}{flushed}, close{}",
+            if wal_only { " (WAL flush only)" } else { "" }
+        ));
+    }
     let mut grandchild: Option<Keys> = None;
     if let (Some(keys), true) = (&clone, rng.random_bool(0.45)) {
         if scenario.clone_db("c2", "c1", None).await.is_ok() {
@@ -691,8 +733,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
 
     // What an operator who collects before acting would have (`--earlier-bundle`).
     let before = scenario.copy_stores(&scenario.main_dir().with_file_name("before"))?;
-    // Damage.
-    let wal_dir = scenario.wal_dir().join("p").join("wal");
+    // Damage, to the clone's own objects when it wrote some (from a sixth generator), otherwise
+    // to `p`'s.
+    let mut target_rng = StdRng::seed_from_u64(seed ^ 0x7a_26_e7_c1);
+    let damaged = if clone_wrote && target_rng.random_bool(0.5) {
+        "c1"
+    } else {
+        "p"
+    };
+    let wal_dir = scenario.wal_dir().join(damaged).join("wal");
     let main_dir = scenario.main_dir().to_path_buf();
     let mut deleted_wals: Vec<(u64, u64)> = Vec::new();
     let damage = pick(
@@ -717,15 +766,16 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
         Damage::OneWal | Damage::WalInReplayRange => {
             let wals = wal_objects(&wal_dir)?;
-            let in_range: Vec<&(u64, u64, std::path::PathBuf)> = match latest_manifest(&main_dir)? {
-                Some(latest) if damage == Damage::WalInReplayRange => wals
-                    .iter()
-                    .filter(|(id, _, _)| {
-                        *id > latest.replay_after_wal_id && *id < latest.next_wal_sst_id
-                    })
-                    .collect(),
-                _ => wals.iter().collect(),
-            };
+            let in_range: Vec<&(u64, u64, std::path::PathBuf)> =
+                match latest_manifest(&main_dir, damaged)? {
+                    Some(latest) if damage == Damage::WalInReplayRange => wals
+                        .iter()
+                        .filter(|(id, _, _)| {
+                            *id > latest.replay_after_wal_id && *id < latest.next_wal_sst_id
+                        })
+                        .collect(),
+                    _ => wals.iter().collect(),
+                };
             let pool = if in_range.is_empty() {
                 wals.iter().collect()
             } else {
@@ -754,18 +804,18 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 std::fs::remove_dir_all(&wal_dir)?;
             }
             steps.push(format!(
-                "wipe p's WAL ({} objects{})",
+                "wipe {damaged}'s WAL ({} objects{})",
                 deleted_wals.len(),
                 if uses_wal_store {
-                    " from the WAL store"
+                    " from the WAL store".to_string()
                 } else {
-                    ", `p/wal/` of the main store"
+                    format!(", `{damaged}/wal/` of the main store")
                 }
             ));
             "wal-wipe"
         }
         Damage::Sst => {
-            let ssts = files_under(&main_dir.join("p").join("compacted"))?;
+            let ssts = files_under(&main_dir.join(damaged).join("compacted"))?;
             if let Some(victim) = ssts.get(rng.random_range(0..ssts.len().max(1))) {
                 std::fs::remove_file(victim)?;
                 steps.push(format!("delete {}", relative_key(&main_dir, victim)));
@@ -828,11 +878,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             "pins"
         }
         Damage::LatestManifest => {
-            let manifests = files_under(&main_dir.join("p").join("manifest"))?;
+            let manifests = files_under(&main_dir.join(damaged).join("manifest"))?;
             if manifests.len() > 1 {
                 let newest = manifests.last().expect("non-empty");
-                let on_it =
-                    latest_manifest(&main_dir)?.map_or(0, |latest| latest.checkpoints.len());
+                let on_it = latest_manifest(&main_dir, damaged)?
+                    .map_or(0, |latest| latest.checkpoints.len());
                 std::fs::remove_file(newest)?;
                 steps.push(format!(
                     "delete the latest manifest {} (naming {on_it} checkpoint(s))",
@@ -842,7 +892,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             "latest-manifest"
         }
     };
-    let invisible_wal_loss = match latest_manifest(&main_dir)? {
+    let invisible_wal_loss = match latest_manifest(&main_dir, damaged)? {
         Some(latest) if !deleted_wals.is_empty() => {
             let remaining: Vec<u64> = wal_objects(&wal_dir)?
                 .into_iter()
@@ -892,7 +942,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 }),
         )
         .collect();
-    let p_exists = latest_manifest(&main_dir)?.is_some();
+    let p_exists = latest_manifest(&main_dir, "p")?.is_some();
     let choice = pick(
         &mut rng,
         &[
@@ -927,6 +977,18 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     } else {
         Vec::new()
     };
+    // The plans that name `p` name the clone instead, sometimes when it wrote, always when the
+    // damage was its own.
+    let acted_on = if clone_wrote && (damaged == "c1" || target_rng.random_bool(0.3)) {
+        "c1"
+    } else {
+        "p"
+    };
+    let keys_of_acted_on = if acted_on == "c1" {
+        clone.clone().unwrap_or_default()
+    } else {
+        written.clone()
+    };
     let (plan, action) = match choice {
         Choice::CloneCheckpoint if !checkpoints.is_empty() => {
             let target = &checkpoints[rng.random_range(0..checkpoints.len())];
@@ -939,10 +1001,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             )
         }
         Choice::CloneLatest => (
-            "clone:p".to_string(),
+            format!("clone:{acted_on}"),
             Action::CloneLatest {
-                source: "p".into(),
-                expected: written.clone(),
+                source: acted_on.into(),
+                expected: keys_of_acted_on,
             },
         ),
         Choice::CloneOfClone if clone.is_some() => (
@@ -967,10 +1029,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             },
         ),
         Choice::ReadP => (
-            "read:p".to_string(),
+            format!("read:{acted_on}"),
             Action::Read {
-                root: "p".into(),
-                expected: written.clone(),
+                root: acted_on.into(),
+                expected: keys_of_acted_on,
             },
         ),
         Choice::Gc => (
@@ -979,7 +1041,13 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 probes: unexpired_probes,
             },
         ),
-        Choice::WipeWal => ("wipe-wal:p".to_string(), Action::WipeWal { probes }),
+        Choice::WipeWal => (
+            format!("wipe-wal:{acted_on}"),
+            Action::WipeWal {
+                root: acted_on.into(),
+                probes,
+            },
+        ),
         Choice::DeleteCheckpoint if !p_checkpoints.is_empty() => {
             // Often a user's checkpoint, often a clone's never-expiring pin, otherwise any.
             let users: Vec<uuid::Uuid> = p_checkpoints
@@ -1017,14 +1085,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             )
         }
         _ => (
-            "open:p".to_string(),
+            format!("open:{acted_on}"),
             Action::Open {
-                expected: written.clone(),
+                root: acted_on.into(),
+                expected: keys_of_acted_on,
             },
         ),
     };
     let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
-    let writers_closed = if plan.starts_with("read:c") || plan.starts_with("clone:c") {
+    let writers_closed = if plan.contains(":c") {
         clones_closed
     } else {
         p_closed
@@ -1095,7 +1164,9 @@ impl Generated {
     pub async fn perform(&self) -> Outcome {
         match &self.action {
             Action::DeleteCheckpoint { id, probes } => self.delete_checkpoint(*id, probes).await,
-            Action::Gc { probes } | Action::WipeWal { probes } | Action::DeleteRoot { probes } => {
+            Action::Gc { probes }
+            | Action::WipeWal { probes, .. }
+            | Action::DeleteRoot { probes } => {
                 // The action must not break what worked before it: what already fails (the
                 // damage) is not the action's doing.
                 let working = self.working(probes).await;
@@ -1275,9 +1346,9 @@ impl Generated {
                     .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
             }
-            Action::Open { expected } => {
+            Action::Open { root, expected } => {
                 let db = s
-                    .open_with("p", self.uses_wal_store)
+                    .open_with(root, self.uses_wal_store)
                     .await
                     .map_err(|e| anyhow!("open failed: {e:#}"))?;
                 let read = read_back(&db, expected).await;
@@ -1296,8 +1367,8 @@ impl Generated {
                 .run_gc_once(gc_now_options())
                 .await
                 .map_err(|e| anyhow!("GC failed: {e}")),
-            Action::WipeWal { .. } => {
-                let wal = s.wal_dir().join("p").join("wal");
+            Action::WipeWal { root, .. } => {
+                let wal = s.wal_dir().join(root).join("wal");
                 if wal.exists() {
                     std::fs::remove_dir_all(&wal)?;
                 }

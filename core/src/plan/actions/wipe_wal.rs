@@ -1,6 +1,8 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
 use crate::finding::{Finding, Impact, Severity};
+use crate::listing::ObjectsById;
+use crate::model::{Manifest, WalId};
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
@@ -9,7 +11,7 @@ use crate::rules::listing::input_missing;
 use crate::rules::sst::sst_missing;
 use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
-use crate::snapshot::{newest_l0, RowsAgainstL0};
+use crate::snapshot::{newest_l0, NewestL0, RootState, RowsAgainstL0};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
@@ -102,55 +104,27 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // published the newest L0 holds writes that are not in L0; data before it may hold either
     // (how that L0's memtable froze is not recorded).
     let bound = newest_l0(root, latest);
-    let mut in_l0: Vec<(u64, Option<u64>)> = Vec::new();
-    let mut not_in_l0: Vec<(u64, u64)> = Vec::new();
-    let mut unread: Vec<u64> = Vec::new();
-    for (id, _) in objects
+    let data: Vec<u64> = objects
         .range(latest.replay_after_wal_id.saturating_add(1)..)
         .filter(|(_, o)| o.size > 0)
-    {
-        match cx.wal_rows(root, *id) {
-            Some(Ok(rows)) => match RowsAgainstL0::of(rows, latest) {
-                RowsAgainstL0::InL0 { max_seq } => in_l0.push((*id, max_seq)),
-                RowsAgainstL0::NotInL0 { max_seq } => not_in_l0.push((*id, max_seq)),
-            },
-            _ => unread.push(*id),
-        }
-    }
-    if !not_in_l0.is_empty() {
-        work.findings
-            .push(wal_writes_lost::would_lose_rows(root, latest, &not_in_l0));
-        kept.extend(not_in_l0.iter().map(|(id, _)| *id));
-    }
-    if !in_l0.is_empty() {
-        work.findings
-            .push(wal_replay_range_missing::would_drop_rows_in_l0(
-                root, latest, &in_l0,
-            ));
-    }
-    let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = unread
+        .map(|(id, _)| *id)
+        .collect();
+    // A `DbReader` stops at the first object missing after the replay point, and a writer open
+    // stops or fails there (`SDB-WAL-003`): SlateDB reads nothing from that hole on, so wiping
+    // it breaks nothing that works; it destroys what a repair of the hole could still recover.
+    let hole = first_missing_after_replay_point(objects, latest);
+    let (readable, behind_hole): (Vec<u64>, Vec<u64>) = data
         .into_iter()
-        .partition(|id| *id >= bound.next_wal_sst_id);
-    if !past_l0.is_empty() {
-        work.findings
-            .push(wal_writes_lost::would_lose(root, latest, &bound, &past_l0));
+        .partition(|id| hole.is_none_or(|hole| *id < hole));
+    work.findings
+        .extend(judge_data(cx, root, latest, &bound, &readable, &mut kept));
+    if let Some(hole) = hole {
+        work.findings.extend(
+            judge_data(cx, root, latest, &bound, &behind_hole, &mut kept)
+                .into_iter()
+                .map(|finding| unread_behind(finding, hole)),
+        );
     }
-    if !unplaced.is_empty() {
-        if cx.options.writers_closed {
-            work.findings
-                .push(wal_replay_range_missing::would_drop_closed(
-                    root, latest, &bound, &unplaced,
-                ));
-        } else {
-            let unread = wal_replay_range_missing::why_unread(cx, root, &unplaced);
-            work.findings
-                .push(wal_replay_range_missing::would_drop_unplaced(
-                    root, latest, &bound, &unplaced, &unread,
-                ));
-            kept.extend(unplaced);
-        }
-    }
-    kept.extend(past_l0);
     for (id, object) in objects {
         let role = if kept.contains(id) {
             "must be kept"
@@ -164,6 +138,87 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             size: Some(object.size),
         });
     }
+}
+
+/// What wiping the WAL objects with data `ids` (after the replay point of `latest`) loses,
+/// each object holding writes that may be lost added to `kept`. A zero-byte object is a fence
+/// and holds nothing. One with data whose rows were read holds writes L0 lacks exactly when a
+/// row is past `last_l0_seq`. For the rest the listing decides what it can: data at or after
+/// the manifest that published the newest L0 holds writes that are not in L0; data before it
+/// may hold either (how that L0's memtable froze is not recorded).
+fn judge_data(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    latest: &Manifest,
+    bound: &NewestL0,
+    ids: &[u64],
+    kept: &mut BTreeSet<u64>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut in_l0: Vec<(u64, Option<u64>)> = Vec::new();
+    let mut not_in_l0: Vec<(u64, u64)> = Vec::new();
+    let mut unread: Vec<u64> = Vec::new();
+    for id in ids {
+        match cx.wal_rows(root, *id) {
+            Some(Ok(rows)) => match RowsAgainstL0::of(rows, latest) {
+                RowsAgainstL0::InL0 { max_seq } => in_l0.push((*id, max_seq)),
+                RowsAgainstL0::NotInL0 { max_seq } => not_in_l0.push((*id, max_seq)),
+            },
+            _ => unread.push(*id),
+        }
+    }
+    if !not_in_l0.is_empty() {
+        findings.push(wal_writes_lost::would_lose_rows(root, latest, &not_in_l0));
+        kept.extend(not_in_l0.iter().map(|(id, _)| *id));
+    }
+    if !in_l0.is_empty() {
+        findings.push(wal_replay_range_missing::would_drop_rows_in_l0(
+            root, latest, &in_l0,
+        ));
+    }
+    let (past_l0, unplaced): (Vec<u64>, Vec<u64>) = unread
+        .into_iter()
+        .partition(|id| *id >= bound.next_wal_sst_id);
+    if !past_l0.is_empty() {
+        findings.push(wal_writes_lost::would_lose(root, latest, bound, &past_l0));
+    }
+    if !unplaced.is_empty() {
+        if cx.options.writers_closed {
+            findings.push(wal_replay_range_missing::would_drop_closed(
+                root, latest, bound, &unplaced,
+            ));
+        } else {
+            let unread = wal_replay_range_missing::why_unread(cx, root, &unplaced);
+            findings.push(wal_replay_range_missing::would_drop_unplaced(
+                root, latest, bound, &unplaced, &unread,
+            ));
+            kept.extend(unplaced);
+        }
+    }
+    kept.extend(past_l0);
+    findings
+}
+
+/// The first WAL id after the replay point of `latest` that is not among `objects`, below
+/// the newest of them: where a `DbReader` stops.
+fn first_missing_after_replay_point(
+    objects: &ObjectsById<WalId>,
+    latest: &Manifest,
+) -> Option<u64> {
+    let start = latest.replay_after_wal_id.saturating_add(1);
+    let last = *objects.keys().next_back()?;
+    (start..last).find(|id| !objects.contains_key(id))
+}
+
+/// `finding`, about WAL objects behind the hole at `hole`, as advice: SlateDB reads none of
+/// them any more, whatever the wipe does.
+fn unread_behind(finding: Finding, hole: u64) -> Finding {
+    let mut finding = already_broken(finding);
+    finding.message = format!(
+        "{}; but WAL {hole} is missing already: a `DbReader` stops there and a writer open stops or fails there (SDB-WAL-003), so SlateDB reads none of them now, and the wipe destroys only what a repair of the hole could still recover",
+        finding.message
+    );
+    finding
 }
 
 /// A finding about what is broken before the action, reported beside the action's verdict

@@ -24,6 +24,11 @@ crate::declare_rule! {
     ///   of the live store, a bundle, or a `--manifests` folder holding the WAL objects) and
     ///   include a row past the latest manifest's `last_l0_seq`, wherever it lies.
     ///
+    /// For `wipe-wal:`, objects behind a WAL object that is missing already (after the replay
+    /// point) are reported as advice: a `DbReader` stops at the missing one and a writer open
+    /// stops or fails there (`SDB-WAL-003`), so SlateDB reads none of them whatever the wipe
+    /// does; the wipe destroys only what a repair of the hole could still recover.
+    ///
     /// ## Why it matters
     /// An L0 flush is written to the manifest only once the WAL objects holding its rows are
     /// durable, and that manifest persists `next_wal_sst_id` past them (slatedb
