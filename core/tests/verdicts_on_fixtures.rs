@@ -555,6 +555,55 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
     }
 }
 
+/// Fixture o: two clones of `src`, each opened as a writer of its own, then their WAL wiped.
+/// A clone's first manifests carry `src`'s writer epoch (slatedb `init_clone_db`), which
+/// opened no writer on the clone: its fences there can only be copies, below the clone's own
+/// WAL. So of `lossy`'s gone WAL 3–4, after the copied WAL 2, only one can be a fence (its own
+/// writer's), and the other held `c00`, `c01`, which SlateDB's reader then lost
+/// (scenario.json): unsafe. Before that bound, epoch 1 could have fenced anywhere, and the
+/// verdict was `inconclusive`. `intact` closed with `Db::close()`: its writes are in L0.
+#[test]
+fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
+    let record = scenario_steps("o-clone-writes-wal-wiped");
+    let read = |root: &str, key: &str| {
+        record
+            .iter()
+            .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
+            .map(|step| step["outcome"]["value"].clone())
+            .expect("reader step")
+    };
+    assert!(read("lossy", "c01").is_null(), "`c01` was lost");
+    assert_eq!(read("intact", "c01"), "value-1");
+    // The clones keep their WAL in the main store (no WAL store listing is given).
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let judge = |name: &str, text: &str| {
+        let snapshot = snapshot(&fixture("v2", name), false);
+        evaluate_at(&snapshot, &options, made_at(&snapshot), text)
+    };
+    let wiped = "o-clone-writes-wal-wiped";
+    for text in ["read:lossy", "open:lossy"] {
+        let result = judge(wiped, text);
+        assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+        let lost = finding(&result, "SDB-WAL-010");
+        assert_eq!(lost.evidence["wal_ids_past_l0"], serde_json::json!([3, 4]));
+        assert_eq!(lost.evidence["max_fences_among_them"], serde_json::json!(1));
+    }
+    for text in ["read:intact", "open:intact"] {
+        assert_verdict(&judge(wiped, text), Verdict::Safe, None);
+    }
+    // Before the wipe, the writes are in `lossy`'s WAL, and wiping it would lose them.
+    let before = "o-clone-writes-wal-wiped-before-wipe";
+    assert_verdict(&judge(before, "read:lossy"), Verdict::Safe, None);
+    assert_verdict(
+        &judge(before, "wipe-wal:lossy"),
+        Verdict::Unsafe,
+        Some("SDB-WAL-010"),
+    );
+}
+
 /// Rows read from an object other than the one listed (a different size: rewritten since
 /// the listing) decide nothing, and neither do rows that could not be read: the finding says
 /// why.

@@ -660,7 +660,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
 
     // Maybe a clone made before the damage, and a clone of that clone.
     let mut clone: Option<Keys> = None;
-    let p_closed = last_close_flushed_memtable;
+    let mut p_closed = last_close_flushed_memtable;
     let mut clones_closed = p_closed;
     if rng.random_bool(0.4) {
         let from = if !checkpoints.is_empty() && rng.random_bool(0.6) {
@@ -725,6 +725,30 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             steps.push("clone `c2` from `c1` (latest)".into());
             grandchild = Some(keys.clone());
         }
+    }
+    // From a seventh generator: sometimes `p` goes on writing after its clones were made, as
+    // the source of a split does: its new WAL objects and L0s come after the clones' pins.
+    let mut after_rng = StdRng::seed_from_u64(seed ^ 0xaf_7e_9c_10);
+    if clone.is_some() && after_rng.random_bool(0.4) {
+        let db = scenario.open("p").await?;
+        let what = put(&db, &mut written, after_rng.random_range(1..=4)).await?;
+        let flushed = if after_rng.random_bool(0.5) {
+            flush(&db, FlushType::MemTable).await?;
+            ", memtable flush"
+        } else {
+            ""
+        };
+        let wal_only = after_rng.random_bool(0.35);
+        if wal_only {
+            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        } else {
+            db.close().await?;
+        }
+        p_closed = !wal_only;
+        steps.push(format!(
+            "reopen `p` after its clones: {what}{flushed}, close{}",
+            if wal_only { " (WAL flush only)" } else { "" }
+        ));
     }
     if rng.random_bool(0.2) {
         scenario.admin("p").run_gc_once(gc_now_options()).await?;

@@ -202,6 +202,25 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
         .map(|file| &file.manifest)
         .filter(|m| m.id <= latest.id)
         .collect();
+    // A clone's first manifest is its source's state with `initialized: false` (slatedb
+    // `manifest/mod.rs`, `init_clone_db`), writer epoch included, and the manifest that
+    // finishes the clone records the copied WAL range (`clone.rs`): the copies end below the
+    // `next_wal_sst_id` of the manifests of that epoch.
+    let inherited_epoch = manifests
+        .iter()
+        .filter(|m| !m.initialized)
+        .map(|m| m.writer_epoch)
+        .max()
+        .unwrap_or(0);
+    let copied_below = (inherited_epoch > 0)
+        .then(|| {
+            manifests
+                .iter()
+                .filter(|m| m.writer_epoch <= inherited_epoch)
+                .map(|m| m.next_wal_sst_id)
+                .min()
+        })
+        .flatten();
     let slot = |epoch: u64, count: u64| {
         let before = manifests
             .iter()
@@ -225,6 +244,15 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
                 .map(|m| m.next_wal_sst_id - 1)
                 .min()
         });
+        // Epochs a clone took over from its source were opened on the source, not on the clone:
+        // their fences in its WAL can only be copies, below the first id its own writers use.
+        let hi = match copied_below {
+            Some(below) if epoch.saturating_add(count.saturating_sub(1)) <= inherited_epoch => {
+                let copied_hi = below.saturating_sub(1);
+                Some(hi.map_or(copied_hi, |hi| hi.min(copied_hi)))
+            }
+            _ => hi,
+        };
         FenceSlot {
             epoch,
             count,
@@ -319,6 +347,15 @@ mod tests {
     /// `db` with WAL objects `(id, size)` listed in the main store and manifests `(id, epoch,
     /// replay_after, next)`, all with one L0 flush (`last_l0_seq` 5).
     fn snapshot(wal: &[(u64, u64)], manifests: &[(u64, u64, u64, u64)]) -> Snapshot {
+        snapshot_of_clone(wal, manifests, &[])
+    }
+
+    /// [`snapshot`] with manifests `uninitialized` written as a clone's first ones are.
+    fn snapshot_of_clone(
+        wal: &[(u64, u64)],
+        manifests: &[(u64, u64, u64, u64)],
+        uninitialized: &[u64],
+    ) -> Snapshot {
         let lines: String = wal
             .iter()
             .map(|(id, size)| format!("{size} db/wal/{id:020}.sst\n"))
@@ -338,6 +375,7 @@ mod tests {
                 manifest.replay_after_wal_id = after;
                 manifest.next_wal_sst_id = next;
                 manifest.last_l0_seq = 5;
+                manifest.initialized = !uninitialized.contains(&id);
                 let file = ManifestFile {
                     format: ManifestFormat::V2,
                     manifest,
@@ -391,6 +429,27 @@ mod tests {
         // Any number of the gone ids may have been those epochs' fences.
         let gone: BTreeSet<u64> = [6, 7, 8].into_iter().collect();
         assert_eq!(max_missing_fences(&slots, &ids(&[9]), &gone), Some(3));
+    }
+
+    #[test]
+    fn a_clone_holds_no_fence_of_its_source_epochs_past_the_copies() {
+        // The oracle's seed 34: `c1` cloned at epoch 4 with WAL 11 copied (manifests 1, still
+        // uninitialized, and 2 record next 12), then opened once (epoch 5, bumped by manifest
+        // 3): of the gone WAL 12 and 13 only one can be a fence, the clone's own. Were manifest
+        // 1 an ordinary one, epochs 1 to 4 could have fenced anywhere after it.
+        let manifests = [
+            (1, 4, 10, 12),
+            (2, 4, 10, 12),
+            (3, 5, 10, 12),
+            (5, 5, 10, 14),
+        ];
+        let gone = ids(&[12, 13]);
+        for (uninitialized, fences) in [(&[1][..], Some(1)), (&[][..], Some(2))] {
+            let snapshot = snapshot_of_clone(&[], &manifests, uninitialized);
+            let root = snapshot.root("db").expect("db");
+            let slots = fence_slots(root, root.latest_given().expect("latest"));
+            assert_eq!(max_missing_fences(&slots, &ids(&[]), &gone), fences);
+        }
     }
 
     #[test]

@@ -269,6 +269,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(idle_reopens_wal_wiped(work, out).await?);
     fixtures.extend(size_frozen_wal_deleted(work, out).await?);
     fixtures.extend(clone_copies_wal_wiped(work, out).await?);
+    fixtures.extend(clone_writes_wal_wiped(work, out).await?);
     Ok(fixtures)
 }
 
@@ -291,6 +292,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "l-idle-reopens-wal-wiped" => idle_reopens_wal_wiped(work, out).await,
         "m-size-frozen-wal-deleted" => size_frozen_wal_deleted(work, out).await,
         "n-clone-copies-wal-wiped" => clone_copies_wal_wiped(work, out).await,
+        "o-clone-writes-wal-wiped" => clone_writes_wal_wiped(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -830,6 +832,48 @@ pub async fn clone_copies_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
         s.log(&format!("operator wipes {root}/wal"), json!("ok"));
     }
     for (root, key) in [("lossy", "w01"), ("lossy", "k01"), ("intact", "k01")] {
+        let read = reader_outcome(&s, root, key).await;
+        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
+    }
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// O: two clones of one database, each opened as a writer of its own, as split shards are,
+/// then their WAL (`<clone>/wal/`) wiped. `lossy` wrote `c00`, `c01` and closed with a WAL flush
+/// only: its WAL after the replay point was its own fence and the object holding them, and the
+/// reader loses them. `intact` wrote the same and closed with `Db::close()`: they are in its
+/// L0, and the reader loses nothing. Both clones' first manifests carry the source's writer
+/// epoch, which opened no writer on them.
+pub async fn clone_writes_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "o-clone-writes-wal-wiped", false)?;
+    let db = s.open("src").await?;
+    put_range(&db, "k", 0..3).await?;
+    db.close().await?;
+    s.log("src: 3 puts, close", json!("ok"));
+    for clone in ["lossy", "intact"] {
+        let result = s.clone_db(clone, "src", None).await;
+        s.log_result(&format!("clone {clone} from src (latest)"), &result);
+        let db = s.open(clone).await?;
+        put_range(&db, "c", 0..2).await?;
+        flush(&db, FlushType::Wal).await?;
+        if clone == "lossy" {
+            compat::close_leaving_data_in_wal(db).await?;
+            s.log("lossy: 2 puts (`c00`, `c01`), WAL flush, close with a WAL flush only", json!("ok"));
+        } else {
+            db.close().await?;
+            s.log("intact: 2 puts (`c00`, `c01`), WAL flush, close", json!("ok"));
+        }
+    }
+    s.snapshot("-before-wipe")?;
+    for clone in ["lossy", "intact"] {
+        wipe_wal(s.wal_dir(), clone)?;
+        s.log(&format!("operator wipes {clone}/wal"), json!("ok"));
+    }
+    for (root, key) in [("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")] {
         let read = reader_outcome(&s, root, key).await;
         s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
     }

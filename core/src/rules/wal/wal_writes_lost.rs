@@ -37,7 +37,9 @@ crate::declare_rule! {
     /// only rows newer than `last_l0_seq`. Empty WAL buffers are never written
     /// (`wal/slatedb/writer.rs`), so an object without data is a fence, and fences are written
     /// only by writer opens, one each, at ids that the epoch-bump manifests bound
-    /// (`wal/slatedb/writer_init.rs`). Losing such an object (wiped, deleted, or about to be by
+    /// (`wal/slatedb/writer_init.rs`); a clone's first manifests carry its source's writer
+    /// epoch (`manifest/mod.rs`, `init_clone_db`), which fenced nothing past the clone's copies
+    /// of the source's WAL. Losing such an object (wiped, deleted, or about to be by
     /// `wipe-wal`) loses the writes in it. A writer's WAL starts at its fence
     /// (`wal/slatedb/writer_init.rs`) and every freeze outside WAL replay stamps the memtable
     /// with the last WAL id flushed (`batch_write.rs`), so no WAL object from a fence after the
