@@ -257,6 +257,31 @@ enum Choice {
 }
 
 /// How many L0 SSTs `p`'s latest manifest references.
+/// Closes `db` of `p` once its L0 SSTs are merged into a sorted run: by its own compactor
+/// while it runs, when `in_process`, otherwise by a compactor run after the close. Returns the
+/// step's description.
+async fn compact_l0_away(scenario: &Scenario, db: Db, in_process: bool) -> Result<String> {
+    if in_process {
+        let admin = scenario.admin("p");
+        let mut l0 = latest_l0_count(&admin).await?;
+        for _ in 0..40 {
+            if l0 == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            l0 = latest_l0_count(&admin).await?;
+        }
+        db.close().await?;
+        Ok(format!(
+            "4 L0 flushes, the compactor in process running (L0 SSTs left: {l0})"
+        ))
+    } else {
+        db.close().await?;
+        compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
+        Ok("4 L0 flushes, compaction until L0 is empty".into())
+    }
+}
+
 async fn latest_l0_count(admin: &slatedb::admin::Admin) -> Result<usize> {
     Ok(admin
         .read_manifest(None)
@@ -592,25 +617,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             put(&db, &mut written, 2).await?;
             flush(&db, FlushType::MemTable).await?;
         }
-        if in_process_compactor {
-            let admin = scenario.admin("p");
-            let mut l0 = latest_l0_count(&admin).await?;
-            for _ in 0..40 {
-                if l0 == 0 {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                l0 = latest_l0_count(&admin).await?;
-            }
-            db.close().await?;
-            steps.push(format!(
-                "4 L0 flushes, the compactor in process running (L0 SSTs left: {l0})"
-            ));
-        } else {
-            db.close().await?;
-            compact_until_l0_empty(scenario.admin("p"), scenario.admin("p")).await?;
-            steps.push("4 L0 flushes, compaction until L0 is empty".into());
-        }
+        steps.push(compact_l0_away(&scenario, db, in_process_compactor).await?);
         last_close_flushed_memtable = true;
     }
 
@@ -738,17 +745,31 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         } else {
             ""
         };
-        let wal_only = after_rng.random_bool(0.35);
-        if wal_only {
-            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+        // Sometimes enough L0 flushes after them for a compaction: the L0 SSTs the clones
+        // read through their pins leave `p`'s own tree, and only the pins keep them.
+        if after_rng.random_bool(0.3) {
+            for _ in 0..4 {
+                put(&db, &mut written, 2).await?;
+                flush(&db, FlushType::MemTable).await?;
+            }
+            let compacted = compact_l0_away(&scenario, db, in_process_compactor).await?;
+            p_closed = true;
+            steps.push(format!(
+                "reopen `p` after its clones: {what}{flushed}, {compacted}"
+            ));
         } else {
-            db.close().await?;
+            let wal_only = after_rng.random_bool(0.35);
+            if wal_only {
+                crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
+            } else {
+                db.close().await?;
+            }
+            p_closed = !wal_only;
+            steps.push(format!(
+                "reopen `p` after its clones: {what}{flushed}, close{}",
+                if wal_only { " (WAL flush only)" } else { "" }
+            ));
         }
-        p_closed = !wal_only;
-        steps.push(format!(
-            "reopen `p` after its clones: {what}{flushed}, close{}",
-            if wal_only { " (WAL flush only)" } else { "" }
-        ));
     }
     if rng.random_bool(0.2) {
         scenario.admin("p").run_gc_once(gc_now_options()).await?;
