@@ -479,14 +479,7 @@ fn wal_rows_decide_a_wipe_the_listing_leaves_open() {
 /// settle it as safe.
 #[test]
 fn a_clones_copies_show_what_a_wiped_wal_held() {
-    let record = scenario_steps("n-clone-copies-wal-wiped");
-    let read = |root: &str, key: &str| {
-        record
-            .iter()
-            .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
-            .map(|step| step["outcome"]["value"].clone())
-            .expect("reader step")
-    };
+    let read = |root: &str, key: &str| reader_got("n-clone-copies-wal-wiped", root, key);
     assert!(read("lossy", "w01").is_null(), "`w01` was lost");
     assert_eq!(read("intact", "k01"), "value-1");
     // Nothing states where the WAL lives (no `--no-wal-store`, no WAL store listing): the
@@ -564,14 +557,7 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
 /// verdict was `inconclusive`. `intact` closed with `Db::close()`: its writes are in L0.
 #[test]
 fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
-    let record = scenario_steps("o-clone-writes-wal-wiped");
-    let read = |root: &str, key: &str| {
-        record
-            .iter()
-            .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
-            .map(|step| step["outcome"]["value"].clone())
-            .expect("reader step")
-    };
+    let read = |root: &str, key: &str| reader_got("o-clone-writes-wal-wiped", root, key);
     assert!(read("lossy", "c01").is_null(), "`c01` was lost");
     assert_eq!(read("intact", "c01"), "value-1");
     // The clones keep their WAL in the main store (no WAL store listing is given).
@@ -878,6 +864,16 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
     );
     assert!(compactor_checkpoint(&result), "{:#?}", result.findings);
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}
+
+/// What SlateDB's reader of `root` returned for `key` in fixture `name` (its scenario.json):
+/// the value, null when it found none.
+fn reader_got(name: &str, root: &str, key: &str) -> serde_json::Value {
+    scenario_steps(name)
+        .into_iter()
+        .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
+        .map(|step| step["outcome"]["value"].clone())
+        .expect("reader step")
 }
 
 fn scenario_steps(name: &str) -> Vec<serde_json::Value> {

@@ -133,6 +133,16 @@ enum Action {
     },
 }
 
+/// Closes `db` with `Db::close()` (its memtable flushed to L0), or with a WAL flush only when
+/// `wal_only`, which leaves the memtable's writes in the WAL alone.
+async fn close(db: Db, wal_only: bool) -> Result<()> {
+    if wal_only {
+        crate::slatedb_018::compat::close_leaving_data_in_wal(db).await
+    } else {
+        Ok(db.close().await?)
+    }
+}
+
 async fn flush(db: &Db, flush_type: FlushType) -> Result<()> {
     db.flush_with_options(FlushOptions { flush_type }).await?;
     Ok(())
@@ -554,11 +564,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             }
         }
         let wal_only = rng.random_bool(0.35);
-        if wal_only {
-            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
-        } else {
-            db.close().await?;
-        }
+        close(db, wal_only).await?;
         last_close_flushed_memtable = !wal_only;
         steps.push(format!(
             "session {session}: {}, close{}",
@@ -712,11 +718,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             _ => "",
         };
         let wal_only = clone_rng.random_bool(0.4);
-        if wal_only {
-            crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
-        } else {
-            db.close().await?;
-        }
+        close(db, wal_only).await?;
         // The clone's last writer decides what its WAL alone holds (a close flushes what it
         // replayed from the copied WAL objects too).
         clones_closed = !wal_only;
@@ -759,11 +761,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             ));
         } else {
             let wal_only = after_rng.random_bool(0.35);
-            if wal_only {
-                crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
-            } else {
-                db.close().await?;
-            }
+            close(db, wal_only).await?;
             p_closed = !wal_only;
             steps.push(format!(
                 "reopen `p` after its clones: {what}{flushed}, close{}",
