@@ -40,6 +40,13 @@ pub fn open(spec: &str) -> Result<Store, Failure> {
     let store: Arc<dyn ObjectStore> = match scheme {
         "" | "file" => {
             let dir = if scheme.is_empty() { spec } else { rest };
+            // A store that was wiped whole is an empty directory, not a missing one: a
+            // mistyped path read as empty would make a WAL look wiped, or a wipe look harmless.
+            if !std::path::Path::new(dir).is_dir() {
+                return Err(Failure::input(format!(
+                    "{spec}: no such directory (a local store is a directory; one whose objects were all deleted is an empty directory)"
+                )));
+            }
             let local = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|e| fail(&e))?;
             return Ok(Store { url: spec.to_string(), store: Arc::new(local), prefix: None });
         }

@@ -152,6 +152,31 @@ fn a_live_store_that_lists_nothing_makes_no_plan_safe() {
     assert_inconclusive_naming_the_empty_listing(&out, "memory://");
 }
 
+/// A local store directory that does not exist is an error, not an empty store: read as empty,
+/// a mistyped `--wal-store` would make the WAL look wiped, and `wipe-wal:` look harmless.
+#[test]
+fn a_local_store_directory_that_does_not_exist_is_an_error() {
+    let missing = scratch("missing").join("no-such-dir");
+    let main = fixture("b-seed-wal-store-split-before-wipe").join("main");
+    for (flag, store) in [
+        ("--store", missing.to_str().unwrap()),
+        ("--wal-store", missing.to_str().unwrap()),
+    ] {
+        let mut args = vec!["check", "--plan", "wipe-wal:shard"];
+        if flag == "--wal-store" {
+            args.extend(["--store", main.to_str().unwrap()]);
+        }
+        args.extend([flag, store]);
+        let out = slatecheck(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(
+            stderr.contains("no-such-dir: no such directory") && stderr.lines().count() == 1,
+            "{flag}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn a_listing_of_objects_outside_the_prefix_only_is_empty_too() {
     let dir = scratch("prefix");

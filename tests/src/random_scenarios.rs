@@ -112,8 +112,9 @@ enum Action {
         root: String,
         expected: Keys,
     },
-    /// One GC run with `min_age = 0`; every probe that worked before still works.
+    /// One GC run of `root` with `min_age = 0`; every probe that worked before still works.
     Gc {
+        root: String,
         probes: Vec<Probe>,
     },
     /// The WAL of `root` deleted; every probe that worked before still works.
@@ -1079,8 +1080,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             },
         ),
         Choice::Gc => (
-            "gc:p".to_string(),
+            format!("gc:{acted_on}"),
             Action::Gc {
+                root: acted_on.into(),
                 probes: unexpired_probes,
             },
         ),
@@ -1207,7 +1209,7 @@ impl Generated {
     pub async fn perform(&self) -> Outcome {
         match &self.action {
             Action::DeleteCheckpoint { id, probes } => self.delete_checkpoint(*id, probes).await,
-            Action::Gc { probes }
+            Action::Gc { probes, .. }
             | Action::WipeWal { probes, .. }
             | Action::DeleteRoot { probes } => {
                 // The action must not break what worked before it: what already fails (the
@@ -1405,8 +1407,8 @@ impl Generated {
                 read?;
                 write.map_err(|e| anyhow!("write after open failed: {e}"))
             }
-            Action::Gc { .. } => s
-                .admin("p")
+            Action::Gc { root, .. } => s
+                .admin(root)
                 .run_gc_once(gc_now_options())
                 .await
                 .map_err(|e| anyhow!("GC failed: {e}")),
