@@ -91,12 +91,17 @@ struct UserCheckpoint {
 enum Probe {
     /// A reader on `root` reads `keys` back.
     Read { root: String, keys: Keys },
-    /// A clone of `p` from checkpoint `id` opens and reads `keys` back.
-    CloneFrom { id: uuid::Uuid, keys: Keys },
+    /// A clone of `source` from its checkpoint `id` opens and reads `keys` back.
+    CloneFrom {
+        source: String,
+        id: uuid::Uuid,
+        keys: Keys,
+    },
 }
 
 enum Action {
     CloneCheckpoint {
+        source: String,
         id: uuid::Uuid,
         expected: Keys,
     },
@@ -704,6 +709,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // the WAL objects its creation copied, and it may close leaving them in its WAL only.
     let mut clone_rng = StdRng::seed_from_u64(seed ^ 0xc1_0e_5e_55);
     let mut clone_wrote = false;
+    let mut clone_checkpoint: Option<UserCheckpoint> = None;
     if let (Some(keys), true) = (clone.as_mut(), clone_rng.random_bool(0.5)) {
         let db = scenario.open("c1").await?;
         let what = put(&db, keys, clone_rng.random_range(1..=4)).await?;
@@ -718,6 +724,28 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             }
             _ => "",
         };
+        // Sometimes the clone takes a checkpoint of its own, which its clone `c2` is then
+        // made from: a clone of a clone from a checkpoint, whose range may hold the clone's
+        // writes only in its WAL.
+        let checkpoint = if clone_rng.random_bool(0.3) {
+            // Durable, as `p`'s are taken: a `Durable` checkpoint holds what the WAL does.
+            flush(&db, FlushType::Wal).await?;
+            let (options, description, expired) = user_checkpoint_options(&mut clone_rng);
+            let scope = if clone_rng.random_bool(0.5) {
+                CheckpointScope::All
+            } else {
+                CheckpointScope::Durable
+            };
+            let id = db.create_checkpoint(scope, &options).await?.id;
+            clone_checkpoint = Some(UserCheckpoint {
+                id,
+                keys: keys.clone(),
+                expired,
+            });
+            format!(", {description} ({scope:?})")
+        } else {
+            String::new()
+        };
         let wal_only = clone_rng.random_bool(0.4);
         close(db, wal_only).await?;
         // The clone's last writer decides what its WAL alone holds (a close flushes what it
@@ -725,15 +753,29 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         clones_closed = !wal_only;
         clone_wrote = true;
         steps.push(format!(
-            "open `c1`: {what}{flushed}, close{}",
+            "open `c1`: {what}{flushed}{checkpoint}, close{}",
             if wal_only { " (WAL flush only)" } else { "" }
         ));
     }
     let mut grandchild: Option<Keys> = None;
     if let (Some(keys), true) = (&clone, rng.random_bool(0.45)) {
-        if scenario.clone_db("c2", "c1", None).await.is_ok() {
-            steps.push("clone `c2` from `c1` (latest)".into());
-            grandchild = Some(keys.clone());
+        let from = clone_checkpoint
+            .as_ref()
+            .filter(|_| clone_rng.random_bool(0.6));
+        if scenario
+            .clone_db("c2", "c1", from.map(|c| c.id))
+            .await
+            .is_ok()
+        {
+            steps.push(match from {
+                Some(checkpoint) => {
+                    format!("clone `c2` from `c1`'s checkpoint {}", checkpoint.id)
+                }
+                None => "clone `c2` from `c1` (latest)".into(),
+            });
+            grandchild = Some(from.map_or_else(|| keys.clone(), |c| c.keys.clone()));
+            // A checkpoint's state may hold writes only in its WAL range.
+            clones_closed &= from.is_none();
         }
     }
     // From a seventh generator: sometimes `p` goes on writing after its clones were made, as
@@ -968,23 +1010,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // Every clone from a user checkpoint still in the manifest must keep working too: SlateDB
     // clones from an expired one until GC removes it (for `gc` and `delete-checkpoint`, which
     // runs GC after the deletion, only the unexpired ones count).
-    let mut probes = readers.clone();
-    probes.extend(live_checkpoints.iter().map(|c| Probe::CloneFrom {
+    // The clone's own checkpoint too: an action on the clone must not break a clone from it.
+    let sources: Vec<(&str, &UserCheckpoint)> = live_checkpoints
+        .iter()
+        .map(|c| ("p", c))
+        .chain(clone_checkpoint.iter().map(|c| ("c1", c)))
+        .collect();
+    let clone_from = |(source, c): &(&str, &UserCheckpoint)| Probe::CloneFrom {
+        source: source.to_string(),
         id: c.id,
         keys: c.keys.clone(),
-    }));
+    };
+    let mut probes = readers.clone();
+    probes.extend(sources.iter().map(clone_from));
     let unexpired_probes: Vec<Probe> = readers
         .iter()
         .cloned()
-        .chain(
-            live_checkpoints
-                .iter()
-                .filter(|c| !c.expired)
-                .map(|c| Probe::CloneFrom {
-                    id: c.id,
-                    keys: c.keys.clone(),
-                }),
-        )
+        .chain(sources.iter().filter(|(_, c)| !c.expired).map(clone_from))
         .collect();
     let p_exists = latest_manifest(&main_dir, "p")?.is_some();
     let choice = pick(
@@ -1034,11 +1076,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         written.clone()
     };
     let (plan, action) = match choice {
+        Choice::CloneCheckpoint if acted_on == "c1" && clone_checkpoint.is_some() => {
+            let target = clone_checkpoint.as_ref().expect("checked");
+            (
+                format!("clone:c1@{}", target.id),
+                Action::CloneCheckpoint {
+                    source: "c1".into(),
+                    id: target.id,
+                    expected: target.keys.clone(),
+                },
+            )
+        }
         Choice::CloneCheckpoint if !checkpoints.is_empty() => {
             let target = &checkpoints[rng.random_range(0..checkpoints.len())];
             (
                 format!("clone:p@{}", target.id),
                 Action::CloneCheckpoint {
+                    source: "p".into(),
                     id: target.id,
                     expected: target.keys.clone(),
                 },
@@ -1138,7 +1192,11 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         ),
     };
     let wal_listing_given = !uses_wal_store || rng.random_bool(0.85);
-    let writers_closed = if plan.contains(":c") {
+    // A clone from a checkpoint of the clone may hold writes only in the checkpoint's WAL range,
+    // however the writers closed.
+    let writers_closed = if plan.starts_with("clone:c1@") {
+        false
+    } else if plan.contains(":c") {
         clones_closed
     } else {
         p_closed
@@ -1319,10 +1377,10 @@ impl Generated {
             Probe::Read { root, keys } => {
                 read_back_with_reader(s, root, keys, self.uses_wal_store).await
             }
-            Probe::CloneFrom { id, keys } => {
-                // The probe clone must not change `p`: the pin and the ephemeral checkpoint
-                // it leaves on `p` are deleted again, and so is the clone.
-                let admin = s.admin("p");
+            Probe::CloneFrom { source, id, keys } => {
+                // The probe clone must not change its source: the pin and the ephemeral
+                // checkpoint it leaves there are deleted again, and so is the clone.
+                let admin = s.admin(source);
                 let before: Vec<uuid::Uuid> = admin
                     .list_checkpoints(None)
                     .await
@@ -1330,7 +1388,7 @@ impl Generated {
                     .unwrap_or_default();
                 let root = format!("probe-{tag}-{}", id.simple());
                 let result = async {
-                    s.clone_db(&root, "p", Some(*id))
+                    s.clone_db(&root, source, Some(*id))
                         .await
                         .map_err(|e| anyhow!("clone from checkpoint {id} failed: {e}"))?;
                     read_back_with_writer(s, &root, keys, self.uses_wal_store)
@@ -1379,8 +1437,12 @@ impl Generated {
     async fn act(&self) -> Result<()> {
         let s = &self.scenario;
         match &self.action {
-            Action::CloneCheckpoint { id, expected } => {
-                s.clone_db("x", "p", Some(*id))
+            Action::CloneCheckpoint {
+                source,
+                id,
+                expected,
+            } => {
+                s.clone_db("x", source, Some(*id))
                     .await
                     .map_err(|e| anyhow!("clone failed: {e}"))?;
                 read_back_with_writer(s, "x", expected, self.uses_wal_store).await
