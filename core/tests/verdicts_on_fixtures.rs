@@ -590,6 +590,67 @@ fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
     );
 }
 
+/// Fixture p: `src` cloned twice; `split` took a named checkpoint `cp`, `plain` none. A clone
+/// carries its source's `external_dbs` over and writes its own pin on `src` from the source's
+/// final pin (slatedb `Manifest::cloned`), so once a clone's pin is deleted every clone of that
+/// clone fails with `CheckpointMissing` (scenario.json: both did), while its reads still work.
+/// Deleting `split`'s pin breaks the clones from `cp`, a checkpoint users clone from: unsafe.
+/// Deleting `plain`'s only breaks a clone of its latest state, which no checkpoint promises: a
+/// warning, as the oracle's seed 27067 and issue 10's consequence rule judge it.
+#[test]
+fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
+    let steps = scenario_steps("p-clone-pin-deleted");
+    let outcome = |step: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == step)
+            .map(|s| s["outcome"].clone())
+            .unwrap_or_else(|| panic!("no step {step}"))
+    };
+    for step in [
+        "clone split-child from split's checkpoint `cp`",
+        "clone plain-child from plain (latest)",
+    ] {
+        let error = outcome(step)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(error.contains("checkpoint missing"), "{step}: {error}");
+    }
+    assert_eq!(reader_got("p-clone-pin-deleted", "split", "c01"), "value-1");
+    let pin = |clone: &str| {
+        outcome(&format!("{clone}: its final pin on src"))["checkpoint_id"]
+            .as_str()
+            .expect("pin id")
+            .to_string()
+    };
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let before = snapshot(&fixture("v2", "p-clone-pin-deleted-before-delete"), false);
+    let judge = |text: String| evaluate_at(&before, &options, made_at(&before), &text);
+    let clone_breaks = |result: &PlanResult| {
+        result
+            .findings
+            .iter()
+            .find(|f| f.rule == "SDB-CLONE-004" && f.message.contains("CheckpointMissing"))
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: {:#?}", result.plan, result.findings))
+    };
+    let split = judge(format!("delete-checkpoint:src@{}", pin("split")));
+    assert_verdict(&split, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    let broken = clone_breaks(&split);
+    assert_eq!(broken.severity, Severity::Error);
+    assert_eq!(
+        broken.evidence["clone_source_checkpoints"],
+        serde_json::json!([outcome("split: 2 puts, WAL flush, checkpoint `cp`")["id"]])
+    );
+    let plain = judge(format!("delete-checkpoint:src@{}", pin("plain")));
+    assert_verdict(&plain, Verdict::Safe, Some("SDB-CLONE-004"));
+    assert_eq!(clone_breaks(&plain).severity, Severity::Warning);
+}
+
 /// Rows read from an object other than the one listed (a different size: rewritten since
 /// the listing) decide nothing, and neither do rows that could not be read: the finding says
 /// why.

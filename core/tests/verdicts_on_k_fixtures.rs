@@ -204,7 +204,13 @@ fn deleting_a_pin_another_never_expiring_pin_covers_is_harmless() {
     let now = made_at(&snapshot) + Duration::days(1);
     let result = evaluate_at(&snapshot, &min_age_zero(), now, &plan);
     assert_verdict(&result, Verdict::Safe, None);
-    assert!(result.findings.is_empty(), "{:#?}", result.findings);
+    // Only what a later clone of `clone` would meet (it writes its own pin on `parent` from the
+    // deleted one: fixture `p-clone-pin-deleted`), no harm to what `clone` reads.
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages.len() == 1 && messages[0].contains("later clone of `clone`'s latest state"),
+        "{messages:#?}"
+    );
     // Without the other never-expiring checkpoints (clone2's pin, the `Durable` checkpoint),
     // the same deletion leaves the SSTs to `parent`'s latest manifest: deferred harm.
     let clone_pin = pin_of(&snapshot, "clone", "parent");

@@ -270,6 +270,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(size_frozen_wal_deleted(work, out).await?);
     fixtures.extend(clone_copies_wal_wiped(work, out).await?);
     fixtures.extend(clone_writes_wal_wiped(work, out).await?);
+    fixtures.extend(clone_pin_deleted(work, out).await?);
     Ok(fixtures)
 }
 
@@ -293,6 +294,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "m-size-frozen-wal-deleted" => size_frozen_wal_deleted(work, out).await,
         "n-clone-copies-wal-wiped" => clone_copies_wal_wiped(work, out).await,
         "o-clone-writes-wal-wiped" => clone_writes_wal_wiped(work, out).await,
+        "p-clone-pin-deleted" => clone_pin_deleted(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -874,6 +876,71 @@ pub async fn clone_writes_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
         s.log(&format!("operator wipes {clone}/wal"), json!("ok"));
     }
     for (root, key) in [("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")] {
+        let read = reader_outcome(&s, root, key).await;
+        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
+    }
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// P: two clones of `src`, both opened as writers of their own; `split` also takes a named
+/// checkpoint `cp`. Then each clone's final pin on `src` is deleted, and each clone is cloned
+/// again (`split` from `cp`, `plain` from its latest state): a clone carries its source's
+/// `external_dbs` over and writes its own pin on `src` from the deleted one, so both fail with
+/// `CheckpointMissing`, while reads of the clones still work (`src` still holds the SSTs).
+pub async fn clone_pin_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "p-clone-pin-deleted", false)?;
+    let db = s.open("src").await?;
+    put_range(&db, "k", 0..3).await?;
+    db.close().await?;
+    s.log("src: 3 puts, close", json!("ok"));
+    let admin = s.admin("src");
+    let mut pins = Vec::new();
+    for clone in ["split", "plain"] {
+        let before: Vec<uuid::Uuid> = admin.list_checkpoints(None).await?.iter().map(|c| c.id).collect();
+        let result = s.clone_db(clone, "src", None).await;
+        s.log_result(&format!("clone {clone} from src (latest)"), &result);
+        let pin = admin
+            .list_checkpoints(None)
+            .await?
+            .into_iter()
+            .find(|c| !before.contains(&c.id) && c.expire_time.is_none())
+            .ok_or_else(|| anyhow!("no final pin of {clone} on src"))?
+            .id;
+        s.log(&format!("{clone}: its final pin on src"), json!({ "checkpoint_id": pin }));
+        pins.push((clone, pin));
+        let db = s.open(clone).await?;
+        put_range(&db, "c", 0..2).await?;
+        if clone == "split" {
+            flush(&db, FlushType::Wal).await?;
+            let cp = db
+                .create_checkpoint(CheckpointScope::Durable, &named("cp", None))
+                .await?;
+            s.log("split: 2 puts, WAL flush, checkpoint `cp`", json!({ "id": cp.id }));
+        } else {
+            s.log("plain: 2 puts", json!("ok"));
+        }
+        db.close().await?;
+    }
+    s.snapshot("-before-delete")?;
+    for (clone, pin) in &pins {
+        admin.delete_checkpoint(*pin).await?;
+        s.log(&format!("src: delete {clone}'s final pin"), json!("ok"));
+    }
+    let split_cp = s
+        .admin("split")
+        .list_checkpoints(Some("cp"))
+        .await?
+        .first()
+        .map(|c| c.id);
+    let result = s.clone_db("split-child", "split", split_cp).await;
+    s.log_result("clone split-child from split's checkpoint `cp`", &result);
+    let result = s.clone_db("plain-child", "plain", None).await;
+    s.log_result("clone plain-child from plain (latest)", &result);
+    for (root, key) in [("split", "c01"), ("plain", "k01")] {
         let read = reader_outcome(&s, root, key).await;
         s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
     }

@@ -24,6 +24,13 @@ crate::declare_rule! {
     /// what brings it on (the database compacting them out of its manifests, the expiry of the
     /// checkpoints that still hold them, the cutoff passing them).
     ///
+    /// Deleting a finished clone's final pin also breaks, at once, every later clone of that
+    /// clone: a clone carries its source's `external_dbs` over and writes its own pin on the
+    /// parent with the source's pin as its source (`manifest/mod.rs` `Manifest::cloned`,
+    /// `clone.rs`), which fails with `CheckpointMissing` once that pin is gone. A clone from a
+    /// checkpoint of the clone that users may clone from (any listed one but SlateDB's own) is
+    /// then unsafe; a clone of its latest state, which no checkpoint promises, a warning.
+    ///
     /// ## Why it matters
     /// Neither `Admin::delete_db` nor `Admin::delete_checkpoint` checks for dependents: the
     /// parent only knows it holds a checkpoint, not who placed it. After the deletion the
@@ -35,7 +42,8 @@ crate::declare_rule! {
     ///
     /// ## SlateDB error it prevents
     /// `Data error: object store error (… not found)` on the clones' reads; `CheckpointMissing`
-    /// when an unfinished clone resumes from a deleted source checkpoint (`clone.rs:367-441`).
+    /// when an unfinished clone resumes from a deleted source checkpoint (`clone.rs:367-441`),
+    /// and on every clone of a clone whose pin was deleted.
     ///
     /// ## Example
     /// `delete-checkpoint:parent@f0f53d3d…` while `clone.external_dbs` pins it with 2 SSTs
