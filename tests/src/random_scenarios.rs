@@ -196,6 +196,30 @@ fn user_checkpoint_options(rng: &mut StdRng) -> (CheckpointOptions, String, bool
     (options, description, expired)
 }
 
+/// A checkpoint an application takes while it writes, of a scope and lifetime drawn from
+/// `rng`, after a WAL flush (a `Durable` checkpoint holds what the WAL does): it and the step's
+/// description. `keys` is what a clone from it must read back.
+async fn take_checkpoint(
+    db: &Db,
+    keys: &Keys,
+    rng: &mut StdRng,
+) -> Result<(UserCheckpoint, String)> {
+    flush(db, FlushType::Wal).await?;
+    let (options, description, expired) = user_checkpoint_options(rng);
+    let scope = if rng.random_bool(0.5) {
+        CheckpointScope::All
+    } else {
+        CheckpointScope::Durable
+    };
+    let id = db.create_checkpoint(scope, &options).await?.id;
+    let checkpoint = UserCheckpoint {
+        id,
+        keys: keys.clone(),
+        expired,
+    };
+    Ok((checkpoint, format!("{description} ({scope:?})")))
+}
+
 /// The id of a WAL object file `…/wal/{id:020}.sst`.
 fn wal_id(path: &Path) -> Option<u64> {
     path.file_stem()?.to_str()?.parse().ok()
@@ -549,20 +573,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             session_steps.push(format!("{what} racing a memtable flush"));
         }
         if checkpoints.len() < 2 && rng.random_bool(0.25) {
-            flush(&db, FlushType::Wal).await?;
-            let (options, description, expired) = user_checkpoint_options(&mut rng);
-            let scope = if rng.random_bool(0.5) {
-                CheckpointScope::All
-            } else {
-                CheckpointScope::Durable
-            };
-            let id = db.create_checkpoint(scope, &options).await?.id;
-            checkpoints.push(UserCheckpoint {
-                id,
-                keys: written.clone(),
-                expired,
-            });
-            session_steps.push(format!("{description} ({scope:?})"));
+            let (checkpoint, description) = take_checkpoint(&db, &written, &mut rng).await?;
+            checkpoints.push(checkpoint);
+            session_steps.push(description);
             let more = rng.random_range(0..=2);
             if more > 0 {
                 let what = put(&db, &mut written, more).await?;
@@ -728,21 +741,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         // made from: a clone of a clone from a checkpoint, whose range may hold the clone's
         // writes only in its WAL.
         let checkpoint = if clone_rng.random_bool(0.3) {
-            // Durable, as `p`'s are taken: a `Durable` checkpoint holds what the WAL does.
-            flush(&db, FlushType::Wal).await?;
-            let (options, description, expired) = user_checkpoint_options(&mut clone_rng);
-            let scope = if clone_rng.random_bool(0.5) {
-                CheckpointScope::All
-            } else {
-                CheckpointScope::Durable
-            };
-            let id = db.create_checkpoint(scope, &options).await?.id;
-            clone_checkpoint = Some(UserCheckpoint {
-                id,
-                keys: keys.clone(),
-                expired,
-            });
-            format!(", {description} ({scope:?})")
+            let (checkpoint, description) = take_checkpoint(&db, keys, &mut clone_rng).await?;
+            clone_checkpoint = Some(checkpoint);
+            format!(", {description}")
         } else {
             String::new()
         };
