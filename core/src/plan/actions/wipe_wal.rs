@@ -1,15 +1,14 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
 use crate::finding::{Finding, Impact, Severity};
-use crate::listing::ObjectsById;
-use crate::model::{Manifest, WalId};
+use crate::model::Manifest;
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::sst::sst_missing;
-use crate::rules::wal::{wal_range_missing, wal_replay_range_missing, wal_writes_lost};
+use crate::rules::wal::{wal_hole, wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
 use crate::snapshot::{newest_l0, NewestL0, RootState, RowsAgainstL0};
 use std::collections::BTreeSet;
@@ -112,7 +111,7 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // A `DbReader` stops at the first object missing after the replay point, and a writer open
     // stops or fails there (`SDB-WAL-003`): SlateDB reads nothing from that hole on, so wiping
     // it breaks nothing that works; it destroys what a repair of the hole could still recover.
-    let hole = first_missing_after_replay_point(objects, latest);
+    let hole = wal_hole::reader_stops_at(objects, latest);
     let (readable, behind_hole): (Vec<u64>, Vec<u64>) = data
         .into_iter()
         .partition(|id| hole.is_none_or(|hole| *id < hole));
@@ -197,17 +196,6 @@ fn judge_data(
     }
     kept.extend(past_l0);
     findings
-}
-
-/// The first WAL id after the replay point of `latest` that is not among `objects`, below
-/// the newest of them: where a `DbReader` stops.
-fn first_missing_after_replay_point(
-    objects: &ObjectsById<WalId>,
-    latest: &Manifest,
-) -> Option<u64> {
-    let start = latest.replay_after_wal_id.saturating_add(1);
-    let last = *objects.keys().next_back()?;
-    (start..last).find(|id| !objects.contains_key(id))
 }
 
 /// `finding`, about WAL objects behind the hole at `hole`, as advice: SlateDB reads none of

@@ -3,7 +3,8 @@
 use super::id_ranges;
 use crate::evidence;
 use crate::finding::{Finding, Impact};
-use crate::model::Manifest;
+use crate::listing::ObjectsById;
+use crate::model::{Manifest, WalId};
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
 use crate::snapshot::{fence_slots, newest_l0, proven_fences, RootState, WriterOpenForecast};
@@ -120,9 +121,8 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let Ok(objects) = cx.wal_objects(root) else {
         return Some(finding);
     };
-    let start = latest.replay_after_wal_id.saturating_add(1);
     let last = *objects.keys().next_back()?;
-    let first_missing = (start..=last).find(|id| !objects.contains_key(id))?;
+    let first_missing = reader_stops_at(objects, latest)?;
     let next = newest_l0(root, latest).next_wal_sst_id;
     let fences = proven_fences(&fence_slots(root, latest));
     let lost: Vec<u64> = objects
@@ -171,6 +171,14 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     }
     finding.impact = impact;
     Some(finding)
+}
+
+/// Where a `DbReader` stops: the first WAL id after the replay point of `latest` that is not
+/// among `objects`, below the newest of them (`None`: no hole).
+pub fn reader_stops_at(objects: &ObjectsById<WalId>, latest: &Manifest) -> Option<WalId> {
+    let start = latest.replay_after_wal_id.saturating_add(1);
+    let last = *objects.keys().next_back()?;
+    (start..last).find(|id| !objects.contains_key(id))
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
