@@ -301,12 +301,11 @@ fn a_wal_wiped_after_a_writer_open_loses_its_acknowledged_writes() {
 /// store with a reopen that wrote to the WAL (fixture d1) is unsafe (`SDB-WAL-010`).
 #[test]
 fn a_wal_wiped_after_idle_reopens_proves_the_fences_but_not_the_data_wal() {
-    let record = scenario_steps("l-idle-reopens-wal-wiped");
-    let read = record
-        .iter()
-        .find(|step| step["step"] == "reader (FollowLatest) gets `k02`")
-        .expect("reader step after the wipe");
-    assert_eq!(read["outcome"]["value"], "value-2");
+    let read = step_outcome(
+        "l-idle-reopens-wal-wiped",
+        "reader (FollowLatest) gets `k02`",
+    );
+    assert_eq!(read["value"], "value-2");
     // `db` keeps its WAL in the main store, which is all the listing shows.
     let wiped = snapshot(&fixture("v2", "l-idle-reopens-wal-wiped"), true);
     let no_wal_store = CheckOptions {
@@ -345,13 +344,12 @@ fn a_wal_wiped_after_idle_reopens_proves_the_fences_but_not_the_data_wal() {
 /// Nothing in the store tells this WAL object from one that held only L0 rows: never `safe`.
 #[test]
 fn a_wal_shared_by_a_size_frozen_memtable_and_later_writes_is_never_called_in_l0() {
-    let record = scenario_steps("m-size-frozen-wal-deleted");
     let outcome = |key: &str| {
-        record
-            .iter()
-            .find(|step| step["step"] == format!("reader (FollowLatest) gets `{key}`"))
-            .map(|step| step["outcome"]["value"].clone())
-            .expect("reader step")
+        step_outcome(
+            "m-size-frozen-wal-deleted",
+            &format!("reader (FollowLatest) gets `{key}`"),
+        )["value"]
+            .clone()
     };
     assert!(outcome("b").is_null(), "`b` was lost");
     assert!(outcome("c").is_string(), "`c` is in L0");
@@ -599,14 +597,7 @@ fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
 /// warning, as the oracle's seed 27067 and issue 10's consequence rule judge it.
 #[test]
 fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
-    let steps = scenario_steps("p-clone-pin-deleted");
-    let outcome = |step: &str| {
-        steps
-            .iter()
-            .find(|s| s["step"] == step)
-            .map(|s| s["outcome"].clone())
-            .unwrap_or_else(|| panic!("no step {step}"))
-    };
+    let outcome = |step: &str| step_outcome("p-clone-pin-deleted", step);
     for step in [
         "clone split-child from split's checkpoint `cp`",
         "clone plain-child from plain (latest)",
@@ -732,13 +723,10 @@ fn asserting_no_wal_store_makes_a_missing_wal_decisive() {
 /// wiping the WAL breaks a clone from it, as SlateDB then showed (scenario.json).
 #[test]
 fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
-    let record = scenario_steps("j-user-checkpoint-wal-wiped");
-    let clone = record
-        .iter()
-        .find(|step| step["step"] == "clone c from p at the unnamed checkpoint")
-        .expect("clone step");
+    let recorded = |step: &str| step_outcome("j-user-checkpoint-wal-wiped", step);
+    let clone = recorded("clone c from p at the unnamed checkpoint");
     assert!(
-        clone["outcome"]["error"]
+        clone["error"]
             .as_str()
             .is_some_and(|e| e.contains("wal unavailable")),
         "{clone}"
@@ -768,10 +756,8 @@ fn wipe_wal_judges_unnamed_user_checkpoints_with_lifetimes() {
     assert!(result.findings.iter().any(|f| f.rule == "SDB-WAL-001"
         && f.message.contains("fails already")
         && matches!(f.impact, slatecheck_core::finding::Impact::Advisory)));
-    let checkpoint = record
-        .iter()
-        .find(|step| step["step"] == "p: checkpoint Durable, unnamed, lifetime 1 h")
-        .and_then(|step| step["outcome"]["id"].as_str())
+    let checkpoint = recorded("p: checkpoint Durable, unnamed, lifetime 1 h")["id"]
+        .as_str()
         .expect("checkpoint id")
         .to_string();
     let clone = format!("clone:p@{checkpoint}");
@@ -930,11 +916,20 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
 /// What SlateDB's reader of `root` returned for `key` in fixture `name` (its scenario.json):
 /// the value, null when it found none.
 fn reader_got(name: &str, root: &str, key: &str) -> serde_json::Value {
+    step_outcome(
+        name,
+        &format!("reader (FollowLatest) of {root} gets `{key}`"),
+    )["value"]
+        .clone()
+}
+
+/// The outcome recorded for the first step named `step` in fixture `name`'s scenario.json.
+fn step_outcome(name: &str, step: &str) -> serde_json::Value {
     scenario_steps(name)
         .into_iter()
-        .find(|step| step["step"] == format!("reader (FollowLatest) of {root} gets `{key}`"))
-        .map(|step| step["outcome"]["value"].clone())
-        .expect("reader step")
+        .find(|recorded| recorded["step"] == step)
+        .map(|recorded| recorded["outcome"].clone())
+        .unwrap_or_else(|| panic!("{name}: no step {step}"))
 }
 
 fn scenario_steps(name: &str) -> Vec<serde_json::Value> {
