@@ -631,6 +631,15 @@ pub async fn clone_detach(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     Ok(s.into_fixtures())
 }
 
+/// Logs what a reader that writes nothing reads now for each `(root, key)`, as steps
+/// "reader (FollowLatest) of ROOT gets `KEY`" (the fixture tests look them up by that name).
+async fn log_reads(s: &mut Scenario, reads: &[(&str, &str)]) {
+    for (root, key) in reads {
+        let read = reader_outcome(s, root, key).await;
+        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
+    }
+}
+
 /// What a reader that writes nothing reads for `key` of `root` now, as a logged outcome.
 async fn reader_outcome(s: &Scenario, root: &str, key: &str) -> Value {
     let main = s.main.clone();
@@ -833,10 +842,7 @@ pub async fn clone_copies_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
         wipe_wal(s.wal_dir(), root)?;
         s.log(&format!("operator wipes {root}/wal"), json!("ok"));
     }
-    for (root, key) in [("lossy", "w01"), ("lossy", "k01"), ("intact", "k01")] {
-        let read = reader_outcome(&s, root, key).await;
-        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
-    }
+    log_reads(&mut s, &[("lossy", "w01"), ("lossy", "k01"), ("intact", "k01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }
@@ -875,10 +881,7 @@ pub async fn clone_writes_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
         wipe_wal(s.wal_dir(), clone)?;
         s.log(&format!("operator wipes {clone}/wal"), json!("ok"));
     }
-    for (root, key) in [("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")] {
-        let read = reader_outcome(&s, root, key).await;
-        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
-    }
+    log_reads(&mut s, &[("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }
@@ -940,10 +943,7 @@ pub async fn clone_pin_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> 
     s.log_result("clone split-child from split's checkpoint `cp`", &result);
     let result = s.clone_db("plain-child", "plain", None).await;
     s.log_result("clone plain-child from plain (latest)", &result);
-    for (root, key) in [("split", "c01"), ("plain", "k01")] {
-        let read = reader_outcome(&s, root, key).await;
-        s.log(&format!("reader (FollowLatest) of {root} gets `{key}`"), read);
-    }
+    log_reads(&mut s, &[("split", "c01"), ("plain", "k01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }
