@@ -642,6 +642,55 @@ fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
     assert_eq!(clone_breaks(&plain).severity, Severity::Warning);
 }
 
+/// Once the pin is gone, a clone of that clone fails at once with the `CheckpointMissing` of
+/// that pin, as SlateDB's did; while it is there, the same clones work.
+#[test]
+fn a_clone_of_a_clone_whose_pin_is_gone_fails_with_checkpoint_missing() {
+    let outcome = |step: &str| step_outcome("p-clone-pin-deleted", step);
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let cp = outcome("split: 2 puts, WAL flush, checkpoint `cp`")["id"]
+        .as_str()
+        .expect("checkpoint id")
+        .to_string();
+    let plans = [
+        (
+            format!("clone:split@{cp}"),
+            "clone split-child from split's checkpoint `cp`",
+        ),
+        (
+            "clone:plain".to_string(),
+            "clone plain-child from plain (latest)",
+        ),
+    ];
+    let after = snapshot(&fixture("v2", "p-clone-pin-deleted"), false);
+    let before = snapshot(&fixture("v2", "p-clone-pin-deleted-before-delete"), false);
+    for (plan, step) in &plans {
+        let error = outcome(step)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let pin = error
+            .split('`')
+            .nth(1)
+            .unwrap_or_else(|| panic!("{step}: {error}"));
+        let result = evaluate_at(&after, &options, made_at(&after), plan);
+        assert_verdict(&result, Verdict::Unsafe, Some("SDB-CLONE-001"));
+        assert_eq!(
+            result.predicted_error.as_deref(),
+            Some(format!("CheckpointMissing({pin})").as_str()),
+            "{plan}"
+        );
+        let result = evaluate_at(&before, &options, made_at(&before), plan);
+        assert!(
+            !result.rules.contains(&"SDB-CLONE-001") && result.verdict != Verdict::Unsafe,
+            "{plan} before the deletion: {result:#?}"
+        );
+    }
+}
+
 /// Rows read from an object other than the one listed (a different size: rewritten since
 /// the listing) decide nothing, and neither do rows that could not be read: the finding says
 /// why.

@@ -208,10 +208,14 @@ impl Report {
                 .flat_map(|plan| plan.findings.iter().cloned()),
         );
         crate::rules::sort_findings(&mut findings);
+        // Two plans can report the same problem (same rule, root and evidence), each weighed
+        // for its own verdict: the report shows it once, at its most severe (sorted first).
+        let mut seen = std::collections::HashSet::new();
         self.findings = findings
             .into_iter()
-            .map(|finding| {
-                let fingerprint = fingerprint(&finding);
+            .map(|finding| (fingerprint(&finding), finding))
+            .filter(|(fingerprint, _)| seen.insert(fingerprint.clone()))
+            .map(|(fingerprint, finding)| {
                 let kept = previous.iter().find(|old| old.fingerprint == fingerprint);
                 ReportFinding {
                     locations: kept.map(|old| old.locations.clone()).unwrap_or_default(),
@@ -319,6 +323,43 @@ mod tests {
         assert_eq!(report.gate(FailLevel::Note), Verdict::Unsafe);
         report.findings[0].baseline_state = Some(BaselineState::Unchanged);
         assert_eq!(report.gate(FailLevel::Note), Verdict::Safe);
+    }
+
+    #[test]
+    fn a_problem_two_plans_report_is_shown_once_at_its_most_severe() {
+        let unsafe_copy = finding(
+            "SDB-CLONE-001",
+            Severity::Error,
+            Impact::Unsafe {
+                predicted_error: "x".into(),
+            },
+        );
+        let advice = Finding {
+            severity: Severity::Warning,
+            impact: Impact::Advisory,
+            ..unsafe_copy.clone()
+        };
+        let plan = |name: &str, verdict, finding: &Finding| PlanResult {
+            plan: name.into(),
+            verdict,
+            predicted_error: None,
+            objects: Vec::new(),
+            rules: vec![finding.rule],
+            notes: Vec::new(),
+            findings: vec![finding.clone()],
+        };
+        let report = Report::new(
+            DateTime::default(),
+            vec![
+                plan("read:db", Verdict::Safe, &advice),
+                plan("clone:db", Verdict::Unsafe, &unsafe_copy),
+            ],
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].finding.severity, Severity::Error);
+        assert_eq!(report.verdict, Verdict::Unsafe);
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub(crate) fn clone(
     work.findings
         .extend(sst_missing::check(cx, root, manifest, &subject));
     work.findings
-        .extend(external_pin_missing::check(cx, root, manifest));
+        .extend(external_pin_missing::check_before_clone(cx, root, manifest));
     work.findings.extend(wal_store_required::check(root));
     Ok(())
 }

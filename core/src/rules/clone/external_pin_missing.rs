@@ -21,7 +21,9 @@ crate::declare_rule! {
     ///
     /// ## SlateDB error it prevents
     /// `Data error: object store error (… not found)` on the clone's reads once the parent's
-    /// GC has run; `CloneIncorrectFinalCheckpoint` when the clone command is re-run.
+    /// GC has run; `CloneIncorrectFinalCheckpoint` when the clone command is re-run;
+    /// `CheckpointMissing` at once on a clone *of the clone*, which writes a pin of its own on
+    /// that database with the gone one as its source.
     ///
     /// ## Example
     /// `clone.external_dbs[0]` names parent checkpoint `f0f53d3d…`, and `parent`'s latest
@@ -38,6 +40,16 @@ crate::declare_rule! {
 
 /// Checks the pin of one external database of `root`'s `manifest`.
 pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -> Option<Finding> {
+    entry_finding(cx, root, entry, false)
+}
+
+/// [`check_entry`], for a clone of `root` when `cloning`.
+fn entry_finding(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    entry: &ExternalDb,
+    cloning: bool,
+) -> Option<Finding> {
     if entry.sst_ids.is_empty() {
         return None;
     }
@@ -104,9 +116,8 @@ pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -
         .final_checkpoint_id
         .and_then(|id| parent_latest.checkpoints.iter().find(|c| c.id == id));
     match pin {
-        None => Some(RULE.finding(
-            &root.path,
-            format!(
+        None => {
+            let mut message = format!(
                 "`{}` reads {} SSTs of `{}`, but `{}`'s latest manifest ({}) no longer holds the clone's pin {}",
                 root.path,
                 entry.sst_ids.len(),
@@ -114,11 +125,21 @@ pub fn check_entry(cx: &RuleContext<'_>, root: &RootState, entry: &ExternalDb) -
                 entry.path,
                 parent_latest.id,
                 entry.final_checkpoint_id.map_or("(none recorded)".to_string(), |id| id.to_string())
-            ),
-            evidence,
-            remediation,
-            unsafe_impact,
-        )),
+            );
+            let impact = match entry.final_checkpoint_id {
+                Some(pin) if cloning => {
+                    message.push_str(&format!(
+                        "; a clone of `{}` fails now: it writes its own pin on `{}` with this one as its source",
+                        root.path, entry.path
+                    ));
+                    Impact::Unsafe {
+                        predicted_error: format!("CheckpointMissing({pin})"),
+                    }
+                }
+                _ => unsafe_impact,
+            };
+            Some(RULE.finding(&root.path, message, evidence, remediation, impact))
+        }
         Some(pin) if pin.expire_time.is_some() => Some(RULE.finding(
             &root.path,
             format!(
@@ -142,6 +163,23 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, manifest: &Manifest) -> Vec
         .external_dbs
         .iter()
         .filter_map(|entry| check_entry(cx, root, entry))
+        .collect()
+}
+
+/// [`check`] for a clone of `root` from `manifest`: a pin that is gone fails the clone itself.
+/// The clone carries every entry on, and writes its own pin on that database with the gone
+/// one as its source, which `write_checkpoint` cannot find (slatedb 0.18 `manifest/mod.rs`
+/// `Manifest::cloned`; `clone.rs`, "Ensure all external databases contain the final
+/// checkpoint").
+pub fn check_before_clone(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+) -> Vec<Finding> {
+    manifest
+        .external_dbs
+        .iter()
+        .filter_map(|entry| entry_finding(cx, root, entry, true))
         .collect()
 }
 
