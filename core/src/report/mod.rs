@@ -210,7 +210,7 @@ impl Report {
         crate::rules::sort_findings(&mut findings);
         // Two plans can report the same problem (same rule, root and evidence), each weighed
         // for its own verdict: the report shows it once, at its most severe (sorted first).
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         self.findings = findings
             .into_iter()
             .map(|finding| (fingerprint(&finding), finding))
