@@ -522,8 +522,10 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
         assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
         let gone = finding(&result, "SDB-WAL-004");
         assert_eq!(gone.evidence["wal_ids_unplaced"], serde_json::json!([2]));
+        // The copies settle WAL 2; what `intact`'s writer wrote after its last manifest went
+        // with the wipe if there was any, which only a statement that it closed settles.
         let result = judge(true, text);
-        assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
+        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
         let gone = finding(&result, "SDB-WAL-004");
         assert_eq!(
             gone.evidence["wal_ids_copied_in_l0"],
@@ -535,6 +537,17 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
             "{}",
             gone.message
         );
+    }
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..CheckOptions::default()
+    };
+    let mut given = common::store::inputs(&dir, false);
+    common::store::read_object_rows(&dir, &mut given);
+    let snapshot = Snapshot::build(given);
+    for text in ["read:intact", "open:intact"] {
+        let result = evaluate_at(&snapshot, &closed, made_at(&snapshot), text);
+        assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-004"));
     }
     // Before the wipe nothing is missing, and the copies decide nothing.
     for text in ["read:lossy", "read:intact"] {
@@ -575,8 +588,20 @@ fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
         assert_eq!(lost.evidence["wal_ids_past_l0"], serde_json::json!([3, 4]));
         assert_eq!(lost.evidence["max_fences_among_them"], serde_json::json!(1));
     }
+    // `intact`'s writes are in L0, but a writer that went on writing after its last manifest
+    // and crashed leaves the same listing once its WAL is wiped (SDB-WAL-009): only the
+    // statement that every writer closed with `Db::close()` settles it.
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..options.clone()
+    };
     for text in ["read:intact", "open:intact"] {
-        assert_verdict(&judge(wiped, text), Verdict::Safe, None);
+        let result = judge(wiped, text);
+        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
+        assert_eq!(result.rules, ["SDB-WAL-009"]);
+        let snapshot = snapshot(&fixture("v2", wiped), false);
+        let result = evaluate_at(&snapshot, &closed, made_at(&snapshot), text);
+        assert_verdict(&result, Verdict::Safe, None);
     }
     // Before the wipe, the writes are in `lossy`'s WAL, and wiping it would lose them.
     let before = "o-clone-writes-wal-wiped-before-wipe";
@@ -640,6 +665,55 @@ fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
     let plain = judge(format!("delete-checkpoint:src@{}", pin("plain")));
     assert_verdict(&plain, Verdict::Safe, Some("SDB-CLONE-004"));
     assert_eq!(clone_breaks(&plain).severity, Severity::Warning);
+}
+
+/// Fixture q: `lossy` and `closed` each reopen, take a checkpoint at once (its manifest records
+/// the reopen's fence as the newest WAL), write `tail` and flush it to the WAL; `lossy`'s writer
+/// is left running, as a crash leaves it, `closed` closes. Then both WALs are wiped. SlateDB's
+/// reader lost `lossy`'s `tail` and none of `closed`'s (scenario.json). Every listed fact of the
+/// two is alike: the newest recorded WAL is gone with nothing after it (SDB-WAL-009), and only
+/// how the writers stopped tells them apart, so both are inconclusive, and `safe` once the user
+/// states that every writer closed with `Db::close()`. Before this check both were `safe`:
+/// a false `safe` over `lossy`'s lost write (the independent oracle's s0016 had that shape).
+#[test]
+fn a_wipe_that_reaches_the_newest_recorded_wal_leaves_later_writes_open() {
+    let name = "q-writes-after-checkpoint-wal-wiped";
+    let before_wipe = format!("{name}-before-wipe");
+    assert_eq!(reader_got(&before_wipe, "lossy", "tail"), "acknowledged");
+    assert!(
+        reader_got(name, "lossy", "tail").is_null(),
+        "`tail` was lost"
+    );
+    assert_eq!(reader_got(name, "closed", "tail"), "acknowledged");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..options.clone()
+    };
+    let wiped = snapshot(&fixture("v2", name), false);
+    let before = snapshot(&fixture("v2", &before_wipe), false);
+    for plan in ["read:lossy", "open:lossy", "read:closed", "open:closed"] {
+        let result = evaluate_at(&wiped, &options, made_at(&wiped), plan);
+        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
+        let end = finding(&result, "SDB-WAL-009");
+        assert_eq!(end.severity, Severity::Warning);
+        assert_eq!(
+            end.evidence["newest_listed_wal_id"],
+            serde_json::Value::Null
+        );
+        let result = evaluate_at(&wiped, &closed, made_at(&wiped), plan);
+        assert_verdict(&result, Verdict::Safe, None);
+        let result = evaluate_at(&before, &options, made_at(&before), plan);
+        assert_verdict(&result, Verdict::Safe, None);
+        assert!(
+            !result.rules.contains(&"SDB-WAL-009"),
+            "{plan}: {:?}",
+            result.rules
+        );
+    }
 }
 
 /// Once the pin is gone, a clone of that clone fails at once with the `CheckpointMissing` of
@@ -972,11 +1046,12 @@ fn reader_got(name: &str, root: &str, key: &str) -> serde_json::Value {
         .clone()
 }
 
-/// The outcome recorded for the first step named `step` in fixture `name`'s scenario.json.
+/// The outcome recorded for the last step named `step` in fixture `name`'s scenario.json: a
+/// read logged before and after an action is the fixture's own state the second time.
 fn step_outcome(name: &str, step: &str) -> serde_json::Value {
     scenario_steps(name)
         .into_iter()
-        .find(|recorded| recorded["step"] == step)
+        .rfind(|recorded| recorded["step"] == step)
         .map(|recorded| recorded["outcome"].clone())
         .unwrap_or_else(|| panic!("{name}: no step {step}"))
 }
@@ -1159,10 +1234,12 @@ fn rows_read_before_a_deletion_settle_the_gone_wal_objects() {
             Verdict::Unsafe,
             "SDB-WAL-010",
         ),
+        // The rows settle the gone WAL 2; what a writer may have written after the earlier
+        // collection stays open (SDB-WAL-009) until `--writers-closed` (below).
         (
             "l-idle-reopens-wal-wiped",
             "l-idle-reopens-wal-wiped-before-wipe",
-            Verdict::Safe,
+            Verdict::Inconclusive,
             "SDB-WAL-004",
         ),
     ] {

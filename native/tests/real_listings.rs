@@ -222,10 +222,27 @@ fn checks_from_real_listings_agree_with_the_store_directory() {
     ];
     local.extend(plans);
     // A check of the store reads WAL objects' rows, which listings do not give: `child_ok`'s
-    // copy of the wiped WAL 2 holds only rows of `shard`'s L0, so the reopen loses nothing
-    // (SlateDB's reopen of `shard` succeeded, fixture b). Without reading any, the store
-    // directory and the listings must agree on everything.
-    let with_rows = essence(&slatecheck(&local));
+    // copy of the wiped WAL 2 holds only rows of `shard`'s L0, and `shard`'s writers closed with
+    // `Db::close()` (so nothing was written past its latest manifest, SDB-WAL-009), so the
+    // reopen loses nothing (SlateDB's reopen of `shard` succeeded, fixture b). Without reading
+    // any, the store directory and the listings must agree on everything.
+    let with_rows = json(&slatecheck(&local), "check");
+    let open_shard = &with_rows["plans"][2];
+    assert_eq!(open_shard["verdict"], "inconclusive", "{with_rows}");
+    assert_eq!(
+        open_shard["rules"],
+        serde_json::json!(["SDB-WAL-004", "SDB-WAL-009"]),
+        "{with_rows}"
+    );
+    assert!(
+        with_rows
+            .to_string()
+            .contains("as its copy in clone `child_ok` shows"),
+        "{with_rows}"
+    );
+    let mut closed = local.clone();
+    closed.push("--writers-closed");
+    let with_rows = essence(&slatecheck(&closed));
     assert_eq!(with_rows["plans"][2][1], "safe", "{with_rows}");
     local.extend(["--limit", "sst-read-bytes=1"]);
     let expected = essence(&slatecheck(&local));

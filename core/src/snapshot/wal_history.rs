@@ -49,6 +49,26 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
         .then_some(before)
 }
 
+/// Whether a writer has opened on this root itself (not only on the database it was cloned
+/// from): its latest `writer_epoch` is past the epochs a clone takes over, which its first
+/// manifest (`initialized: false`) records. A clone whose first manifest is no longer given
+/// cannot tell, and says no.
+pub fn writer_opened_here(root: &RootState, latest: &Manifest) -> bool {
+    match inherited_writer_epoch(root.manifests.values().map(|file| &file.manifest)) {
+        Some(epoch) => latest.writer_epoch > epoch,
+        None => latest.writer_epoch > 0 && latest.external_dbs.is_empty(),
+    }
+}
+
+/// The highest writer epoch a clone took over from its source, from its first manifests
+/// (`initialized: false`; slatedb `manifest/mod.rs`, `init_clone_db`); `None` when none is given.
+fn inherited_writer_epoch<'a>(manifests: impl Iterator<Item = &'a Manifest>) -> Option<u64> {
+    manifests
+        .filter(|m| !m.initialized)
+        .map(|m| m.writer_epoch)
+        .max()
+}
+
 /// Where the newest L0 ends in the WAL: WAL objects with data at or after `next_wal_sst_id`
 /// hold only writes that are not in L0 (before it, after the replay point, they may hold
 /// either).
@@ -206,12 +226,7 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
     // `manifest/mod.rs`, `init_clone_db`), writer epoch included, and the manifest that
     // finishes the clone records the copied WAL range (`clone.rs`): the copies end below the
     // `next_wal_sst_id` of the manifests of that epoch.
-    let inherited_epoch = manifests
-        .iter()
-        .filter(|m| !m.initialized)
-        .map(|m| m.writer_epoch)
-        .max()
-        .unwrap_or(0);
+    let inherited_epoch = inherited_writer_epoch(manifests.iter().copied()).unwrap_or(0);
     let copied_below = (inherited_epoch > 0)
         .then(|| {
             manifests

@@ -271,6 +271,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(clone_copies_wal_wiped(work, out).await?);
     fixtures.extend(clone_writes_wal_wiped(work, out).await?);
     fixtures.extend(clone_pin_deleted(work, out).await?);
+    fixtures.extend(writes_after_checkpoint_wal_wiped(work, out).await?);
     Ok(fixtures)
 }
 
@@ -295,6 +296,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "n-clone-copies-wal-wiped" => clone_copies_wal_wiped(work, out).await,
         "o-clone-writes-wal-wiped" => clone_writes_wal_wiped(work, out).await,
         "p-clone-pin-deleted" => clone_pin_deleted(work, out).await,
+        "q-writes-after-checkpoint-wal-wiped" => writes_after_checkpoint_wal_wiped(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -883,6 +885,62 @@ pub async fn clone_writes_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
     }
     log_reads(&mut s, &[("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")]).await;
     s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// Q: two databases, each flushed to L0 and closed, then reopened: the reopen takes a
+/// checkpoint at once (a manifest that records the reopen's fence as the newest WAL), writes
+/// `tail` and flushes it to the WAL. `lossy`'s writer is still running when the fixtures are
+/// taken, as a crashed one would have left it: no manifest records `tail`. `closed` closes with
+/// `Db::close()`, which flushes `tail` to L0. Both WALs are wiped: the listings differ only in
+/// the manifests' positions, which no listing ties to a crash, and a reader of `lossy`
+/// silently loses `tail`.
+pub async fn writes_after_checkpoint_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "q-writes-after-checkpoint-wal-wiped", false)?;
+    let mut running = None;
+    for root in ["lossy", "closed"] {
+        let db = s.open(root).await?;
+        put_range(&db, "k", 0..3).await?;
+        flush(&db, FlushType::Wal).await?;
+        flush(&db, FlushType::MemTable).await?;
+        db.close().await?;
+        let db = s.open(root).await?;
+        let cp = db
+            .create_checkpoint(CheckpointScope::All, &named("cp", None))
+            .await?;
+        compat::put(&db, "tail", "acknowledged").await?;
+        flush(&db, FlushType::Wal).await?;
+        let end = if root == "lossy" {
+            running = Some(db);
+            "the writer stays open"
+        } else {
+            db.close().await?;
+            "close"
+        };
+        s.log(
+            &format!("{root}: 3 puts, WAL flush, L0 flush, close; reopen, checkpoint `cp`, put `tail`, WAL flush, {end}"),
+            json!({ "id": cp.id, "manifest_id": cp.manifest_id }),
+        );
+    }
+    log_reads(&mut s, &[("lossy", "tail"), ("closed", "tail")]).await;
+    s.snapshot("-before-wipe")?;
+    for root in ["lossy", "closed"] {
+        wipe_wal(s.wal_dir(), root)?;
+        s.log(&format!("operator wipes {root}/wal"), json!("ok"));
+    }
+    log_reads(
+        &mut s,
+        &[("lossy", "tail"), ("lossy", "k01"), ("closed", "tail")],
+    )
+    .await;
+    s.snapshot("")?;
+    // The fixtures are taken; whatever the writer does on close stays in the work store.
+    if let Some(db) = running {
+        let _ = db.close().await;
+    }
     Ok(s.into_fixtures())
 }
 

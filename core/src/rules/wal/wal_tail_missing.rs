@@ -1,57 +1,72 @@
-//! `SDB-WAL-009` wal-tail-missing: the fence of the latest writer open is gone: the WAL after the latest manifest was deleted. See [`RULE`].
+//! `SDB-WAL-009` wal-tail-missing: the fence of the latest writer open, or the newest recorded WAL, is gone: the WAL after the latest manifest was deleted. See [`RULE`].
 
 use crate::evidence;
-use crate::finding::{Finding, Impact};
-use crate::model::Manifest;
+use crate::finding::{Finding, Impact, Severity};
+use crate::listing::ObjectsById;
+use crate::model::{Manifest, WalId};
+use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
-use crate::snapshot::{writer_open_unpersisted, RootState};
+use crate::snapshot::{writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0};
 
 crate::declare_rule! {
     /// ## What it checks
-    /// Whether the latest manifest was written by a writer open that has persisted nothing
-    /// since (its `writer_epoch` is higher than every earlier manifest's, and its
-    /// `next_wal_sst_id` and `replay_after_wal_id` are still those of the manifest it bumped
-    /// from), and if so, that the zero-byte fence WAL that open wrote still exists: at or after
-    /// `next_wal_sst_id` when the WAL range before it is intact, after `replay_after_wal_id`
-    /// in any case.
+    /// Whether the WAL after the latest manifest can have been deleted, two ways:
+    /// - The latest manifest was written by a writer open that has persisted nothing since
+    ///   (its `writer_epoch` is higher than every earlier manifest's, and its
+    ///   `next_wal_sst_id` and `replay_after_wal_id` are still those of the manifest it bumped
+    ///   from): the zero-byte fence WAL that open wrote must still exist, at or after
+    ///   `next_wal_sst_id` when the WAL range before it is intact, after `replay_after_wal_id`
+    ///   in any case. When it does not, this is an error.
+    /// - Otherwise, on a database a writer has opened on (not a clone that never wrote): the
+    ///   newest WAL object the latest manifest records (`next_wal_sst_id - 1`) must still
+    ///   exist, or some later one. When none of them is listed, the deletion reached the end of
+    ///   the recorded WAL, and whether a writer wrote past it is more than any listing shows:
+    ///   inconclusive, unless the user states that every writer closed with `Db::close()`
+    ///   (`--writers-closed`), or an earlier collection (`--earlier-bundle`) read such WAL
+    ///   objects and their rows are past `last_l0_seq` (then an error).
     ///
     /// ## Why it matters
     /// Every writer open writes its fence right after bumping the epoch (slatedb
     /// `wal/slatedb/writer_init.rs` `fence_and_init`, at `last_seen_wal_id(replay_after) + 1`),
     /// and the writer's acknowledged writes go to the WAL objects after it. Nothing records
     /// them in a manifest until the writer's next L0 flush, checkpoint or close, which also
-    /// persists a `next_wal_sst_id` past the fence (`memtable_flusher/manifest_writer.rs`).
-    /// SlateDB's GC never deletes a WAL object at or after the latest `replay_after_wal_id`,
-    /// nor (by default) any fence (`garbage_collector/wal_gc.rs`, fence GC is dry-run). So while
-    /// this manifest is the latest, the fence must be listed; when it is not, the WAL after the
-    /// manifest was deleted, and with it every write that writer acknowledged.
+    /// persists a `next_wal_sst_id` past them (`memtable_flusher/manifest_writer.rs`). A writer
+    /// that crashes, or closes with a WAL flush only, leaves its last writes in WAL objects at
+    /// or after the latest manifest's `next_wal_sst_id`, recorded by no manifest.
+    /// SlateDB's GC never deletes a WAL object at or after the latest `replay_after_wal_id`
+    /// (`garbage_collector/wal_gc.rs` keeps the boundary and everything after it), nor (by
+    /// default) any fence. So the objects up to `next_wal_sst_id - 1` stay listed until someone
+    /// deletes them, and a deletion that took the newest of them with nothing after it left
+    /// may have taken such unrecorded writes too.
     ///
     /// ## SlateDB error it prevents
-    /// None is raised: a `DbReader` treats the missing fence as the end of the WAL
-    /// (`db_reader.rs`) and a writer open finds nothing to replay; both silently return
-    /// `None` for the acknowledged writes. A clone of the latest state copies only the
-    /// manifest's WAL range and misses them too. (A writer that crashed between its epoch bump
-    /// and its fence write leaves the same listing and lost nothing; that window is one object
-    /// write long.)
+    /// None is raised: a `DbReader` treats the missing WAL as its end (`db_reader.rs`) and a
+    /// writer open finds nothing to replay; both silently return `None` for the acknowledged
+    /// writes. A clone of the latest state copies only the manifest's WAL range and misses them
+    /// too. (A writer that crashed between its epoch bump and its fence write leaves the same
+    /// listing as the first case and lost nothing; that window is one object write long.)
     ///
     /// ## Example
     /// `db` is reopened (manifest 5, epoch 2, `next_wal_sst_id=3`, fence WAL 3), writes `tail`
     /// into WAL 4 and flushes it; the WAL store is wiped while the writer runs. Manifest 5 is
     /// still the latest and no WAL object at or after 3 is listed: `read:db` is unsafe.
+    /// Had the writer taken a checkpoint right after opening (manifest 6, `next_wal_sst_id=4`)
+    /// before writing `tail`, WAL 3 would be the newest recorded and the listing the same as if
+    /// it had written nothing: `read:db` is inconclusive.
     pub static RULE = {
         id: "SDB-WAL-009",
         name: "wal-tail-missing",
         family: Wal,
         severity: Error,
-        summary: "the fence of the latest writer open is gone: the WAL after the latest manifest was deleted",
+        summary: "the fence of the latest writer open, or the newest recorded WAL, is gone: the WAL after the latest manifest was deleted",
         scan: scan,
     };
 }
 
-/// Checks that the fence of the writer open that wrote `latest` is still listed.
+/// Checks that the fence of the writer open that wrote `latest` is still listed, or, when that
+/// writer has persisted a manifest since, that the WAL `latest` records has not lost its end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
     let objects = cx.wal_objects(root).ok()?;
-    let bumped_from = writer_open_unpersisted(root, latest)?;
     let after_replay = latest.replay_after_wal_id.saturating_add(1);
     // A WAL object after the replay point in the other store: the writer was opened with the
     // wrong WAL store configuration and fenced there (SDB-WAL-005 says so); nothing was deleted.
@@ -63,6 +78,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     if other.range(after_replay..).next().is_some() {
         return None;
     }
+    let Some(bumped_from) = writer_open_unpersisted(root, latest) else {
+        return recorded_end_gone(cx, root, latest, objects);
+    };
     let range_intact = latest
         .wal_replay_range()
         .all(|id| objects.contains_key(&id));
@@ -104,6 +122,91 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ),
         },
     ))
+}
+
+/// The newest WAL object `latest` records (`next_wal_sst_id - 1`) is gone and nothing after it
+/// is listed: the deletion reached the end of the recorded WAL, so writes made after `latest`
+/// (which go to the WAL objects after it, and which no manifest records until the writer's next
+/// flush, checkpoint or close) are gone too if there were any. No listing shows whether there
+/// were: a writer that went on writing and crashed, or closed without a memtable flush, lost
+/// them; one that closed with `Db::close()` recorded them in a later manifest. So this is
+/// inconclusive, unless the user states that every writer closed so.
+fn recorded_end_gone(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    latest: &Manifest,
+    objects: &ObjectsById<WalId>,
+) -> Option<Finding> {
+    let newest_recorded = latest.next_wal_sst_id.checked_sub(1).filter(|id| *id > 0)?;
+    // A clone that never opened a writer holds only copies of its source's WAL range (and
+    // none when that range is empty): nothing of its own was written to lose.
+    if !writer_opened_here(root, latest) || objects.range(newest_recorded..).next().is_some() {
+        return None;
+    }
+    let newest_listed = objects.keys().next_back().copied();
+    // An earlier collection that read WAL objects written after `latest` shows what went: rows
+    // past `last_l0_seq` are writes no manifest records. The evidence wins over a statement
+    // that every writer closed.
+    let read_lost: Vec<u64> = root
+        .earlier_wal_rows
+        .range(latest.next_wal_sst_id..)
+        .filter(|(_, rows)| {
+            matches!(rows, Ok(rows) if matches!(RowsAgainstL0::of(rows, latest), RowsAgainstL0::NotInL0 { .. }))
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    if !read_lost.is_empty() {
+        return Some(RULE.finding(
+            &root.path,
+            format!(
+                "WAL {} of `{}`, written after manifest {} and read by an earlier collection (--earlier-bundle), held rows past its `last_l0_seq` {}, and no WAL object from {newest_recorded} on is listed now: those acknowledged writes, which no manifest records, are gone",
+                id_ranges(&read_lost),
+                root.path,
+                latest.id,
+                latest.last_l0_seq,
+            ),
+            evidence![
+                ("manifest_id", latest.id),
+                ("last_l0_seq", latest.last_l0_seq),
+                ("next_wal_sst_id", latest.next_wal_sst_id),
+                ("wal_ids_read_past_l0", &read_lost),
+                ("newest_listed_wal_id", newest_listed),
+            ],
+            "restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database",
+            Impact::Unsafe {
+                predicted_error: format!(
+                    "silent loss of the writes in WAL {}",
+                    id_ranges(&read_lost)
+                ),
+            },
+        ));
+    }
+    if cx.options.writers_closed {
+        return None;
+    }
+    let mut finding = RULE.finding(
+        &root.path,
+        format!(
+            "the newest WAL object manifest {} of `{}` records (WAL {newest_recorded}) is gone and none after it is listed{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any",
+            latest.id,
+            root.path,
+            newest_listed
+                .map(|id| format!(" (the newest is WAL {id})"))
+                .unwrap_or_else(|| " (none at all)".into()),
+            latest.next_wal_sst_id,
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("writer_epoch", latest.writer_epoch),
+            ("replay_after_wal_id", latest.replay_after_wal_id),
+            ("next_wal_sst_id", latest.next_wal_sst_id),
+            ("newest_listed_wal_id", newest_listed),
+        ],
+        "if every writer of the database stopped with `Db::close()` and its default memtable flush, nothing is lost (say --writers-closed); otherwise restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database",
+        Impact::Inconclusive,
+    );
+    finding.severity = Severity::Warning;
+    Some(finding)
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
