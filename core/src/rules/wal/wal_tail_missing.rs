@@ -4,9 +4,12 @@ use crate::evidence;
 use crate::finding::{Finding, Impact, Severity};
 use crate::listing::ObjectsById;
 use crate::model::{Manifest, WalId};
+use crate::rules::listing::input_missing;
 use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
-use crate::snapshot::{writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0};
+use crate::snapshot::{
+    writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0, Unknown,
+};
 
 crate::declare_rule! {
     /// ## What it checks
@@ -66,7 +69,10 @@ crate::declare_rule! {
 /// Checks that the fence of the writer open that wrote `latest` is still listed, or, when that
 /// writer has persisted a manifest since, that the WAL `latest` records has not lost its end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
-    let objects = cx.wal_objects(root).ok()?;
+    let objects = match cx.wal_objects(root) {
+        Ok(objects) => objects,
+        Err(why) => return unlisted(root, latest, &why),
+    };
     let after_replay = latest.replay_after_wal_id.saturating_add(1);
     // A WAL object after the replay point in the other store: the writer was opened with the
     // wrong WAL store configuration and fenced there (SDB-WAL-005 says so); nothing was deleted.
@@ -122,6 +128,26 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ),
         },
     ))
+}
+
+/// Where the WAL objects cannot be seen (no WAL store listing, none in the main store): what
+/// must exist cannot be checked, the fence of a writer open that persisted nothing since, or
+/// the newest WAL object `latest` records. A database whose WAL was wiped and one that keeps
+/// it in an unlisted WAL store look alike here.
+fn unlisted(root: &RootState, latest: &Manifest, why: &Unknown) -> Option<Finding> {
+    let question = match writer_open_unpersisted(root, latest) {
+        Some(_) => format!(
+            "whether the fence WAL of writer epoch {}'s open (at or after WAL {}) still exists, and with it the writes after it",
+            latest.writer_epoch, latest.next_wal_sst_id
+        ),
+        None if writer_opened_here(root, latest) && latest.next_wal_sst_id > 1 => format!(
+            "whether WAL {}, the newest WAL object manifest {} records, still exists, and with it any writes after it",
+            latest.next_wal_sst_id - 1,
+            latest.id
+        ),
+        None => return None,
+    };
+    Some(input_missing::finding(&root.path, &question, why))
 }
 
 /// The newest WAL object `latest` records (`next_wal_sst_id - 1`) is gone and nothing after it
