@@ -292,6 +292,20 @@ fn a_wal_wiped_after_a_writer_open_loses_its_acknowledged_writes() {
             before.notes
         );
     }
+    // Without the WAL store's listing the fence that must exist cannot be looked for, before
+    // the wipe or after it: never `safe` (it was, over the lost `tail`).
+    for name in ["i-reopen-wal-wiped", "i-reopen-wal-wiped-before-wipe"] {
+        for text in ["read:db", "open:db"] {
+            let result = plan("v2", name, false, text);
+            assert_verdict(&result, Verdict::Inconclusive, Some("SDB-LIST-003"));
+            assert!(
+                finding(&result, "SDB-LIST-003")
+                    .message
+                    .contains("fence WAL of writer epoch"),
+                "{name} {text}"
+            );
+        }
+    }
 }
 
 /// Fixture l: every write in L0, two reopens that wrote nothing, then the WAL wiped; SlateDB's
