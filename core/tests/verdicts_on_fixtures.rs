@@ -681,6 +681,36 @@ fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
     assert_eq!(clone_breaks(&plain).severity, Severity::Warning);
 }
 
+/// Fixture r: every manifest of `whole` and `collected` deleted, their SSTs and WAL left. A
+/// writer open starts a new database replaying the WAL from WAL 1 (scenario.json): `whole`,
+/// whose WAL is all there, kept `k01`; `collected`, whose first WAL objects GC had deleted,
+/// lost it. So `open:collected` is unsafe (SDB-MAN-001), `open:whole` inconclusive (a clone's
+/// inherited writes are in no WAL of its own), and both were fine before the deletion.
+#[test]
+fn a_root_whose_manifests_were_deleted_loses_what_its_wal_does_not_hold() {
+    let name = "r-manifests-deleted";
+    let got = |root: &str| {
+        step_outcome(name, &format!("the writer opened on {root} gets `k01`"))["value"].clone()
+    };
+    assert_eq!(got("whole"), "value-1");
+    assert!(got("collected").is_null(), "`k01` was lost");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let deleted = snapshot(&fixture("v2", name), false);
+    let before = snapshot(&fixture("v2", &format!("{name}-before-delete")), false);
+    for (plan, verdict) in [
+        ("open:collected", Verdict::Unsafe),
+        ("open:whole", Verdict::Inconclusive),
+    ] {
+        let result = evaluate_at(&deleted, &options, made_at(&deleted), plan);
+        assert_verdict(&result, verdict, Some("SDB-MAN-001"));
+        let result = evaluate_at(&before, &options, made_at(&before), plan);
+        assert_verdict(&result, Verdict::Safe, None);
+    }
+}
+
 /// Fixture q: `lossy` and `closed` each reopen, take a checkpoint at once (its manifest records
 /// the reopen's fence as the newest WAL), write `tail` and flush it to the WAL; `lossy`'s writer
 /// is left running, as a crash leaves it, `closed` closes. Then both WALs are wiped. SlateDB's

@@ -295,6 +295,18 @@ pub fn fence_slots(root: &RootState, latest: &Manifest) -> Vec<FenceSlot> {
     if next <= latest.writer_epoch {
         slots.push(slot(next, latest.writer_epoch - next + 1));
     }
+    // An epoch's fence is written before any later epoch opens (a later open fences past every
+    // WAL object already there, and an earlier writer cannot fence once a later one holds the
+    // epoch: `writer_init.rs`, the manifest refresh after a failed fence write), and a bound on
+    // a later epoch's fence comes from a manifest that writer persisted after its fence, past
+    // every WAL object written before it: earlier fences sit at or below it too.
+    let mut ceiling: Option<WalId> = None;
+    for slot in slots.iter_mut().rev() {
+        if let Some(ceiling) = ceiling {
+            slot.hi = Some(slot.hi.map_or(ceiling, |hi| hi.min(ceiling)));
+        }
+        ceiling = slot.hi;
+    }
     slots
 }
 
@@ -345,8 +357,11 @@ pub fn max_missing_fences(
         .filter(|(slot, _)| missing.iter().any(|id| slot.contains(*id)))
         .map(|(slot, used)| slot.count - used)
         .sum();
+    // Each listed fence is a different epoch's, wherever it sits: the epochs left over bound
+    // the missing fences too, when the slots overlap too much to tell whose fence is whose.
+    let spare = total - fences.len() as u64;
     Some(
-        usize::try_from(open)
+        usize::try_from(open.min(spare))
             .unwrap_or(usize::MAX)
             .min(missing.len()),
     )
@@ -432,8 +447,8 @@ mod tests {
     #[test]
     fn epochs_no_given_manifest_was_written_in_share_one_slot() {
         // Epoch 2's manifests are given; epochs 1 and 3..=u64::MAX-1 opened writers whose
-        // manifests are gone: three slots, not 2^64 of them.
-        let snapshot = snapshot(&[(9, 0)], &[(5, 2, 3, 6), (6, u64::MAX - 1, 3, 9)]);
+        // manifests (7 and 8 among them) are gone: three slots, not 2^64 of them.
+        let snapshot = snapshot(&[(9, 0)], &[(5, 2, 3, 6), (9, u64::MAX - 1, 3, 9)]);
         let root = snapshot.root("db").expect("db");
         let slots = fence_slots(root, root.latest_given().expect("latest"));
         let shape: Vec<(u64, u64)> = slots.iter().map(|s| (s.epoch, s.count)).collect();
@@ -465,6 +480,55 @@ mod tests {
             let slots = fence_slots(root, root.latest_given().expect("latest"));
             assert_eq!(max_missing_fences(&slots, &ids(&[]), &gone), fences);
         }
+    }
+
+    #[test]
+    fn a_later_epochs_bound_caps_the_fences_of_the_epochs_before_it() {
+        // The independent oracle's s0092: GC left no bump of epochs 3 and 4, but epoch 5's
+        // bump (manifest 22, after 21) and its L0 flush (manifest 23, next 22) are given, so
+        // epoch 5 fenced at 19..=21, and every earlier epoch before that: none of the gone
+        // WAL 22-24 is a fence. Without the cap epochs 3 and 4 could have fenced anywhere.
+        let manifests = [
+            (15, 3, 11, 15),
+            (19, 4, 18, 19),
+            (21, 4, 18, 19),
+            (22, 5, 18, 19),
+            (23, 5, 21, 22),
+            (25, 5, 21, 25),
+        ];
+        let snapshot = snapshot(&[], &manifests);
+        let root = snapshot.root("db").expect("db");
+        let slots = fence_slots(root, root.latest_given().expect("latest"));
+        assert!(
+            slots.iter().all(|slot| slot.hi.is_some_and(|hi| hi <= 21)),
+            "{slots:?}"
+        );
+        assert_eq!(
+            max_missing_fences(&slots, &ids(&[]), &ids(&[22, 23, 24])),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn listed_fences_use_up_the_epochs_whose_slots_overlap() {
+        // The independent oracle's s0785: four epochs, and four zero-byte WAL objects listed
+        // (1, 4, 9, 10), so the gone WAL 8 is no fence, although the slots of epochs 1-4 all
+        // reach it and no listed fence belongs to one slot alone.
+        let slots: Vec<FenceSlot> = [(1, 1), (2, 4), (3, 8), (4, 8)]
+            .into_iter()
+            .map(|(epoch, lo)| FenceSlot {
+                epoch,
+                count: 1,
+                lo,
+                hi: Some(10),
+            })
+            .collect();
+        let listed = ids(&[1, 4, 9, 10]);
+        assert_eq!(max_missing_fences(&slots, &listed, &ids(&[8])), Some(0));
+        assert_eq!(
+            max_missing_fences(&slots, &ids(&[1, 4, 9]), &ids(&[8])),
+            Some(1)
+        );
     }
 
     #[test]

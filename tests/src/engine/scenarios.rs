@@ -272,6 +272,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(clone_writes_wal_wiped(work, out).await?);
     fixtures.extend(clone_pin_deleted(work, out).await?);
     fixtures.extend(writes_after_checkpoint_wal_wiped(work, out).await?);
+    fixtures.extend(manifests_deleted(work, out).await?);
     Ok(fixtures)
 }
 
@@ -297,6 +298,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "o-clone-writes-wal-wiped" => clone_writes_wal_wiped(work, out).await,
         "p-clone-pin-deleted" => clone_pin_deleted(work, out).await,
         "q-writes-after-checkpoint-wal-wiped" => writes_after_checkpoint_wal_wiped(work, out).await,
+        "r-manifests-deleted" => manifests_deleted(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -941,6 +943,65 @@ pub async fn writes_after_checkpoint_wal_wiped(work: &Path, out: &Path) -> Resul
     if let Some(db) = running {
         let _ = db.close().await;
     }
+    Ok(s.into_fixtures())
+}
+
+/// R: every manifest object of two databases is deleted; their SSTs and WAL objects stay.
+/// `whole` still has its whole WAL, from WAL 1 on; `collected` had two sessions and a GC pass
+/// that deleted the WAL objects of the first (its rows were in L0). A writer open of what is
+/// left (on a copy, so the fixtures stay the state before it) finds no manifest: it starts over
+/// from WAL 1, so `whole`'s replays every write and `collected`'s misses the first session's.
+pub async fn manifests_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let mut s = Scenario::new(work, out, "r-manifests-deleted", false)?;
+    for root in ["whole", "collected"] {
+        let db = s.open(root).await?;
+        put_range(&db, "k", 0..3).await?;
+        flush(&db, FlushType::Wal).await?;
+        flush(&db, FlushType::MemTable).await?;
+        db.close().await?;
+        if root == "collected" {
+            let db = s.open(root).await?;
+            put_range(&db, "n", 0..3).await?;
+            flush(&db, FlushType::Wal).await?;
+            flush(&db, FlushType::MemTable).await?;
+            db.close().await?;
+            s.admin(root).run_gc_once(gc_now_options()).await?;
+            s.log(
+                "collected: 3 puts, L0 flush, close; reopen, 3 puts, L0 flush, close; GC (min_age 0)",
+                json!("ok"),
+            );
+        } else {
+            s.log("whole: 3 puts, WAL flush, L0 flush, close", json!("ok"));
+        }
+    }
+    s.snapshot("-before-delete")?;
+    for root in ["whole", "collected"] {
+        let manifests = s.main_dir().join(root).join("manifest");
+        let deleted = std::fs::read_dir(&manifests)?.count();
+        std::fs::remove_dir_all(&manifests)?;
+        s.log(
+            &format!("operator deletes every manifest object of {root}"),
+            json!({ "deleted": deleted }),
+        );
+    }
+    let probe = s.copy_stores(&work.join("r-manifests-deleted-probe"))?;
+    for root in ["whole", "collected"] {
+        let opened = Db::builder(root, local_store(&probe.main)?)
+            .with_settings(fixture_settings())
+            .build()
+            .await;
+        s.log_result(&format!("open {root} (on a copy)"), &opened);
+        if let Ok(db) = opened {
+            let read = match db.get(b"k01").await {
+                Ok(Some(value)) => json!({ "key": "k01", "value": String::from_utf8_lossy(&value) }),
+                Ok(None) => json!({ "key": "k01", "value": null }),
+                Err(err) => json!({ "key": "k01", "error": s.portable(&err.to_string()) }),
+            };
+            s.log(&format!("the writer opened on {root} gets `k01`"), read);
+            let _ = db.close().await;
+        }
+    }
+    s.snapshot("")?;
     Ok(s.into_fixtures())
 }
 

@@ -5,6 +5,7 @@ use crate::finding::{Finding, Impact};
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
 use crate::snapshot::Unknown;
+use std::collections::BTreeSet;
 
 crate::declare_rule! {
     /// ## What it checks
@@ -19,7 +20,12 @@ crate::declare_rule! {
     ///
     /// ## SlateDB error it prevents
     /// `LatestTransactionalObjectVersionMissing` for clones from it and readers of it; a silent,
-    /// empty database for a writer.
+    /// empty database for a writer. When the root still holds compacted SSTs or WAL objects, its
+    /// manifests were deleted: a writer open starts a new database that replays the WAL from
+    /// WAL 1 to the first missing object and reads no SST, so it loses every write outside that
+    /// (fixture `r-manifests-deleted`: `collected`, whose first WAL objects GC had deleted, lost
+    /// `k01`; `whole`, with its WAL from WAL 1 on, lost nothing), or fails with `detected newer
+    /// DB client` where the old compactor's state is still there.
     ///
     /// ## Example
     /// `open:shards/child-a` where the clone was created as `parent/child-a`.
@@ -51,7 +57,37 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
         .filter(|r| r.exists())
         .map(|r| r.path.as_str())
         .collect();
-    let (message, impact) = if writer {
+    // Objects only a database writes, with no manifest left: its manifests were deleted. A
+    // writer open then starts a new database and replays the WAL from WAL 1 up to the first
+    // missing object; what only the SSTs, or the WAL after a gap, hold it does not read.
+    let state = cx.snapshot.root(root);
+    let ssts = state.map_or(0, |state| state.compacted.len());
+    let wal: BTreeSet<u64> = state.map_or_else(BTreeSet::new, |state| {
+        state
+            .wal_in_main
+            .keys()
+            .chain(state.wal_in_wal_store.keys())
+            .copied()
+            .collect()
+    });
+    let whole_wal = wal.first() == Some(&1) && wal.last().copied() == Some(wal.len() as u64);
+    let (message, impact) = if writer && (ssts > 0 || !wal.is_empty()) && !whole_wal {
+        (
+            format!(
+                "no manifest at `{root}`, but {ssts} compacted SSTs and {} WAL objects of a database are listed there (WAL {}): its manifests were deleted, and a writer open starts a new database that replays the WAL from WAL 1 to the first gap and reads none of the SSTs, so every write kept only in them or after the gap is lost",
+                wal.len(),
+                if wal.is_empty() { "none".to_string() } else { crate::rules::wal::id_ranges(&wal.iter().copied().collect::<Vec<_>>()) }
+            ),
+            Impact::Unsafe {
+                predicted_error: "the database's writes outside its WAL are unreachable: a new database without them (or `detected newer DB client` from the old compactor's state)".into(),
+            },
+        )
+    } else if writer && !wal.is_empty() {
+        (
+            format!("no manifest at `{root}`, but {ssts} compacted SSTs and WAL 1–{} of a database are listed there: its manifests were deleted; a writer open starts a new database that replays the whole WAL and reads none of the SSTs, which loses nothing only if every write is still in that WAL (never true of a clone's writes inherited from its parent)", wal.len()),
+            Impact::Inconclusive,
+        )
+    } else if writer {
         (
             format!("no database at `{root}`: a writer open creates a new, empty one there"),
             Impact::Inconclusive,

@@ -1,13 +1,18 @@
 //! `SDB-WAL-003` wal-hole: a hole in the WAL makes a writer open skip or trip over WAL objects. See [`RULE`].
 
 use super::id_ranges;
+use super::wal_replay_range_missing::known_fences;
 use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::listing::ObjectsById;
 use crate::model::{Manifest, WalId};
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
-use crate::snapshot::{fence_slots, newest_l0, proven_fences, RootState, WriterOpenForecast};
+use crate::snapshot::{
+    fence_slots, max_missing_fences, newest_l0, proven_fences, RootState, RowsAgainstL0,
+    WriterOpenForecast,
+};
+use std::collections::BTreeSet;
 
 crate::declare_rule! {
     /// ## What it checks
@@ -125,15 +130,39 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let first_missing = reader_stops_at(objects, latest)?;
     let next = newest_l0(root, latest).next_wal_sst_id;
     let fences = proven_fences(&fence_slots(root, latest));
+    // A listed object's rows, when read, say what a data object before the bound held.
+    let rows_past_l0 = |id: u64| match cx.wal_rows(root, id) {
+        Some(Ok(rows)) => Some(matches!(
+            RowsAgainstL0::of(rows, latest),
+            RowsAgainstL0::NotInL0 { .. }
+        )),
+        _ => None,
+    };
     let lost: Vec<u64> = objects
         .range(first_missing..)
-        .filter(|(id, o)| o.size > 0 && **id >= next)
+        .filter(|(id, o)| o.size > 0 && (**id >= next || rows_past_l0(**id) == Some(true)))
         .map(|(id, _)| *id)
         .collect();
+    let gone: BTreeSet<u64> = (first_missing..=last)
+        .filter(|id| !objects.contains_key(id) && !fences.contains(id))
+        .collect();
+    // Gone objects that no writer open can have fenced held data: at or after the bound, writes
+    // that are not in L0. When more are gone there than opens can have fenced, some did.
+    let max_fences = max_missing_fences(&fence_slots(root, latest), &known_fences(root), &gone);
+    let gone_past_l0: Vec<u64> = gone.range(next..).copied().collect();
+    let certainly_lost = match max_fences {
+        Some(fenced) => gone_past_l0.len().saturating_sub(fenced),
+        None => 0,
+    };
+    let mut lost = lost;
+    if certainly_lost > 0 {
+        lost.extend(&gone_past_l0);
+        lost.sort_unstable();
+    }
     let undecided: Vec<u64> = (first_missing..=last)
         .filter(|id| match objects.get(id) {
-            Some(object) => object.size > 0 && *id < next,
-            None => !fences.contains(id),
+            Some(object) => object.size > 0 && *id < next && rows_past_l0(*id).is_none(),
+            None => gone.contains(id) && (certainly_lost == 0 || *id < next),
         })
         .collect();
     let impact = if !lost.is_empty() {
@@ -148,9 +177,17 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     } else {
         Impact::Advisory
     };
+    let gone_counted = if certainly_lost > 0 {
+        format!(
+            " (of the gone WAL {}, at least {certainly_lost} held writes: more are gone there than the writer opens the manifests record can have fenced)",
+            id_ranges(&gone_past_l0)
+        )
+    } else {
+        String::new()
+    };
     let consequence = match &impact {
         Impact::Unsafe { .. } => format!(
-            "a `DbReader` stops at WAL {first_missing} and never reads WAL {}, which hold writes after the newest L0",
+            "a `DbReader` stops at WAL {first_missing} and misses the writes in WAL {}, which are not in L0{gone_counted}",
             id_ranges(&lost)
         ),
         Impact::Inconclusive => format!(
