@@ -253,14 +253,18 @@ fn latest_manifest(main: &Path, root: &str) -> Result<Option<Manifest>> {
 /// Whether deleting `deleted` (id, size) left no trace: every one of them past the replay
 /// point is at or beyond the latest manifest's `next_wal_sst_id`, newer than every WAL object
 /// left, and none is a zero-byte object at `next_wal_sst_id` (the fence a writer open leaves,
-/// which that manifest's state requires).
+/// which that manifest's state requires); and the newest WAL object that manifest records
+/// (`next_wal_sst_id - 1`, which GC keeps) is still there, since a deletion that took it shows.
 fn leaves_no_trace(deleted: &[(u64, u64)], remaining: &[u64], latest: &Manifest) -> bool {
     let relevant: Vec<&(u64, u64)> = deleted
         .iter()
         .filter(|(id, _)| *id > latest.replay_after_wal_id)
         .collect();
     let newest_left = remaining.iter().copied().max().unwrap_or(0);
+    let newest_recorded = latest.next_wal_sst_id.saturating_sub(1);
+    let newest_recorded_deleted = deleted.iter().any(|(id, _)| *id == newest_recorded);
     !relevant.is_empty()
+        && !newest_recorded_deleted
         && relevant.iter().all(|(id, size)| {
             *id >= latest.next_wal_sst_id
                 && *id > newest_left
