@@ -635,6 +635,17 @@ pub async fn clone_detach(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     Ok(s.into_fixtures())
 }
 
+/// One writer session on `root`: puts `<prefix>00` to `<prefix>02`, flushes them to the WAL
+/// and then to L0, and closes.
+async fn session_flushed_to_l0(s: &Scenario, root: &str, prefix: &str) -> Result<()> {
+    let db = s.open(root).await?;
+    put_range(&db, prefix, 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    flush(&db, FlushType::MemTable).await?;
+    db.close().await?;
+    Ok(())
+}
+
 /// Logs what a reader that writes nothing reads now for each `(root, key)`, as steps
 /// "reader (FollowLatest) of ROOT gets `KEY`" (the fixture tests look them up by that name).
 async fn log_reads(s: &mut Scenario, reads: &[(&str, &str)]) {
@@ -904,11 +915,7 @@ pub async fn writes_after_checkpoint_wal_wiped(work: &Path, out: &Path) -> Resul
     let mut s = Scenario::new(work, out, "q-writes-after-checkpoint-wal-wiped", false)?;
     let mut running = None;
     for root in ["lossy", "closed"] {
-        let db = s.open(root).await?;
-        put_range(&db, "k", 0..3).await?;
-        flush(&db, FlushType::Wal).await?;
-        flush(&db, FlushType::MemTable).await?;
-        db.close().await?;
+        session_flushed_to_l0(&s, root, "k").await?;
         let db = s.open(root).await?;
         let cp = db
             .create_checkpoint(CheckpointScope::All, &named("cp", None))
@@ -954,17 +961,9 @@ pub async fn writes_after_checkpoint_wal_wiped(work: &Path, out: &Path) -> Resul
 pub async fn manifests_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     let mut s = Scenario::new(work, out, "r-manifests-deleted", false)?;
     for root in ["whole", "collected"] {
-        let db = s.open(root).await?;
-        put_range(&db, "k", 0..3).await?;
-        flush(&db, FlushType::Wal).await?;
-        flush(&db, FlushType::MemTable).await?;
-        db.close().await?;
+        session_flushed_to_l0(&s, root, "k").await?;
         if root == "collected" {
-            let db = s.open(root).await?;
-            put_range(&db, "n", 0..3).await?;
-            flush(&db, FlushType::Wal).await?;
-            flush(&db, FlushType::MemTable).await?;
-            db.close().await?;
+            session_flushed_to_l0(&s, root, "n").await?;
             s.admin(root).run_gc_once(gc_now_options()).await?;
             s.log(
                 "collected: 3 puts, L0 flush, close; reopen, 3 puts, L0 flush, close; GC (min_age 0)",
