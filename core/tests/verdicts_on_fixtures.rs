@@ -706,6 +706,10 @@ fn a_root_whose_manifests_were_deleted_loses_what_its_wal_does_not_hold() {
     ] {
         let result = evaluate_at(&deleted, &options, made_at(&deleted), plan);
         assert_verdict(&result, verdict, Some("SDB-MAN-001"));
+        // The main store lists their WAL objects, so where the WAL lives is not in question.
+        let stated_nothing = CheckOptions::default();
+        let result = evaluate_at(&deleted, &stated_nothing, made_at(&deleted), plan);
+        assert_verdict(&result, verdict, Some("SDB-MAN-001"));
         let result = evaluate_at(&before, &options, made_at(&before), plan);
         assert_verdict(&result, Verdict::Safe, None);
     }

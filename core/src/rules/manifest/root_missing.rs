@@ -62,14 +62,21 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
     // missing object; what only the SSTs, or the WAL after a gap, hold it does not read.
     let state = cx.snapshot.root(root);
     let ssts = state.map_or(0, |state| state.compacted.len());
-    let wal: BTreeSet<u64> = state.map_or_else(BTreeSet::new, |state| {
-        state
-            .wal_in_main
-            .keys()
-            .chain(state.wal_in_wal_store.keys())
-            .copied()
-            .collect()
-    });
+    // Where the WAL lives unlisted (a WAL store not given), what it holds is unknown.
+    let wal: Result<BTreeSet<u64>, Unknown> = match state {
+        Some(state) => cx
+            .wal_objects(state)
+            .map(|objects| objects.keys().copied().collect()),
+        None => Ok(BTreeSet::new()),
+    };
+    if let (true, Err(why)) = (writer && ssts > 0, &wal) {
+        return Some(input_missing::finding(
+            root,
+            &format!("whether the WAL of `{root}`, whose manifests were deleted ({ssts} compacted SSTs are left), still holds every write a writer open would need"),
+            why,
+        ));
+    }
+    let wal = wal.unwrap_or_default();
     let whole_wal = wal.first() == Some(&1) && wal.last().copied() == Some(wal.len() as u64);
     let (message, impact) = if writer && (ssts > 0 || !wal.is_empty()) && !whole_wal {
         (
