@@ -343,4 +343,9 @@ impl RowsAgainstL0 {
             max_seq => Self::InL0 { max_seq },
         }
     }
+
+    /// Whether `rows` hold a write past `latest`'s `last_l0_seq`, one that L0 lacks.
+    pub fn past_l0(rows: &SstRows, latest: &Manifest) -> bool {
+        matches!(Self::of(rows, latest), Self::NotInL0 { .. })
+    }
 }

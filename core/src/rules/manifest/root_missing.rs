@@ -3,6 +3,7 @@
 use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::rules::listing::input_missing;
+use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
 use crate::snapshot::Unknown;
 use std::collections::BTreeSet;
@@ -83,7 +84,7 @@ pub fn check(cx: &RuleContext<'_>, root: &str, writer: bool) -> Option<Finding> 
             format!(
                 "no manifest at `{root}`, but {ssts} compacted SSTs and {} WAL objects of a database are listed there (WAL {}): its manifests were deleted, and a writer open starts a new database that replays the WAL from WAL 1 to the first gap and reads none of the SSTs, so every write kept only in them or after the gap is lost",
                 wal.len(),
-                if wal.is_empty() { "none".to_string() } else { crate::rules::wal::id_ranges(&wal.iter().copied().collect::<Vec<_>>()) }
+                if wal.is_empty() { "none".to_string() } else { id_ranges(&wal.iter().copied().collect::<Vec<_>>()) }
             ),
             Impact::Unsafe {
                 predicted_error: "the database's writes outside its WAL are unreachable: a new database without them (or `detected newer DB client` from the old compactor's state)".into(),

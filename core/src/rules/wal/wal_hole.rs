@@ -129,16 +129,14 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
     let last = *objects.keys().next_back()?;
     let first_missing = reader_stops_at(objects, latest)?;
     let next = newest_l0(root, latest).next_wal_sst_id;
-    let fences = proven_fences(&fence_slots(root, latest));
+    let slots = fence_slots(root, latest);
+    let fences = proven_fences(&slots);
     // A listed object's rows, when read, say what a data object before the bound held.
     let rows_past_l0 = |id: u64| match cx.wal_rows(root, id) {
-        Some(Ok(rows)) => Some(matches!(
-            RowsAgainstL0::of(rows, latest),
-            RowsAgainstL0::NotInL0 { .. }
-        )),
+        Some(Ok(rows)) => Some(RowsAgainstL0::past_l0(rows, latest)),
         _ => None,
     };
-    let lost: Vec<u64> = objects
+    let mut lost: Vec<u64> = objects
         .range(first_missing..)
         .filter(|(id, o)| o.size > 0 && (**id >= next || rows_past_l0(**id) == Some(true)))
         .map(|(id, _)| *id)
@@ -148,13 +146,12 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
         .collect();
     // Gone objects that no writer open can have fenced held data: at or after the bound, writes
     // that are not in L0. When more are gone there than opens can have fenced, some did.
-    let max_fences = max_missing_fences(&fence_slots(root, latest), &known_fences(root), &gone);
+    let max_fences = max_missing_fences(&slots, &known_fences(root), &gone);
     let gone_past_l0: Vec<u64> = gone.range(next..).copied().collect();
     let certainly_lost = match max_fences {
         Some(fenced) => gone_past_l0.len().saturating_sub(fenced),
         None => 0,
     };
-    let mut lost = lost;
     if certainly_lost > 0 {
         lost.extend(&gone_past_l0);
         lost.sort_unstable();

@@ -66,6 +66,17 @@ crate::declare_rule! {
     };
 }
 
+/// What to do about deleted WAL objects before SlateDB reads the database again.
+const RESTORE_WAL: &str = "restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database";
+
+/// " (the newest is WAL N)", or " (none at all)", for messages about what is still listed.
+fn newest_listed_phrase(newest: Option<WalId>) -> String {
+    newest.map_or_else(
+        || " (none at all)".into(),
+        |id| format!(" (the newest is WAL {id})"),
+    )
+}
+
 /// Checks that the fence of the writer open that wrote `latest` is still listed, or, when that
 /// writer has persisted a manifest since, that the WAL `latest` records has not lost its end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
@@ -109,7 +120,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             bumped_from.id,
             fence_from,
             fence_from,
-            newest.map(|id| format!(" (the newest is WAL {id})")).unwrap_or_else(|| " (none at all)".into()),
+            newest_listed_phrase(newest),
         ),
         evidence![
             ("manifest_id", latest.id),
@@ -120,7 +131,7 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ("fence_expected_from", fence_from),
             ("newest_listed_wal_id", newest),
         ],
-        "restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage",
+        format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage"),
         Impact::Unsafe {
             predicted_error: format!(
                 "silent loss of the writes acknowledged since writer epoch {} opened (its fence WAL and every WAL after it are gone)",
@@ -176,9 +187,7 @@ fn recorded_end_gone(
     let read_lost: Vec<u64> = root
         .earlier_wal_rows
         .range(latest.next_wal_sst_id..)
-        .filter(|(_, rows)| {
-            matches!(rows, Ok(rows) if matches!(RowsAgainstL0::of(rows, latest), RowsAgainstL0::NotInL0 { .. }))
-        })
+        .filter(|(_, rows)| matches!(rows, Ok(rows) if RowsAgainstL0::past_l0(rows, latest)))
         .map(|(id, _)| *id)
         .collect();
     if !read_lost.is_empty() {
@@ -198,7 +207,7 @@ fn recorded_end_gone(
                 ("wal_ids_read_past_l0", &read_lost),
                 ("newest_listed_wal_id", newest_listed),
             ],
-            "restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database",
+            RESTORE_WAL,
             Impact::Unsafe {
                 predicted_error: format!(
                     "silent loss of the writes in WAL {}",
@@ -216,9 +225,7 @@ fn recorded_end_gone(
             "the newest WAL object manifest {} of `{}` records (WAL {newest_recorded}) is gone and none after it is listed{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any",
             latest.id,
             root.path,
-            newest_listed
-                .map(|id| format!(" (the newest is WAL {id})"))
-                .unwrap_or_else(|| " (none at all)".into()),
+            newest_listed_phrase(newest_listed),
             latest.next_wal_sst_id,
         ),
         evidence![
@@ -228,7 +235,7 @@ fn recorded_end_gone(
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("newest_listed_wal_id", newest_listed),
         ],
-        "if every writer of the database stopped with `Db::close()` and its default memtable flush, nothing is lost (say --writers-closed); otherwise restore the deleted WAL objects (object versioning, a backup, the WAL disk) before any reader, writer or clone touches the database",
+        format!("if every writer of the database stopped with `Db::close()` and its default memtable flush, nothing is lost (say --writers-closed); otherwise {RESTORE_WAL}"),
         Impact::Inconclusive,
     );
     finding.severity = Severity::Warning;
