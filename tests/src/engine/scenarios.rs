@@ -222,6 +222,14 @@ impl Scenario {
         Ok(target)
     }
 
+    /// Deletes every WAL object of `root` (in the WAL store when the scenario has one), as an
+    /// operator cleaning up WAL storage does, and logs it as "operator wipes ROOT/wal".
+    pub fn wipe_wal_of(&mut self, root: &str) -> Result<()> {
+        wipe_wal(self.wal_dir(), root)?;
+        self.log(&format!("operator wipes {root}/wal"), json!("ok"));
+        Ok(())
+    }
+
     /// The fixture directories snapshotted so far.
     pub fn into_fixtures(self) -> Vec<PathBuf> {
         self.fixtures
@@ -495,8 +503,7 @@ pub async fn wal_wiped_with_wal_only_data(work: &Path, out: &Path) -> Result<Vec
     flush(&db, FlushType::Wal).await?;
     compat::close_leaving_data_in_wal(db).await?;
     s.snapshot("-before-wipe")?;
-    wipe_wal(s.wal_dir(), "db")?;
-    s.log("operator wipes db/wal", json!("ok"));
+    s.wipe_wal_of("db")?;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }
@@ -686,8 +693,7 @@ pub async fn reopen_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     let before = reader_outcome(&s, "db", "tail").await;
     s.log("reader (FollowLatest) gets `tail`", before);
     s.snapshot("-before-wipe")?;
-    wipe_wal(s.wal_dir(), "db")?;
-    s.log("operator wipes db/wal", json!("ok"));
+    s.wipe_wal_of("db")?;
     let after = reader_outcome(&s, "db", "tail").await;
     s.log("reader (FollowLatest) gets `tail`", after);
     let kept = reader_outcome(&s, "db", "k00").await;
@@ -724,8 +730,7 @@ pub async fn user_checkpoint_wal_wiped(work: &Path, out: &Path) -> Result<Vec<Pa
     flush(&db, FlushType::MemTable).await?;
     db.close().await?;
     s.snapshot("-before-wipe")?;
-    wipe_wal(s.wal_dir(), "p")?;
-    s.log("operator wipes p/wal", json!("ok"));
+    s.wipe_wal_of("p")?;
     let result = s.clone_db("c", "p", Some(cp.id)).await;
     s.log_result("clone c from p at the unnamed checkpoint", &result);
     s.snapshot("")?;
@@ -751,8 +756,7 @@ pub async fn idle_reopens_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
     }
     s.log("db: 3 puts flushed to L0, close; two reopens that write nothing", json!("ok"));
     s.snapshot("-before-wipe")?;
-    wipe_wal(s.wal_dir(), "db")?;
-    s.log("operator wipes db/wal", json!("ok"));
+    s.wipe_wal_of("db")?;
     let read = reader_outcome(&s, "db", "k02").await;
     s.log("reader (FollowLatest) gets `k02`", read);
     s.snapshot("")?;
@@ -854,8 +858,7 @@ pub async fn clone_copies_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
     s.log("GC of lossy with min_age 0", json!("ok"));
     s.snapshot("-before-wipe")?;
     for root in ["lossy", "intact"] {
-        wipe_wal(s.wal_dir(), root)?;
-        s.log(&format!("operator wipes {root}/wal"), json!("ok"));
+        s.wipe_wal_of(root)?;
     }
     log_reads(&mut s, &[("lossy", "w01"), ("lossy", "k01"), ("intact", "k01")]).await;
     s.snapshot("")?;
@@ -893,8 +896,7 @@ pub async fn clone_writes_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathB
     }
     s.snapshot("-before-wipe")?;
     for clone in ["lossy", "intact"] {
-        wipe_wal(s.wal_dir(), clone)?;
-        s.log(&format!("operator wipes {clone}/wal"), json!("ok"));
+        s.wipe_wal_of(clone)?;
     }
     log_reads(&mut s, &[("lossy", "c01"), ("lossy", "k01"), ("intact", "c01")]).await;
     s.snapshot("")?;
@@ -937,8 +939,7 @@ pub async fn writes_after_checkpoint_wal_wiped(work: &Path, out: &Path) -> Resul
     log_reads(&mut s, &[("lossy", "tail"), ("closed", "tail")]).await;
     s.snapshot("-before-wipe")?;
     for root in ["lossy", "closed"] {
-        wipe_wal(s.wal_dir(), root)?;
-        s.log(&format!("operator wipes {root}/wal"), json!("ok"));
+        s.wipe_wal_of(root)?;
     }
     log_reads(
         &mut s,

@@ -7,7 +7,7 @@ use super::scenarios::{
     compact_until_l0_empty, flush, gc_now_options, named, parent_of_four_l0_cloned, put_range,
     Scenario,
 };
-use crate::store::{files_under, wipe_wal};
+use crate::store::files_under;
 use anyhow::{anyhow, Context, Result};
 use serde_json::json;
 use slatedb::config::{CheckpointScope, FlushType};
@@ -185,8 +185,7 @@ pub async fn rollback_proven_by_clone(work: &Path, out: &Path) -> Result<Vec<Pat
         log_read(&mut s, "c2", "b00").await?;
     }
 
-    wipe_wal(s.wal_dir(), "p")?;
-    s.log("operator wipes p/wal", json!("ok"));
+    s.wipe_wal_of("p")?;
     s.snapshot("-wal-wiped")?;
     log_read(&mut s, "p", "a00").await?;
     log_read(&mut s, "p", "b00").await?;
