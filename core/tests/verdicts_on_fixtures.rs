@@ -5,7 +5,7 @@
 mod common;
 
 use common::plans::{assert_verdict, evaluate_at, finding};
-use common::store::{made_at, snapshot, with_context};
+use common::store::{inputs, made_at, relist_main, snapshot, with_context};
 use slatecheck_core::finding::{Severity, Verdict};
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
@@ -633,7 +633,8 @@ fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
 /// clone fails with `CheckpointMissing` (scenario.json: both did), while its reads still work.
 /// Deleting `split`'s pin breaks the clones from `cp`, a checkpoint users clone from: unsafe.
 /// Deleting `plain`'s only breaks a clone of its latest state, which no checkpoint promises: a
-/// warning, as the oracle's seed 27067 and issue 10's consequence rule judge it.
+/// warning, as the oracle's seed 27067 and issue 10's consequence rule judge it. So is deleting
+/// `split`'s once a clone from `cp` fails already (the independent oracle's s0502).
 #[test]
 fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
     let outcome = |step: &str| step_outcome("p-clone-pin-deleted", step);
@@ -679,6 +680,26 @@ fn deleting_a_clones_pin_breaks_the_clones_of_that_clone() {
     let plain = judge(format!("delete-checkpoint:src@{}", pin("plain")));
     assert_verdict(&plain, Verdict::Safe, Some("SDB-CLONE-004"));
     assert_eq!(clone_breaks(&plain).severity, Severity::Warning);
+
+    // With `split`'s WAL gone, a clone from `cp` fails already (WalUnavailable): deleting the
+    // pin breaks nothing that works, and says so.
+    let mut given = inputs(&fixture("v2", "p-clone-pin-deleted-before-delete"), false);
+    relist_main(&mut given, |key| !key.starts_with("split/wal/"), &[]);
+    let wal_gone = Snapshot::build(given);
+    let text = format!("delete-checkpoint:src@{}", pin("split"));
+    let split = evaluate_at(&wal_gone, &options, made_at(&wal_gone), &text);
+    assert_verdict(&split, Verdict::Safe, Some("SDB-CLONE-004"));
+    let advice = clone_breaks(&split);
+    assert_eq!(advice.severity, Severity::Warning);
+    assert!(
+        advice.message.contains("fails already"),
+        "{}",
+        advice.message
+    );
+    assert_eq!(
+        advice.evidence["clone_source_checkpoints_not_working"],
+        serde_json::json!([outcome("split: 2 puts, WAL flush, checkpoint `cp`")["id"]])
+    );
 }
 
 /// Fixture r: every manifest of `whole` and `collected` deleted, their SSTs and WAL left. A
@@ -761,6 +782,52 @@ fn a_wipe_that_reaches_the_newest_recorded_wal_leaves_later_writes_open() {
             "{plan}: {:?}",
             result.rules
         );
+    }
+}
+
+/// Fixture s: `lossy` is a clone, never opened as a writer, made from a `Durable` checkpoint
+/// taken while `src`'s writer held `w00`..`w02` only in its WAL; `src` then closed with
+/// `Db::close()`, and `intact` was cloned from that closed state. Both clones' WAL is wiped, and
+/// SlateDB's reader of `lossy` lost `w01` (scenario.json). Every writer of the store closed with
+/// `Db::close()`, but that put the `w` keys in `src`'s L0, not the clone's: `--writers-closed`
+/// says nothing about a WAL range a clone inherited, so `lossy` is never `safe`. Before this
+/// check, `--writers-closed` made it `safe` (the independent oracle's s0165 had that shape).
+#[test]
+fn writers_closed_says_nothing_about_the_wal_a_clone_inherited() {
+    let name = "s-clone-inherits-wal-wiped";
+    let before_wipe = format!("{name}-before-wipe");
+    assert_eq!(reader_got(&before_wipe, "lossy", "w01"), "value-1");
+    assert!(reader_got(name, "lossy", "w01").is_null(), "`w01` was lost");
+    assert_eq!(reader_got(name, "intact", "w01"), "value-1");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..options.clone()
+    };
+    let wiped = snapshot(&fixture("v2", name), false);
+    let before = snapshot(&fixture("v2", &before_wipe), false);
+    let lossy = ["read:lossy", "open:lossy"];
+    for plan in lossy {
+        for stated in [&options, &closed] {
+            let result = evaluate_at(&wiped, stated, made_at(&wiped), plan);
+            assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
+        }
+    }
+    let intact = ["read:intact", "open:intact"];
+    let all = [lossy, intact].concat();
+    let safe = [
+        (&wiped, &closed, &intact[..]),
+        (&before, &options, &all[..]),
+        (&before, &closed, &all[..]),
+    ];
+    for (store, stated, plans) in safe {
+        for plan in plans {
+            let result = evaluate_at(store, stated, made_at(store), plan);
+            assert_verdict(&result, Verdict::Safe, None);
+        }
     }
 }
 

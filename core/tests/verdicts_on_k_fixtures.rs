@@ -128,6 +128,50 @@ fn an_expired_but_listed_checkpoint_clones_unless_gc_runs() {
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-CKPT-003"));
 }
 
+/// Wiping `p`'s WAL deletes WAL 2, which a clone from `short` or `long` copies. While a
+/// checkpoint is live, breaking its clones makes the wipe unsafe; once it has expired it is no
+/// live clone source (SlateDB still clones from it until GC's next pass removes it), so that
+/// is a warning naming the expiry. Both expired: the wipe is safe (WAL 2's rows, read as a
+/// check of the live store reads them, are all in L0).
+#[test]
+fn a_wipe_that_breaks_clones_only_from_expired_checkpoints_is_advice() {
+    let snapshot = Snapshot::build(inputs_with_object_rows(
+        &fixture("k-expired-checkpoint-before-clone"),
+        false,
+    ));
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let breaks = |now, checkpoint: &str| {
+        let result = evaluate_at(&snapshot, &options, now, "wipe-wal:p");
+        let finding = result
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "SDB-WAL-001" && f.message.contains(&format!("`{checkpoint}`")))
+            .unwrap_or_else(|| panic!("no SDB-WAL-001 about `{checkpoint}`"));
+        (result.verdict, finding)
+    };
+    let live = made_at(&snapshot) - Duration::seconds(60);
+    let short_expired = made_at(&snapshot) + Duration::seconds(3);
+    let both_expired = made_at(&snapshot) + Duration::days(2);
+    for checkpoint in ["short", "long"] {
+        let (verdict, finding) = breaks(live, checkpoint);
+        assert_eq!(verdict, Verdict::Unsafe);
+        assert_eq!(finding.severity, Severity::Error);
+    }
+    let (verdict, short) = breaks(short_expired, "short");
+    assert_eq!(verdict, Verdict::Unsafe, "`long` is still live");
+    assert_eq!(short.severity, Severity::Warning);
+    assert!(short.message.contains("expired at"), "{}", short.message);
+    assert_eq!(breaks(short_expired, "long").1.severity, Severity::Error);
+    for checkpoint in ["short", "long"] {
+        let (verdict, finding) = breaks(both_expired, checkpoint);
+        assert_eq!(verdict, Verdict::Safe);
+        assert_eq!(finding.severity, Severity::Warning);
+    }
+}
+
 fn snapshot_of(name: &str) -> Snapshot {
     snapshot(&fixture(name), false)
 }
@@ -193,9 +237,12 @@ fn deleting_a_pin_whose_ssts_nothing_else_holds_is_unsafe() {
 }
 
 /// In fixture `a`, `clone2` (a clone of `clone`) placed its own never-expiring pin on `parent`
-/// on the same manifest as `clone`'s: deleting `clone`'s pin releases nothing.
+/// on the same manifest as `clone`'s: deleting `clone`'s pin releases no SST. But `clone2` also
+/// left its never-expiring pin on `clone`, a live checkpoint a clone of `clone` can be made
+/// from, and that clone writes its own pin on `parent` from the deleted one: it works now and
+/// fails after (`CheckpointMissing`, fixture `p`), as the independent oracle's s0456 did.
 #[test]
-fn deleting_a_pin_another_never_expiring_pin_covers_is_harmless() {
+fn deleting_a_pin_another_never_expiring_pin_covers_releases_nothing() {
     let snapshot = snapshot_of("a-checkpoints-clones-gc");
     let plan = format!(
         "delete-checkpoint:parent@{}",
@@ -203,18 +250,44 @@ fn deleting_a_pin_another_never_expiring_pin_covers_is_harmless() {
     );
     let now = made_at(&snapshot) + Duration::days(1);
     let result = evaluate_at(&snapshot, &min_age_zero(), now, &plan);
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages.len() == 1 && messages[0].contains("breaks the clones of `clone` from"),
+        "{messages:#?}"
+    );
+    // `clone2`'s pin on `clone` works; the checkpoint it was made through expired long ago.
+    let breaks = &result.findings[0].evidence;
+    assert_eq!(
+        breaks["clone_source_checkpoints"],
+        serde_json::json!([pin_of(&snapshot, "clone2", "clone")])
+    );
+    assert_eq!(
+        breaks["clone_source_checkpoints_not_working"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    // Without checkpoints on `clone`, only a later clone of its latest state would fail, which
+    // no checkpoint promises: advice.
+    let without_clone_checkpoints = |given: &mut SnapshotInputs| {
+        edit_manifests(given, "clone", |_, manifest| manifest.checkpoints.clear());
+    };
+    let mut given = inputs(&fixture("a-checkpoints-clones-gc"), false);
+    without_clone_checkpoints(&mut given);
+    let result = evaluate_at(&Snapshot::build(given), &min_age_zero(), now, &plan);
     assert_verdict(&result, Verdict::Safe, None);
-    // Only what a later clone of `clone` would meet (it writes its own pin on `parent` from the
-    // deleted one: fixture `p-clone-pin-deleted`), no harm to what `clone` reads.
     let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
     assert!(
         messages.len() == 1 && messages[0].contains("later clone of `clone`'s latest state"),
         "{messages:#?}"
     );
-    // Without the other never-expiring checkpoints (clone2's pin, the `Durable` checkpoint),
-    // the same deletion leaves the SSTs to `parent`'s latest manifest: deferred harm.
+    // Without the other never-expiring checkpoints on `parent` either (clone2's pin, the
+    // `Durable` checkpoint), the same deletion leaves the SSTs to `parent`'s latest manifest:
+    // deferred harm.
     let clone_pin = pin_of(&snapshot, "clone", "parent");
     let mut given = inputs(&fixture("a-checkpoints-clones-gc"), false);
+    without_clone_checkpoints(&mut given);
     edit_manifests(&mut given, "parent", |_, manifest| {
         manifest
             .checkpoints

@@ -127,7 +127,9 @@ pub struct CheckArgs {
     /// default memtable flush (none crashed, none closed with a WAL flush only, none is
     /// running): WAL objects with data before the newest L0's `next_wal_sst_id`, which may
     /// otherwise hold writes made after a size-triggered freeze, then hold only rows of L0.
-    /// Evidence in the store that a writer did not close so wins over it.
+    /// Evidence in the store that a writer did not close so wins over it. It says nothing
+    /// about a clone no writer has opened on: its WAL is what its source's writer had not
+    /// flushed when the checkpoint was taken.
     #[arg(long)]
     pub writers_closed: bool,
 

@@ -763,6 +763,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         ));
     }
     let mut grandchild: Option<Keys> = None;
+    let mut grandchild_pins: Vec<(uuid::Uuid, Keys)> = Vec::new();
     if let (Some(keys), true) = (&clone, rng.random_bool(0.45)) {
         let from = clone_checkpoint
             .as_ref()
@@ -778,7 +779,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 }
                 None => "clone `c2` from `c1` (latest)".into(),
             });
-            grandchild = Some(from.map_or_else(|| keys.clone(), |c| c.keys.clone()));
+            let keys = from.map_or_else(|| keys.clone(), |c| c.keys.clone());
+            // The checkpoints the clone left on `c1`: its never-expiring final pin and, for a
+            // clone of the latest state, the checkpoint it was made through; both are live
+            // checkpoints of `c1` that clone the state `c2` got.
+            if let Some(latest) = scenario.admin("c2").read_manifest(None).await? {
+                for entry in latest.external_dbs().iter().filter(|e| e.path == "c1") {
+                    let made_through = from.is_none().then_some(entry.source_checkpoint_id);
+                    grandchild_pins.extend(
+                        entry
+                            .final_checkpoint_id
+                            .into_iter()
+                            .chain(made_through)
+                            .map(|id| (id, keys.clone())),
+                    );
+                }
+            }
+            grandchild = Some(keys);
             // A checkpoint's state may hold writes only in its WAL range.
             clones_closed &= from.is_none();
         }
@@ -1012,9 +1029,10 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         root: "c2".into(),
         keys: keys.clone(),
     }));
-    // Every clone from a user checkpoint still in the manifest must keep working too: SlateDB
-    // clones from an expired one until GC removes it (for `gc` and `delete-checkpoint`, which
-    // runs GC after the deletion, only the unexpired ones count).
+    // Every clone from a live user checkpoint must keep working too, as issue 10 judges
+    // actions by consequence. SlateDB also clones from an expired one until GC removes it, but
+    // an expired checkpoint is no live clone source: breaking its clones is reported as advice.
+    // Only the clone plans themselves, below, clone from expired checkpoints.
     // The clone's own checkpoint too: an action on the clone must not break a clone from it.
     let sources: Vec<(&str, &UserCheckpoint)> = live_checkpoints
         .iter()
@@ -1026,8 +1044,6 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         id: c.id,
         keys: c.keys.clone(),
     };
-    let mut probes = readers.clone();
-    probes.extend(sources.iter().map(clone_from));
     let unexpired_probes: Vec<Probe> = readers
         .iter()
         .cloned()
@@ -1149,7 +1165,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             format!("wipe-wal:{acted_on}"),
             Action::WipeWal {
                 root: acted_on.into(),
-                probes,
+                probes: unexpired_probes,
             },
         ),
         Choice::DeleteCheckpoint if !p_checkpoints.is_empty() => {
@@ -1174,7 +1190,14 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             // The deletion is followed by a GC run, which removes expired checkpoints whatever
             // was deleted (as for `gc`): only the unexpired ones count. The deleted
             // checkpoint's own clones are no longer expected to work.
+            // SlateDB's own checkpoints on `c1` that `c2` left clone too, until `c1`'s pin on
+            // `p` goes (`wipe-wal:` leaves them out by design, as issue 10's class 6 asks).
             let mut probes = unexpired_probes;
+            probes.extend(grandchild_pins.iter().map(|(c, keys)| Probe::CloneFrom {
+                source: "c1".into(),
+                id: *c,
+                keys: keys.clone(),
+            }));
             probes.retain(|probe| !matches!(probe, Probe::CloneFrom { id: c, .. } if *c == id));
             (
                 format!("delete-checkpoint:p@{id}"),

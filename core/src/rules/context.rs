@@ -67,6 +67,15 @@ pub struct RuleContext<'a> {
 }
 
 impl<'a> RuleContext<'a> {
+    /// Whether `--writers-closed` settles the WAL after `latest`'s replay point: only where a
+    /// writer of `root` itself wrote that WAL. A clone that never opened a writer holds copies
+    /// of its source's WAL range as the checkpoint left it: writes its source's writer had not
+    /// flushed then, which a later close of that writer put in the source's L0, not the
+    /// clone's.
+    pub fn writers_closed_over(&self, root: &RootState, latest: &Manifest) -> bool {
+        self.options.writers_closed && crate::snapshot::writer_opened_here(root, latest)
+    }
+
     /// Why main-store absence cannot be settled, if it cannot.
     pub fn main_unknown(&self) -> Option<Unknown> {
         self.snapshot.main_unknown()

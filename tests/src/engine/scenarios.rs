@@ -281,6 +281,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(clone_pin_deleted(work, out).await?);
     fixtures.extend(writes_after_checkpoint_wal_wiped(work, out).await?);
     fixtures.extend(manifests_deleted(work, out).await?);
+    fixtures.extend(clone_inherits_wal_wiped(work, out).await?);
     Ok(fixtures)
 }
 
@@ -307,6 +308,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "p-clone-pin-deleted" => clone_pin_deleted(work, out).await,
         "q-writes-after-checkpoint-wal-wiped" => writes_after_checkpoint_wal_wiped(work, out).await,
         "r-manifests-deleted" => manifests_deleted(work, out).await,
+        "s-clone-inherits-wal-wiped" => clone_inherits_wal_wiped(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -1063,6 +1065,46 @@ pub async fn clone_pin_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> 
     let result = s.clone_db("plain-child", "plain", None).await;
     s.log_result("clone plain-child from plain (latest)", &result);
     log_reads(&mut s, &[("split", "c01"), ("plain", "k01")]).await;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// S: two clones of `src` that no writer ever opens. `src` flushes `k00`..`k02` to L0 and
+/// closes, then reopens and writes `w00`..`w02` to its WAL. `lossy` is cloned from checkpoint
+/// `cp`, a `Durable` one (no memtable flush) taken then: the clone copies the WAL holding the
+/// `w` keys. `src`'s writer then closes with `Db::close()`, which puts them in `src`'s L0, not
+/// the clone's; `intact` is cloned after that close, from the latest state, and copies no WAL
+/// with data. Both clones' WAL (`<clone>/wal/`) is wiped: a reader of `lossy` loses `w01`
+/// although every writer of the store closed with `Db::close()`; `intact`'s loses nothing.
+pub async fn clone_inherits_wal_wiped(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "s-clone-inherits-wal-wiped", false)?;
+    session_flushed_to_l0(&s, "src", "k").await?;
+    let db = s.open("src").await?;
+    put_range(&db, "w", 0..3).await?;
+    flush(&db, FlushType::Wal).await?;
+    let cp = db
+        .create_checkpoint(CheckpointScope::Durable, &named("cp", None))
+        .await?;
+    s.log(
+        "src: 3 puts, WAL flush, L0 flush, close; reopen, 3 puts (`w00`..`w02`), WAL flush, checkpoint `cp` of the durable state (no memtable flush; the writer stays open)",
+        json!({ "id": cp.id, "manifest_id": cp.manifest_id }),
+    );
+    let result = s.clone_db("lossy", "src", Some(cp.id)).await;
+    s.log_result("clone lossy from src@cp", &result);
+    db.close().await?;
+    s.log("src: close", json!("ok"));
+    let result = s.clone_db("intact", "src", None).await;
+    s.log_result("clone intact from src (latest)", &result);
+    let reads = [("lossy", "w01"), ("lossy", "k01"), ("intact", "w01")];
+    log_reads(&mut s, &reads).await;
+    s.snapshot("-before-wipe")?;
+    for clone in ["lossy", "intact"] {
+        s.wipe_wal_of(clone)?;
+    }
+    log_reads(&mut s, &reads).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

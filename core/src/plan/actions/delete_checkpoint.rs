@@ -3,13 +3,11 @@
 use crate::evidence;
 use crate::finding::{Finding, Impact, Severity};
 use crate::model::{Checkpoint, ExternalDb};
-use crate::plan::actions::clone_use::CloneUse;
-use crate::plan::actions::own_checkpoints::slatedb_own;
+use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::planner::{find_checkpoint, latest, PlanError, Work};
 use crate::rules::checkpoint::describe;
 use crate::rules::clone::dependent_clones;
 use crate::rules::RuleContext;
-use crate::snapshot::RootState;
 
 pub(crate) fn delete_checkpoint(
     cx: &RuleContext<'_>,
@@ -37,9 +35,9 @@ pub(crate) fn delete_checkpoint(
 /// SSTs over, each with the source's final checkpoint as its own source, and writes its own
 /// pin on `parent` from it (slatedb `manifest/mod.rs` `Manifest::cloned`, `clone.rs`), which
 /// fails with `CheckpointMissing` once `pin` is gone. A clone from a checkpoint of the clone
-/// that users may clone from (not one of SlateDB's own) is an operation that works now and
-/// fails after: unsafe. A clone of its latest state fails the same way: a warning, as no
-/// checkpoint promises it.
+/// is an operation that works now and fails after: unsafe, unless it fails already or the
+/// checkpoint has expired. A clone of its
+/// latest state fails the same way: a warning, as no checkpoint promises it.
 fn clones_of_clones(
     cx: &RuleContext<'_>,
     parent: &str,
@@ -59,31 +57,45 @@ fn clones_of_clones(
         if !latest.initialized || !latest.external_dbs.iter().any(carries_pin) {
             continue;
         }
-        let sources: Vec<&Checkpoint> = clone_sources(cx, root)
-            .into_iter()
-            .filter(|c| {
-                root.manifest(c.manifest_id)
-                    .is_ok_and(|m| m.external_dbs.iter().any(carries_pin))
+        // Clones from checkpoints of the clone that carry the pin, and whether each works
+        // now: one that fails already, or whose checkpoint has expired (GC's pass after the
+        // deletion removes it), is nothing the deletion breaks. SlateDB's own checkpoints
+        // count too: a clone from a grandchild's final pin works now and fails after.
+        let (working, not_working): (Vec<_>, Vec<_>) = latest
+            .checkpoints
+            .iter()
+            .filter_map(|c| {
+                let manifest = root.manifest(c.manifest_id).ok()?;
+                manifest
+                    .external_dbs
+                    .iter()
+                    .any(carries_pin)
+                    .then(|| (c, CloneSource::of(cx, root, c, manifest)))
             })
-            .collect();
+            .partition(|(_, source)| source.works());
         let clone = &root.path;
         let evidence = evidence![
             ("clone", clone),
             ("final_checkpoint_id", pin.id),
             (
                 "clone_source_checkpoints",
-                sources.iter().map(|c| c.id).collect::<Vec<_>>()
+                working.iter().map(|(c, _)| c.id).collect::<Vec<_>>()
+            ),
+            (
+                "clone_source_checkpoints_not_working",
+                not_working.iter().map(|(c, _)| c.id).collect::<Vec<_>>()
             ),
         ];
         let remediation = format!(
             "keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (compact `{clone}` so its sst_ids empty; detach GC then releases the pin), or make the clones of `{clone}` first"
         );
         let predicted_error = format!("CheckpointMissing({}) on every clone of `{clone}`", pin.id);
-        let finding = if sources.is_empty() {
+        let finding = if working.is_empty() {
             let mut finding = dependent_clones::RULE.finding(
                 parent,
                 format!(
-                    "{action} makes any later clone of `{clone}`'s latest state fail with CheckpointMissing: a clone of `{clone}` writes its own pin on `{parent}` from this one"
+                    "{action} makes any later clone of `{clone}`'s latest state fail with CheckpointMissing: a clone of `{clone}` writes its own pin on `{parent}` from this one{}",
+                    not_working_phrase(&not_working)
                 ),
                 evidence,
                 remediation,
@@ -96,7 +108,7 @@ fn clones_of_clones(
                 parent,
                 format!(
                     "{action} breaks the clones of `{clone}` from {}: each writes its own pin on `{parent}` from this one, and fails with CheckpointMissing once it is gone",
-                    sources.iter().map(|c| describe(c)).collect::<Vec<_>>().join(", ")
+                    working.iter().map(|(c, _)| describe(c)).collect::<Vec<_>>().join(", ")
                 ),
                 evidence,
                 remediation,
@@ -108,17 +120,27 @@ fn clones_of_clones(
     out
 }
 
-/// The checkpoints of `root` that users may clone from: every listed one, expired or not
-/// (SlateDB's clone does not check expiry), but SlateDB's own.
-fn clone_sources<'a>(cx: &RuleContext<'_>, root: &'a RootState) -> Vec<&'a Checkpoint> {
-    let clone_use = CloneUse::of(cx, &root.path);
-    root.latest_given()
-        .map(|latest| {
-            latest
-                .checkpoints
-                .iter()
-                .filter(|c| slatedb_own(root, c, &clone_use).is_none())
-                .collect()
+/// ", and so would clones from C, but …" for checkpoints whose clones do not work now, each
+/// with why; empty for none.
+fn not_working_phrase(sources: &[(&Checkpoint, CloneSource)]) -> String {
+    if sources.is_empty() {
+        return String::new();
+    }
+    let why: Vec<String> = sources
+        .iter()
+        .map(|(checkpoint, source)| match source.expired {
+            Some(expired) if !source.fails_already => format!(
+                "{} expired at {expired} (GC's pass after the deletion removes it)",
+                describe(checkpoint)
+            ),
+            _ => format!(
+                "a clone from {} fails already (objects it needs are gone)",
+                describe(checkpoint)
+            ),
         })
-        .unwrap_or_default()
+        .collect();
+    format!(
+        ", as would the clones from its checkpoints, but none of them works now: {}",
+        why.join("; ")
+    )
 }

@@ -2,6 +2,7 @@
 //! the action's subject and the [`Work`](super::planner::Work) it adds findings and objects to.
 
 pub(crate) mod clone;
+mod clone_source;
 mod clone_use;
 pub(crate) mod delete_checkpoint;
 pub(crate) mod delete_root;

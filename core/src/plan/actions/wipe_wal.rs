@@ -1,13 +1,13 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
-use crate::finding::{Finding, Impact, Severity};
+use crate::finding::{Finding, Severity};
 use crate::model::Manifest;
+use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
-use crate::rules::sst::sst_missing;
 use crate::rules::wal::{wal_hole, wal_range_missing, wal_replay_range_missing, wal_writes_lost};
 use crate::rules::RuleContext;
 use crate::snapshot::{newest_l0, NewestL0, RootState, RowsAgainstL0};
@@ -32,7 +32,8 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let clone_use = CloneUse::of(cx, path);
     for checkpoint in &latest.checkpoints {
         // SlateDB's own checkpoints, as the store shows them, are never cloned from; every
-        // other live checkpoint may be, whatever its name or lifetime.
+        // other live checkpoint may be, whatever its name or lifetime (an expired one, still
+        // listed, only until GC's next pass: breaking its clones is advice).
         if slatedb_own(root, checkpoint, &clone_use).is_some() {
             continue;
         }
@@ -40,15 +41,9 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
             Ok(manifest) => {
                 // A clone from it that fails already, for a WAL object of its range or an SST
                 // its manifest references gone, is nothing the wipe can break.
-                let subject = describe(checkpoint);
-                let broken: Vec<Finding> = wal_range_missing::check(cx, root, manifest, &subject)
-                    .into_iter()
-                    .chain(sst_missing::check(cx, root, manifest, &subject))
-                    .collect();
-                let already_fails = broken
-                    .iter()
-                    .any(|f| matches!(f.impact, Impact::Unsafe { .. }));
-                work.findings.extend(broken.into_iter().map(already_broken));
+                let source = CloneSource::of(cx, root, checkpoint, manifest);
+                work.findings
+                    .extend(source.broken.into_iter().map(already_broken));
                 let needed: Vec<u64> = manifest
                     .wal_replay_range()
                     .filter(|id| objects.contains_key(id))
@@ -56,24 +51,23 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                 if needed.is_empty() {
                     continue;
                 }
-                if already_fails {
+                let subject = describe(checkpoint);
+                if source.fails_already {
                     // A clone from it fails already, and the wipe changes nothing that works;
                     // it only destroys what a restore of the missing objects would still need.
                     work.findings
                         .push(already_broken(wal_range_missing::would_break_further(
-                            root,
-                            manifest,
-                            &describe(checkpoint),
-                            &needed,
+                            root, manifest, &subject, &needed,
                         )));
-                } else {
-                    work.findings.push(wal_range_missing::would_break(
-                        root,
-                        manifest,
-                        &describe(checkpoint),
-                        &needed,
-                    ));
-                    kept.extend(needed);
+                    continue;
+                }
+                let breaks = wal_range_missing::would_break(root, manifest, &subject, &needed);
+                match source.expired {
+                    Some(expired) => work.findings.push(expired_source(breaks, expired)),
+                    None => {
+                        work.findings.push(breaks);
+                        kept.extend(needed);
+                    }
                 }
             }
             // A checkpoint whose manifest object is gone is no clone source already
@@ -182,7 +176,7 @@ fn judge_data(
         findings.push(wal_writes_lost::would_lose(root, latest, bound, &past_l0));
     }
     if !unplaced.is_empty() {
-        if cx.options.writers_closed {
+        if cx.writers_closed_over(root, latest) {
             findings.push(wal_replay_range_missing::would_drop_closed(
                 root, latest, bound, &unplaced,
             ));
@@ -206,6 +200,21 @@ fn unread_behind(finding: Finding, hole: u64) -> Finding {
         "{}; but WAL {hole} is missing already: a `DbReader` stops there and a writer open stops or fails there (SDB-WAL-003), so SlateDB reads none of them now, and the wipe destroys only what a repair of the hole could still recover",
         finding.message
     );
+    finding
+}
+
+/// `breaks`, about a clone from a checkpoint that expired at `expired`, as advice: an expired
+/// checkpoint is no live clone source. SlateDB's clone does not check expiry, so one still works
+/// while the checkpoint is listed, but any GC pass removes it (`SDB-CKPT-002`); whoever still
+/// means to clone from it refreshes it first.
+fn expired_source(breaks: Finding, expired: chrono::DateTime<chrono::Utc>) -> Finding {
+    let mut finding = advisory(breaks);
+    finding.severity = Severity::Warning;
+    finding.message = format!(
+        "{}; but the checkpoint expired at {expired}: it is listed until GC's next pass removes it, and SlateDB clones from it until then",
+        finding.message
+    );
+    finding.remediation = "nothing to do if no clone will be made from the expired checkpoint; otherwise refresh it (`Admin::refresh_checkpoint`) and keep these WAL objects until its clones are initialized".into();
     finding
 }
 

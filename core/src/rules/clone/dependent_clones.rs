@@ -28,8 +28,10 @@ crate::declare_rule! {
     /// clone: a clone carries its source's `external_dbs` over and writes its own pin on the
     /// parent with the source's pin as its source (`manifest/mod.rs` `Manifest::cloned`,
     /// `clone.rs`), which fails with `CheckpointMissing` once that pin is gone. A clone from a
-    /// checkpoint of the clone that users may clone from (any listed one but SlateDB's own) is
-    /// then unsafe; a clone of its latest state, which no checkpoint promises, a warning.
+    /// live checkpoint of the clone (SlateDB's own included, such as a grandchild's final pin)
+    /// is then unsafe; a clone of its latest state, which no checkpoint promises, a warning; so
+    /// is a clone from a checkpoint that has expired (GC's pass after the deletion removes it)
+    /// or whose clone fails already (objects it needs are gone).
     ///
     /// ## Why it matters
     /// Neither `Admin::delete_db` nor `Admin::delete_checkpoint` checks for dependents: the

@@ -169,7 +169,7 @@ pub fn check_reader(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -
                 id_ranges(&lost)
             ),
         }
-    } else if !undecided.is_empty() && !cx.options.writers_closed {
+    } else if !undecided.is_empty() && !cx.writers_closed_over(root, latest) {
         Impact::Inconclusive
     } else {
         Impact::Advisory

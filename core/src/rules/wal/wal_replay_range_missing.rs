@@ -266,7 +266,7 @@ pub fn gone_after_replay(
     };
     // After a close with a memtable flush every acknowledged write is in L0; a proven loss
     // shows a writer that did not close so, and the evidence wins.
-    if cx.options.writers_closed && gone.certainly_lost() == 0 {
+    if cx.writers_closed_over(root, latest) && gone.certainly_lost() == 0 {
         gone.asserted_in_l0 = std::mem::take(&mut gone.unplaced);
         gone.asserted_in_l0.append(&mut gone.unknown);
         gone.asserted_in_l0.sort_unstable();

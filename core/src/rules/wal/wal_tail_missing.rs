@@ -216,7 +216,7 @@ fn recorded_end_gone(
             },
         ));
     }
-    if cx.options.writers_closed {
+    if cx.writers_closed_over(root, latest) {
         return None;
     }
     let mut finding = RULE.finding(
