@@ -55,8 +55,18 @@ pub fn finish(result: Result<u8, Failure>) -> ExitCode {
 
 /// Writes a command's output to stdout, treating a closed pipe as success.
 pub fn print(text: &str) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// How much output is written at a time: a bucket-scale JSON report is hundreds of megabytes.
+pub const OUTPUT_BUFFER: usize = 1 << 20;
+
+/// Writes to stdout through `emit`, buffered; a reader that went away (`| head`) is no error.
+pub fn write_stdout(
+    emit: impl FnOnce(&mut io::BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
+) -> Result<(), Failure> {
+    let mut out = io::BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout().lock());
+    match emit(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(err) => Err(Failure::input(format!("writing output: {err}"))),

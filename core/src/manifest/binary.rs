@@ -4,8 +4,8 @@
 use super::error::{one_line, ManifestError, ManifestErrorKind};
 use super::flatbuf::{
     bound_type, verifier_options, FbBytesBound, FbBytesRange, FbCheckpoint, FbCompactedSsTable,
-    FbExternalDb, FbManifestV1, FbManifestV2, FbSegment, FbSortedRunV2, FbSsTableInfo,
-    FbSsTableView, FbUlid, FbUuid, Tables, APPARENT_SIZE_FACTOR,
+    FbCompactedSsTableV2, FbExternalDb, FbManifestV1, FbManifestV2, FbSegment, FbSortedRunV2,
+    FbSsTableInfo, FbSsTableView, FbUlid, FbUuid, Tables, APPARENT_SIZE_FACTOR,
 };
 use super::key_range;
 use crate::limits::{LimitExceeded, Limits};
@@ -91,17 +91,15 @@ pub fn decode_binary_with_limits(
             Ok(ManifestFile {
                 format: ManifestFormat::V1,
                 manifest,
-                sst_table: None,
             })
         }
         2 => {
             let root =
                 flatbuffers::root_with_opts::<FbManifestV2>(&options, body).map_err(malformed)?;
-            let (manifest, sst_table) = manifest_v2(id, &root).map_err(inconsistent)?;
+            let manifest = manifest_v2(id, &root).map_err(inconsistent)?;
             Ok(ManifestFile {
                 format: ManifestFormat::V2,
                 manifest,
-                sst_table: Some(sst_table),
             })
         }
         version => Err(fail(ManifestErrorKind::UnsupportedVersion { version })),
@@ -154,35 +152,29 @@ fn manifest_v1(id: ManifestId, root: &FbManifestV1) -> Result<Manifest, Inconsis
     })
 }
 
-fn manifest_v2(
-    id: ManifestId,
-    root: &FbManifestV2,
-) -> Result<(Manifest, Vec<SstHandle>), Inconsistency> {
-    let sst_table = required(root.ssts(), "ssts")?
-        .iter()
-        .map(|sst| {
-            let id = ulid(sst.id(), "ssts id")?;
-            Ok(SstHandle {
-                id: SstId(id),
-                format_version: sst.format_version().unwrap_or(DEFAULT_SST_FORMAT_VERSION),
-                info: sst_info(required(sst.info(), "ssts info")?)?,
-            })
-        })
-        .collect::<Result<Vec<_>, Inconsistency>>()?;
-    // Later entries win on duplicate ids, as in SlateDB's lookup map.
-    let lookup: HashMap<Ulid, &SstHandle> = sst_table.iter().map(|sst| (sst.id.0, sst)).collect();
+fn manifest_v2(id: ManifestId, root: &FbManifestV2) -> Result<Manifest, Inconsistency> {
+    let mut lookup = SstLookup::new(required(root.ssts(), "ssts")?)?;
+    let segments_stored = root.segments();
+    let trees = std::iter::once((root.l0(), root.compacted())).chain(
+        segments_stored
+            .iter()
+            .flat_map(|segments| segments.iter().map(|s| (s.l0(), s.compacted()))),
+    );
+    for (l0, compacted) in trees {
+        lookup.count_views(l0, compacted);
+    }
     let tree = tree_v2(
         root.last_compacted_l0_sst_view_id(),
         root.l0(),
         root.compacted(),
-        &lookup,
+        &mut lookup,
     )?;
     let mut segments = root
         .segments()
         .map(|segments| {
             segments
                 .iter()
-                .map(|segment| segment_v2(&segment, &lookup))
+                .map(|segment| segment_v2(&segment, &mut lookup))
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?
@@ -208,13 +200,65 @@ fn manifest_v2(
         writer_epoch: root.writer_epoch(),
         compactor_epoch: root.compactor_epoch(),
     };
-    Ok((manifest, sst_table))
+    Ok(manifest)
 }
 
-fn segment_v2(
-    segment: &FbSegment,
-    lookup: &HashMap<Ulid, &SstHandle>,
-) -> Result<Segment, Inconsistency> {
+/// A V2 manifest's SST table (`ManifestV2.ssts`) by id, for its views: each view takes a copy
+/// of its SST's handle, and the view that uses it last takes the handle itself, so that a
+/// table of thousands of SSTs, each with its first and last keys, is not held twice.
+struct SstLookup {
+    /// The handle, and how many views still reference it.
+    by_id: HashMap<Ulid, (SstHandle, usize)>,
+}
+
+impl SstLookup {
+    fn new(table: Tables<'_, FbCompactedSsTableV2<'_>>) -> Result<Self, Inconsistency> {
+        let mut by_id = HashMap::with_capacity(table.len());
+        for sst in table.iter() {
+            let id = ulid(sst.id(), "ssts id")?;
+            let handle = SstHandle {
+                id: SstId(id),
+                format_version: sst.format_version().unwrap_or(DEFAULT_SST_FORMAT_VERSION),
+                info: sst_info(required(sst.info(), "ssts info")?)?,
+            };
+            // Later entries win on duplicate ids, as in SlateDB's lookup map.
+            by_id.insert(id, (handle, 0));
+        }
+        Ok(Self { by_id })
+    }
+
+    /// Counts the references of the views of one tree (L0 and sorted runs).
+    fn count_views(
+        &mut self,
+        l0: Option<Tables<'_, FbSsTableView<'_>>>,
+        compacted: Option<Tables<'_, FbSortedRunV2<'_>>>,
+    ) {
+        let runs = compacted.iter().flat_map(|runs| runs.iter());
+        let views = l0
+            .iter()
+            .flat_map(|l0| l0.iter())
+            .chain(runs.flat_map(|run| run.ssts().into_iter().flat_map(|ssts| ssts.iter())));
+        for view in views {
+            if let Some(id) = view.sst_id() {
+                if let Some((_, uses)) = self.by_id.get_mut(&id.value()) {
+                    *uses += 1;
+                }
+            }
+        }
+    }
+
+    /// The handle of SST `id` for one view of it.
+    fn take(&mut self, id: &Ulid) -> Option<SstHandle> {
+        let (handle, uses) = self.by_id.get_mut(id)?;
+        if *uses > 1 {
+            *uses -= 1;
+            return Some(handle.clone());
+        }
+        self.by_id.remove(id).map(|(handle, _)| handle)
+    }
+}
+
+fn segment_v2(segment: &FbSegment, lookup: &mut SstLookup) -> Result<Segment, Inconsistency> {
     Ok(Segment {
         prefix: required(segment.prefix(), "segment prefix")?.to_vec(),
         tree: tree_v2(
@@ -230,7 +274,7 @@ fn tree_v2<'a>(
     last_compacted_view: Option<FbUlid<'a>>,
     l0: Option<Tables<'a, FbSsTableView<'a>>>,
     compacted: Option<Tables<'a, FbSortedRunV2<'a>>>,
-    lookup: &HashMap<Ulid, &SstHandle>,
+    lookup: &mut SstLookup,
 ) -> Result<LsmTree, Inconsistency> {
     let l0 = required(l0, "l0")?
         .iter()
@@ -258,20 +302,12 @@ fn tree_v2<'a>(
     })
 }
 
-fn view_v2(
-    view: &FbSsTableView,
-    lookup: &HashMap<Ulid, &SstHandle>,
-) -> Result<SstView, Inconsistency> {
+fn view_v2(view: &FbSsTableView, lookup: &mut SstLookup) -> Result<SstView, Inconsistency> {
     let id = ulid(view.id(), "view id")?;
     let sst_id = ulid(view.sst_id(), "view sst_id")?;
-    let sst = lookup
-        .get(&sst_id)
-        .map(|sst| (*sst).clone())
-        .ok_or_else(|| {
-            format!(
-                "SST view {id} references SST {sst_id}, which is not in the manifest's SST table"
-            )
-        })?;
+    let sst = lookup.take(&sst_id).ok_or_else(|| {
+        format!("SST view {id} references SST {sst_id}, which is not in the manifest's SST table")
+    })?;
     make_view(id, sst, view.visible_range())
 }
 

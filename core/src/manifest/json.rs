@@ -52,7 +52,6 @@ pub fn parse_slatedb_json(path: &str, bytes: &[u8]) -> Result<Vec<ManifestFile>,
             manifests.push(ManifestFile {
                 format: ManifestFormat::SlatedbCliJson,
                 manifest,
-                sst_table: None,
             });
         }
     }

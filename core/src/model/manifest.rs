@@ -27,10 +27,6 @@ pub struct ManifestFile {
     pub format: ManifestFormat,
     /// The manifest itself.
     pub manifest: Manifest,
-    /// The de-duplicated SST table of a V2 manifest (`ManifestV2.ssts`), in stored order.
-    /// `None` for V1 and JSON input, which have no such table.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sst_table: Option<Vec<SstHandle>>,
 }
 
 /// One version of a database's manifest (`<root>/manifest/{id:020}.manifest`).

@@ -242,7 +242,18 @@ impl Report {
 
     /// The report as JSON (stable key order, one trailing newline).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        let mut bytes = Vec::new();
+        // Writing into memory cannot fail, and serde_json writes UTF-8.
+        let _ = self.write_json(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// [`Report::to_json`], written to `out` as it is serialized: a scan of a bucket-scale
+    /// listing reports every WAL object of a thousand roots, hundreds of megabytes of JSON
+    /// that need not be held whole.
+    pub fn write_json<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 
     /// What decides the exit code: the verdict over the findings that are not in the baseline,

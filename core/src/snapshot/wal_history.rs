@@ -409,7 +409,6 @@ mod tests {
                 let file = ManifestFile {
                     format: ManifestFormat::V2,
                     manifest,
-                    sst_table: None,
                 };
                 (format!("db/manifest/{id:020}.manifest"), file)
             })

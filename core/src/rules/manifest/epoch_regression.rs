@@ -119,7 +119,6 @@ mod tests {
             ManifestFile {
                 format: ManifestFormat::V2,
                 manifest,
-                sst_table: None,
             },
         )
     }
