@@ -1,0 +1,88 @@
+"""Re-judges every stored scenario with one slatecheck binary, without running SlateDB again.
+
+usage: python3 rejudge.py SLATECHECK_BIN [OUT.json]
+
+Each scenario's damaged stores (`$INDEP_RUN_DIR/sNNNN/damaged/`, default /tmp/indep/run) are
+checked with the arguments its run used, live and offline, twice: stating nothing, and stating
+what the operator of that history knows (`--writers-closed` when each database's last writer
+closed with `Db::close()`, `--no-wal-store` when the history had no separate WAL store).
+The verdicts are compared with what SlateDB did (`outcome` in result.json), as tally.py does.
+"""
+import collections
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+RUN_DIR = os.environ.get('INDEP_RUN_DIR', '/tmp/indep/run')
+MODES = ['live', 'offline', 'live_stated', 'offline_stated']
+
+
+def last_writers_closed(result):
+    """Whether the last writer of every database stopped with `close()` (its memtable flush)."""
+    last = {}
+    for step in result['steps']:
+        m = re.match(r'\[(\w+)\] (open writer|close\(\)|close_with_options|CRASH)', step)
+        if m:
+            last[m.group(1)] = m.group(2)
+    return all(end == 'close()' for end in last.values())
+
+
+def judge_one(binary, path):
+    try:
+        result = json.load(open(path))
+    except (OSError, ValueError):
+        return None
+    if result.get('history_error') or 'outcome' not in result:
+        return None
+    run = f'{RUN_DIR}/s{result["num"]:04d}'
+    row = {'num': result['num'], 'action': result['action'], 'outcome': result['outcome']}
+    for mode in MODES:
+        args = result['slatecheck'][mode.replace('_stated', '')]['args'].split()
+        # The run judged the stores before it damaged them in place of `damaged/`.
+        args = [a if a.endswith('.txt') else
+                a.replace(f'{run}/main', f'{run}/damaged/main').replace(f'{run}/wal', f'{run}/damaged/wal')
+                for a in args]
+        if mode.endswith('_stated'):
+            if last_writers_closed(result):
+                args.append('--writers-closed')
+            if not result.get('sep_wal'):
+                args.append('--no-wal-store')
+        done = subprocess.run([binary] + args, capture_output=True, text=True, timeout=120)
+        try:
+            plan = json.loads(done.stdout)['plans'][0]
+            row[mode] = {'verdict': plan['verdict'], 'rules': plan.get('rules'), 'args': args}
+        except (ValueError, KeyError, IndexError):
+            row[mode] = {'verdict': 'error', 'rules': done.stderr[:200], 'args': args}
+    return row
+
+
+def judge(verdict, outcome):
+    if verdict == 'safe':
+        return 'agree' if outcome == 'ok' else 'FALSE-SAFE'
+    if verdict == 'unsafe':
+        return 'agree' if outcome == 'failed' else 'unsafe-but-ok'
+    if verdict == 'inconclusive':
+        return 'inconclusive-but-' + outcome
+    return verdict
+
+
+def main():
+    binary = sys.argv[1]
+    paths = sorted(glob.glob(f'{RUN_DIR}/s*/result.json'))
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        rows = [row for row in pool.map(lambda p: judge_one(binary, p), paths) if row]
+    if len(sys.argv) > 2:
+        json.dump(rows, open(sys.argv[2], 'w'))
+    for mode in MODES:
+        counts = collections.Counter(judge(row[mode]['verdict'], row['outcome']) for row in rows)
+        n = len(rows) or 1
+        rest = ' '.join(f'{k}={v}' for k, v in sorted(counts.items()) if k != 'agree')
+        print(f"{mode}: n={len(rows)} strict={counts['agree']} ({100 * counts['agree'] / n:.1f}%) {rest}")
+
+
+if __name__ == '__main__':
+    main()
