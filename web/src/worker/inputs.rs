@@ -429,6 +429,7 @@ fn read_file(
             }
         }
         FileKind::Listing { format } => {
+            super::heap::reserve_for_listing(file.size());
             let store = item.store.unwrap_or_else(|| store_for_listing_name(name));
             match assembly.add_listing(store, name, &mut hashing, None) {
                 Ok(_) => Read::new("listing", format.name(), Some(store)),

@@ -4,6 +4,7 @@
 
 mod blob_reader;
 mod hasher;
+mod heap;
 mod inputs;
 
 use crate::protocol::{
