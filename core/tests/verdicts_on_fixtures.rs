@@ -754,16 +754,12 @@ fn a_wipe_that_reaches_the_newest_recorded_wal_leaves_later_writes_open() {
         "`tail` was lost"
     );
     assert_eq!(reader_got(name, "closed", "tail"), "acknowledged");
-    let options = CheckOptions {
-        no_wal_store: true,
-        ..CheckOptions::default()
-    };
-    let closed = CheckOptions {
-        writers_closed: true,
-        ..options.clone()
-    };
-    let wiped = snapshot(&fixture("v2", name), false);
-    let before = snapshot(&fixture("v2", &before_wipe), false);
+    let WipedFixture {
+        wiped,
+        before,
+        options,
+        closed,
+    } = wiped_fixture(name);
     for plan in ["read:lossy", "open:lossy", "read:closed", "open:closed"] {
         let result = evaluate_at(&wiped, &options, made_at(&wiped), plan);
         assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
@@ -799,16 +795,12 @@ fn writers_closed_says_nothing_about_the_wal_a_clone_inherited() {
     assert_eq!(reader_got(&before_wipe, "lossy", "w01"), "value-1");
     assert!(reader_got(name, "lossy", "w01").is_null(), "`w01` was lost");
     assert_eq!(reader_got(name, "intact", "w01"), "value-1");
-    let options = CheckOptions {
-        no_wal_store: true,
-        ..CheckOptions::default()
-    };
-    let closed = CheckOptions {
-        writers_closed: true,
-        ..options.clone()
-    };
-    let wiped = snapshot(&fixture("v2", name), false);
-    let before = snapshot(&fixture("v2", &before_wipe), false);
+    let WipedFixture {
+        wiped,
+        before,
+        options,
+        closed,
+    } = wiped_fixture(name);
     let lossy = ["read:lossy", "open:lossy"];
     for plan in lossy {
         for stated in [&options, &closed] {
@@ -1149,6 +1141,31 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
     );
     assert!(compactor_checkpoint(&result), "{:#?}", result.findings);
     assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+}
+
+/// A v2 fixture whose WAL was wiped, the state before the wipe, and the options of a check
+/// that states the WAL lives in the main store, without and with `--writers-closed`.
+struct WipedFixture {
+    wiped: Snapshot,
+    before: Snapshot,
+    options: CheckOptions,
+    closed: CheckOptions,
+}
+
+fn wiped_fixture(name: &str) -> WipedFixture {
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    WipedFixture {
+        wiped: snapshot(&fixture("v2", name), false),
+        before: snapshot(&fixture("v2", &format!("{name}-before-wipe")), false),
+        closed: CheckOptions {
+            writers_closed: true,
+            ..options.clone()
+        },
+        options,
+    }
 }
 
 /// What SlateDB's reader of `root` returned for `key` in fixture `name` (its scenario.json):

@@ -1,6 +1,6 @@
-//! Whether a clone from a checkpoint users may clone from works now: what the actions judged by
-//! the clones they break (`wipe-wal:`, `delete-checkpoint:`) ask of each such checkpoint before
-//! calling a broken clone their doing.
+//! Whether a clone from a checkpoint works now: what the actions judged by the clones they break
+//! (`wipe-wal:`, `delete-checkpoint:`) ask of each checkpoint before calling a broken clone
+//! their doing.
 
 use crate::finding::{Finding, Impact};
 use crate::model::{Checkpoint, Manifest};

@@ -36,8 +36,8 @@ pub(crate) fn delete_checkpoint(
 /// pin on `parent` from it (slatedb `manifest/mod.rs` `Manifest::cloned`, `clone.rs`), which
 /// fails with `CheckpointMissing` once `pin` is gone. A clone from a checkpoint of the clone
 /// is an operation that works now and fails after: unsafe, unless it fails already or the
-/// checkpoint has expired. A clone of its
-/// latest state fails the same way: a warning, as no checkpoint promises it.
+/// checkpoint has expired. A clone of its latest state fails the same way: a warning, as no
+/// checkpoint promises it.
 fn clones_of_clones(
     cx: &RuleContext<'_>,
     parent: &str,
@@ -120,8 +120,8 @@ fn clones_of_clones(
     out
 }
 
-/// ", and so would clones from C, but …" for checkpoints whose clones do not work now, each
-/// with why; empty for none.
+/// ", as would the clones from its checkpoints, but none of them works now: …" for the
+/// checkpoints whose clones do not work now, each with why; empty for none.
 fn not_working_phrase(sources: &[(&Checkpoint, CloneSource)]) -> String {
     if sources.is_empty() {
         return String::new();
