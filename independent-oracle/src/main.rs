@@ -12,7 +12,7 @@ use slatedb::config::{
     CheckpointOptions, CheckpointScope, CloseOptions, CompactorOptions, FlushOptions, FlushType,
     GarbageCollectorDirectoryOptions, GarbageCollectorOptions, Settings,
 };
-use slatedb::{CloneSourceSpec, Db, DbReader, DbReaderMode, WriteBatch};
+use slatedb::{CloneSourceSpec, Db, DbReadOps, DbReader, DbReaderMode, WriteBatch};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::{Path as FsPath, PathBuf};
@@ -371,6 +371,21 @@ async fn read_reader(st: &Stores, root: &str, universe: &BTreeSet<String>) -> Re
         b = b.with_wal_object_store(w);
     }
     let r = b.build().await?;
+    let read = contents(&r, universe).await?;
+    let _ = r.close().await;
+    Ok(read)
+}
+
+async fn read_writer(st: &Stores, root: &str, s: Settings, universe: &BTreeSet<String>) -> Result<(State, State)> {
+    let db = open_db(st, root, s).await?;
+    let read = contents(&db, universe).await?;
+    db.close().await?;
+    Ok(read)
+}
+
+/// What a reader or a writer returns: every key of `universe` read by point reads, and a full
+/// scan.
+async fn contents<R: DbReadOps + Sync>(r: &R, universe: &BTreeSet<String>) -> Result<(State, State)> {
     let mut gets = State::new();
     for k in universe {
         if let Some(v) = r.get(k.as_bytes()).await? {
@@ -385,27 +400,6 @@ async fn read_reader(st: &Stores, root: &str, universe: &BTreeSet<String>) -> Re
             String::from_utf8_lossy(&kv.value).to_string(),
         );
     }
-    let _ = r.close().await;
-    Ok((gets, scan))
-}
-
-async fn read_writer(st: &Stores, root: &str, s: Settings, universe: &BTreeSet<String>) -> Result<(State, State)> {
-    let db = open_db(st, root, s).await?;
-    let mut gets = State::new();
-    for k in universe {
-        if let Some(v) = db.get(k.as_bytes()).await? {
-            gets.insert(k.clone(), String::from_utf8_lossy(&v).to_string());
-        }
-    }
-    let mut scan = State::new();
-    let mut it = db.scan(..).await?;
-    while let Some(kv) = it.next().await? {
-        scan.insert(
-            String::from_utf8_lossy(&kv.key).to_string(),
-            String::from_utf8_lossy(&kv.value).to_string(),
-        );
-    }
-    db.close().await?;
     Ok((gets, scan))
 }
 
