@@ -137,21 +137,37 @@ fn nanos_since_epoch(at: &DateTime<Utc>) -> Option<i64> {
     at.timestamp_nanos_opt()
 }
 
+/// Each byte's value as a lower-case hex digit, or 0xFF.
+const HEX_DIGITS: [u8; 256] = {
+    let mut digits = [0xFF; 256];
+    let mut at = 0;
+    while at < 10 {
+        digits[b'0' as usize + at] = at as u8;
+        at += 1;
+    }
+    while at < 16 {
+        digits[b'a' as usize + at - 10] = at as u8;
+        at += 1;
+    }
+    digits
+};
+
+/// The 16 bytes an MD5 ETag's 32 lower-case hex digits spell (other ETags are kept as text,
+/// so that they print as listed). A table and no branch per digit: this runs for every listed
+/// object of the JSON and inventory formats.
 fn md5_bytes(etag: &str) -> Option<[u8; 16]> {
-    let digits = etag.as_bytes();
-    if digits.len() != 32 {
-        return None;
-    }
-    let nibble = |d: u8| match d {
-        b'0'..=b'9' => Some(d - b'0'),
-        b'a'..=b'f' => Some(d - b'a' + 10),
-        _ => None,
-    };
+    let digits: &[u8; 32] = etag.as_bytes().try_into().ok()?;
     let mut out = [0u8; 16];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = nibble(digits[2 * i])? << 4 | nibble(digits[2 * i + 1])?;
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, low) = (
+            HEX_DIGITS[usize::from(pair[0])],
+            HEX_DIGITS[usize::from(pair[1])],
+        );
+        invalid |= high | low;
+        *byte = high << 4 | low;
     }
-    Some(out)
+    (invalid & 0xF0 == 0).then_some(out)
 }
 
 fn md5_hex(bytes: &[u8; 16]) -> String {
@@ -623,6 +639,33 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// An ETag is taken as MD5 bytes exactly when it is 32 lower-case hex digits, which
+        /// print back as it was listed; anything else is kept as text.
+        #[test]
+        fn md5_bytes_are_the_lower_case_hex_digits(
+            etag in prop_oneof![
+                "[0-9a-f]{32}",
+                "[0-9a-fA-F]{32}",
+                "[0-9a-f]{31,33}",
+                "[0-9a-f]{0,31}[^0-9a-f][0-9a-f]{0,31}",
+                ".{0,40}",
+            ],
+        ) {
+            let expected = (etag.len() == 32
+                && etag.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .then(|| {
+                let mut bytes = [0u8; 16];
+                for (at, byte) in bytes.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(&etag[2 * at..2 * at + 2], 16).expect("hex");
+                }
+                bytes
+            });
+            prop_assert_eq!(md5_bytes(&etag), expected);
+            if let Some(bytes) = expected {
+                prop_assert_eq!(md5_hex(&bytes), etag);
+            }
+        }
+
         /// The shortcut is chrono's own answer, near 1970 and far from it (where chrono's
         /// checked arithmetic gives none).
         #[test]

@@ -5,6 +5,7 @@ mod az_json;
 mod find_tsv;
 mod gcloud_json;
 mod gsutil_ls;
+mod json_etag;
 mod json_stream;
 mod lines;
 mod mc_json;

@@ -3,6 +3,7 @@
 //! page documents concatenated by someone paginating by hand. A continuation token or
 //! `IsTruncated: true` on the last document means the listing stops early.
 
+use super::json_etag::JsonEtag;
 use super::json_stream::{stream_ahead, FlexibleSize, JsonListing, ReadAhead};
 use crate::listing::builder::{EntryRef, ListingBuilder};
 use crate::listing::error::ListingError;
@@ -24,7 +25,7 @@ pub(super) struct S3Object<'a> {
     #[serde(borrow)]
     last_modified: Option<Cow<'a, str>>,
     #[serde(rename = "ETag", borrow)]
-    etag: Option<Cow<'a, str>>,
+    etag: Option<JsonEtag<'a>>,
     #[serde(borrow)]
     version_id: Option<Cow<'a, str>>,
     is_latest: Option<bool>,
@@ -70,7 +71,7 @@ impl JsonListing for S3Api {
         };
         builder.push_ref(EntryRef {
             last_modified,
-            etag: item.etag.as_deref().map(|etag| etag.trim_matches('"')),
+            etag: item.etag.as_ref().map(JsonEtag::as_str),
             version_id: item.version_id.as_deref(),
             is_latest: item.is_latest,
             is_delete_marker,
