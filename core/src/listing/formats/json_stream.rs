@@ -287,8 +287,9 @@ pub(crate) fn read_run<F: JsonListing + Default>(
     let array = F::ARRAYS_READ_AHEAD.first().copied();
     let mut format = F::default();
     // UTF-8 checked once for the chunk (cut at a line end, so at a char boundary) rather
-    // than string by string by serde_json: a tenth of reading an item. A chunk that is not
-    // UTF-8 is read as bytes, and the string that is not is refused as before.
+    // than string by string by serde_json, which cost more than the check of the whole. A
+    // chunk that is not UTF-8 is read as bytes, and the string that is not is refused as
+    // before.
     let text = std::str::from_utf8(chunk).ok();
     // The end of the item at `at`; `Err(true)` when it goes on past the chunk.
     let mut read_one = |at: usize, builder: &mut ListingBuilder| -> Result<usize, bool> {
