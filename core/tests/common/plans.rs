@@ -1,7 +1,7 @@
 //! Evaluating a plan on a fixture snapshot and checking its verdict.
 
 use chrono::{DateTime, Utc};
-use slatecheck_core::finding::{Finding, Verdict};
+use slatecheck_core::finding::{Finding, Severity, Verdict};
 use slatecheck_core::plan::{evaluate, Action, PlanResult};
 use slatecheck_core::rules::{CheckOptions, RuleContext};
 use slatecheck_core::snapshot::Snapshot;
@@ -38,6 +38,19 @@ pub fn assert_verdict(result: &PlanResult, verdict: Verdict, rule: Option<&str>)
             "{}: expected {rule} in {:?}",
             result.plan,
             result.rules
+        );
+    }
+}
+
+/// `finding` is a warning whose message says each of `texts`.
+pub fn assert_warning_says(finding: &Finding, texts: &[&str]) {
+    assert_eq!(finding.severity, Severity::Warning, "{}", finding.message);
+    for text in texts {
+        assert!(
+            finding.message.contains(text),
+            "{} does not say `{text}`: {}",
+            finding.rule,
+            finding.message
         );
     }
 }
