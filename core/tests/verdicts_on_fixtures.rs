@@ -531,10 +531,13 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
         assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
         let gone = finding(&result, "SDB-WAL-004");
         assert_eq!(gone.evidence["wal_ids_unplaced"], serde_json::json!([2]));
-        // The copies settle WAL 2; what `intact`'s writer wrote after its last manifest went
-        // with the wipe if there was any, which only a statement that it closed settles.
+        // The copies settle WAL 2, and `intact`'s last manifest is its reopen's close (it
+        // moves only `next_wal_sst_id`, past the fence WAL 3): nothing was written after it.
         let result = judge(true, text);
-        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
+        assert_verdict(&result, Verdict::Safe, Some("SDB-WAL-009"));
+        let end = finding(&result, "SDB-WAL-009");
+        assert_eq!(end.severity, Severity::Note, "{}", end.message);
+        assert_eq!(end.evidence["close_manifest_id"], serde_json::json!(6));
         let gone = finding(&result, "SDB-WAL-004");
         assert_eq!(
             gone.evidence["wal_ids_copied_in_l0"],
@@ -1356,12 +1359,12 @@ fn rows_read_before_a_deletion_settle_the_gone_wal_objects() {
             Verdict::Unsafe,
             "SDB-WAL-010",
         ),
-        // The rows settle the gone WAL 2; what a writer may have written after the earlier
-        // collection stays open (SDB-WAL-009) until `--writers-closed` (below).
+        // The rows settle the gone WAL 2, and the last reopen's close is in the manifests
+        // (SDB-WAL-009's note): nothing was written after it.
         (
             "l-idle-reopens-wal-wiped",
             "l-idle-reopens-wal-wiped-before-wipe",
-            Verdict::Inconclusive,
+            Verdict::Safe,
             "SDB-WAL-004",
         ),
     ] {

@@ -60,6 +60,50 @@ pub fn writer_opened_here(root: &RootState, latest: &Manifest) -> bool {
     }
 }
 
+/// The given manifest that the writer of `latest`'s epoch wrote as it closed, when one is
+/// given: a manifest of that epoch that differs from the manifest right before it (also given,
+/// also of that epoch) only in a larger `next_wal_sst_id` (and the snapshot watermark
+/// `recent_snapshot_min_seq`).
+///
+/// A closing writer persists its WAL position one last time and changes nothing else
+/// (`memtable_flusher/manifest_writer.rs`, `try_graceful_cleanup` → `write_current_manifest`,
+/// after a memtable flush if the close asked for one). Every other manifest write changes more:
+/// an L0 flush adds an SST and moves `last_l0_seq`, a checkpoint is added or removed, the
+/// compactor moves SSTs or its epoch, a writer open bumps the epoch; and only the writer moves
+/// `next_wal_sst_id`. The writer's one other write of this shape is a checkpoint request whose
+/// source checkpoint is missing, which fails (`manifest/store.rs`, `new_checkpoint_in`).
+/// Identical successors are no evidence: an admin deletion of a checkpoint id that is not there
+/// writes one (`admin.rs`, `delete_checkpoint`), and so does a `Db::close()` whose memtable
+/// flush already persisted the WAL position.
+pub fn writer_close_recorded<'a>(root: &'a RootState, latest: &Manifest) -> Option<&'a Manifest> {
+    let epoch = latest.writer_epoch;
+    if epoch == 0 {
+        return None;
+    }
+    root.manifests
+        .range(..=latest.id)
+        .map(|(_, file)| &file.manifest)
+        .filter(|m| m.writer_epoch == epoch)
+        .find(|closing| {
+            let Some(before) = closing
+                .id
+                .checked_sub(1)
+                .and_then(|id| root.manifests.get(&id))
+                .map(|file| &file.manifest)
+                .filter(|before| before.writer_epoch == epoch)
+            else {
+                return false;
+            };
+            closing.next_wal_sst_id > before.next_wal_sst_id
+                && &Manifest {
+                    id: closing.id,
+                    next_wal_sst_id: closing.next_wal_sst_id,
+                    recent_snapshot_min_seq: closing.recent_snapshot_min_seq,
+                    ..before.clone()
+                } == *closing
+        })
+}
+
 /// The highest writer epoch a clone took over from its source, from its first manifests
 /// (`initialized: false`; slatedb `manifest/mod.rs`, `init_clone_db`); `None` when none is given.
 fn inherited_writer_epoch<'a>(manifests: impl Iterator<Item = &'a Manifest>) -> Option<u64> {
@@ -610,5 +654,33 @@ mod tests {
             max_missing_fences(&slots[..1], &ids(&[1, 3]), &ids(&[4])),
             None
         );
+    }
+    #[test]
+    fn a_close_is_a_manifest_of_the_same_epoch_that_moves_only_the_wal_position() {
+        let closed_by = |manifests: &[(u64, u64, u64, u64)]| {
+            let snapshot = snapshot(&[], manifests);
+            let root = snapshot.root("db").expect("db");
+            writer_close_recorded(root, root.latest_given().expect("latest")).map(|m| m.id)
+        };
+        // Epoch 3 opened (manifest 5, WAL position of manifest 4) and closed (manifest 6).
+        assert_eq!(
+            closed_by(&[(4, 2, 3, 4), (5, 3, 3, 4), (6, 3, 3, 5)]),
+            Some(6)
+        );
+        // Later manifests of the same epoch (another actor's checkpoints) keep the close.
+        assert_eq!(
+            closed_by(&[(5, 3, 3, 4), (6, 3, 3, 5), (7, 3, 3, 5)]),
+            Some(6)
+        );
+        // Identical successors are no evidence (an admin's no-op write looks the same).
+        assert_eq!(closed_by(&[(5, 3, 3, 4), (6, 3, 3, 4)]), None);
+        // An epoch bump is no close, nor is a close of an earlier epoch.
+        assert_eq!(closed_by(&[(5, 2, 3, 4), (6, 3, 3, 5)]), None);
+        assert_eq!(closed_by(&[(4, 2, 3, 4), (5, 2, 3, 5), (6, 3, 3, 5)]), None);
+        // The manifest before it must be given: 5 is missing here.
+        assert_eq!(closed_by(&[(4, 3, 3, 4), (6, 3, 3, 5)]), None);
+        // A manifest that also moves the replay point published an L0 (its other fields would
+        // differ too): not a close.
+        assert_eq!(closed_by(&[(5, 3, 3, 4), (6, 3, 4, 5)]), None);
     }
 }

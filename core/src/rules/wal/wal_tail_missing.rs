@@ -8,7 +8,8 @@ use crate::rules::listing::input_missing;
 use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0, Unknown,
+    writer_close_recorded, writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0,
+    Unknown,
 };
 
 crate::declare_rule! {
@@ -24,9 +25,12 @@ crate::declare_rule! {
     ///   newest WAL object the latest manifest records (`next_wal_sst_id - 1`) must still
     ///   exist, or some later one. When none of them is listed, the deletion reached the end of
     ///   the recorded WAL, and whether a writer wrote past it is more than any listing shows:
-    ///   inconclusive, unless the user states that every writer closed with `Db::close()`
-    ///   (`--writers-closed`), or an earlier collection (`--earlier-bundle`) read such WAL
-    ///   objects and their rows are past `last_l0_seq` (then an error).
+    ///   inconclusive, unless the manifests given record the close of the latest epoch's
+    ///   writer (a manifest of that epoch that moves only `next_wal_sst_id` past the one
+    ///   before it: then a note, as nothing was written after it), the user states that every
+    ///   writer closed with `Db::close()` (`--writers-closed`), or an earlier collection
+    ///   (`--earlier-bundle`) read such WAL objects and their rows are past `last_l0_seq`
+    ///   (then an error).
     ///
     /// ## Why it matters
     /// Every writer open writes its fence right after bumping the epoch (slatedb
@@ -55,7 +59,9 @@ crate::declare_rule! {
     /// still the latest and no WAL object at or after 3 is listed: `read:db` is unsafe.
     /// Had the writer taken a checkpoint right after opening (manifest 6, `next_wal_sst_id=4`)
     /// before writing `tail`, WAL 3 would be the newest recorded and the listing the same as if
-    /// it had written nothing: `read:db` is inconclusive.
+    /// it had written nothing: `read:db` is inconclusive. Had it instead closed with a WAL
+    /// flush only (manifest 6 moves `next_wal_sst_id` to 5 and changes nothing else), nothing
+    /// after WAL 4 can have been written: a note, and the verdict rests on WAL 3 and 4.
     pub static RULE = {
         id: "SDB-WAL-009",
         name: "wal-tail-missing",
@@ -216,6 +222,14 @@ fn recorded_end_gone(
             },
         ));
     }
+    if let Some(closing) = writer_close_recorded(root, latest) {
+        return Some(closed_before_the_deletion(
+            root,
+            latest,
+            closing,
+            newest_listed,
+        ));
+    }
     if cx.writers_closed_over(root, latest) {
         return None;
     }
@@ -240,6 +254,42 @@ fn recorded_end_gone(
     );
     finding.severity = Severity::Warning;
     Some(finding)
+}
+
+/// The recorded end is gone, but the writer of the latest epoch recorded its close: it wrote
+/// nothing after the WAL position it persisted then, and no writer has opened since (that
+/// would have bumped the epoch). A note, so the `safe` says why.
+fn closed_before_the_deletion(
+    root: &RootState,
+    latest: &Manifest,
+    closing: &Manifest,
+    newest_listed: Option<WalId>,
+) -> Finding {
+    let mut finding = RULE.finding(
+        &root.path,
+        format!(
+            "the newest WAL object manifest {} of `{}` records (WAL {}) is gone and none after it is listed{}, but manifest {} is writer epoch {}'s close (it moves only `next_wal_sst_id` past manifest {}): that writer wrote nothing after WAL {}, and no writer has opened since, so no write after the recorded WAL was lost",
+            latest.id,
+            root.path,
+            latest.next_wal_sst_id - 1,
+            newest_listed_phrase(newest_listed),
+            closing.id,
+            closing.writer_epoch,
+            closing.id - 1,
+            latest.next_wal_sst_id - 1,
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("writer_epoch", latest.writer_epoch),
+            ("close_manifest_id", closing.id),
+            ("next_wal_sst_id", latest.next_wal_sst_id),
+            ("newest_listed_wal_id", newest_listed),
+        ],
+        "nothing, for writes after the recorded WAL; the findings on the WAL objects the manifest records say whether their rows are in L0",
+        Impact::Advisory,
+    );
+    finding.severity = Severity::Note;
+    finding
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
