@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// Runs slatecheck with only the given environment (plus PATH and a HOME without cloud
 /// configuration), and returns its output and how long it took.
 fn run(args: &[&str], env: &[(&str, String)]) -> (Output, Duration) {
-    let home = std::env::temp_dir().join(format!(
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "slatecheck-cloud-errors-home-{}",
         std::process::id()
     ));

@@ -148,7 +148,7 @@ fn essence(out: &Output, what: &str) -> Value {
 /// collected from it, with the check of the fixture's directories.
 fn every_fixture_agrees(server: Server) {
     let env = server.env();
-    let scratch = std::env::temp_dir().join(format!(
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "slatecheck-clouds-{}-{}",
         server.name,
         std::process::id()

@@ -76,7 +76,8 @@ fn several_files_print_an_array_like_list_manifests() {
 fn a_renamed_binary_manifest_needs_its_id() {
     let source =
         fixtures().join("v2/d2-wal-hole-later/main/db/manifest/00000000000000000002.manifest");
-    let copy = std::env::temp_dir().join(format!("slatecheck-renamed-{}.bin", std::process::id()));
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("slatecheck-renamed-{}.bin", std::process::id()));
     std::fs::copy(&source, &copy).expect("copy");
     let path = copy.to_str().expect("utf-8 path");
     let out = slatecheck(&["manifest", path]);
@@ -90,7 +91,8 @@ fn a_renamed_binary_manifest_needs_its_id() {
 
 #[test]
 fn garbage_exits_2_with_one_line_naming_the_file() {
-    let dir = std::env::temp_dir().join(format!("slatecheck-garbage-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("slatecheck-garbage-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let cases: [(&str, &[u8], &str); 4] = [
         ("00000000000000000001.manifest", b"", "empty manifest"),
