@@ -655,6 +655,7 @@ mod tests {
             None
         );
     }
+
     #[test]
     fn a_close_is_a_manifest_of_the_same_epoch_that_moves_only_the_wal_position() {
         let closed_by = |manifests: &[(u64, u64, u64, u64)]| {
