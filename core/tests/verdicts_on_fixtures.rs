@@ -762,6 +762,14 @@ fn a_wipe_that_reaches_the_newest_recorded_wal_leaves_later_writes_open() {
             end.evidence["newest_listed_wal_id"],
             serde_json::Value::Null
         );
+        // `closed`'s last manifest repeats its memtable flush's, as a `Db::close()` leaves it
+        // (said, though it proves nothing); `lossy`'s writer crashed, and nothing repeats.
+        let repeats = end.message.contains("repeats manifest");
+        assert_eq!(repeats, plan.ends_with(":closed"), "{}", end.message);
+        assert_eq!(
+            end.evidence["repeating_manifest_id"].is_null(),
+            !plan.ends_with(":closed")
+        );
         let result = evaluate_at(&wiped, &closed, made_at(&wiped), plan);
         assert_verdict(&result, Verdict::Safe, None);
         let result = evaluate_at(&before, &options, made_at(&before), plan);

@@ -60,48 +60,63 @@ pub fn writer_opened_here(root: &RootState, latest: &Manifest) -> bool {
     }
 }
 
-/// The given manifest that the writer of `latest`'s epoch wrote as it closed, when one is
-/// given: a manifest of that epoch that differs from the manifest right before it (also given,
-/// also of that epoch) only in a larger `next_wal_sst_id` (and the snapshot watermark
-/// `recent_snapshot_min_seq`).
+/// How a manifest of the latest writer epoch looks like that writer's close, from the manifest
+/// right before it (also given, also of that epoch): see [`writer_close`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseShape {
+    /// It differs only in a larger `next_wal_sst_id` (and the snapshot watermark
+    /// `recent_snapshot_min_seq`): only a closing writer writes that, so it proves the close.
+    Recorded,
+    /// It repeats the manifest before it: a `Db::close()` whose memtable flush already
+    /// persisted the WAL position writes that, but so does an admin write that changes nothing
+    /// (`admin.rs`, `delete_checkpoint` of an id that is not there): no proof.
+    Repeated,
+}
+
+/// The given manifest that most looks like the close of `latest`'s writer epoch, and how: one
+/// of [`CloseShape::Recorded`] when given, else one of [`CloseShape::Repeated`].
 ///
 /// A closing writer persists its WAL position one last time and changes nothing else
 /// (`memtable_flusher/manifest_writer.rs`, `try_graceful_cleanup` → `write_current_manifest`,
 /// after a memtable flush if the close asked for one). Every other manifest write changes more:
 /// an L0 flush adds an SST and moves `last_l0_seq`, a checkpoint is added or removed, the
 /// compactor moves SSTs or its epoch, a writer open bumps the epoch; and only the writer moves
-/// `next_wal_sst_id`. The writer's one other write of this shape is a checkpoint request whose
-/// source checkpoint is missing, which fails (`manifest/store.rs`, `new_checkpoint_in`).
-/// Identical successors are no evidence: an admin deletion of a checkpoint id that is not there
-/// writes one (`admin.rs`, `delete_checkpoint`), and so does a `Db::close()` whose memtable
-/// flush already persisted the WAL position.
-pub fn writer_close_recorded<'a>(root: &'a RootState, latest: &Manifest) -> Option<&'a Manifest> {
+/// `next_wal_sst_id`. The writer's one other write of the recorded shape is a checkpoint
+/// request whose source checkpoint is missing, which fails (`manifest/store.rs`,
+/// `new_checkpoint_in`).
+pub fn writer_close<'a>(
+    root: &'a RootState,
+    latest: &Manifest,
+) -> Option<(&'a Manifest, CloseShape)> {
     let epoch = latest.writer_epoch;
     if epoch == 0 {
         return None;
     }
-    root.manifests
+    let shapes = root
+        .manifests
         .range(..=latest.id)
         .map(|(_, file)| &file.manifest)
         .filter(|m| m.writer_epoch == epoch)
-        .find(|closing| {
-            let Some(before) = closing
+        .filter_map(|closing| {
+            let before = closing
                 .id
                 .checked_sub(1)
                 .and_then(|id| root.manifests.get(&id))
                 .map(|file| &file.manifest)
-                .filter(|before| before.writer_epoch == epoch)
-            else {
-                return false;
-            };
-            closing.next_wal_sst_id > before.next_wal_sst_id
-                && &Manifest {
-                    id: closing.id,
-                    next_wal_sst_id: closing.next_wal_sst_id,
-                    recent_snapshot_min_seq: closing.recent_snapshot_min_seq,
-                    ..before.clone()
-                } == *closing
-        })
+                .filter(|before| before.writer_epoch == epoch)?;
+            let only_moved = &Manifest {
+                id: closing.id,
+                next_wal_sst_id: closing.next_wal_sst_id,
+                recent_snapshot_min_seq: closing.recent_snapshot_min_seq,
+                ..before.clone()
+            } == closing;
+            match closing.next_wal_sst_id.cmp(&before.next_wal_sst_id) {
+                std::cmp::Ordering::Greater if only_moved => Some((closing, CloseShape::Recorded)),
+                std::cmp::Ordering::Equal if only_moved => Some((closing, CloseShape::Repeated)),
+                _ => None,
+            }
+        });
+    shapes.min_by_key(|(closing, shape)| (*shape == CloseShape::Repeated, closing.id))
 }
 
 /// The highest writer epoch a clone took over from its source, from its first manifests
@@ -661,7 +676,9 @@ mod tests {
         let closed_by = |manifests: &[(u64, u64, u64, u64)]| {
             let snapshot = snapshot(&[], manifests);
             let root = snapshot.root("db").expect("db");
-            writer_close_recorded(root, root.latest_given().expect("latest")).map(|m| m.id)
+            writer_close(root, root.latest_given().expect("latest"))
+                .filter(|(_, shape)| *shape == CloseShape::Recorded)
+                .map(|(m, _)| m.id)
         };
         // Epoch 3 opened (manifest 5, WAL position of manifest 4) and closed (manifest 6).
         assert_eq!(
@@ -673,8 +690,16 @@ mod tests {
             closed_by(&[(5, 3, 3, 4), (6, 3, 3, 5), (7, 3, 3, 5)]),
             Some(6)
         );
-        // Identical successors are no evidence (an admin's no-op write looks the same).
+        // Identical successors are no proof (an admin's no-op write looks the same), only a
+        // likeness.
         assert_eq!(closed_by(&[(5, 3, 3, 4), (6, 3, 3, 4)]), None);
+        let snapshot = snapshot(&[], &[(5, 3, 3, 4), (6, 3, 3, 4)]);
+        let root = snapshot.root("db").expect("db");
+        let shape = writer_close(root, root.latest_given().expect("latest"));
+        assert_eq!(
+            shape.map(|(m, shape)| (m.id, shape)),
+            Some((6, CloseShape::Repeated))
+        );
         // An epoch bump is no close, nor is a close of an earlier epoch.
         assert_eq!(closed_by(&[(5, 2, 3, 4), (6, 3, 3, 5)]), None);
         assert_eq!(closed_by(&[(4, 2, 3, 4), (5, 2, 3, 5), (6, 3, 3, 5)]), None);

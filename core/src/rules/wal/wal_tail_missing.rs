@@ -8,8 +8,8 @@ use crate::rules::listing::input_missing;
 use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    writer_close_recorded, writer_open_unpersisted, writer_opened_here, RootState, RowsAgainstL0,
-    Unknown,
+    writer_close, writer_open_unpersisted, writer_opened_here, CloseShape, RootState,
+    RowsAgainstL0, Unknown,
 };
 
 crate::declare_rule! {
@@ -30,7 +30,9 @@ crate::declare_rule! {
     ///   before it: then a note, as nothing was written after it), the user states that every
     ///   writer closed with `Db::close()` (`--writers-closed`), or an earlier collection
     ///   (`--earlier-bundle`) read such WAL objects and their rows are past `last_l0_seq`
-    ///   (then an error).
+    ///   (then an error). A manifest of that epoch that repeats the one before it, as a
+    ///   `Db::close()` after its memtable flush leaves it, is named in the warning as the
+    ///   likely story, but proves nothing: an admin write that changes nothing looks the same.
     ///
     /// ## Why it matters
     /// Every writer open writes its fence right after bumping the epoch (slatedb
@@ -222,7 +224,8 @@ fn recorded_end_gone(
             },
         ));
     }
-    if let Some(closing) = writer_close_recorded(root, latest) {
+    let close = writer_close(root, latest);
+    if let Some((closing, CloseShape::Recorded)) = close {
         return Some(closed_before_the_deletion(
             root,
             latest,
@@ -233,10 +236,19 @@ fn recorded_end_gone(
     if cx.writers_closed_over(root, latest) {
         return None;
     }
+    // A manifest that repeats the one before it looks like a `Db::close()`, and is said so, as
+    // the likely story the user can confirm.
+    let repeating = close.map(|(manifest, _)| manifest.id);
+    let looks_closed = repeating.map_or_else(String::new, |id| {
+        format!(
+            "; manifest {id} repeats manifest {} of the same writer epoch, as the last write of a `Db::close()` after its memtable flush does, but an admin write that changes nothing looks the same",
+            id - 1
+        )
+    });
     let mut finding = RULE.finding(
         &root.path,
         format!(
-            "the newest WAL object manifest {} of `{}` records (WAL {newest_recorded}) is gone and none after it is listed{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any",
+            "the newest WAL object manifest {} of `{}` records (WAL {newest_recorded}) is gone and none after it is listed{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any{looks_closed}",
             latest.id,
             root.path,
             newest_listed_phrase(newest_listed),
@@ -248,6 +260,7 @@ fn recorded_end_gone(
             ("replay_after_wal_id", latest.replay_after_wal_id),
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("newest_listed_wal_id", newest_listed),
+            ("repeating_manifest_id", repeating),
         ],
         format!("if every writer of the database stopped with `Db::close()` and its default memtable flush, nothing is lost (say --writers-closed); otherwise {RESTORE_WAL}"),
         Impact::Inconclusive,
