@@ -169,6 +169,18 @@ fn unlisted(root: &RootState, latest: &Manifest, why: &Unknown) -> Option<Findin
     Some(input_missing::finding(&root.path, &question, why))
 }
 
+/// "the newest WAL object manifest 8 of `db` records (WAL 4) is gone and none after it is
+/// listed (none at all)": what [`recorded_end_gone`]'s findings start with.
+fn end_gone(root: &RootState, latest: &Manifest, newest_listed: Option<WalId>) -> String {
+    format!(
+        "the newest WAL object manifest {} of `{}` records (WAL {}) is gone and none after it is listed{}",
+        latest.id,
+        root.path,
+        latest.next_wal_sst_id.saturating_sub(1),
+        newest_listed_phrase(newest_listed),
+    )
+}
+
 /// The newest WAL object `latest` records (`next_wal_sst_id - 1`) is gone and nothing after it
 /// is listed: the deletion reached the end of the recorded WAL, so writes made after `latest`
 /// (which go to the WAL objects after it, and which no manifest records until the writer's next
@@ -248,10 +260,8 @@ fn recorded_end_gone(
     let mut finding = RULE.finding(
         &root.path,
         format!(
-            "the newest WAL object manifest {} of `{}` records (WAL {newest_recorded}) is gone and none after it is listed{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any{looks_closed}",
-            latest.id,
-            root.path,
-            newest_listed_phrase(newest_listed),
+            "{}: the deletion reached the end of the WAL the manifest records, so the writes of any writer that went on writing after it (into WAL {} on) and then crashed or closed without flushing its memtable are gone too, and no listing shows whether there were any{looks_closed}",
+            end_gone(root, latest, newest_listed),
             latest.next_wal_sst_id,
         ),
         evidence![
@@ -281,11 +291,8 @@ fn closed_before_the_deletion(
     let mut finding = RULE.finding(
         &root.path,
         format!(
-            "the newest WAL object manifest {} of `{}` records (WAL {}) is gone and none after it is listed{}, but manifest {} is writer epoch {}'s close (it moves only `next_wal_sst_id` past manifest {}): that writer wrote nothing after WAL {}, and no writer has opened since, so no write after the recorded WAL was lost",
-            latest.id,
-            root.path,
-            latest.next_wal_sst_id - 1,
-            newest_listed_phrase(newest_listed),
+            "{}, but manifest {} is writer epoch {}'s close (it moves only `next_wal_sst_id` past manifest {}): that writer wrote nothing after WAL {}, and no writer has opened since, so no write after the recorded WAL was lost",
+            end_gone(root, latest, newest_listed),
             closing.id,
             closing.writer_epoch,
             closing.id - 1,
