@@ -3,7 +3,7 @@
 //! [`slatedb_018`] drives SlateDB 0.18 through the situations slatecheck must judge
 //! (checkpoints, clones, separate WAL stores, WAL wipes and holes, GC) on the local filesystem
 //! and asks it what it sees in a store, so tests can compare slatecheck's reading with
-//! SlateDB's. With the `slatedb-015` feature, [`slatedb_015`] does the same with SlateDB 0.15,
+//! SlateDB's. With the `slatedb-015` feature, `slatedb_015` does the same with SlateDB 0.15,
 //! whose manifests are format version 1. Both run the same scenario code.
 
 pub mod compare;

@@ -92,7 +92,7 @@ pub struct RootFacts {
     pub checkpoints: Vec<CheckpointFacts>,
     /// WAL objects: every listed one, and every needed one that is missing or unknown, by id.
     pub wal_objects: Vec<WalObjectFacts>,
-    /// WAL objects left out beyond [`WAL_OBJECTS_PER_ROOT`].
+    /// WAL objects left out beyond `WAL_OBJECTS_PER_ROOT`.
     #[serde(skip_serializing_if = "is_zero")]
     pub omitted_wal_objects: u64,
 }

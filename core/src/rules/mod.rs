@@ -1,6 +1,6 @@
 //! The rule catalogue: one invariant of SlateDB per rule, one rule per file, grouped by family.
 //!
-//! Each rule file declares its metadata with [`declare_rule!`] (whose doc comment, in the
+//! Each rule file declares its metadata with [`crate::declare_rule!`] (whose doc comment, in the
 //! sections *What it checks*, *Why it matters*, *SlateDB error it prevents* and *Example*, is
 //! what `slatecheck explain` prints), a predicate the planner calls for the subject of an action,
 //! and a `scan` that applies the predicate to every subject of a snapshot.

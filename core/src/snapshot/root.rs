@@ -43,7 +43,7 @@ pub struct RootState {
     /// The rows of WAL objects as an earlier collection read them (see
     /// [`super::SnapshotInputs::earlier_rows`]), by id.
     pub earlier_wal_rows: BTreeMap<WalId, Result<crate::sst::SstRows, String>>,
-    /// Copies of this root's WAL objects in clones made from it (see [`super::wal_copies`]),
+    /// Copies of this root's WAL objects in clones made from it (see `snapshot::wal_copies`),
     /// by id: what a gone object held.
     pub wal_copies: BTreeMap<WalId, super::WalCopy>,
     /// A clone's copies of its WAL objects sit in the main store, so it keeps its WAL there:

@@ -198,7 +198,7 @@ impl NewestL0 {
 /// (a writer open fences one past the highest WAL id there is), or during a later writer's
 /// WAL replay, whose frozen memtables hold only rows of WAL objects up to the replay point
 /// (`db_common.rs`, `replay_memtable`). Either way no WAL object from the fence on holds rows
-/// of it. Zero-byte objects listed, and zero-byte copies in clones ([`super::wal_copies`]), are
+/// of it. Zero-byte objects listed, and zero-byte copies in clones (`snapshot::wal_copies`), are
 /// the fences used, while the manifests given show no WAL id written twice.
 pub fn newest_l0(root: &RootState, latest: &Manifest) -> NewestL0 {
     let never_flushed = latest.last_l0_seq == 0 && latest.sst_views().next().is_none();
