@@ -225,6 +225,82 @@ fn deleting_a_pin_whose_ssts_nothing_else_holds_is_unsafe() {
         .is_some_and(|keys| !keys.is_empty()));
 }
 
+/// Scenario C before its deletions, with the clone's pin already deleted (as an operator
+/// cleaning up unnamed never-expiring checkpoints does). Two expiring checkpoints of `parent`
+/// still reference the L0 SSTs the clone reads, which `parent` compacted away: the clone's
+/// 300 s source checkpoint and a 15-minute one. Deleting either while the other holds them
+/// releases nothing; once the source checkpoint has expired, the 15-minute one is the last
+/// holder, and deleting it lets the next GC delete them, as SlateDB's GC did once every
+/// checkpoint was gone (scenario `c-final-checkpoint-deleted`). The oracle's seed 34261 had
+/// that shape and was called `safe`: only the clone's pin was looked at. With the pin in
+/// place, the same deletion releases nothing.
+#[test]
+fn deleting_the_last_holder_of_a_clones_ssts_is_unsafe_though_it_is_no_pin() {
+    let name = "c-final-checkpoint-deleted-pinned";
+    let pinned = snapshot_of(name);
+    let pin = pin_of(&pinned, "clone", "parent");
+    let source = pinned
+        .root("clone")
+        .and_then(|root| root.latest_given())
+        .and_then(|latest| latest.external_dbs.iter().find(|e| e.path == "parent"))
+        .map(|entry| entry.source_checkpoint_id)
+        .expect("the clone's source checkpoint");
+    let checkpoints = |snapshot: &Snapshot| {
+        snapshot
+            .root("parent")
+            .and_then(|root| root.latest_given())
+            .map(|latest| latest.checkpoints.clone())
+            .expect("parent's latest")
+    };
+    let longer = checkpoints(&pinned)
+        .into_iter()
+        .find(|c| c.id != source && c.expire_time.is_some())
+        .expect("the 15-minute checkpoint");
+    let source_expiry = checkpoints(&pinned)
+        .iter()
+        .find(|c| c.id == source)
+        .and_then(|c| c.expire_time)
+        .expect("the source checkpoint expires");
+    let after_source_expired = source_expiry + Duration::seconds(60);
+    assert!(longer.expire_time.is_some_and(|t| t > after_source_expired));
+    let delete_longer = format!("delete-checkpoint:parent@{}", longer.id);
+
+    let result = evaluate_at(
+        &pinned,
+        &min_age_zero(),
+        after_source_expired,
+        &delete_longer,
+    );
+    assert_verdict(&result, Verdict::Safe, None);
+
+    let mut given = inputs(&fixture(name), false);
+    edit_manifests(&mut given, "parent", |_, manifest| {
+        manifest.checkpoints.retain(|c| c.id.to_string() != pin)
+    });
+    let unpinned = Snapshot::build(given);
+    let result = evaluate_at(
+        &unpinned,
+        &min_age_zero(),
+        after_source_expired,
+        &delete_longer,
+    );
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    let released = finding(&result, "SDB-CLONE-004");
+    assert!(released.message.contains("is gone"), "{}", released.message);
+    // Among them the SST whose absence SlateDB's read of the clone reported in scenario C.
+    let deleted = released.evidence["deleted_keys"].to_string();
+    assert!(
+        deleted.contains("parent/compacted/01M8BWEE3GBN5DP4KTZCN5ZS3Y.sst"),
+        "{deleted}"
+    );
+    // While the source checkpoint is live, each of the two holds them for the other.
+    for id in [source, longer.id] {
+        let plan = format!("delete-checkpoint:parent@{id}");
+        let result = evaluate_at(&unpinned, &min_age_zero(), made_at(&unpinned), &plan);
+        assert_verdict(&result, Verdict::Safe, None);
+    }
+}
+
 /// In fixture `a`, `clone2` (a clone of `clone`) placed its own never-expiring pin on `parent`
 /// on the same manifest as `clone`'s: deleting `clone`'s pin releases no SST. But `clone2` also
 /// left its never-expiring pin on `clone`, a live checkpoint a clone of `clone` can be made

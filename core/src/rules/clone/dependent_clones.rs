@@ -24,6 +24,11 @@ crate::declare_rule! {
     /// what brings it on (the database compacting them out of its manifests, the expiry of the
     /// checkpoints that still hold them, the cutoff passing them).
     ///
+    /// A checkpoint that is not the clone's pin can still be the last thing of the database
+    /// that holds what the clone reads (its pin deleted already, or on a manifest that does not
+    /// reference them all): deleting it is unsafe when the GC run after it deletes SSTs the
+    /// clone reads that the run keeps while the checkpoint is there.
+    ///
     /// Deleting a finished clone's final pin also breaks, at once, every later clone of that
     /// clone: a clone carries its source's `external_dbs` over and writes its own pin on the
     /// parent with the source's pin as its source (`manifest/mod.rs` `Manifest::cloned`,
@@ -84,6 +89,10 @@ pub fn check(
             } else if let (true, Some(id)) = (pinned_here && !entry.sst_ids.is_empty(), checkpoint)
             {
                 out.extend(released_pin(cx, parent, id, action, &root.path, entry));
+            } else if let (true, Some(id)) =
+                (latest.initialized && !entry.sst_ids.is_empty(), checkpoint)
+            {
+                out.extend(released_holder(cx, parent, id, action, &root.path, entry));
             }
         }
     }
@@ -216,6 +225,77 @@ fn released_pin(
     );
     finding.severity = Severity::Warning;
     Some(finding)
+}
+
+/// Deleting checkpoint `id`, which is not `clone`'s pin, but may be what still holds SSTs the
+/// clone reads: its pin was deleted already, or never held them all. Unsafe when the next GC
+/// run deletes, once the checkpoint is gone, SSTs the clone reads that it keeps while the
+/// checkpoint is there (the oracle's seed 34261: the clone's pins deleted, an expiring
+/// checkpoint taken before `parent` compacted the SSTs away was their last holder).
+fn released_holder(
+    cx: &RuleContext<'_>,
+    parent: &str,
+    id: CheckpointId,
+    action: &str,
+    clone: &str,
+    entry: &ExternalDb,
+) -> Option<Finding> {
+    let (root, latest) = cx
+        .snapshot
+        .root(parent)
+        .and_then(|root| root.latest_given().map(|latest| (root, latest)))?;
+    let checkpoint = latest.checkpoints.iter().find(|c| c.id == id)?;
+    let reads: BTreeSet<SstId> = entry.sst_ids.iter().copied().collect();
+    // A checkpoint whose manifest references none of them holds none of them.
+    if pinned_by(root, checkpoint).is_some_and(|pinned| pinned.is_disjoint(&reads)) {
+        return None;
+    }
+    let mut after = latest.clone();
+    after.checkpoints.retain(|c| c.id != id);
+    let unknown = cx.root_main_unknown(root);
+    let deleted_with = |manifest: &Manifest| {
+        crate::snapshot::gc_forecast(root, manifest, cx.now, cx.options.min_age, unknown.as_ref())
+            .map(|forecast| {
+                forecast
+                    .ssts
+                    .into_iter()
+                    .filter(|(sst, _)| reads.contains(sst))
+                    .collect::<Vec<_>>()
+            })
+    };
+    let (kept_now, deleted_after) = match (deleted_with(latest), deleted_with(&after)) {
+        (Ok(now), Ok(after)) => (now, after),
+        (Err(why), _) | (_, Err(why)) => {
+            return Some(input_missing::finding(
+                parent,
+                &format!(
+                "what GC keeps of `{parent}` once {action} is done, of the SSTs `{clone}` reads"
+            ),
+                &why,
+            ))
+        }
+    };
+    let released: Vec<String> = deleted_after
+        .into_iter()
+        .filter(|(sst, _)| !kept_now.iter().any(|(doomed, _)| doomed == sst))
+        .map(|(_, key)| key)
+        .collect();
+    let first = released.first()?;
+    Some(RULE.finding(
+        parent,
+        format!(
+            "{action} releases {} SST(s) that `{clone}` still reads and that nothing else of `{parent}` holds ({}): the next GC run deletes them, e.g. {first}",
+            released.len(),
+            match entry.final_checkpoint_id {
+                Some(pin) if latest.checkpoints.iter().any(|c| c.id == pin) => format!("`{clone}`'s own pin {pin} does not reference them"),
+                Some(pin) => format!("`{clone}`'s own pin {pin} is gone"),
+                None => format!("`{clone}` has no pin on `{parent}`"),
+            },
+        ),
+        evidence![("clone", clone), ("checkpoint_id", id), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len()), ("deleted_keys", &released)],
+        format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (compact `{clone}` so its sst_ids empty), or first create a never-expiring checkpoint on a manifest that references them"),
+        Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+    ))
 }
 
 /// The SSTs `checkpoint`'s manifest references, when it was given.
