@@ -119,16 +119,11 @@ fn released_pin(
     clone: &str,
     entry: &ExternalDb,
 ) -> Option<Finding> {
-    let Some((root, latest)) = cx
-        .snapshot
-        .root(parent)
-        .and_then(|root| root.latest_given().map(|latest| (root, latest)))
-    else {
+    let Some((root, latest)) = latest_of(cx, parent) else {
         return Some(breaks(parent, action, clone, entry));
     };
-    let mut after = latest.clone();
-    after.checkpoints.retain(|c| c.id != id);
-    let reads: BTreeSet<SstId> = entry.sst_ids.iter().copied().collect();
+    let after = without_checkpoint(latest, id);
+    let reads = reads_of(entry);
     // A never-expiring checkpoint that references every SST the clone reads keeps them all
     // for as long as it exists: the deletion harms nothing.
     if after
@@ -240,18 +235,14 @@ fn released_holder(
     clone: &str,
     entry: &ExternalDb,
 ) -> Option<Finding> {
-    let (root, latest) = cx
-        .snapshot
-        .root(parent)
-        .and_then(|root| root.latest_given().map(|latest| (root, latest)))?;
+    let (root, latest) = latest_of(cx, parent)?;
     let checkpoint = latest.checkpoints.iter().find(|c| c.id == id)?;
-    let reads: BTreeSet<SstId> = entry.sst_ids.iter().copied().collect();
+    let reads = reads_of(entry);
     // A checkpoint whose manifest references none of them holds none of them.
     if pinned_by(root, checkpoint).is_some_and(|pinned| pinned.is_disjoint(&reads)) {
         return None;
     }
-    let mut after = latest.clone();
-    after.checkpoints.retain(|c| c.id != id);
+    let after = without_checkpoint(latest, id);
     let unknown = cx.root_main_unknown(root);
     let deleted_with = |manifest: &Manifest| {
         crate::snapshot::gc_forecast(root, manifest, cx.now, cx.options.min_age, unknown.as_ref())
@@ -296,6 +287,25 @@ fn released_holder(
         format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (compact `{clone}` so its sst_ids empty), or first create a never-expiring checkpoint on a manifest that references them"),
         Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
     ))
+}
+
+/// `parent`'s root and its latest manifest, when given.
+fn latest_of<'a>(cx: &RuleContext<'a>, parent: &str) -> Option<(&'a RootState, &'a Manifest)> {
+    cx.snapshot
+        .root(parent)
+        .and_then(|root| root.latest_given().map(|latest| (root, latest)))
+}
+
+/// `latest` as `Admin::delete_checkpoint` of `id` leaves it.
+fn without_checkpoint(latest: &Manifest, id: CheckpointId) -> Manifest {
+    let mut after = latest.clone();
+    after.checkpoints.retain(|c| c.id != id);
+    after
+}
+
+/// The SSTs of the database `entry` names that the clone reads.
+fn reads_of(entry: &ExternalDb) -> BTreeSet<SstId> {
+    entry.sst_ids.iter().copied().collect()
 }
 
 /// The SSTs `checkpoint`'s manifest references, when it was given.
