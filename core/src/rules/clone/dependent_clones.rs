@@ -5,7 +5,7 @@ use crate::finding::{Finding, Impact, Severity};
 use crate::model::{Checkpoint, CheckpointId, ExternalDb, Manifest, SstId};
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
-use crate::snapshot::RootState;
+use crate::snapshot::{RootState, Unknown};
 use std::collections::BTreeSet;
 
 crate::declare_rule! {
@@ -74,6 +74,8 @@ pub fn check(
     action: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    // The same for every clone that reads `parent`: forecast at most once.
+    let mut release = None;
     for root in cx.roots() {
         let Some(latest) = root.latest_given() else {
             continue;
@@ -92,7 +94,11 @@ pub fn check(
             } else if let (true, Some(id)) =
                 (latest.initialized && !entry.sst_ids.is_empty(), checkpoint)
             {
-                out.extend(released_holder(cx, parent, id, action, &root.path, entry));
+                let Some(release) = release.get_or_insert_with(|| Release::of(cx, parent, id))
+                else {
+                    continue;
+                };
+                out.extend(released_holder(release, parent, action, &root.path, entry));
             }
         }
     }
@@ -222,63 +228,99 @@ fn released_pin(
     Some(finding)
 }
 
-/// Deleting checkpoint `id`, which is not `clone`'s pin, but may be what still holds SSTs the
+/// What deleting one checkpoint of `parent` does to the GC run after it, the same for every
+/// clone that reads `parent`'s SSTs.
+struct Release<'a> {
+    latest: &'a Manifest,
+    checkpoint: &'a Checkpoint,
+    /// The SSTs the checkpoint's manifest references, when it was given.
+    pinned: Option<BTreeSet<SstId>>,
+    /// The SSTs the run deletes once the checkpoint is gone and keeps while it is there, or
+    /// why the run cannot be forecast.
+    newly_deleted: Result<Vec<(SstId, String)>, Unknown>,
+}
+
+impl<'a> Release<'a> {
+    /// `None` when `parent`'s latest manifest is not given or does not hold checkpoint `id`.
+    fn of(cx: &RuleContext<'a>, parent: &str, id: CheckpointId) -> Option<Self> {
+        let (root, latest) = latest_of(cx, parent)?;
+        let checkpoint = latest.checkpoints.iter().find(|c| c.id == id)?;
+        let unknown = cx.root_main_unknown(root);
+        let deleted_with = |manifest: &Manifest| {
+            crate::snapshot::gc_forecast(
+                root,
+                manifest,
+                cx.now,
+                cx.options.min_age,
+                unknown.as_ref(),
+            )
+            .map(|forecast| forecast.ssts)
+        };
+        let newly_deleted = deleted_with(latest).and_then(|now| {
+            let doomed: BTreeSet<SstId> = now.into_iter().map(|(sst, _)| sst).collect();
+            deleted_with(&without_checkpoint(latest, id)).map(|after| {
+                after
+                    .into_iter()
+                    .filter(|(sst, _)| !doomed.contains(sst))
+                    .collect()
+            })
+        });
+        Some(Self {
+            latest,
+            checkpoint,
+            pinned: pinned_by(root, checkpoint),
+            newly_deleted,
+        })
+    }
+}
+
+/// Deleting a checkpoint that is not `clone`'s pin, but may be what still holds SSTs the
 /// clone reads: its pin was deleted already, or never held them all. Unsafe when the next GC
 /// run deletes, once the checkpoint is gone, SSTs the clone reads that it keeps while the
 /// checkpoint is there (the oracle's seed 34261: the clone's pins deleted, an expiring
 /// checkpoint taken before `parent` compacted the SSTs away was their last holder).
 fn released_holder(
-    cx: &RuleContext<'_>,
+    release: &Release<'_>,
     parent: &str,
-    id: CheckpointId,
     action: &str,
     clone: &str,
     entry: &ExternalDb,
 ) -> Option<Finding> {
-    let (root, latest) = latest_of(cx, parent)?;
-    let checkpoint = latest.checkpoints.iter().find(|c| c.id == id)?;
     let reads = reads_of(entry);
     // A checkpoint whose manifest references none of them holds none of them.
-    if pinned_by(root, checkpoint).is_some_and(|pinned| pinned.is_disjoint(&reads)) {
+    if release
+        .pinned
+        .as_ref()
+        .is_some_and(|pinned| pinned.is_disjoint(&reads))
+    {
         return None;
     }
-    let after = without_checkpoint(latest, id);
-    let unknown = cx.root_main_unknown(root);
-    let deleted_with = |manifest: &Manifest| {
-        crate::snapshot::gc_forecast(root, manifest, cx.now, cx.options.min_age, unknown.as_ref())
-            .map(|forecast| {
-                forecast
-                    .ssts
-                    .into_iter()
-                    .filter(|(sst, _)| reads.contains(sst))
-                    .collect::<Vec<_>>()
-            })
-    };
-    let (kept_now, deleted_after) = match (deleted_with(latest), deleted_with(&after)) {
-        (Ok(now), Ok(after)) => (now, after),
-        (Err(why), _) | (_, Err(why)) => {
+    let newly_deleted = match &release.newly_deleted {
+        Ok(newly_deleted) => newly_deleted,
+        Err(why) => {
             return Some(input_missing::finding(
                 parent,
                 &format!(
-                "what GC keeps of `{parent}` once {action} is done, of the SSTs `{clone}` reads"
-            ),
-                &why,
+                    "what GC keeps of `{parent}` once {action} is done, of the SSTs `{clone}` reads"
+                ),
+                why,
             ))
         }
     };
-    let released: Vec<String> = deleted_after
-        .into_iter()
-        .filter(|(sst, _)| !kept_now.iter().any(|(doomed, _)| doomed == sst))
-        .map(|(_, key)| key)
+    let released: Vec<&str> = newly_deleted
+        .iter()
+        .filter(|(sst, _)| reads.contains(sst))
+        .map(|(_, key)| key.as_str())
         .collect();
     let first = released.first()?;
+    let id = release.checkpoint.id;
     Some(RULE.finding(
         parent,
         format!(
             "{action} releases {} SST(s) that `{clone}` still reads and that nothing else of `{parent}` holds ({}): the next GC run deletes them, e.g. {first}",
             released.len(),
             match entry.final_checkpoint_id {
-                Some(pin) if latest.checkpoints.iter().any(|c| c.id == pin) => format!("`{clone}`'s own pin {pin} does not reference them"),
+                Some(pin) if release.latest.checkpoints.iter().any(|c| c.id == pin) => format!("`{clone}`'s own pin {pin} does not reference them"),
                 Some(pin) => format!("`{clone}`'s own pin {pin} is gone"),
                 None => format!("`{clone}` has no pin on `{parent}`"),
             },
