@@ -3,9 +3,10 @@
 usage: python3 rejudge.py SLATECHECK_BIN [OUT.json]
 
 Each scenario's damaged stores (`$INDEP_RUN_DIR/sNNNN/damaged/`, default /tmp/indep/run) are
-checked with the arguments its run used, live and offline, twice: stating nothing, and stating
-what the operator of that history knows (`--writers-closed` when each database's last writer
-closed with `Db::close()`, `--no-wal-store` when the history had no separate WAL store).
+checked with the arguments its run used, live and offline, three times: stating nothing;
+stating what the operator of that history knows (`--writers-closed` when each database's last
+writer closed with `Db::close()`, `--no-wal-store` when the history had no separate WAL store);
+and stating only what the store's configuration says (`--no-wal-store` alone: `*_store_stated`).
 The verdicts are compared with what SlateDB did (`outcome` in result.json), as tally.py does.
 """
 import collections
@@ -18,7 +19,7 @@ import subprocess
 import sys
 
 RUN_DIR = os.environ.get('INDEP_RUN_DIR', '/tmp/indep/run')
-MODES = ['live', 'offline', 'live_stated', 'offline_stated']
+MODES = ['live', 'offline', 'live_stated', 'offline_stated', 'live_store_stated', 'offline_store_stated']
 
 
 def last_writers_closed(result):
@@ -41,13 +42,13 @@ def judge_one(binary, path):
     run = f'{RUN_DIR}/s{result["num"]:04d}'
     row = {'num': result['num'], 'action': result['action'], 'outcome': result['outcome']}
     for mode in MODES:
-        args = result['slatecheck'][mode.replace('_stated', '')]['args'].split()
+        args = result['slatecheck'][mode.split('_')[0]]['args'].split()
         # The run judged the stores before it damaged them in place of `damaged/`.
         args = [a if a.endswith('.txt') else
                 a.replace(f'{run}/main', f'{run}/damaged/main').replace(f'{run}/wal', f'{run}/damaged/wal')
                 for a in args]
         if mode.endswith('_stated'):
-            if last_writers_closed(result):
+            if last_writers_closed(result) and not mode.endswith('_store_stated'):
                 args.append('--writers-closed')
             if not result.get('sep_wal'):
                 args.append('--no-wal-store')
