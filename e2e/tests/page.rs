@@ -58,6 +58,10 @@ async fn seed_clone_after_wal_wipe_is_unsafe_and_names_the_missing_wals() {
     );
     let missing = browser.texts(".plan-result tr.object.missing").await;
     assert_eq!(missing.len(), 2, "WAL 2 and 3 shown missing: {missing:?}");
+    // The pictures follow the verdict.
+    browser
+        .wait_for("[data-testid='wal-picture'][data-ready='true']", 30)
+        .await;
     let shard_missing = browser
         .texts("[data-testid='wal-picture'] figure[data-root='shard'] .walpic-missing")
         .await;

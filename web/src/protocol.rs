@@ -115,8 +115,18 @@ pub enum Response {
         #[serde(default)]
         phases: Vec<Phase>,
     },
-    /// A finished check: what the page shows. Its downloads follow in a message of their own.
+    /// A finished check: what the page shows. Its WAL pictures and its downloads follow in
+    /// messages of their own.
     Report(Box<Finished>),
+    /// The WAL pictures of the report just sent, made after it so that the verdict is shown
+    /// without waiting for them (a store of a hundred roots has megabytes of them).
+    WalPictures {
+        /// The WAL id line of each root, as HTML fragments (styled by `WAL_PICTURE_CSS`).
+        html: String,
+        /// Where the worker's time went (benchmark hooks).
+        #[serde(default)]
+        phases: Vec<Phase>,
+    },
     /// The downloads of the report just sent, made after it so that the verdict is shown
     /// without waiting for them (they travel as Blobs: see [`ReportDownloads::to_message`]).
     #[serde(skip)]
@@ -138,8 +148,6 @@ pub enum Response {
 pub struct Finished {
     /// The parts of the report the page shows.
     pub view: ReportView,
-    /// The WAL id line of each root, as HTML fragments (styled by `WAL_PICTURE_CSS`).
-    pub wal_pictures: String,
     /// Where the worker's time went, in order (benchmark hooks).
     #[serde(default)]
     pub phases: Vec<Phase>,

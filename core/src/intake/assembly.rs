@@ -3,8 +3,8 @@
 use crate::bundle::{read_bundle_with_limits, BundleInfo};
 use crate::limits::Limits;
 use crate::listing::{
-    classify_key, read_listing, ListedTime, Listing, ListingBuilder, ListingFormat, ListingOptions,
-    RawEntry, SlateObject,
+    classify_key, read_listing, LineStream, ListedTime, Listing, ListingBuilder, ListingFormat,
+    ListingOptions, RawEntry, SlateObject,
 };
 use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck};
 use crate::model::{ManifestFile, ManifestFormat};
@@ -45,6 +45,18 @@ enum StoreListing {
     None,
     Building(Box<ListingBuilder>),
     FromBundle(String, Box<Listing>),
+}
+
+/// A listing file read from pieces as they arrive: see [`Assembly::stream_listing`].
+#[derive(Debug)]
+pub struct ListingStream {
+    store: Store,
+    file: String,
+    stream: LineStream,
+}
+
+fn intake_error(err: crate::listing::ListingError) -> IntakeError {
+    IntakeError(err.to_string())
 }
 
 /// A manifest read from a file, with the object key it had when one is known.
@@ -142,7 +154,42 @@ impl Assembly {
         format: Option<ListingFormat>,
     ) -> Result<ListingFormat, IntakeError> {
         let builder = self.builder(store, file)?;
-        read_listing(builder, file, reader, format).map_err(|err| IntakeError(err.to_string()))
+        read_listing(builder, file, reader, format).map_err(intake_error)
+    }
+
+    /// Starts reading listing file `file` of `store`, starting with `head` (its first
+    /// [`crate::listing::DETECTION_WINDOW`] bytes, or all of it), from pieces pushed as they
+    /// arrive ([`Assembly::push_listing`], then [`Assembly::finish_listing`]), when it can be
+    /// read so (see [`LineStream::begin`]). `Ok(None)`: read it with [`Assembly::add_listing`].
+    pub fn stream_listing(
+        &mut self,
+        store: Store,
+        file: &str,
+        head: &[u8],
+    ) -> Result<Option<ListingStream>, IntakeError> {
+        let builder = self.builder(store, file)?;
+        let stream = LineStream::begin(builder, file, head).map_err(intake_error)?;
+        Ok(stream.map(|stream| ListingStream {
+            store,
+            file: file.to_string(),
+            stream,
+        }))
+    }
+
+    /// Takes the next piece of the listing file `stream` reads.
+    pub fn push_listing(
+        &mut self,
+        stream: &mut ListingStream,
+        piece: &[u8],
+    ) -> Result<(), IntakeError> {
+        let builder = self.builder(stream.store, &stream.file)?;
+        stream.stream.push(builder, piece).map_err(intake_error)
+    }
+
+    /// Ends the listing file `stream` reads, after its last piece.
+    pub fn finish_listing(&mut self, stream: ListingStream) -> Result<(), IntakeError> {
+        let builder = self.builder(stream.store, &stream.file)?;
+        stream.stream.finish(builder).map_err(intake_error)
     }
 
     /// Adds the files of a store folder the user picked (`key` relative to the folder, which is

@@ -10,7 +10,7 @@ mod choices;
 mod describe;
 mod sniff;
 
-pub use assembly::{Assembly, IntakeError, Store};
+pub use assembly::{Assembly, IntakeError, ListingStream, Store};
 pub use choices::{root_choices, CheckpointChoice, RootChoice};
 pub use describe::{objects_by_source, plan_folder, store_for_listing_name, FolderPlan};
 pub use sniff::{sniff, FileKind, SNIFF_WINDOW};

@@ -273,6 +273,16 @@ pub struct ListingPart {
     tally: LineTally,
 }
 
+/// A listing file whose parts are being joined as they are read: see
+/// [`ListingBuilder::begin_parts`].
+#[derive(Debug)]
+pub struct PartsJoin {
+    source: String,
+    format: ListingFormat,
+    /// The lines of the parts joined so far.
+    tally: LineTally,
+}
+
 /// A whole listing file read apart from the others: see [`ListingBuilder::read_file_apart`].
 #[derive(Debug)]
 pub struct ListingFile {
@@ -462,18 +472,49 @@ impl ListingBuilder {
         format: ListingFormat,
         parts: impl IntoIterator<Item = Result<ListingPart, ListingError>>,
     ) -> Result<(), ListingError> {
-        self.begin_source(source, format)?;
-        let mut tally = LineTally::default();
+        let mut join = self.begin_parts(source, format)?;
         for part in parts {
-            let part = part.map_err(|mut err| {
-                err.line = err.line.map(|line| line + tally.lines);
-                err
-            })?;
-            self.absorb(part.builder, tally.lines);
-            tally = tally.then(part.tally);
+            self.join_part(&mut join, part)?;
         }
-        formats::finish_lines(format, source, self, tally);
-        if let Some(err) = self.budget_error(source) {
+        self.end_parts(join)
+    }
+
+    /// Starts joining the parts of listing file `source` one at a time, as they are read
+    /// (see [`ListingBuilder::join_parts`]): [`ListingBuilder::join_part`] each in file order,
+    /// then [`ListingBuilder::end_parts`].
+    pub fn begin_parts(
+        &mut self,
+        source: &str,
+        format: ListingFormat,
+    ) -> Result<PartsJoin, ListingError> {
+        self.begin_source(source, format)?;
+        Ok(PartsJoin {
+            source: source.to_string(),
+            format,
+            tally: LineTally::default(),
+        })
+    }
+
+    /// Adds the next part of the file `join` joins; a part that failed gives its error, with
+    /// the line counted from the start of the file.
+    pub fn join_part(
+        &mut self,
+        join: &mut PartsJoin,
+        part: Result<ListingPart, ListingError>,
+    ) -> Result<(), ListingError> {
+        let part = part.map_err(|mut err| {
+            err.line = err.line.map(|line| line + join.tally.lines);
+            err
+        })?;
+        self.absorb(part.builder, join.tally.lines);
+        join.tally = join.tally.then(part.tally);
+        Ok(())
+    }
+
+    /// Ends the file `join` joins, with the checks a read of the whole file makes at its end.
+    pub fn end_parts(&mut self, join: PartsJoin) -> Result<(), ListingError> {
+        formats::finish_lines(join.format, &join.source, self, join.tally);
+        if let Some(err) = self.budget_error(&join.source) {
             return Err(err);
         }
         self.end_source();

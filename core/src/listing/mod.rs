@@ -16,6 +16,7 @@ mod detect;
 mod error;
 mod formats;
 mod items_ahead;
+mod line_stream;
 mod object_key;
 mod objects;
 mod table;
@@ -24,11 +25,12 @@ mod warning;
 
 pub use builder::{
     DeletedObject, ListedTime, Listing, ListingBuilder, ListingFile, ListingOptions, ListingPart,
-    RawEntry, RootSummary, StoreObject,
+    PartsJoin, RawEntry, RootSummary, StoreObject,
 };
 pub use detect::{detect_format, ListingFormat};
 pub use error::ListingError;
 pub use items_ahead::{ItemsAhead, RunsWanted};
+pub use line_stream::LineStream;
 pub use object_key::{classify_key, object_key, ObjectKey, SlateObject};
 pub use objects::{ListedObjects, ObjectOrigin, ObjectSummary, RootTables};
 pub use table::{Kind as TableKind, Listed, ObjectsById, RowId, Table};

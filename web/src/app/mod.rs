@@ -27,6 +27,8 @@ pub struct PageState {
     pub error: RwSignal<Option<String>>,
     pub report: RwSignal<Option<ReportView>>,
     pub finished: RwSignal<Option<Finished>>,
+    /// The last report's WAL pictures, which follow it: `None` while the worker draws them.
+    pub wal_pictures: RwSignal<Option<String>>,
     /// How many times the inputs were read, and checks finished (test hooks wait on them).
     pub loads: RwSignal<u64>,
     pub runs: RwSignal<u64>,
@@ -57,6 +59,7 @@ impl PageState {
             error: RwSignal::new(None),
             report: RwSignal::new(None),
             finished: RwSignal::new(None),
+            wal_pictures: RwSignal::new(None),
             loads: RwSignal::new(0),
             runs: RwSignal::new(0),
             read_timed: RwSignal::new(bridge::Timed::default()),
@@ -105,7 +108,14 @@ impl PageState {
                 self.error.set(None);
                 self.report.set(Some(finished.view.clone()));
                 self.downloads.set(None);
+                self.wal_pictures.set(None);
                 self.finished.set(Some(*finished));
+            }
+            Response::WalPictures { html, mut phases } => {
+                phases.push(page_phase("page: decode WAL pictures", timed.parse_ms));
+                self.check_phases
+                    .update(|text| text.push_str(&format!(";{}", phases_text(&phases))));
+                self.wal_pictures.set(Some(html));
             }
             Response::Downloads(ReportDownloads {
                 downloads,

@@ -65,11 +65,14 @@ fn plan_view(plan: PlanView) -> impl IntoView {
 #[component]
 pub fn Results() -> impl IntoView {
     let state = expect_context::<PageState>();
+    // They follow the report: drawn when they arrive (`data-ready`), without redrawing it.
     let wal_pictures = move || {
-        state.finished.get().map(|finished| {
+        state.finished.with(Option::is_some).then(|| {
+            let html = move || state.wal_pictures.get().unwrap_or_default();
+            let ready = move || state.wal_pictures.with(Option::is_some).to_string();
             view! {
                 <h3>"WAL ids"</h3>
-                <div class="wal-pictures" data-testid="wal-picture" inner_html=finished.wal_pictures></div>
+                <div class="wal-pictures" data-testid="wal-picture" data-ready=ready inner_html=html></div>
             }
         })
     };

@@ -1,18 +1,20 @@
 //! The inputs the user gave, and reading them all into one snapshot whenever they change.
 
 use super::blob_reader::BlobReader;
+use super::blob_stream::BlobStream;
 use super::hasher::{HashWorker, Hashed};
-use crate::protocol::{InputSummary, NewInput, Phase, Response, RunRequest, Stopwatch};
+use crate::protocol::{InputSummary, NewInput, Phase, Response, Stopwatch};
 use slatecheck_core::config::Config;
-use slatecheck_core::digest::HashingReader;
+use slatecheck_core::digest::{Hasher, HashingReader};
 use slatecheck_core::intake::{
     objects_by_source, plan_folder, root_choices, sniff, store_for_listing_name, Assembly,
-    FileKind, Store, SNIFF_WINDOW,
+    FileKind, ListingStream, Store, SNIFF_WINDOW,
 };
 use slatecheck_core::listing::{
     assume_complete, classify_key, parse_utc_offset, ListingFormat, ListingOptions,
+    DETECTION_WINDOW,
 };
-use slatecheck_core::report::InputRef;
+use slatecheck_core::report::{InputRef, Report};
 use slatecheck_core::snapshot::{objects_to_read, ReadPlan, RowsRead, Snapshot, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,9 +55,9 @@ pub struct Inputs {
     hashes: BTreeMap<u64, HashAnswer>,
     /// Inputs whose hash the hasher has not yet sent.
     hashing: BTreeSet<u64>,
-    /// A check asked for while hashes were still coming, run when the last one is in, and the
-    /// stopwatch started when it was asked for.
-    pub deferred_run: Option<(RunRequest, Stopwatch)>,
+    /// The report of a check made while hashes it names were still coming: its downloads
+    /// are made when the last one is in.
+    pub pending_downloads: Option<PendingDownloads>,
     /// The `slatecheck.toml` given, if any (the last one wins).
     config: Config,
     /// How listing files are read (prefix, time zone).
@@ -66,6 +68,15 @@ pub struct Inputs {
     bundle_no_wal_store: bool,
     /// The user says the listing files are complete (`--listing-complete`).
     listing_complete: bool,
+}
+
+/// A report whose downloads wait for the hashes of its inputs.
+pub struct PendingDownloads {
+    pub report: Report,
+    /// The ids of the report's inputs, in its order.
+    pub ids: Vec<u64>,
+    /// Started when the report was sent.
+    pub clock: Stopwatch,
 }
 
 /// What reading one input showed, before the listings are finished.
@@ -119,9 +130,35 @@ impl Inputs {
         }
     }
 
-    /// Whether a check must wait for hashes still coming.
-    pub fn hashes_pending(&self) -> bool {
-        !self.hashing.is_empty()
+    /// Whether the hasher takes the hash of `item`. Listings and bundles, the large inputs, are
+    /// hashed by the hasher once they have been read (beside the read, it slowed the read down
+    /// by a quarter on two cores); manifests (small, and refused unread when too large) as they
+    /// are read; configurations, folders and files that are none of these not at all.
+    fn hashed_by_hasher(&self, item: &Input) -> bool {
+        self.hasher.is_some()
+            && !item.files.is_empty()
+            && matches!(item.kind, Some(FileKind::Listing { .. } | FileKind::Bundle))
+    }
+
+    /// Asks the hasher for the hash of every input it takes that it has not been asked for.
+    fn ask_hashes(&mut self) {
+        let Some(hasher) = &self.hasher else {
+            return;
+        };
+        for item in &self.items {
+            let asked = self.hashing.contains(&item.id) || self.hashes.contains_key(&item.id);
+            if !asked && self.hashed_by_hasher(item) {
+                if let Some(file) = item.files.first() {
+                    hasher.ask(item.id, file);
+                    self.hashing.insert(item.id);
+                }
+            }
+        }
+    }
+
+    /// Whether a hash the report of the inputs `ids` names is still coming.
+    pub fn hashes_pending_for(&self, ids: &[u64]) -> bool {
+        ids.iter().any(|id| self.hashing.contains(id))
     }
 
     /// Sets the store prefix and time zone of listing files (`--prefix`, `--tz`), and whether
@@ -165,15 +202,6 @@ impl Inputs {
             let files: Vec<File> = files.by_ref().take(count).collect();
             let kind = paths.is_none().then(|| sniff_file(&name, files.first()));
             let id = self.added as u64;
-            // Listings and bundles, the large inputs, are hashed beside the read; manifests
-            // (small, and refused unread when too large) as they are read; configurations,
-            // folders and files that are none of these not at all.
-            if let (Some(hasher), Some(kind), Some(file)) = (&self.hasher, &kind, files.first()) {
-                if matches!(kind, FileKind::Listing { .. } | FileKind::Bundle) {
-                    hasher.ask(id, file);
-                    self.hashing.insert(id);
-                }
-            }
             self.items.push(Input {
                 id,
                 label,
@@ -205,7 +233,7 @@ impl Inputs {
         self.items.iter().filter_map(|item| {
             let answer = self.hashes.get(&item.id)?;
             Some(Phase {
-                name: format!("hash {} ({}, beside the read)", item.label, answer.how),
+                name: format!("hash {} ({}, after the read)", item.label, answer.how),
                 ms: answer.ms,
             })
         })
@@ -234,24 +262,32 @@ impl Inputs {
         self.bundle_no_wal_store
     }
 
-    /// The inputs read, each file with its SHA-256.
-    pub fn input_refs(&self) -> Vec<InputRef> {
-        self.refs
-            .iter()
-            .map(|(id, input)| InputRef {
-                sha256: input
-                    .sha256
-                    .clone()
-                    .or_else(|| self.hashes.get(id).and_then(|a| a.sha256.clone())),
-                ..input.clone()
-            })
-            .collect()
+    /// The inputs read, each file with its SHA-256 where it is known yet, and their ids.
+    pub fn input_refs(&self) -> (Vec<InputRef>, Vec<u64>) {
+        let mut inputs: Vec<InputRef> = self.refs.iter().map(|(_, input)| input.clone()).collect();
+        let ids: Vec<u64> = self.refs.iter().map(|(id, _)| *id).collect();
+        self.fill_hashes(&ids, &mut inputs);
+        (inputs, ids)
+    }
+
+    /// Fills in the SHA-256 of the inputs `ids` (as [`Inputs::input_refs`] gave them) that
+    /// the hasher has sent since.
+    pub fn fill_hashes(&self, ids: &[u64], inputs: &mut [InputRef]) {
+        for (id, input) in ids.iter().zip(inputs) {
+            if input.sha256.is_none() {
+                input.sha256 = self.hashes.get(id).and_then(|a| a.sha256.clone());
+            }
+        }
     }
 
     /// Reads every input again (an S3 Inventory manifest before its data files) into a fresh
     /// snapshot; `progress` hears how far each file's read is, `step` what is done after the
     /// reads.
-    pub fn reload(&mut self, progress: &dyn Fn(&str, f64, f64), step: &dyn Fn(&str)) -> Response {
+    pub async fn reload(
+        &mut self,
+        progress: &dyn Fn(&str, f64, f64),
+        step: &dyn Fn(&str),
+    ) -> Response {
         let mut clock = Stopwatch::default();
         let mut assembly = Assembly::new(self.reading.clone());
         self.config = Config::default();
@@ -278,8 +314,8 @@ impl Inputs {
                 Some(FileKind::Config) => read_config(&mut self.config, item),
                 Some(kind) => {
                     let hash_here =
-                        !self.hashing.contains(&item.id) && !self.hashes.contains_key(&item.id);
-                    read_file(&mut assembly, item, kind, hash_here, &on_progress)
+                        !self.hashed_by_hasher(item) && !self.hashes.contains_key(&item.id);
+                    read_file(&mut assembly, item, kind, hash_here, &on_progress).await
                 }
             });
             clock.lap(format!("read {}", item.label));
@@ -358,6 +394,7 @@ impl Inputs {
             })
             .collect();
         clock.lap("summaries");
+        self.ask_hashes();
         Response::Inputs {
             inputs,
             roots,
@@ -382,7 +419,7 @@ fn sniff_file(name: &str, file: Option<&File>) -> FileKind {
 
 /// Reads one file into `assembly`, hashing it as it goes when `hash_here` (the hasher has not
 /// got it).
-fn read_file(
+async fn read_file(
     assembly: &mut Assembly,
     item: &Input,
     kind: &FileKind,
@@ -393,6 +430,9 @@ fn read_file(
     let Some(file) = item.files.first() else {
         return failed("ignored", None, format!("{name}: empty input"));
     };
+    if let FileKind::Listing { format } = kind {
+        return read_listing(assembly, item, file, *format, hash_here, on_progress).await;
+    }
     let reader = match BlobReader::new(file, None, on_progress) {
         Ok(reader) => reader,
         Err(err) => return failed("ignored", None, format!("{name}: {err}")),
@@ -428,18 +468,10 @@ fn read_file(
                 Err(err) => return failed("manifest", None, err.to_string()),
             }
         }
-        FileKind::Listing { format } => {
-            super::heap::reserve_for_listing(file.size());
-            let store = item.store.unwrap_or_else(|| store_for_listing_name(name));
-            match assembly.add_listing(store, name, &mut hashing, None) {
-                Ok(_) => Read::new("listing", format.name(), Some(store)),
-                Err(err) => return failed("listing", Some(store), err.to_string()),
-            }
-        }
         FileKind::Unknown { reason } => {
             return failed("ignored", None, format!("{name}: {reason}"));
         }
-        FileKind::Config => {
+        FileKind::Config | FileKind::Listing { .. } => {
             return failed("config", None, format!("{name}: internal: read as a file"))
         }
     };
@@ -449,6 +481,92 @@ fn read_file(
         Err(err) => read.error = Some(format!("{name}: cannot read: {err}")),
     }
     read
+}
+
+/// Reads listing file `file` (input `item`) into `assembly`: streamed in, parsed while the
+/// browser reads on, where the format allows; otherwise read slice by slice. Hashes it as it
+/// goes when `hash_here`.
+async fn read_listing(
+    assembly: &mut Assembly,
+    item: &Input,
+    file: &File,
+    format: ListingFormat,
+    hash_here: bool,
+    on_progress: &dyn Fn(f64, f64),
+) -> Read {
+    let name = item.label.as_str();
+    let store = item.store.unwrap_or_else(|| store_for_listing_name(name));
+    super::heap::reserve_for_listing(file.size());
+    let head = match BlobReader::read_whole(file, Some(DETECTION_WINDOW as f64)) {
+        Ok(head) => head,
+        Err(err) => return failed("listing", Some(store), format!("{name}: {err}")),
+    };
+    let read = match assembly.stream_listing(store, name, &head) {
+        Ok(Some(stream)) => {
+            stream_listing(assembly, stream, name, file, hash_here, on_progress).await
+        }
+        Ok(None) => BlobReader::new(file, None, on_progress)
+            .map_err(|err| format!("{name}: {err}"))
+            .and_then(|reader| {
+                let mut hashing = MaybeHashing::new(reader, hash_here);
+                assembly
+                    .add_listing(store, name, &mut hashing, None)
+                    .map_err(|err| err.to_string())?;
+                // A hash of part of the file would name an input that was not read whole.
+                hashing
+                    .finish_hex()
+                    .map_err(|err| format!("{name}: cannot read: {err}"))
+            }),
+        Err(err) => Err(err.to_string()),
+    };
+    match read {
+        Ok(sha256) => Read {
+            sha256,
+            ..Read::new("listing", format.name(), Some(store))
+        },
+        Err(err) => failed("listing", Some(store), err),
+    }
+}
+
+/// Streams listing file `file` (named `name`) into `stream`; returns its SHA-256 when
+/// `hash_here`.
+async fn stream_listing(
+    assembly: &mut Assembly,
+    mut stream: ListingStream,
+    name: &str,
+    file: &File,
+    hash_here: bool,
+    on_progress: &dyn Fn(f64, f64),
+) -> Result<Option<String>, String> {
+    /// Progress is reported after this many bytes (the pieces are smaller).
+    const PROGRESS_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+    let mut pieces = BlobStream::new(file).map_err(|err| format!("{name}: {err}"))?;
+    let mut hasher = hash_here.then(Hasher::default);
+    let mut reported = 0.0;
+    let mut bytes = Vec::new();
+    while let Some(piece) = pieces
+        .next()
+        .await
+        .map_err(|err| format!("{name}: {err}"))?
+    {
+        bytes.resize(piece.length() as usize, 0);
+        piece.copy_to(&mut bytes);
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&bytes);
+        }
+        assembly
+            .push_listing(&mut stream, &bytes)
+            .map_err(|err| err.to_string())?;
+        if pieces.done - reported >= PROGRESS_BYTES {
+            reported = pieces.done;
+            on_progress(pieces.done, pieces.total);
+        }
+    }
+    assembly
+        .finish_listing(stream)
+        .map_err(|err| err.to_string())?;
+    on_progress(pieces.done, pieces.total);
+    Ok(hasher.map(Hasher::finish_hex))
 }
 
 /// The hasher's answer for one input.

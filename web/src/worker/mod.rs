@@ -3,6 +3,7 @@
 //! WASM module as the page (handed over by `worker.js`) and starts at [`worker_main`].
 
 mod blob_reader;
+mod blob_stream;
 mod hasher;
 mod heap;
 mod inputs;
@@ -11,13 +12,14 @@ use crate::protocol::{
     Downloads, Finished, ReportDownloads, Request, Response, RunRequest, Stopwatch,
 };
 use crate::report_view::ReportView;
-use inputs::Inputs;
+use inputs::{Inputs, PendingDownloads};
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::report::{
     render_html_with_json, render_markdown, render_text, wal_picture, Report,
 };
 use slatecheck_core::rules::CheckOptions;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -33,24 +35,62 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     let _ = scope.post_message(&JsValue::from_str(&text));
 }
 
-/// Entry point inside the worker.
-#[wasm_bindgen]
-pub fn worker_main() {
-    console_error_panic_hook::set_once();
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let state = Rc::new(RefCell::new(Inputs::default()));
-    let (hash_state, hash_scope) = (Rc::clone(&state), scope.clone());
-    let hasher = hasher::HashWorker::start(move |hashed| {
-        let mut state = hash_state.borrow_mut();
-        state.hashed(hashed);
-        run_deferred(&hash_scope, &mut state);
-    });
-    if let Some(hasher) = hasher {
-        state.borrow_mut().hash_on(hasher);
+/// What the worker does next, in the order it was asked: requests from the page and the
+/// hasher's answers go through one queue, so that a read waiting on the browser (a listing
+/// streamed in) finishes before anything else touches the inputs.
+enum Job {
+    Request(Request, Vec<File>),
+    Hashed(hasher::Hashed),
+}
+
+/// The worker's state, and the jobs waiting for it.
+struct Worker {
+    scope: DedicatedWorkerGlobalScope,
+    inputs: RefCell<Inputs>,
+    jobs: RefCell<VecDeque<Job>>,
+    /// Whether a task is taking the jobs.
+    busy: Cell<bool>,
+}
+
+impl Worker {
+    /// Queues `job`, and starts taking the jobs unless a task already is.
+    fn enqueue(self: &Rc<Self>, job: Job) {
+        self.jobs.borrow_mut().push_back(job);
+        if self.busy.replace(true) {
+            return;
+        }
+        let worker = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                // Taken out first: the queue must not stay borrowed while a job waits.
+                let next = worker.jobs.borrow_mut().pop_front();
+                let Some(job) = next else {
+                    break;
+                };
+                worker.run(job).await;
+            }
+            worker.busy.set(false);
+        });
     }
-    let handler_scope = scope.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let scope = &handler_scope;
+
+    /// Does one job. The inputs are taken out for it (only this task touches them), and put
+    /// back when it is done.
+    async fn run(&self, job: Job) {
+        let mut state = self.inputs.take();
+        self.run_on(&mut state, job).await;
+        self.inputs.replace(state);
+    }
+
+    async fn run_on(&self, state: &mut Inputs, job: Job) {
+        let scope = &self.scope;
+        let request = match job {
+            Job::Hashed(hashed) => {
+                state.hashed(hashed);
+                post_pending_downloads(scope, state);
+                return;
+            }
+            Job::Request(request, files) => (request, files),
+        };
         let progress = |name: &str, done: f64, total: f64| {
             post(
                 scope,
@@ -69,88 +109,125 @@ pub fn worker_main() {
                 },
             )
         };
-        let data = event.data();
-        // `[request JSON, files...]`.
-        let array: js_sys::Array = data.unchecked_into();
-        let Some(text) = array.get(0).as_string() else {
-            return;
-        };
-        let request: Request = match serde_json::from_str(&text) {
-            Ok(request) => request,
-            Err(err) => {
-                post(
-                    scope,
-                    &Response::Failed {
-                        message: format!("bad request: {err}"),
-                    },
-                );
-                return;
-            }
-        };
-        let mut state = state.borrow_mut();
         let response = match request {
-            Request::Add { inputs } => {
-                let files: Vec<File> = array.iter().skip(1).map(|f| f.unchecked_into()).collect();
+            (Request::Add { inputs }, files) => {
                 state.add(inputs, files);
-                state.reload(&progress, &step)
+                state.reload(&progress, &step).await
             }
-            Request::Assign { index, store } => {
+            (Request::Assign { index, store }, _) => {
                 state.assign(index, store);
-                state.reload(&progress, &step)
+                state.reload(&progress, &step).await
             }
-            Request::Remove { index } => {
+            (Request::Remove { index }, _) => {
                 state.remove(index);
-                state.reload(&progress, &step)
+                state.reload(&progress, &step).await
             }
-            Request::ManifestRoot { root } => {
+            (Request::ManifestRoot { root }, _) => {
                 state.manifest_root = root;
-                state.reload(&progress, &step)
+                state.reload(&progress, &step).await
             }
-            Request::Reading {
-                prefix,
-                tz,
-                listing_complete,
-            } => match state.set_reading(&prefix, &tz, listing_complete) {
-                Ok(()) => state.reload(&progress, &step),
+            (
+                Request::Reading {
+                    prefix,
+                    tz,
+                    listing_complete,
+                },
+                _,
+            ) => match state.set_reading(&prefix, &tz, listing_complete) {
+                Ok(()) => state.reload(&progress, &step).await,
                 Err(message) => Response::Failed { message },
             },
-            // The report names each file's SHA-256: wait for the last one.
-            Request::Run(run) if state.hashes_pending() => {
-                state.deferred_run = Some((run, Stopwatch::default()));
-                return;
-            }
-            Request::Run(run) => {
-                check(scope, &state, run, Stopwatch::default());
+            (Request::Run(run), _) => {
+                check(scope, state, run);
                 return;
             }
         };
         post(scope, &response);
         // A removed input's hash is no longer awaited.
-        run_deferred(scope, &mut state);
+        post_pending_downloads(scope, state);
+    }
+}
+
+/// Entry point inside the worker.
+#[wasm_bindgen]
+pub fn worker_main() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let worker = Rc::new(Worker {
+        scope: scope.clone(),
+        inputs: RefCell::new(Inputs::default()),
+        jobs: RefCell::new(VecDeque::new()),
+        busy: Cell::new(false),
+    });
+    let answers = Rc::clone(&worker);
+    if let Some(hasher) = hasher::HashWorker::start(move |hashed| {
+        answers.enqueue(Job::Hashed(hashed));
+    }) {
+        worker.inputs.borrow_mut().hash_on(hasher);
+    }
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        // `[request JSON, files...]`.
+        let array: js_sys::Array = event.data().unchecked_into();
+        let Some(text) = array.get(0).as_string() else {
+            return;
+        };
+        match serde_json::from_str::<Request>(&text) {
+            Ok(request) => {
+                let files = array.iter().skip(1).map(|f| f.unchecked_into()).collect();
+                worker.enqueue(Job::Request(request, files));
+            }
+            Err(err) => post(
+                &worker.scope,
+                &Response::Failed {
+                    message: format!("bad request: {err}"),
+                },
+            ),
+        }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&scope, &Response::Ready);
 }
 
-/// Runs the check that waited for hashes, once none is still coming.
-fn run_deferred(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
-    if !state.hashes_pending() {
-        if let Some((run, mut clock)) = state.deferred_run.take() {
-            clock.lap("wait for hashes");
-            check(scope, state, run, clock);
-        }
+/// Makes the downloads of the report that waited for hashes, once none it names is still
+/// coming.
+fn post_pending_downloads(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs) {
+    let ready = state
+        .pending_downloads
+        .as_ref()
+        .is_some_and(|pending| !state.hashes_pending_for(&pending.ids));
+    if !ready {
+        return;
+    }
+    if let Some(PendingDownloads {
+        mut report,
+        ids,
+        mut clock,
+    }) = state.pending_downloads.take()
+    {
+        clock.lap("wait for hashes");
+        state.fill_hashes(&ids, &mut report.inputs);
+        clock.phases.extend(state.hash_phases());
+        post(scope, &downloads(&report, clock));
     }
 }
 
-/// Runs a check on the inputs as last read, timing its phases on `clock`, and posts what the
-/// page shows; then makes the report's downloads and posts them (rendering every format took
-/// longer than the check itself on large stores, and the verdict need not wait for it).
-fn check(scope: &DedicatedWorkerGlobalScope, state: &Inputs, run: RunRequest, clock: Stopwatch) {
-    match checked(state, run, clock) {
-        Ok(Checked { report, finished }) => {
+/// Runs a check on the inputs as last read and posts what the page shows; then makes the
+/// report's downloads and posts them (rendering every format took longer than the check itself
+/// on large stores, and the verdict need not wait for it). The downloads name each input's
+/// SHA-256: while the hasher is still at one, they wait for it.
+fn check(scope: &DedicatedWorkerGlobalScope, state: &mut Inputs, run: RunRequest) {
+    match checked(state, run) {
+        Ok((Checked { report, finished }, ids)) => {
             post(scope, &Response::Report(Box::new(finished)));
-            post(scope, &downloads(&report));
+            post(scope, &wal_pictures(&report));
+            // A report made before is never downloaded now.
+            state.pending_downloads = Some(PendingDownloads {
+                report,
+                ids,
+                clock: Stopwatch::default(),
+            });
+            post_pending_downloads(scope, state);
         }
         Err(message) => post(scope, &Response::Failed { message }),
     }
@@ -162,9 +239,19 @@ struct Checked {
     finished: Finished,
 }
 
-/// The report's downloads, timed.
-fn downloads(report: &Report) -> Response {
+/// The WAL pictures of the report's roots, timed.
+fn wal_pictures(report: &Report) -> Response {
     let mut clock = Stopwatch::default();
+    let html = report.roots.iter().map(wal_picture).collect();
+    clock.lap("wal pictures");
+    Response::WalPictures {
+        html,
+        phases: clock.phases,
+    }
+}
+
+/// The report's downloads, timed on `clock`.
+fn downloads(report: &Report, mut clock: Stopwatch) -> Response {
     let json = report.to_json();
     clock.lap("json");
     let text = render_text(report);
@@ -184,8 +271,10 @@ fn downloads(report: &Report) -> Response {
     }
 }
 
-/// Runs a check on the inputs as last read, timing its phases on `clock`.
-fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Checked, String> {
+/// Runs a check on the inputs as last read, timing its phases; with the ids of the report's
+/// inputs.
+fn checked(state: &Inputs, run: RunRequest) -> Result<(Checked, Vec<u64>), String> {
+    let mut clock = Stopwatch::default();
     if !state.any_usable() {
         return Err(
             "no usable inputs: add a bundle, manifests or listings (inputs marked in red could not be read)"
@@ -213,6 +302,7 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
             Err(err) => return Err(format!("`{text}` is not an RFC 3339 time: {err}")),
         },
     };
+    let (inputs, ids) = state.input_refs();
     let request = CheckRequest {
         plans,
         roots: run.roots,
@@ -224,12 +314,10 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
             writers_closed: run.writers_closed,
             ..CheckOptions::default()
         },
-        inputs: state.input_refs(),
+        inputs,
         limits: state.config().limits,
     };
     clock.lap("prepare");
-    // Taken beside the read, before this check: shown first, outside the check's time.
-    clock.phases.splice(0..0, state.hash_phases());
     let mut report = run_check(snapshot, request).map_err(|err| err.to_string())?;
     report.apply_policy(state.config(), None);
     clock.lap("check");
@@ -243,12 +331,9 @@ fn checked(state: &Inputs, run: RunRequest, mut clock: Stopwatch) -> Result<Chec
         .and_then(|json| serde_json::from_str::<ReportView>(&json).map_err(|err| err.to_string()))
         .map_err(|err| format!("unreadable report: {err}"))?;
     clock.lap("view");
-    let wal_pictures = report.roots.iter().map(wal_picture).collect();
-    clock.lap("wal pictures");
     let finished = Finished {
         view,
-        wal_pictures,
         phases: clock.phases,
     };
-    Ok(Checked { report, finished })
+    Ok((Checked { report, finished }, ids))
 }
