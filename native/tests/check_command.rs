@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::files::keys_below;
+use common::files::{keys_below, scratch};
 use common::outputs::json_on_exit;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -23,8 +23,7 @@ fn find_listing(dir: &Path, name: &str) -> PathBuf {
             format!("{size}\t1795683633.0000000000\t{key}\n")
         })
         .collect();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("slatecheck-check-{}-{name}", std::process::id()));
+    let out = scratch(&format!("check-{name}"));
     std::fs::write(&out, lines.concat()).expect("write listing");
     out
 }
@@ -216,8 +215,7 @@ fn an_empty_store_is_inconclusive_and_unknown_schemes_are_usage_errors() {
 /// `slatecheck collect` of fixture `dir`'s main store (and its WAL store, `with_wal`) into a
 /// temporary bundle named `name`, which must succeed.
 fn collect(dir: &Path, with_wal: bool, name: &str) -> PathBuf {
-    let bundle = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("slatecheck-{}-{name}", std::process::id()));
+    let bundle = scratch(name);
     let mut args = vec!["collect".into(), dir.join("main").display().to_string()];
     if with_wal {
         args.extend(["--wal-store".into(), dir.join("wal").display().to_string()]);
@@ -375,8 +373,7 @@ fn gc_running_makes_an_expired_checkpoint_unsafe_to_clone_from() {
 #[test]
 fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_from_store_folder_and_bundle() {
     let key = "clone/compactions/00000000000000000008.compactions";
-    let store = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("slatecheck-epoch-{}", std::process::id()));
+    let store = scratch("epoch");
     for (name, path) in keys_below(&fixture("h-clone-detach").join("main")) {
         let copy = store.join(&name);
         std::fs::create_dir_all(copy.parent().expect("parent")).expect("mkdir");
@@ -419,8 +416,7 @@ fn a_compactor_epoch_ahead_of_every_manifest_makes_an_open_unsafe_from_store_fol
         .expect("the epoch field");
     std::fs::write(store.join(key), raised).expect("rewrite");
     // A bundle carries the object too.
-    let bundle = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("slatecheck-epoch-{}.tar.gz", std::process::id()));
+    let bundle = scratch("epoch.tar.gz");
     let collected = slatecheck(&[
         "collect".into(),
         store.display().to_string(),
@@ -484,10 +480,7 @@ fn wal_rows_decide_wipe_wal_from_store_folder_and_bundle() {
         assert_exit(from_bundle, code, says);
         let _ = std::fs::remove_file(&bundle);
         // The manifests alone, copied under their keys: the rows are unknown.
-        let manifests_only = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "slatecheck-{}-{name}-manifests",
-            std::process::id()
-        ));
+        let manifests_only = scratch(&format!("{name}-manifests"));
         for (key, path) in keys_below(&dir.join("main")) {
             if key.contains("/manifest/") {
                 let to = manifests_only.join(&key);
@@ -522,8 +515,7 @@ fn wal_rows_decide_wipe_wal_from_store_folder_and_bundle() {
 fn a_folder_copy_of_another_size_is_not_read() {
     let name = "l-idle-reopens-wal-wiped-before-wipe";
     let dir = fixture(name);
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("slatecheck-{}-resized", std::process::id()));
+    let copy = scratch("resized");
     for (key, path) in keys_below(&dir.join("main")) {
         let to = copy.join(&key);
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");

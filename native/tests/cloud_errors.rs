@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 /// Runs slatecheck with only the given environment (plus PATH and a HOME without cloud
 /// configuration), and returns its output and how long it took.
 fn run(args: &[&str], env: &[(&str, String)]) -> (Output, Duration) {
-    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "slatecheck-cloud-errors-home-{}",
-        std::process::id()
-    ));
+    let home = common::files::scratch("cloud-errors-home");
     std::fs::create_dir_all(&home).expect("home");
     let mut command = Command::new(env!("CARGO_BIN_EXE_slatecheck"));
     command

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::files::{keys_below, written_at};
+use common::files::{keys_below, scratch, written_at};
 use common::servers::{Server, AZURITE_ACCOUNT, AZURITE_KEY};
 use object_store::path::Path as StorePath;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
@@ -148,11 +148,7 @@ fn essence(out: &Output, what: &str) -> Value {
 /// collected from it, with the check of the fixture's directories.
 fn every_fixture_agrees(server: Server) {
     let env = server.env();
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "slatecheck-clouds-{}-{}",
-        server.name,
-        std::process::id()
-    ));
+    let scratch = scratch(&format!("clouds-{}", server.name));
     std::fs::create_dir_all(&scratch).expect("scratch");
     for (index, fixture) in fixtures().into_iter().enumerate() {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();

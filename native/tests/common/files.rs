@@ -5,6 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// A path for test `name`'s scratch files in the target directory (never the system's temp
+/// folder), unique to this test process.
+pub fn scratch(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("slatecheck-{}-{name}", std::process::id()))
+}
+
 /// Every file below `dir`, as (key relative to `dir` with `/` separators, path), sorted by key.
 pub fn keys_below(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
