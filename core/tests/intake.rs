@@ -117,6 +117,87 @@ fn listings_and_manifest_files_give_the_bundles_verdict() {
     assert_eq!(verdict_of(files.finish(None).expect("inputs")), expected);
 }
 
+/// The seed's listing of `store` pushed into `assembly` in pieces of `piece` bytes, as the
+/// page streams a file in.
+fn stream_listing(
+    assembly: &mut Assembly,
+    store: Store,
+    name: &str,
+    piece: usize,
+) -> Result<(), slatecheck_core::intake::IntakeError> {
+    let bytes = std::fs::read(seed_dir().join("listings").join(name)).expect("listing");
+    let mut stream = assembly
+        .stream_listing(store, name, &bytes)?
+        .expect("a find listing streams");
+    for piece in bytes.chunks(piece) {
+        assembly.push_listing(&mut stream, piece)?;
+    }
+    assembly.finish_listing(stream)
+}
+
+#[test]
+fn listings_streamed_in_pieces_give_the_verdict_of_listings_read_whole() {
+    let dir = seed_dir();
+    let mut whole = Assembly::new(ListingOptions::default());
+    let mut streamed = Assembly::new(ListingOptions::default());
+    for (store, name) in [(Store::Main, "main.tsv"), (Store::Wal, "wal.tsv")] {
+        let path = dir.join("listings").join(name);
+        whole
+            .add_listing(
+                store,
+                name,
+                std::fs::File::open(&path).expect("listing"),
+                None,
+            )
+            .expect("listing reads");
+        stream_listing(&mut streamed, store, name, 7).expect("listing streams");
+    }
+    for assembly in [&mut whole, &mut streamed] {
+        for manifest in files_under(&dir.join("main")) {
+            if manifest.extension().is_some_and(|e| e == "manifest") {
+                let key = key_below(&dir.join("main"), &manifest);
+                let bytes = std::fs::read(&manifest).expect("manifest");
+                assembly
+                    .add_manifest(&key, Some(&key), &bytes)
+                    .expect("manifest decodes");
+            }
+        }
+    }
+    let expected = verdict_of(whole.finish(None).expect("inputs"));
+    assert_eq!(expected.0, "unsafe");
+    assert_eq!(verdict_of(streamed.finish(None).expect("inputs")), expected);
+}
+
+#[test]
+fn a_listing_past_the_object_limit_is_refused_naming_it_and_why() {
+    const WHY: &str = "the most this page holds; check a listing this large with the CLI";
+    let path = seed_dir().join("listings").join("main.tsv");
+    let mut read = Assembly::new(ListingOptions::default());
+    read.set_max_objects(2, WHY);
+    let refused = read
+        .add_listing(
+            Store::Main,
+            "main.tsv",
+            std::fs::File::open(&path).expect("listing"),
+            None,
+        )
+        .expect_err("more than 2 SlateDB objects");
+    let mut streamed = Assembly::new(ListingOptions::default());
+    streamed.set_max_objects(2, WHY);
+    let refused_streaming =
+        stream_listing(&mut streamed, Store::Main, "main.tsv", 64).expect_err("more than 2");
+    for refused in [refused, refused_streaming] {
+        assert_eq!(
+            refused.to_string(),
+            format!("main.tsv: the listing holds more than 2 SlateDB objects, {WHY}")
+        );
+    }
+    // Within the limit, the same listing reads.
+    let mut roomy = Assembly::new(ListingOptions::default());
+    roomy.set_max_objects(1_000, WHY);
+    stream_listing(&mut roomy, Store::Main, "main.tsv", 64).expect("within the limit");
+}
+
 #[test]
 fn store_folders_give_the_same_verdict_and_without_the_wal_store_no_safe_one() {
     let dir = seed_dir();

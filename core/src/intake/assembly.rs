@@ -89,6 +89,8 @@ pub struct Assembly {
     wal: StoreListing,
     manifests: Vec<GivenManifest>,
     unsupported: Vec<GivenUnsupported>,
+    /// The most SlateDB objects a store's listing may hold, and why.
+    max_objects: Option<(u64, &'static str)>,
     /// What a bundle read from objects beyond listings and manifests.
     compactor_epochs: Vec<(String, u64)>,
     object_rows: Vec<RowsRead>,
@@ -104,6 +106,7 @@ impl Assembly {
             wal: StoreListing::None,
             manifests: Vec::new(),
             unsupported: Vec::new(),
+            max_objects: None,
             compactor_epochs: Vec::new(),
             object_rows: Vec::new(),
         }
@@ -112,6 +115,13 @@ impl Assembly {
     /// Reads bundles and manifests under `limits` instead of the defaults.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// Lets each store's listing files hold at most `limit` SlateDB objects together: more
+    /// are refused with an error naming the limit and ending in `why` (see
+    /// [`ListingBuilder::set_max_objects_because`]).
+    pub fn set_max_objects(&mut self, limit: u64, why: &'static str) {
+        self.max_objects = Some((limit, why));
     }
 
     /// The limits files are read under.
@@ -128,6 +138,7 @@ impl Assembly {
 
     fn builder(&mut self, store: Store, file: &str) -> Result<&mut ListingBuilder, IntakeError> {
         let options = self.options.clone();
+        let max_objects = self.max_objects;
         let slot = self.listing_of(store);
         if let StoreListing::FromBundle(bundle, _) = slot {
             return Err(IntakeError::new(
@@ -136,7 +147,11 @@ impl Assembly {
             ));
         }
         if matches!(slot, StoreListing::None) {
-            *slot = StoreListing::Building(Box::new(ListingBuilder::new(options)));
+            let mut builder = ListingBuilder::new(options);
+            if let Some((limit, why)) = max_objects {
+                builder.set_max_objects_because(limit, why);
+            }
+            *slot = StoreListing::Building(Box::new(builder));
         }
         match slot {
             StoreListing::Building(builder) => Ok(builder),

@@ -289,6 +289,9 @@ pub struct ListingFile {
     builder: ListingBuilder,
 }
 
+/// The end of the error of a listing past the CLI's budget.
+const FLAG_BUDGET_WHY: &str = "the limit for this run (--max-objects); raise it if the machine has the memory (about 64 bytes per object)";
+
 /// Accumulates listing files into a [`Listing`].
 #[derive(Debug)]
 pub struct ListingBuilder {
@@ -305,6 +308,8 @@ pub struct ListingBuilder {
     budget: Budget,
     /// SlateDB objects refused beyond the budget.
     over_budget: u64,
+    /// The end of the error a listing past the budget gets.
+    budget_why: &'static str,
     pub(crate) inventory: Option<InventoryPlan>,
 }
 
@@ -351,6 +356,7 @@ impl ListingBuilder {
             zone_unknown: false,
             budget: Budget::default(),
             over_budget: 0,
+            budget_why: FLAG_BUDGET_WHY,
             inventory: None,
         }
     }
@@ -359,6 +365,13 @@ impl ListingBuilder {
     /// naming the limit, instead of exhausting memory (each object takes about 64 bytes).
     pub fn set_max_objects(&mut self, limit: Option<u64>) {
         self.budget = Budget::new(limit);
+    }
+
+    /// As [`ListingBuilder::set_max_objects`], with `why` ending the error instead of the CLI's
+    /// `--max-objects`: what sets the limit, and what to do about it.
+    pub fn set_max_objects_because(&mut self, limit: u64, why: &'static str) {
+        self.set_max_objects(Some(limit));
+        self.budget_why = why;
     }
 
     pub(super) fn set_source(&mut self, source: &str) {
@@ -374,7 +387,8 @@ impl ListingBuilder {
                 source,
                 None,
                 format!(
-                    "the listing holds more than {limit} SlateDB objects, the limit for this run (--max-objects); raise it if the machine has the memory (about 64 bytes per object)"
+                    "the listing holds more than {limit} SlateDB objects, {}",
+                    self.budget_why
                 ),
             )
         })
@@ -596,6 +610,7 @@ impl ListingBuilder {
     pub(super) fn fork(&self) -> ListingBuilder {
         let mut builder = ListingBuilder::new(self.options.clone());
         builder.budget = self.budget.for_reader();
+        builder.budget_why = self.budget_why;
         builder.inventory = self.inventory.clone();
         builder
     }

@@ -5,6 +5,17 @@
 //! first). A block allocated and freed stays the allocator's (WASM memory never shrinks), and
 //! the tables are carved out of it.
 
+/// The most SlateDB objects a store's listings may hold in the page: a browser tab's WASM
+/// memory ends at 4 GiB, and the tables, the snapshot, the check and the report's downloads
+/// (JSON and HTML of every root's objects) must all fit in it. A 20M-object `aws s3 ls`
+/// listing (18M SlateDB objects, 1.7 GB) read, checked and downloaded in headless Chromium
+/// (10 s to read, 37 s to the downloads); more is refused with an error naming this limit
+/// instead of the tab running out of memory.
+pub const MAX_LISTED_OBJECTS: u64 = 20_000_000;
+
+/// The end of that error.
+pub const MAX_LISTED_OBJECTS_WHY: &str = "the most the page holds (a browser tab's WebAssembly memory ends at 4 GiB); check a listing this large with the slatecheck CLI, which holds what the machine's memory holds";
+
 /// How much to reserve per byte of listing: a line-format listing's tables take about half its
 /// size; a JSON listing's less (the block is then partly unused, but only reserved once).
 const RESERVE_PER_LISTING_BYTE: f64 = 0.5;

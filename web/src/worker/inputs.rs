@@ -3,6 +3,7 @@
 use super::blob_reader::BlobReader;
 use super::blob_stream::BlobStream;
 use super::hasher::{HashWorker, Hashed};
+use super::heap::{MAX_LISTED_OBJECTS, MAX_LISTED_OBJECTS_WHY};
 use crate::protocol::{InputSummary, NewInput, Phase, Response, Stopwatch};
 use slatecheck_core::config::Config;
 use slatecheck_core::digest::{Hasher, HashingReader};
@@ -290,6 +291,7 @@ impl Inputs {
     ) -> Response {
         let mut clock = Stopwatch::default();
         let mut assembly = Assembly::new(self.reading.clone());
+        assembly.set_max_objects(MAX_LISTED_OBJECTS, MAX_LISTED_OBJECTS_WHY);
         self.config = Config::default();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         // A configuration first (its [limits] apply to the files), then S3 Inventory manifests.
