@@ -78,7 +78,7 @@ fn every_kind_of_dropped_file_is_recognised() {
 }
 
 #[test]
-fn listings_and_manifest_files_give_the_bundles_verdict() {
+fn listings_read_whole_or_streamed_and_manifest_files_give_the_bundles_verdict() {
     let dir = seed_dir();
     let mut from_bundle = Assembly::new(ListingOptions::default());
     from_bundle
@@ -90,7 +90,10 @@ fn listings_and_manifest_files_give_the_bundles_verdict() {
     let expected = verdict_of(from_bundle.finish(None).expect("inputs"));
     assert_eq!(expected.0, "unsafe");
 
+    // The listings read whole (as the CLI reads them), and streamed in pieces (as the page
+    // reads a line-format listing).
     let mut files = Assembly::new(ListingOptions::default());
+    let mut streamed = Assembly::new(ListingOptions::default());
     for (store, name) in [(Store::Main, "main.tsv"), (Store::Wal, "wal.tsv")] {
         let path = dir.join("listings").join(name);
         files
@@ -101,20 +104,27 @@ fn listings_and_manifest_files_give_the_bundles_verdict() {
                 None,
             )
             .expect("listing reads");
+        stream_listing(&mut streamed, store, name, 7).expect("listing streams");
     }
-    for manifest in files_under(&dir.join("main")) {
+    for assembly in [files, streamed] {
+        let assembly = with_seed_manifests(assembly);
+        assert_eq!(verdict_of(assembly.finish(None).expect("inputs")), expected);
+    }
+}
+
+/// `assembly` with the seed's manifest files added, each under its object key.
+fn with_seed_manifests(mut assembly: Assembly) -> Assembly {
+    let main = seed_dir().join("main");
+    for manifest in files_under(&main) {
         if manifest.extension().is_some_and(|e| e == "manifest") {
-            let key = key_below(&dir.join("main"), &manifest);
-            files
-                .add_manifest(
-                    &key,
-                    Some(&key),
-                    &std::fs::read(&manifest).expect("manifest"),
-                )
+            let key = key_below(&main, &manifest);
+            let bytes = std::fs::read(&manifest).expect("manifest");
+            assembly
+                .add_manifest(&key, Some(&key), &bytes)
                 .expect("manifest decodes");
         }
     }
-    assert_eq!(verdict_of(files.finish(None).expect("inputs")), expected);
+    assembly
 }
 
 /// The seed's listing of `store` pushed into `assembly` in pieces of `piece` bytes, as the
@@ -133,39 +143,6 @@ fn stream_listing(
         assembly.push_listing(&mut stream, piece)?;
     }
     assembly.finish_listing(stream)
-}
-
-#[test]
-fn listings_streamed_in_pieces_give_the_verdict_of_listings_read_whole() {
-    let dir = seed_dir();
-    let mut whole = Assembly::new(ListingOptions::default());
-    let mut streamed = Assembly::new(ListingOptions::default());
-    for (store, name) in [(Store::Main, "main.tsv"), (Store::Wal, "wal.tsv")] {
-        let path = dir.join("listings").join(name);
-        whole
-            .add_listing(
-                store,
-                name,
-                std::fs::File::open(&path).expect("listing"),
-                None,
-            )
-            .expect("listing reads");
-        stream_listing(&mut streamed, store, name, 7).expect("listing streams");
-    }
-    for assembly in [&mut whole, &mut streamed] {
-        for manifest in files_under(&dir.join("main")) {
-            if manifest.extension().is_some_and(|e| e == "manifest") {
-                let key = key_below(&dir.join("main"), &manifest);
-                let bytes = std::fs::read(&manifest).expect("manifest");
-                assembly
-                    .add_manifest(&key, Some(&key), &bytes)
-                    .expect("manifest decodes");
-            }
-        }
-    }
-    let expected = verdict_of(whole.finish(None).expect("inputs"));
-    assert_eq!(expected.0, "unsafe");
-    assert_eq!(verdict_of(streamed.finish(None).expect("inputs")), expected);
 }
 
 #[test]

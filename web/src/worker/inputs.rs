@@ -473,8 +473,12 @@ async fn read_file(
         FileKind::Unknown { reason } => {
             return failed("ignored", None, format!("{name}: {reason}"));
         }
-        FileKind::Config | FileKind::Listing { .. } => {
+        FileKind::Config => {
             return failed("config", None, format!("{name}: internal: read as a file"))
+        }
+        // Read by `read_listing` above.
+        FileKind::Listing { .. } => {
+            return failed("listing", None, format!("{name}: internal: read as a file"))
         }
     };
     match hashing.finish_hex() {
