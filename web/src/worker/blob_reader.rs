@@ -4,8 +4,12 @@
 use std::io::{Error, Read};
 use web_sys::{File, FileReaderSync};
 
-/// Bytes read per slice.
-const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+/// Bytes read per slice: each `FileReaderSync` read costs the browser a round trip, so fewer
+/// slices read faster (in headless Chromium, 87 MB took 414–464 ms in 4 MiB slices, 182–221 ms
+/// in 8 MiB ones, 598–678 ms in 1 MiB ones). With 8 MiB slices the 1M-object `s3api` JSON
+/// listing (285 MB) read in a median 2.2 s instead of 2.9 s, the worker silent at most 227 ms
+/// between progress reports (170 ms with 4 MiB).
+const SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 
 /// A file read slice by slice, reporting progress after each.
 pub struct BlobReader<'a> {
