@@ -51,7 +51,6 @@ enum StoreListing {
 #[derive(Debug)]
 pub struct ListingStream {
     store: Store,
-    file: String,
     stream: LineStream,
 }
 
@@ -184,11 +183,7 @@ impl Assembly {
     ) -> Result<Option<ListingStream>, IntakeError> {
         let builder = self.builder(store, file)?;
         let stream = LineStream::begin(builder, file, head).map_err(intake_error)?;
-        Ok(stream.map(|stream| ListingStream {
-            store,
-            file: file.to_string(),
-            stream,
-        }))
+        Ok(stream.map(|stream| ListingStream { store, stream }))
     }
 
     /// Takes the next piece of the listing file `stream` reads.
@@ -197,13 +192,13 @@ impl Assembly {
         stream: &mut ListingStream,
         piece: &[u8],
     ) -> Result<(), IntakeError> {
-        let builder = self.builder(stream.store, &stream.file)?;
+        let builder = self.builder(stream.store, stream.stream.source())?;
         stream.stream.push(builder, piece).map_err(intake_error)
     }
 
     /// Ends the listing file `stream` reads, after its last piece.
     pub fn finish_listing(&mut self, stream: ListingStream) -> Result<(), IntakeError> {
-        let builder = self.builder(stream.store, &stream.file)?;
+        let builder = self.builder(stream.store, stream.stream.source())?;
         stream.stream.finish(builder).map_err(intake_error)
     }
 

@@ -283,6 +283,18 @@ pub struct PartsJoin {
     tally: LineTally,
 }
 
+impl PartsJoin {
+    /// The listing file joined.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Its format.
+    pub fn format(&self) -> ListingFormat {
+        self.format
+    }
+}
+
 /// A whole listing file read apart from the others: see [`ListingBuilder::read_file_apart`].
 #[derive(Debug)]
 pub struct ListingFile {

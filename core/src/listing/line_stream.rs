@@ -19,8 +19,6 @@ pub struct LineStream {
     join: PartsJoin,
     /// Reads the parts, each into a builder of its own (see [`ListingBuilder::reader`]).
     reader: ListingBuilder,
-    source: String,
-    format: ListingFormat,
     /// Bytes pushed and not yet read: the start of a part.
     pending: Vec<u8>,
 }
@@ -44,15 +42,18 @@ impl LineStream {
         Ok(Some(Self {
             join,
             reader: builder.reader(),
-            source: source.to_string(),
-            format,
             pending: Vec::new(),
         }))
     }
 
+    /// The listing file read.
+    pub fn source(&self) -> &str {
+        self.join.source()
+    }
+
     /// The format the file is read in.
     pub fn format(&self) -> ListingFormat {
-        self.format
+        self.join.format()
     }
 
     /// Takes the next piece of the file, reading the lines it completes once a part's worth
@@ -85,7 +86,9 @@ impl LineStream {
     }
 
     fn read(&mut self, builder: &mut ListingBuilder, part: &[u8]) -> Result<(), ListingError> {
-        let read = self.reader.read_part(&self.source, part, self.format);
+        let read = self
+            .reader
+            .read_part(self.join.source(), part, self.join.format());
         builder.join_part(&mut self.join, read)
     }
 }
