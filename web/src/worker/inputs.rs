@@ -433,7 +433,12 @@ async fn read_file(
         return failed("ignored", None, format!("{name}: empty input"));
     };
     if let FileKind::Listing { format } = kind {
-        return read_listing(assembly, item, file, *format, hash_here, on_progress).await;
+        super::heap::reserve_for_listing(file.size());
+        if let Some(read) =
+            streamed_listing(assembly, item, file, *format, hash_here, on_progress).await
+        {
+            return read;
+        }
     }
     let reader = match BlobReader::new(file, None, on_progress) {
         Ok(reader) => reader,
@@ -476,9 +481,12 @@ async fn read_file(
         FileKind::Config => {
             return failed("config", None, format!("{name}: internal: read as a file"))
         }
-        // Read by `read_listing` above.
-        FileKind::Listing { .. } => {
-            return failed("listing", None, format!("{name}: internal: read as a file"))
+        FileKind::Listing { format } => {
+            let store = listing_store(item);
+            match assembly.add_listing(store, name, &mut hashing, None) {
+                Ok(_) => Read::new("listing", format.name(), Some(store)),
+                Err(err) => return failed("listing", Some(store), err.to_string()),
+            }
         }
     };
     match hashing.finish_hex() {
@@ -489,49 +497,42 @@ async fn read_file(
     read
 }
 
-/// Reads listing file `file` (input `item`) into `assembly`: streamed in, parsed while the
-/// browser reads on, where the format allows; otherwise read slice by slice. Hashes it as it
-/// goes when `hash_here`.
-async fn read_listing(
+/// The store listing `item` shows: the one the user put it in, or the one its name says.
+fn listing_store(item: &Input) -> Store {
+    item.store
+        .unwrap_or_else(|| store_for_listing_name(&item.label))
+}
+
+/// Reads listing file `file` (input `item`) into `assembly` as the browser streams it in,
+/// parsed while the browser reads on, hashing it as it goes when `hash_here`; `None` when its
+/// format does not read so (it is then read slice by slice, as other files are).
+async fn streamed_listing(
     assembly: &mut Assembly,
     item: &Input,
     file: &File,
     format: ListingFormat,
     hash_here: bool,
     on_progress: &dyn Fn(f64, f64),
-) -> Read {
+) -> Option<Read> {
     let name = item.label.as_str();
-    let store = item.store.unwrap_or_else(|| store_for_listing_name(name));
-    super::heap::reserve_for_listing(file.size());
-    let head = match BlobReader::read_whole(file, Some(DETECTION_WINDOW as f64)) {
-        Ok(head) => head,
-        Err(err) => return failed("listing", Some(store), format!("{name}: {err}")),
+    let store = listing_store(item);
+    let read = match BlobReader::read_whole(file, Some(DETECTION_WINDOW as f64)) {
+        Err(err) => Err(format!("{name}: {err}")),
+        Ok(head) => match assembly.stream_listing(store, name, &head) {
+            Ok(Some(stream)) => {
+                stream_listing(assembly, stream, name, file, hash_here, on_progress).await
+            }
+            Ok(None) => return None,
+            Err(err) => Err(err.to_string()),
+        },
     };
-    let read = match assembly.stream_listing(store, name, &head) {
-        Ok(Some(stream)) => {
-            stream_listing(assembly, stream, name, file, hash_here, on_progress).await
-        }
-        Ok(None) => BlobReader::new(file, None, on_progress)
-            .map_err(|err| format!("{name}: {err}"))
-            .and_then(|reader| {
-                let mut hashing = MaybeHashing::new(reader, hash_here);
-                assembly
-                    .add_listing(store, name, &mut hashing, None)
-                    .map_err(|err| err.to_string())?;
-                // A hash of part of the file would name an input that was not read whole.
-                hashing
-                    .finish_hex()
-                    .map_err(|err| format!("{name}: cannot read: {err}"))
-            }),
-        Err(err) => Err(err.to_string()),
-    };
-    match read {
+    Some(match read {
         Ok(sha256) => Read {
             sha256,
             ..Read::new("listing", format.name(), Some(store))
         },
         Err(err) => failed("listing", Some(store), err),
-    }
+    })
 }
 
 /// Streams listing file `file` (named `name`) into `stream`; returns its SHA-256 when
