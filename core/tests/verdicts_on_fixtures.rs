@@ -625,6 +625,122 @@ fn a_clone_that_wrote_loses_its_writes_with_its_wal() {
     );
 }
 
+/// Fixture o before the wipe: `src`'s WAL 2 (data, its rows in L0 already) lies in the range
+/// of the final pins clones `intact` and `lossy` left on `src`. SlateDB never clones from a
+/// final pin itself, but a pin is listed like any checkpoint, and a clone made from it directly
+/// copies WAL 2: wiping `src`'s WAL breaks that clone, so the wipe is unsafe, and the finding
+/// says which pin it is and not to delete it instead. With WAL 2 gone already, such a clone
+/// fails before the wipe too: the wipe breaks nothing that works.
+#[test]
+fn wipe_wal_judges_a_clones_final_pin_and_says_what_it_is() {
+    let dir = fixture("v2", "o-clone-writes-wal-wiped-before-wipe");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let listed = snapshot(&dir, false);
+    let result = evaluate_at(&listed, &options, made_at(&listed), "wipe-wal:src");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+    let pins: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule == "SDB-WAL-001" && f.severity == Severity::Error)
+        .collect();
+    assert_eq!(pins.len(), 2, "{pins:#?}");
+    for (pin, clone) in pins.iter().zip(["intact", "lossy"]) {
+        assert!(
+            pin.message
+                .contains(&format!("is the final pin of finished clone `{clone}`"))
+                && pin.message.contains("SlateDB never clones from it itself"),
+            "{}",
+            pin.message
+        );
+        assert!(
+            pin.remediation.contains("do not delete the checkpoint"),
+            "{}",
+            pin.remediation
+        );
+        assert_eq!(pin.evidence["needed_wal_ids"], serde_json::json!([2]));
+    }
+    let mut given = inputs(&dir, false);
+    relist_main(
+        &mut given,
+        |key| key != "src/wal/00000000000000000002.sst",
+        &[],
+    );
+    let gone = Snapshot::build(given);
+    let result = evaluate_at(&gone, &options, made_at(&gone), "wipe-wal:src");
+    assert!(
+        result
+            .findings
+            .iter()
+            .all(|f| f.rule != "SDB-WAL-001" || f.severity < Severity::Error),
+        "{:#?}",
+        result.findings
+    );
+}
+
+/// Issue 10 judges an action by what it breaks of what works. Fixture o: `src`'s clones
+/// `lossy` and `intact` read `src`'s SSTs, and `lossy`'s WAL held writes that are not in L0.
+/// Deleting `src` breaks the reads of both before their WAL is wiped; after the wipe a read of
+/// `lossy` fails already (SDB-WAL-010), so deleting `src` breaks no read of `lossy` that
+/// works: advice, saying what the deletion makes final. `intact`'s reads still work (its
+/// writes are in L0): deleting `src` still breaks them.
+#[test]
+fn an_action_is_not_blamed_for_reads_that_fail_already() {
+    let options = CheckOptions {
+        no_wal_store: true,
+        writers_closed: true,
+        ..CheckOptions::default()
+    };
+    let judge = |name: &str| {
+        let snapshot = snapshot(&fixture("v2", name), false);
+        evaluate_at(&snapshot, &options, made_at(&snapshot), "delete-root:src")
+    };
+    let breaks = |result: &PlanResult, clone: &str| {
+        result
+            .findings
+            .iter()
+            .find(|f| f.rule == "SDB-CLONE-004" && f.evidence["clone"] == clone)
+            .map(|f| f.severity)
+    };
+    let before = judge("o-clone-writes-wal-wiped-before-wipe");
+    assert_verdict(&before, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    assert_eq!(breaks(&before, "lossy"), Some(Severity::Error));
+    assert_eq!(breaks(&before, "intact"), Some(Severity::Error));
+    let wiped = judge("o-clone-writes-wal-wiped");
+    assert_verdict(&wiped, Verdict::Unsafe, Some("SDB-CLONE-004"));
+    assert_eq!(breaks(&wiped, "intact"), Some(Severity::Error));
+    assert_eq!(breaks(&wiped, "lossy"), Some(Severity::Warning));
+    let lossy = wiped
+        .findings
+        .iter()
+        .find(|f| f.evidence["clone"] == "lossy")
+        .expect("lossy");
+    assert_warning_says(lossy, &["a read of `lossy` fails already", "SDB-WAL-010"]);
+
+    // The same for a wipe: fixture n's `lossy` holds writes past L0 in WAL 4 (unsafe to
+    // wipe), but with its SSTs gone a read of it fails already.
+    let dir = fixture("v2", "n-clone-copies-wal-wiped-before-wipe");
+    let listed = snapshot(&dir, false);
+    let result = evaluate_at(&listed, &options, made_at(&listed), "wipe-wal:lossy");
+    assert_eq!(finding(&result, "SDB-WAL-010").severity, Severity::Error);
+    let mut given = inputs(&dir, false);
+    relist_main(&mut given, |key| !key.starts_with("lossy/compacted/"), &[]);
+    let unreadable = Snapshot::build(given);
+    let result = evaluate_at(
+        &unreadable,
+        &options,
+        made_at(&unreadable),
+        "wipe-wal:lossy",
+    );
+    assert_ne!(result.verdict, Verdict::Unsafe, "{:#?}", result.findings);
+    assert_warning_says(
+        finding(&result, "SDB-WAL-010"),
+        &["a read of `lossy` fails already", "SDB-SST-001"],
+    );
+}
+
 /// Fixture p: `src` cloned twice; `split` took a named checkpoint `cp`, `plain` none. A clone
 /// carries its source's `external_dbs` over and writes its own pin on `src` from the source's
 /// final pin (slatedb `Manifest::cloned`), so once a clone's pin is deleted every clone of that
@@ -1103,15 +1219,17 @@ fn compactions_objects_record_the_latest_manifests_compactor_epoch() {
 }
 
 /// The compactor's checkpoint (fixture h: 900 s, unnamed, on the manifest its compaction
-/// replaced) is SlateDB's own: wipe-wal does not keep WAL objects for it. The same checkpoint
-/// made an hour before the compaction's output would be a user's, and is judged.
+/// replaced) is SlateDB's own: wipe-wal judges a clone from it as from any live checkpoint, and
+/// says what it is. The same checkpoint made an hour before the compaction's output would be a
+/// user's, judged the same and not named SlateDB's.
 #[test]
 fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
     let compactor_checkpoint = |result: &PlanResult| {
         result
             .findings
             .iter()
-            .any(|f| f.rule == "SDB-WAL-001" && f.message.contains("(manifest 9"))
+            .find(|f| f.rule == "SDB-WAL-001" && f.message.contains("(manifest 9"))
+            .map(|f| f.message.contains("is the compactor's checkpoint"))
     };
     let dir = fixture("v2", "h-clone-detach");
     let snapshot_of = |shift_hours: i64| {
@@ -1125,23 +1243,22 @@ fn wipe_wal_tells_the_compactors_checkpoint_by_its_manifests() {
         });
         Snapshot::build(given)
     };
-    let own = snapshot_of(0);
-    let result = evaluate_at(
-        &own,
-        &CheckOptions::default(),
-        made_at(&own),
-        "wipe-wal:clone",
-    );
-    assert!(!compactor_checkpoint(&result), "{:#?}", result.findings);
-    let users = snapshot_of(1);
-    let result = evaluate_at(
-        &users,
-        &CheckOptions::default(),
-        made_at(&users),
-        "wipe-wal:clone",
-    );
-    assert!(compactor_checkpoint(&result), "{:#?}", result.findings);
-    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+    for (shift_hours, named_own) in [(0, true), (1, false)] {
+        let snapshot = snapshot_of(shift_hours);
+        let result = evaluate_at(
+            &snapshot,
+            &CheckOptions::default(),
+            made_at(&snapshot),
+            "wipe-wal:clone",
+        );
+        assert_eq!(
+            compactor_checkpoint(&result),
+            Some(named_own),
+            "{:#?}",
+            result.findings
+        );
+        assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-001"));
+    }
 }
 
 /// A v2 fixture whose WAL was wiped, the state before the wipe, and the options of a check

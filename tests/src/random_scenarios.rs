@@ -86,6 +86,32 @@ struct UserCheckpoint {
     expired: bool,
 }
 
+/// The checkpoints clone `clone` left on its source `source`, each with the keys a clone from
+/// it reads (`keys`, what `clone` got): its never-expiring final pin and, for a clone of the
+/// latest state (`of_latest`), the checkpoint it was made through.
+async fn pins_left_by(
+    scenario: &Scenario,
+    clone: &str,
+    source: &str,
+    of_latest: bool,
+    keys: &Keys,
+) -> Result<Vec<(uuid::Uuid, Keys)>> {
+    let mut pins = Vec::new();
+    if let Some(latest) = scenario.admin(clone).read_manifest(None).await? {
+        for entry in latest.external_dbs().iter().filter(|e| e.path == source) {
+            let made_through = of_latest.then_some(entry.source_checkpoint_id);
+            pins.extend(
+                entry
+                    .final_checkpoint_id
+                    .into_iter()
+                    .chain(made_through)
+                    .map(|id| (id, keys.clone())),
+            );
+        }
+    }
+    Ok(pins)
+}
+
 /// Something that works or not, before and after an action.
 #[derive(Clone, Debug)]
 enum Probe {
@@ -698,6 +724,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut clone: Option<Keys> = None;
     let mut p_closed = last_close_flushed_memtable;
     let mut clones_closed = p_closed;
+    let mut clone_pins: Vec<(uuid::Uuid, Keys)> = Vec::new();
     if rng.random_bool(0.4) {
         let from = if !checkpoints.is_empty() && rng.random_bool(0.6) {
             Some(checkpoints[rng.random_range(0..checkpoints.len())].clone())
@@ -712,6 +739,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             .await
             .is_ok()
         {
+            clone_pins = pins_left_by(&scenario, "c1", "p", from.is_none(), &expected).await?;
             // A checkpoint's state may hold writes only in its WAL range.
             clones_closed &= from.is_none();
             steps.push(format!(
@@ -780,21 +808,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 None => "clone `c2` from `c1` (latest)".into(),
             });
             let keys = from.map_or_else(|| keys.clone(), |c| c.keys.clone());
-            // The checkpoints the clone left on `c1`: its never-expiring final pin and, for a
-            // clone of the latest state, the checkpoint it was made through; both are live
-            // checkpoints of `c1` that clone the state `c2` got.
-            if let Some(latest) = scenario.admin("c2").read_manifest(None).await? {
-                for entry in latest.external_dbs().iter().filter(|e| e.path == "c1") {
-                    let made_through = from.is_none().then_some(entry.source_checkpoint_id);
-                    grandchild_pins.extend(
-                        entry
-                            .final_checkpoint_id
-                            .into_iter()
-                            .chain(made_through)
-                            .map(|id| (id, keys.clone())),
-                    );
-                }
-            }
+            grandchild_pins = pins_left_by(&scenario, "c2", "c1", from.is_none(), &keys).await?;
             grandchild = Some(keys);
             // A checkpoint's state may hold writes only in its WAL range.
             clones_closed &= from.is_none();
@@ -1029,11 +1043,13 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         root: "c2".into(),
         keys: keys.clone(),
     }));
-    // Every clone from a live user checkpoint must keep working too, as issue 10 judges
-    // actions by consequence. SlateDB also clones from an expired one until GC removes it, but
-    // an expired checkpoint is no live clone source: breaking its clones is reported as advice.
-    // Only the clone plans themselves, below, clone from expired checkpoints.
+    // Every clone from a live checkpoint must keep working too, as issue 10 judges actions by
+    // consequence. SlateDB also clones from an expired one until GC removes it, but an expired
+    // checkpoint is no live clone source: breaking its clones is reported as advice. Only the
+    // clone plans themselves, below, clone from expired checkpoints.
     // The clone's own checkpoint too: an action on the clone must not break a clone from it.
+    // And the checkpoints the clones left on their sources: SlateDB never clones from them
+    // itself, but they are listed like any other, and anyone may.
     let sources: Vec<(&str, &UserCheckpoint)> = live_checkpoints
         .iter()
         .map(|c| ("p", c))
@@ -1044,10 +1060,21 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         id: c.id,
         keys: c.keys.clone(),
     };
+    let pin_clones = |source: &str, pins: &[(uuid::Uuid, Keys)]| -> Vec<Probe> {
+        pins.iter()
+            .map(|(id, keys)| Probe::CloneFrom {
+                source: source.to_string(),
+                id: *id,
+                keys: keys.clone(),
+            })
+            .collect()
+    };
     let unexpired_probes: Vec<Probe> = readers
         .iter()
         .cloned()
         .chain(sources.iter().filter(|(_, c)| !c.expired).map(clone_from))
+        .chain(pin_clones("p", &clone_pins))
+        .chain(pin_clones("c1", &grandchild_pins))
         .collect();
     let p_exists = latest_manifest(&main_dir, "p")?.is_some();
     let choice = pick(
@@ -1190,14 +1217,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             // The deletion is followed by a GC run, which removes expired checkpoints whatever
             // was deleted (as for `gc`): only the unexpired ones count. The deleted
             // checkpoint's own clones are no longer expected to work.
-            // SlateDB's own checkpoints on `c1` that `c2` left clone too, until `c1`'s pin on
-            // `p` goes (`wipe-wal:` leaves them out by design, as issue 10's class 6 asks).
             let mut probes = unexpired_probes;
-            probes.extend(grandchild_pins.iter().map(|(c, keys)| Probe::CloneFrom {
-                source: "c1".into(),
-                id: *c,
-                keys: keys.clone(),
-            }));
             probes.retain(|probe| !matches!(probe, Probe::CloneFrom { id: c, .. } if *c == id));
             (
                 format!("delete-checkpoint:p@{id}"),

@@ -4,6 +4,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact, Severity};
 use crate::model::{Checkpoint, ExternalDb};
 use crate::plan::actions::clone_source::CloneSource;
+use crate::plan::actions::read;
 use crate::plan::planner::{find_checkpoint, latest, PlanError, Work};
 use crate::rules::checkpoint::describe;
 use crate::rules::clone::dependent_clones;
@@ -23,8 +24,14 @@ pub(crate) fn delete_checkpoint(
         return Ok(()); // Deleting an absent checkpoint is a no-op in SlateDB.
     };
     let action = format!("deleting {}", describe(found));
-    work.findings
-        .extend(dependent_clones::check(cx, path, Some(found.id), &action));
+    work.findings.extend(
+        dependent_clones::check(cx, path, Some(found.id), &action)
+            .into_iter()
+            .map(|finding| match dependent_clones::reads_broken(&finding) {
+                Some(clone) => read::unless_broken_already(cx, &clone, &action, finding),
+                None => finding,
+            }),
+    );
     work.findings
         .extend(clones_of_clones(cx, path, found, &action));
     Ok(())

@@ -1,5 +1,6 @@
 //! `delete-root:ROOT`: `Admin::delete_db`, every object under the root deleted.
 
+use crate::plan::actions::read;
 use crate::plan::planner::Work;
 use crate::rules::clone::dependent_clones;
 use crate::rules::listing::input_missing;
@@ -20,10 +21,13 @@ pub(crate) fn delete_root(cx: &RuleContext<'_>, root: &str, work: &mut Work) {
             None => root_missing::nothing_to_delete(cx, root),
         });
     }
-    work.findings.extend(dependent_clones::check(
-        cx,
-        root,
-        None,
-        &format!("deleting `{root}`"),
-    ));
+    let action = format!("deleting `{root}`");
+    work.findings.extend(
+        dependent_clones::check(cx, root, None, &action)
+            .into_iter()
+            .map(|finding| match dependent_clones::reads_broken(&finding) {
+                Some(clone) => read::unless_broken_already(cx, &clone, &action, finding),
+                None => finding,
+            }),
+    );
 }

@@ -1,7 +1,10 @@
-//! Which checkpoints of a database are SlateDB's own (nobody clones from them), told apart by
-//! what the store shows about them, not by a missing name: users and operators create unnamed
-//! checkpoints with lifetimes through the API too.
+//! Which checkpoints of a database are SlateDB's own, told apart by what the store shows about
+//! them, not by a missing name: users and operators create unnamed checkpoints with lifetimes
+//! through the API too. SlateDB never clones from its own checkpoints, but anyone may (they are
+//! listed like any other), so an action that breaks a clone from one is judged as for any
+//! checkpoint, and the finding says which it is and what it is for.
 
+use crate::finding::Finding;
 use crate::model::{Checkpoint, Manifest, SstId};
 use crate::plan::actions::clone_use::CloneUse;
 use crate::snapshot::RootState;
@@ -15,19 +18,85 @@ const CLONE_EPHEMERAL_SECONDS: i64 = 300;
 /// compaction the checkpoint precedes.
 const COMPACTION_WINDOW_MS: u64 = 10 * 60 * 1000;
 
-/// Why `checkpoint` is one of SlateDB's own, or `None` when it may be cloned from.
+/// One of SlateDB's own checkpoints, and what it is for.
+/// Ordered by how long it lasts: a final pin never expires.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum OwnCheckpoint {
+    /// The never-expiring pin a finished clone (the root named) placed on its source, which
+    /// keeps the SSTs it reads through `external_dbs` from GC (slatedb `clone.rs`).
+    FinalPin { clone: String },
+    /// The checkpoint a finished clone of the latest state was made through, with its 300 s
+    /// lifetime.
+    CloneSource { clone: String },
+    /// The compactor's checkpoint on the manifest its compaction replaced, which keeps the
+    /// compaction's inputs for in-flight scans for `checkpoint_lifetime`
+    /// (`compactor_state_protocols.rs`, `write_manifest`).
+    Compactor,
+}
+
+impl OwnCheckpoint {
+    /// What it is, as a noun phrase.
+    fn role(&self) -> String {
+        match self {
+            Self::FinalPin { clone } => format!("the final pin of finished clone `{clone}`"),
+            Self::CloneSource { clone } => {
+                format!(
+                    "the checkpoint finished clone `{clone}` of the latest state was made through"
+                )
+            }
+            Self::Compactor => {
+                "the compactor's checkpoint on the manifest its compaction replaced".into()
+            }
+        }
+    }
+
+    /// `breaks`, a finding that an action breaks a clone from `checkpoint`, which is this one,
+    /// told with what it is: SlateDB itself never clones from it, so only a clone someone makes
+    /// from it directly fails; and what to do instead of deleting it.
+    pub(crate) fn explain(&self, checkpoint: &Checkpoint, mut breaks: Finding) -> Finding {
+        let expires = checkpoint
+            .expire_time
+            .map_or_else(String::new, |at| format!(" at {at}"));
+        let (what_for, instead) = match self {
+            Self::FinalPin { clone } => (
+                format!("a clone of `{clone}` reads SSTs through it and copies `{clone}`'s own WAL, never this one"),
+                format!("do not delete the checkpoint to make way: it keeps the SSTs `{clone}` reads from GC (SDB-CLONE-004)"),
+            ),
+            Self::CloneSource { .. } => (
+                "it was needed only while the clone was made".into(),
+                format!("or wait until it expires{expires} (300 s after the clone was made) and GC's next pass removes it"),
+            ),
+            Self::Compactor => (
+                "it keeps the compaction's inputs for scans that were running".into(),
+                format!("or wait until it expires{expires} (`checkpoint_lifetime` after the compaction) and GC's next pass removes it"),
+            ),
+        };
+        breaks.message = format!(
+            "{}; checkpoint {} is {} ({what_for}): SlateDB never clones from it itself, but it is listed like any other, and a clone made from it directly fails",
+            breaks.message,
+            checkpoint.id,
+            self.role()
+        );
+        breaks.remediation = format!(
+            "keep these WAL objects while anyone may clone from this checkpoint directly; if no one will, the wipe breaks nothing SlateDB does itself, and saying so is the operator's call; {instead}"
+        );
+        breaks
+    }
+}
+
+/// Which of SlateDB's own checkpoints `checkpoint` is, or `None` for any other.
 pub(crate) fn slatedb_own(
     root: &RootState,
     checkpoint: &Checkpoint,
     clone_use: &CloneUse,
-) -> Option<&'static str> {
+) -> Option<OwnCheckpoint> {
     if clone_use.unfinished.contains(&checkpoint.id) {
         return None;
     }
-    if clone_use.finished.contains(&checkpoint.id) {
-        return Some(
-            "the final pin of a finished clone (nested clones pin SSTs and copy no WAL from it)",
-        );
+    if let Some(clone) = clone_use.finished.get(&checkpoint.id) {
+        return Some(OwnCheckpoint::FinalPin {
+            clone: clone.clone(),
+        });
     }
     let lifetime = checkpoint
         .expire_time
@@ -35,15 +104,15 @@ pub(crate) fn slatedb_own(
     if checkpoint.name.is_some() || lifetime.is_none() {
         return None;
     }
-    if clone_use.finished_sources.contains(&checkpoint.id)
-        && lifetime == Some(CLONE_EPHEMERAL_SECONDS)
-    {
-        return Some(
-            "the ephemeral checkpoint a finished clone of the latest state was made through",
-        );
+    if let Some(clone) = clone_use.finished_sources.get(&checkpoint.id) {
+        if lifetime == Some(CLONE_EPHEMERAL_SECONDS) {
+            return Some(OwnCheckpoint::CloneSource {
+                clone: clone.clone(),
+            });
+        }
     }
     if precedes_a_compaction(root, checkpoint) {
-        return Some("the compactor's checkpoint on the manifest its compaction replaced");
+        return Some(OwnCheckpoint::Compactor);
     }
     None
 }

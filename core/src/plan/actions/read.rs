@@ -1,5 +1,6 @@
 //! `read:ROOT`: a `DbReader` opens the latest state and reads every key.
 
+use crate::finding::{Finding, Impact};
 use crate::plan::planner::{advisory, latest, Work};
 use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
@@ -32,4 +33,50 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     work.findings
         .extend(wal_tail_missing::check(cx, root, latest));
     work.findings.extend(wal_store_required::check(root));
+}
+
+/// The finding that makes a read of `path`'s latest state fail now, before any action: what
+/// `read:` calls unsafe.
+fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {
+    let mut now = Work {
+        findings: Vec::new(),
+        objects: Vec::new(),
+    };
+    read(cx, path, &mut now);
+    now.findings
+        .into_iter()
+        .find(|finding| matches!(finding.impact, Impact::Unsafe { .. }))
+}
+
+/// `harm`, a finding that `action` breaks reads of `path`, as advice when a read of `path`
+/// fails already: issue 10 judges an action by what it breaks of what works, and a broken read
+/// stays broken. What the action destroys is what a repair could still recover, and the finding
+/// says so.
+pub(crate) fn unless_broken_already(
+    cx: &RuleContext<'_>,
+    path: &str,
+    action: &str,
+    harm: Finding,
+) -> Finding {
+    if harm.impact == Impact::Advisory {
+        return harm;
+    }
+    let Some(broken) = fails_already(cx, path) else {
+        return harm;
+    };
+    let why = match &broken.impact {
+        Impact::Unsafe { predicted_error } => format!("{predicted_error}, {}", broken.rule),
+        _ => broken.rule.to_string(),
+    };
+    let mut harm = advisory(harm);
+    harm.severity = harm.severity.min(crate::finding::Severity::Warning);
+    harm.message = format!(
+        "{}; but a read of `{path}` fails already ({why}), so {action} breaks no read that works: it destroys what a repair of that could still recover",
+        harm.message
+    );
+    harm.remediation = format!(
+        "to keep what it destroys, repair what a read of `{path}` is missing first ({}), then check again: {action} would make the loss final",
+        broken.rule
+    );
+    harm
 }

@@ -5,6 +5,7 @@ use crate::model::Manifest;
 use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
+use crate::plan::actions::read;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
@@ -30,14 +31,22 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     };
     let mut kept: BTreeSet<u64> = BTreeSet::new();
     let clone_use = CloneUse::of(cx, path);
-    for checkpoint in &latest.checkpoints {
-        // SlateDB's own checkpoints, as the store shows them, are never cloned from; every
-        // other live checkpoint may be, whatever its name or lifetime (an expired one, still
-        // listed, only until GC's next pass: breaking its clones is advice).
-        if slatedb_own(root, checkpoint, &clone_use).is_some() {
-            continue;
-        }
+    // Every live checkpoint may be cloned from, whatever its name or lifetime, SlateDB's own
+    // too (an expired one, still listed, only until GC's next pass: breaking its clones is
+    // advice). SlateDB's own are named as such, and come last, the longest-lived first: a report
+    // shows a finding on one manifest's WAL range once, and names the first checkpoint judged.
+    let mut checkpoints: Vec<_> = latest
+        .checkpoints
+        .iter()
+        .map(|checkpoint| (checkpoint, slatedb_own(root, checkpoint, &clone_use)))
+        .collect();
+    checkpoints.sort_by_key(|(_, own)| own.clone());
+    // Manifests a live checkpoint's clone was found to need WAL of: a second checkpoint on one
+    // would only repeat the finding under another name.
+    let mut judged: BTreeSet<u64> = BTreeSet::new();
+    for (checkpoint, own) in checkpoints {
         match root.manifest(checkpoint.manifest_id) {
+            Ok(_) if judged.contains(&checkpoint.manifest_id) => {}
             Ok(manifest) => {
                 // A clone from it that fails already, for a WAL object of its range or an SST
                 // its manifest references gone, is nothing the wipe can break.
@@ -62,11 +71,16 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
                     continue;
                 }
                 let breaks = wal_range_missing::would_break(root, manifest, &subject, &needed);
+                let breaks = match &own {
+                    Some(own) => own.explain(checkpoint, breaks),
+                    None => breaks,
+                };
                 match source.expired {
                     Some(expired) => work.findings.push(expired_source(breaks, expired)),
                     None => {
                         work.findings.push(breaks);
                         kept.extend(needed);
+                        judged.insert(manifest.id);
                     }
                 }
             }
@@ -109,8 +123,15 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     let (readable, behind_hole): (Vec<u64>, Vec<u64>) = data
         .into_iter()
         .partition(|id| hole.is_none_or(|hole| *id < hole));
-    work.findings
-        .extend(judge_data(cx, root, latest, &bound, &readable, &mut kept));
+    // A read of the latest state that fails already (an SST gone, writes lost to a hole or to
+    // a deleted tail) is broken whatever the wipe does: what the wipe takes from it is what a
+    // repair could still recover, reported without deciding the verdict.
+    let action = format!("wiping the WAL of `{path}`");
+    work.findings.extend(
+        judge_data(cx, root, latest, &bound, &readable, &mut kept)
+            .into_iter()
+            .map(|finding| read::unless_broken_already(cx, path, &action, finding)),
+    );
     if let Some(hole) = hole {
         work.findings.extend(
             judge_data(cx, root, latest, &bound, &behind_hole, &mut kept)

@@ -105,13 +105,28 @@ pub fn check(
     out
 }
 
+/// The clone whose reads `finding`, one of [`check`]'s, says the deletion breaks (it names
+/// the clone in its evidence and predicts a read error), or `None` for any other finding.
+pub fn reads_broken(finding: &Finding) -> Option<String> {
+    let Impact::Unsafe { predicted_error } = &finding.impact else {
+        return None;
+    };
+    if finding.rule != RULE.id || !predicted_error.starts_with(READS_FAIL) {
+        return None;
+    }
+    finding.evidence.get("clone")?.as_str().map(str::to_owned)
+}
+
+/// How the predicted error of a deletion that breaks a clone's reads begins.
+const READS_FAIL: &str = "ObjectStoreError(NotFound) on reads of";
+
 fn breaks(parent: &str, action: &str, clone: &str, entry: &ExternalDb) -> Finding {
     RULE.finding(
         parent,
         format!("{action} breaks `{clone}`, which still reads {} SSTs of `{parent}`", entry.sst_ids.len()),
         evidence![("clone", clone), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len())],
         format!("keep it until `{clone}` no longer reads `{parent}`'s SSTs (after compaction its sst_ids empty and detach GC releases the pin), or delete the clone first"),
-        Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+        Impact::Unsafe { predicted_error: format!("{READS_FAIL} `{clone}`") },
     )
 }
 
@@ -172,7 +187,7 @@ fn released_pin(
             ),
             evidence![("clone", clone), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len()), ("deleted_keys", &deleted)],
             format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (after compaction its sst_ids empty and detach GC releases the pin), or delete the clone first"),
-            Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+            Impact::Unsafe { predicted_error: format!("{READS_FAIL} `{clone}`") },
         ));
     }
     // Nothing is deleted during the action: say what holds the SSTs and what ends that.
@@ -327,7 +342,7 @@ fn released_holder(
         ),
         evidence![("clone", clone), ("checkpoint_id", id), ("final_checkpoint_id", entry.final_checkpoint_id), ("sst_ids", entry.sst_ids.len()), ("deleted_keys", &released)],
         format!("keep the checkpoint until `{clone}` no longer reads `{parent}`'s SSTs (compact `{clone}` so its sst_ids empty), or first create a never-expiring checkpoint on a manifest that references them"),
-        Impact::Unsafe { predicted_error: format!("ObjectStoreError(NotFound) on reads of `{clone}`") },
+        Impact::Unsafe { predicted_error: format!("{READS_FAIL} `{clone}`") },
     ))
 }
 
