@@ -741,6 +741,50 @@ fn an_action_is_not_blamed_for_reads_that_fail_already() {
     );
 }
 
+/// Fixture t: `closed`'s last manifest is its `Db::close()`, repeating its memtable flush's;
+/// `crashed`'s is an `Admin::delete_checkpoint` of a checkpoint that is not there, written
+/// after its writer crashed with `b00`, `b01` in its WAL only. Both WALs wiped: SlateDB lost
+/// `crashed`'s writes and none of `closed`'s (scenario.json), and the two stores show the same
+/// shape, so neither read is `safe` from the store alone (`SDB-WAL-009` names the repeat as
+/// the likely story and the admin write as the other); `--writers-closed`, true of `closed`
+/// only, settles `closed`. Before the wipe both reads are `safe`.
+#[test]
+fn a_repeated_manifest_proves_no_close() {
+    let name = "t-crash-repeated-manifest";
+    assert_eq!(reader_got(name, "closed", "b01"), "value-1");
+    assert!(
+        reader_got(name, "crashed", "b01").is_null(),
+        "`b01` was lost"
+    );
+    let stated = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let closed = CheckOptions {
+        writers_closed: true,
+        ..stated.clone()
+    };
+    let wiped = snapshot(&fixture("v2", name), false);
+    for root in ["closed", "crashed"] {
+        let result = evaluate_at(&wiped, &stated, made_at(&wiped), &format!("read:{root}"));
+        assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
+        assert_warning_says(
+            finding(&result, "SDB-WAL-009"),
+            &[
+                "repeats manifest",
+                "an admin write that changes nothing looks the same",
+            ],
+        );
+    }
+    let result = evaluate_at(&wiped, &closed, made_at(&wiped), "read:closed");
+    assert_verdict(&result, Verdict::Safe, None);
+    let before = snapshot(&fixture("v2", &format!("{name}-before-wipe")), false);
+    for root in ["closed", "crashed"] {
+        let result = evaluate_at(&before, &stated, made_at(&before), &format!("read:{root}"));
+        assert_verdict(&result, Verdict::Safe, None);
+    }
+}
+
 /// Fixture p: `src` cloned twice; `split` took a named checkpoint `cp`, `plain` none. A clone
 /// carries its source's `external_dbs` over and writes its own pin on `src` from the source's
 /// final pin (slatedb `Manifest::cloned`), so once a clone's pin is deleted every clone of that

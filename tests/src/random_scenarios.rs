@@ -416,6 +416,9 @@ const IN_PROCESS_COMPACTOR_SHARE: f64 = 0.3;
 /// SlateDB's default `flush_interval`.
 const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 
+/// The share of histories in which one session of `p`'s writer ends in a process crash.
+const CRASH_SHARE: f64 = 0.25;
+
 /// Builds scenario `seed` under `work` up to the moment before the action.
 pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -530,6 +533,13 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // History: a first session, then reopens, each ending in a close of some kind; the
     // application sometimes takes a checkpoint while it writes.
     let sessions = rng.random_range(1..=4);
+    // From a sixth generator: sometimes one session ends as the application's process dies
+    // after its last writes were acknowledged durable: no close, so no manifest records the
+    // WAL written since the last one.
+    let mut crash_rng = StdRng::seed_from_u64(seed ^ 0xc4_a5_11_ed);
+    let crashing_session = crash_rng
+        .random_bool(CRASH_SHARE)
+        .then(|| crash_rng.random_range(0..sessions));
     let mut last_close_flushed_memtable = true;
     for session in 0..sessions {
         if session > 0
@@ -550,7 +560,15 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 expired,
             });
         }
-        let db = scenario.open("p").await?;
+        let crashable = if crashing_session == Some(session) {
+            Some(scenario.open_crashable("p").await?)
+        } else {
+            None
+        };
+        let db = match &crashable {
+            Some(writer) => writer.db.clone(),
+            None => scenario.open("p").await?,
+        };
         let writes = if session == 0 {
             rng.random_range(1..=6)
         } else {
@@ -613,13 +631,35 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             }
         }
         let wal_only = rng.random_bool(0.35);
-        close(db, wal_only).await?;
-        last_close_flushed_memtable = !wal_only;
+        let Some(writer) = crashable else {
+            close(db, wal_only).await?;
+            last_close_flushed_memtable = !wal_only;
+            steps.push(format!(
+                "session {session}: {}, close{}",
+                session_steps.join(", "),
+                if wal_only { " (WAL flush only)" } else { "" }
+            ));
+            continue;
+        };
+        // The application's writes are acknowledged durable, then its process dies.
+        flush(&db, FlushType::Wal).await?;
+        drop(db);
+        writer.crash();
+        last_close_flushed_memtable = false;
         steps.push(format!(
-            "session {session}: {}, close{}",
-            session_steps.join(", "),
-            if wal_only { " (WAL flush only)" } else { "" }
+            "session {session}: {}, WAL flush, crash",
+            session_steps.join(", ")
         ));
+        // Sometimes an operator's cleanup then deletes a checkpoint that is gone already:
+        // `Admin::delete_checkpoint` writes the latest manifest again unchanged, which looks
+        // like the last write of a `Db::close()` (SDB-WAL-009 must not take it for one).
+        if crash_rng.random_bool(0.4) {
+            let absent = uuid::Uuid::from_u128(crash_rng.random());
+            scenario.admin("p").delete_checkpoint(absent).await?;
+            steps.push(format!(
+                "Admin::delete_checkpoint({absent}), which is not there (the manifest is written again unchanged)"
+            ));
+        }
     }
 
     // Sometimes a tuned writer's last session ends as a crash right after a memtable froze by
@@ -731,7 +771,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         } else {
             None
         };
-        let expected = from
+        let mut expected = from
             .as_ref()
             .map_or_else(|| written.clone(), |c| c.keys.clone());
         if scenario
@@ -739,6 +779,12 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             .await
             .is_ok()
         {
+            // A clone of the latest state copies the WAL range the latest manifest records,
+            // and a crashed writer recorded none of what it wrote after its last manifest: the
+            // clone has what SlateDB gave it (the loss is `clone:p`'s to judge, not this step's).
+            if from.is_none() && crashing_session.is_some() {
+                expected = contents(&scenario, "c1", &written, uses_wal_store).await?;
+            }
             clone_pins = pins_left_by(&scenario, "c1", "p", from.is_none(), &expected).await?;
             // A checkpoint's state may hold writes only in its WAL range.
             clones_closed &= from.is_none();
@@ -851,6 +897,30 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     if rng.random_bool(0.2) {
         scenario.admin("p").run_gc_once(gc_now_options()).await?;
         steps.push("GC of `p` with min_age 0".into());
+    }
+
+    // `p`'s other live checkpoints, the compactor's among them: what a clone from each reads
+    // while the store is intact is what it must still read after the action.
+    let mut other_checkpoints: Vec<(uuid::Uuid, Keys)> = Vec::new();
+    let probed: Vec<uuid::Uuid> = checkpoints
+        .iter()
+        .map(|c| c.id)
+        .chain(clone_pins.iter().map(|(id, _)| *id))
+        .collect();
+    for checkpoint in scenario.admin("p").list_checkpoints(None).await? {
+        let unexpired = checkpoint
+            .expire_time
+            .is_none_or(|at| at > chrono::Utc::now());
+        if !unexpired || probed.contains(&checkpoint.id) {
+            continue;
+        }
+        let read = with_scratch_clone(&scenario, "p", checkpoint.id, "intact", async |root| {
+            contents(&scenario, root, &written, uses_wal_store).await
+        })
+        .await;
+        if let Ok(keys) = read {
+            other_checkpoints.push((checkpoint.id, keys));
+        }
     }
 
     // What an operator who collects before acting would have (`--earlier-bundle`).
@@ -1060,8 +1130,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         id: c.id,
         keys: c.keys.clone(),
     };
-    let pin_clones = |source: &str, pins: &[(uuid::Uuid, Keys)]| -> Vec<Probe> {
-        pins.iter()
+    let clones_from = |source: &str, checkpoints: &[(uuid::Uuid, Keys)]| -> Vec<Probe> {
+        checkpoints
+            .iter()
             .map(|(id, keys)| Probe::CloneFrom {
                 source: source.to_string(),
                 id: *id,
@@ -1073,8 +1144,9 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         .iter()
         .cloned()
         .chain(sources.iter().filter(|(_, c)| !c.expired).map(clone_from))
-        .chain(pin_clones("p", &clone_pins))
-        .chain(pin_clones("c1", &grandchild_pins))
+        .chain(clones_from("p", &clone_pins))
+        .chain(clones_from("c1", &grandchild_pins))
+        .chain(clones_from("p", &other_checkpoints))
         .collect();
     let p_exists = latest_manifest(&main_dir, "p")?.is_some();
     let choice = pick(
@@ -1426,33 +1498,13 @@ impl Generated {
                 read_back_with_reader(s, root, keys, self.uses_wal_store).await
             }
             Probe::CloneFrom { source, id, keys } => {
-                // The probe clone must not change its source: the pin and the ephemeral
-                // checkpoint it leaves there are deleted again, and so is the clone.
-                let admin = s.admin(source);
-                let before: Vec<uuid::Uuid> = admin
-                    .list_checkpoints(None)
-                    .await
-                    .map(|all| all.iter().map(|c| c.id).collect())
-                    .unwrap_or_default();
-                let root = format!("probe-{tag}-{}", id.simple());
-                let result = async {
-                    s.clone_db(&root, source, Some(*id))
-                        .await
-                        .map_err(|e| anyhow!("clone from checkpoint {id} failed: {e}"))?;
-                    read_back_with_writer(s, &root, keys, self.uses_wal_store)
+                let with_wal = self.uses_wal_store;
+                with_scratch_clone(s, source, *id, tag, async |root| {
+                    read_back_with_writer(s, root, keys, with_wal)
                         .await
                         .map_err(|e| anyhow!("clone from checkpoint {id}: {e}"))
-                }
-                .await;
-                for added in admin.list_checkpoints(None).await.unwrap_or_default() {
-                    if !before.contains(&added.id) {
-                        let _ = admin.delete_checkpoint(added.id).await;
-                    }
-                }
-                for dir in [s.main_dir(), s.wal_dir()] {
-                    let _ = std::fs::remove_dir_all(dir.join(&root));
-                }
-                result
+                })
+                .await
             }
         }
     }
@@ -1461,8 +1513,12 @@ impl Generated {
     async fn working<'a>(&self, probes: &'a [Probe]) -> Vec<&'a Probe> {
         let mut working = Vec::new();
         for probe in probes {
-            if self.probe(probe, "before").await.is_ok() {
-                working.push(probe);
+            match self.probe(probe, "before").await {
+                Ok(()) => working.push(probe),
+                Err(err) if std::env::var_os("SLATECHECK_ORACLE_VERBOSE").is_some() => {
+                    eprintln!("fails before the action: {probe:?}: {err}");
+                }
+                Err(_) => {}
             }
         }
         working
@@ -1552,6 +1608,14 @@ async fn read_back_with_reader(
     expected: &Keys,
     with_wal: bool,
 ) -> Result<()> {
+    let reader = open_reader(s, root, with_wal).await?;
+    let result = read_back(&reader, expected).await;
+    let _ = reader.close().await;
+    result
+}
+
+/// A `DbReader` of `root` that follows its latest state, with the WAL store when `with_wal`.
+async fn open_reader(s: &Scenario, root: &str, with_wal: bool) -> Result<DbReader> {
     let mut builder =
         DbReader::builder(root, crate::slatedb_018::oracle::local_store(s.main_dir())?)
             .with_reader_mode(DbReaderMode::FollowLatest);
@@ -1559,13 +1623,77 @@ async fn read_back_with_reader(
         builder =
             builder.with_wal_object_store(crate::slatedb_018::oracle::local_store(s.wal_dir())?);
     }
-    let reader = builder
+    builder
         .build()
         .await
-        .map_err(|e| anyhow!("reader failed: {e}"))?;
-    let result = read_back(&reader, expected).await;
-    let _ = reader.close().await;
+        .map_err(|e| anyhow!("reader failed: {e}"))
+}
+
+/// The roots whose checkpoints a scratch clone may add to: its source, and the roots its
+/// carried `external_dbs` entries pin.
+const CHECKPOINTED_ROOTS: [&str; 3] = ["p", "c1", "c2"];
+
+/// Clones `source` from its checkpoint `id` into a scratch root (named after `tag`), hands that
+/// root to `then`, and removes the clone and every checkpoint it left (the ephemeral one and
+/// the pin on its source, and the pins a clone of a clone writes on the roots it carries), so
+/// that a probe changes nothing it is not meant to.
+async fn with_scratch_clone<T>(
+    s: &Scenario,
+    source: &str,
+    id: uuid::Uuid,
+    tag: &str,
+    then: impl AsyncFnOnce(&str) -> Result<T>,
+) -> Result<T> {
+    let mut before = std::collections::BTreeSet::new();
+    for root in CHECKPOINTED_ROOTS {
+        before.extend(
+            s.admin(root)
+                .list_checkpoints(None)
+                .await
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.id),
+        );
+    }
+    let scratch = format!("probe-{tag}-{}", id.simple());
+    let result = async {
+        s.clone_db(&scratch, source, Some(id))
+            .await
+            .map_err(|e| anyhow!("clone from checkpoint {id} failed: {e}"))?;
+        then(&scratch).await
+    }
+    .await;
+    for root in CHECKPOINTED_ROOTS {
+        let admin = s.admin(root);
+        for added in admin.list_checkpoints(None).await.unwrap_or_default() {
+            if !before.contains(&added.id) {
+                let _ = admin.delete_checkpoint(added.id).await;
+            }
+        }
+    }
+    for dir in [s.main_dir(), s.wal_dir()] {
+        let _ = std::fs::remove_dir_all(dir.join(&scratch));
+    }
     result
+}
+
+/// What a reader of `root` finds of the keys `written` names: each key's value, or
+/// [`DELETED`] where it finds none.
+async fn contents(s: &Scenario, root: &str, written: &Keys, with_wal: bool) -> Result<Keys> {
+    let reader = open_reader(s, root, with_wal).await?;
+    let mut found = Keys::new();
+    for key in written.keys() {
+        let value = reader
+            .get(key.as_bytes())
+            .await
+            .map_err(|e| anyhow!("reading {key}: {e}"))?;
+        found.insert(
+            key.clone(),
+            value.map_or_else(|| DELETED.into(), |v| as_text(&v)),
+        );
+    }
+    let _ = reader.close().await;
+    Ok(found)
 }
 
 /// Opens a writer on `root` and reads `expected` back.

@@ -60,6 +60,20 @@ pub fn gc_now_options() -> GarbageCollectorOptions {
     }
 }
 
+/// A writer opened by [`Scenario::open_crashable`].
+pub struct CrashableWriter {
+    pub db: Db,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl CrashableWriter {
+    /// Stops the writer as a process crash would: its tasks are dropped where they stand.
+    pub fn crash(self) {
+        drop(self.db);
+        self.runtime.shutdown_background();
+    }
+}
+
 /// Drives one scenario: its working stores and the log of what SlateDB did.
 pub struct Scenario {
     name: String,
@@ -137,6 +151,27 @@ impl Scenario {
             builder = builder.with_wal_object_store(wal.clone());
         }
         builder.build().await.with_context(|| format!("{}: opening {root}", self.name))
+    }
+
+    /// Opens a writer on `root` whose background tasks run on a runtime of its own, so that
+    /// [`CrashableWriter::crash`] can stop it as a process crash would: no close, no manifest
+    /// write, nothing flushed after.
+    pub async fn open_crashable(&self, root: &str) -> Result<CrashableWriter> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let mut builder =
+            Db::builder(root.to_string(), self.main.clone()).with_settings(self.settings.clone());
+        if let Some(wal) = &self.wal {
+            builder = builder.with_wal_object_store(wal.clone());
+        }
+        // SlateDB spawns its flusher, compactor and batch writer on the runtime it is built on.
+        let db = runtime
+            .spawn(async move { builder.build().await })
+            .await?
+            .with_context(|| format!("{}: opening {root}", self.name))?;
+        Ok(CrashableWriter { db, runtime })
     }
 
     /// An admin client on `root` (with the WAL store when the scenario has one).
@@ -282,6 +317,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(writes_after_checkpoint_wal_wiped(work, out).await?);
     fixtures.extend(manifests_deleted(work, out).await?);
     fixtures.extend(clone_inherits_wal_wiped(work, out).await?);
+    fixtures.extend(crash_then_repeated_manifest(work, out).await?);
     Ok(fixtures)
 }
 
@@ -309,6 +345,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "q-writes-after-checkpoint-wal-wiped" => writes_after_checkpoint_wal_wiped(work, out).await,
         "r-manifests-deleted" => manifests_deleted(work, out).await,
         "s-clone-inherits-wal-wiped" => clone_inherits_wal_wiped(work, out).await,
+        "t-crash-repeated-manifest" => crash_then_repeated_manifest(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -1105,6 +1142,44 @@ pub async fn clone_inherits_wal_wiped(work: &Path, out: &Path) -> Result<Vec<Pat
         s.wipe_wal_of(clone)?;
     }
     log_reads(&mut s, &reads).await;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// T: two databases whose latest manifest repeats the one before it. `closed`'s writer flushes
+/// `a00`..`a02` to L0, writes `b00`, `b01` and closes with `Db::close()`: its memtable flush
+/// records them in L0, and its last write repeats that manifest. `crashed`'s writer flushes
+/// `a00`..`a02` to L0, writes `b00`, `b01` to its WAL only, and its process dies; an operator's
+/// `Admin::delete_checkpoint` of a checkpoint that is not there then writes `crashed`'s latest
+/// manifest again unchanged. Both WALs are wiped: a reader of `closed` loses nothing, one of
+/// `crashed` silently loses `b00` and `b01`, and the two stores look alike.
+pub async fn crash_then_repeated_manifest(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "t-crash-repeated-manifest", false)?;
+    let db = s.open("closed").await?;
+    put_range(&db, "a", 0..3).await?;
+    flush(&db, FlushType::MemTable).await?;
+    put_range(&db, "b", 0..2).await?;
+    flush(&db, FlushType::Wal).await?;
+    db.close().await?;
+    s.log("closed: put a00..a02, memtable flush, put b00, b01, WAL flush, Db::close()", json!("ok"));
+    let writer = s.open_crashable("crashed").await?;
+    put_range(&writer.db, "a", 0..3).await?;
+    flush(&writer.db, FlushType::MemTable).await?;
+    put_range(&writer.db, "b", 0..2).await?;
+    flush(&writer.db, FlushType::Wal).await?;
+    writer.crash();
+    s.log("crashed: put a00..a02, memtable flush, put b00, b01, WAL flush, the process dies", json!("ok"));
+    let absent = uuid::Uuid::from_u128(0x7e57_0000_0000_0000_0000_0000_0000_0001);
+    s.admin("crashed").delete_checkpoint(absent).await?;
+    s.log("crashed: Admin::delete_checkpoint of a checkpoint that is not there", json!({ "id": absent }));
+    log_reads(&mut s, &[("closed", "b01"), ("crashed", "b01")]).await;
+    s.snapshot("-before-wipe")?;
+    s.wipe_wal_of("closed")?;
+    s.wipe_wal_of("crashed")?;
+    log_reads(&mut s, &[("closed", "b01"), ("crashed", "b01"), ("crashed", "a00")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

@@ -36,7 +36,10 @@ crate::declare_rule! {
     /// live checkpoint of the clone (SlateDB's own included, such as a grandchild's final pin)
     /// is then unsafe; a clone of its latest state, which no checkpoint promises, a warning; so
     /// is a clone from a checkpoint that has expired (GC's pass after the deletion removes it)
-    /// or whose clone fails already (objects it needs are gone).
+    /// or whose clone fails already (objects it needs are gone). Likewise, a deletion breaks
+    /// no read of a clone whose reads fail already for another cause (its own WAL or SSTs gone):
+    /// the `delete-root:` and `delete-checkpoint:` plans report that as a warning saying the
+    /// deletion makes the loss final.
     ///
     /// ## Why it matters
     /// Neither `Admin::delete_db` nor `Admin::delete_checkpoint` checks for dependents: the

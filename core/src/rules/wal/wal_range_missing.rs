@@ -13,7 +13,10 @@ crate::declare_rule! {
     /// For every manifest a clone may start from (each checkpoint's manifest, and the latest
     /// manifest for a clone of "latest"), that every WAL object a single-source clone copies
     /// exists: ids `replay_after_wal_id + 1 ..= next_wal_sst_id - 1` under the root, in the
-    /// store that holds its WAL, zero-byte fences included.
+    /// store that holds its WAL, zero-byte fences included. Before a `wipe-wal:`, every live
+    /// checkpoint's range is checked, SlateDB's own included (a finished clone's final pin, the
+    /// checkpoint a clone of the latest state was made through, the compactor's): SlateDB never
+    /// clones from those itself, but they are listed like any other, and the finding names them.
     ///
     /// ## Why it matters
     /// `SlateDbWalAdmin::clone_wal` copies each id in that range and turns any failure into an
