@@ -785,6 +785,39 @@ fn a_repeated_manifest_proves_no_close() {
     }
 }
 
+/// Fixture u: two writers opened at `p`'s first WAL position and crashed, the first after
+/// writing `k00`..`k02` to WAL 2 (its fence is WAL 1), the second before writing (its fence,
+/// WAL 3, is then deleted). WAL 1–2 are listed without a gap and one of them is zero-byte,
+/// for two opens: the second open's fence is gone, so a read is unsafe as after one open whose
+/// fence is gone (`SDB-WAL-009`; no listing tells a writer that wrote nothing after it, as this
+/// one, whose reader still got `k01`, from one that did). Wiping the WAL then still loses
+/// `k00`..`k02` (`SDB-WAL-010`, unsafe): a gone fence does not prove the read fails already.
+/// Before the deletion, two fences for two opens: `safe`.
+#[test]
+fn a_gone_fence_among_several_opens_is_counted() {
+    let name = "u-idle-fence-deleted";
+    assert_eq!(reader_got(name, "p", "k01"), "value-1");
+    let stated = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let deleted = snapshot(&fixture("v2", name), false);
+    let read = evaluate_at(&deleted, &stated, made_at(&deleted), "read:p");
+    assert_verdict(&read, Verdict::Unsafe, Some("SDB-WAL-009"));
+    let fence = finding(&read, "SDB-WAL-009");
+    assert_eq!(
+        fence.evidence["opens_since_position"],
+        serde_json::json!([1, 2])
+    );
+    assert_eq!(fence.evidence["zero_byte_objects_from_position"], 1);
+    let wipe = evaluate_at(&deleted, &stated, made_at(&deleted), "wipe-wal:p");
+    assert_verdict(&wipe, Verdict::Unsafe, Some("SDB-WAL-010"));
+    assert_eq!(finding(&wipe, "SDB-WAL-010").severity, Severity::Error);
+    let before = snapshot(&fixture("v2", &format!("{name}-before-delete")), false);
+    let read = evaluate_at(&before, &stated, made_at(&before), "read:p");
+    assert_verdict(&read, Verdict::Safe, None);
+}
+
 /// Fixture p: `src` cloned twice; `split` took a named checkpoint `cp`, `plain` none. A clone
 /// carries its source's `external_dbs` over and writes its own pin on `src` from the source's
 /// final pin (slatedb `Manifest::cloned`), so once a clone's pin is deleted every clone of that

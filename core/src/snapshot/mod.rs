@@ -20,7 +20,7 @@ pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};
 pub use wal_copies::{copied_ranges, wal_ids_never_reused, CopiedRange, WalCopy};
 pub use wal_history::{
-    fence_slots, max_missing_fences, newest_l0, proven_fences, writer_close,
+    fence_slots, max_missing_fences, newest_l0, opens_since_position, proven_fences, writer_close,
     writer_open_unpersisted, writer_opened_here, CloseShape, FenceSlot, NewestL0,
 };
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};

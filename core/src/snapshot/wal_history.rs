@@ -49,6 +49,30 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
         .then_some(before)
 }
 
+/// The writer epochs that opened at `latest`'s WAL position since a writer last persisted it,
+/// as far as the given manifests show: each manifest that bumps the epoch over the given
+/// manifest before it without moving `next_wal_sst_id` or `replay_after_wal_id` is one open,
+/// and each open wrote a zero-byte fence at or after `next_wal_sst_id`, after every WAL object
+/// there then. (Positions and epochs only grow, so manifests missing in between hide opens,
+/// never add any: this is a lower bound.)
+pub fn opens_since_position(root: &RootState, latest: &Manifest) -> Vec<u64> {
+    let position = |m: &Manifest| (m.next_wal_sst_id, m.replay_after_wal_id);
+    let manifests: Vec<&Manifest> = root
+        .manifests
+        .range(..=latest.id)
+        .map(|(_, file)| &file.manifest)
+        .collect();
+    manifests
+        .windows(2)
+        .filter(|pair| {
+            position(pair[1]) == position(latest)
+                && position(pair[0]) == position(latest)
+                && pair[0].writer_epoch < pair[1].writer_epoch
+        })
+        .map(|pair| pair[1].writer_epoch)
+        .collect()
+}
+
 /// Whether a writer has opened on this root itself (not only on the database it was cloned
 /// from): its latest `writer_epoch` is past the epochs a clone takes over, which its first
 /// manifest (`initialized: false`) records. A clone whose first manifest is no longer given

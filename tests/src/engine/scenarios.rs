@@ -318,6 +318,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(manifests_deleted(work, out).await?);
     fixtures.extend(clone_inherits_wal_wiped(work, out).await?);
     fixtures.extend(crash_then_repeated_manifest(work, out).await?);
+    fixtures.extend(idle_fence_deleted(work, out).await?);
     Ok(fixtures)
 }
 
@@ -346,6 +347,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "r-manifests-deleted" => manifests_deleted(work, out).await,
         "s-clone-inherits-wal-wiped" => clone_inherits_wal_wiped(work, out).await,
         "t-crash-repeated-manifest" => crash_then_repeated_manifest(work, out).await,
+        "u-idle-fence-deleted" => idle_fence_deleted(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -1180,6 +1182,38 @@ pub async fn crash_then_repeated_manifest(work: &Path, out: &Path) -> Result<Vec
     s.wipe_wal_of("closed")?;
     s.wipe_wal_of("crashed")?;
     log_reads(&mut s, &[("closed", "b01"), ("crashed", "b01"), ("crashed", "a00")]).await;
+    s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// U: `p`'s writer writes `k00`..`k02` to its WAL only and its process dies; a second writer
+/// opens (bumping the epoch and writing its fence) and dies before writing anything. The
+/// newest WAL object, that fence, is then deleted: nothing was lost (a reader still gets
+/// `k01`), though no listing can show that the second writer wrote nothing.
+pub async fn idle_fence_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "u-idle-fence-deleted", false)?;
+    let writer = s.open_crashable("p").await?;
+    put_range(&writer.db, "k", 0..3).await?;
+    flush(&writer.db, FlushType::Wal).await?;
+    writer.crash();
+    s.log("p: put k00..k02, WAL flush, the process dies", json!("ok"));
+    s.open_crashable("p").await?.crash();
+    s.log("p: a writer opens, and its process dies before it writes", json!("ok"));
+    log_reads(&mut s, &[("p", "k01")]).await;
+    s.snapshot("-before-delete")?;
+    let newest = crate::store::files_under(&s.wal_dir().join("p").join("wal"))?
+        .into_iter()
+        .max()
+        .ok_or_else(|| anyhow!("p has no WAL objects"))?;
+    std::fs::remove_file(&newest)?;
+    s.log(
+        "operator deletes the newest WAL object (the second writer's fence)",
+        json!({ "key": s.portable(&newest.display().to_string()) }),
+    );
+    log_reads(&mut s, &[("p", "k01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
 }

@@ -35,17 +35,23 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     work.findings.extend(wal_store_required::check(root));
 }
 
-/// The finding that makes a read of `path`'s latest state fail now, before any action: what
-/// `read:` calls unsafe.
+/// The rules whose `unsafe` on a read proves that the read fails now: an SST it needs is gone
+/// (`SDB-SST-001`), or writes it would return are gone for certain (`SDB-WAL-003` past a hole,
+/// `SDB-WAL-010`; each decides from sizes, rows or fence counts). Not `SDB-WAL-009`'s gone
+/// fence: that writer may have written nothing, and then the read works.
+const PROVES_A_FAILING_READ: [&str; 3] = ["SDB-SST-001", "SDB-WAL-003", "SDB-WAL-010"];
+
+/// The finding that proves a read of `path`'s latest state fails now, before any action.
 fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {
     let mut now = Work {
         findings: Vec::new(),
         objects: Vec::new(),
     };
     read(cx, path, &mut now);
-    now.findings
-        .into_iter()
-        .find(|finding| matches!(finding.impact, Impact::Unsafe { .. }))
+    now.findings.into_iter().find(|finding| {
+        matches!(finding.impact, Impact::Unsafe { .. })
+            && PROVES_A_FAILING_READ.contains(&finding.rule)
+    })
 }
 
 /// `harm`, a finding that `action` breaks reads of `path`, as advice when a read of `path`

@@ -8,8 +8,8 @@ use crate::rules::listing::input_missing;
 use crate::rules::wal::id_ranges;
 use crate::rules::RuleContext;
 use crate::snapshot::{
-    writer_close, writer_open_unpersisted, writer_opened_here, CloseShape, RootState,
-    RowsAgainstL0, Unknown,
+    opens_since_position, writer_close, writer_open_unpersisted, writer_opened_here, CloseShape,
+    RootState, RowsAgainstL0, Unknown,
 };
 
 crate::declare_rule! {
@@ -20,7 +20,12 @@ crate::declare_rule! {
     ///   `next_wal_sst_id` and `replay_after_wal_id` are still those of the manifest it bumped
     ///   from): the zero-byte fence WAL that open wrote must still exist, at or after
     ///   `next_wal_sst_id` when the WAL range before it is intact, after `replay_after_wal_id`
-    ///   in any case. When it does not, this is an error.
+    ///   in any case. When it does not, this is an error. When several writers opened at that
+    ///   position since it was last persisted (each crashed, or closed before writing), each
+    ///   wrote a zero-byte fence there after every object there at its open: if the objects from
+    ///   `next_wal_sst_id` on are listed without a gap but fewer of them are zero-byte than
+    ///   there were opens, the newest open's fence lay past them all and is gone (fixture
+    ///   `u-idle-fence-deleted`).
     /// - Otherwise, on a database a writer has opened on (not a clone that never wrote): the
     ///   newest WAL object the latest manifest records (`next_wal_sst_id - 1`) must still
     ///   exist, or some later one. When none of them is listed, the deletion reached the end of
@@ -32,7 +37,9 @@ crate::declare_rule! {
     ///   (`--earlier-bundle`) read such WAL objects and their rows are past `last_l0_seq`
     ///   (then an error). A manifest of that epoch that repeats the one before it, as a
     ///   `Db::close()` after its memtable flush leaves it, is named in the warning as the
-    ///   likely story, but proves nothing: an admin write that changes nothing looks the same.
+    ///   likely story, but proves nothing: an admin write that changes nothing looks the same
+    ///   (`Admin::delete_checkpoint` of a checkpoint that is not there; after a crash, SlateDB
+    ///   then loses the crashed writer's last writes: fixture `t-crash-repeated-manifest`).
     ///
     /// ## Why it matters
     /// Every writer open writes its fence right after bumping the epoch (slatedb
@@ -115,7 +122,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         after_replay
     };
     if objects.range(fence_from..).next().is_some() {
-        return None;
+        return range_intact
+            .then(|| fences_short(root, latest, objects))
+            .flatten();
     }
     let newest = objects.keys().next_back().copied();
     Some(RULE.finding(
@@ -137,6 +146,62 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ("replay_after_wal_id", latest.replay_after_wal_id),
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("fence_expected_from", fence_from),
+            ("newest_listed_wal_id", newest),
+        ],
+        format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage"),
+        Impact::Unsafe {
+            predicted_error: format!(
+                "silent loss of the writes acknowledged since writer epoch {} opened (its fence WAL and every WAL after it are gone)",
+                latest.writer_epoch
+            ),
+        },
+    ))
+}
+
+/// Several writers opened at `latest`'s WAL position since it was last persisted (crashed, or
+/// closed before writing), and the WAL objects from `next_wal_sst_id` on are listed without a
+/// gap: each open wrote a zero-byte fence there, each after every object there at its open, so
+/// fewer zero-byte objects than opens means the latest fences, the newest open's among them,
+/// lie past every listed object, and are gone with whatever that writer wrote after them.
+fn fences_short(
+    root: &RootState,
+    latest: &Manifest,
+    objects: &ObjectsById<WalId>,
+) -> Option<Finding> {
+    let opens = opens_since_position(root, latest);
+    let from = latest.next_wal_sst_id;
+    let listed: Vec<(WalId, u64)> = objects
+        .range(from..)
+        .map(|(id, object)| (*id, object.size))
+        .collect();
+    let (first, newest) = (listed.first()?.0, listed.last()?.0);
+    let contiguous = first == from && newest - first + 1 == listed.len() as u64;
+    let fences = listed.iter().filter(|(_, size)| *size == 0).count();
+    if !contiguous || fences >= opens.len() {
+        return None;
+    }
+    Some(RULE.finding(
+        &root.path,
+        format!(
+            "the manifests of `{}` record {} writer opens (epochs {}) since WAL position {} was last persisted, and each open writes a zero-byte fence at or after WAL {}, after every WAL object there at its open; WAL {}–{} are listed without a gap, but only {} of them {}: the fence of the latest open, epoch {}'s, lay past WAL {} and is gone, and with it every write that writer acknowledged",
+            root.path,
+            opens.len(),
+            id_ranges(&opens),
+            from,
+            from,
+            first,
+            newest,
+            fences,
+            if fences == 1 { "is zero-byte" } else { "are zero-byte" },
+            latest.writer_epoch,
+            newest,
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("writer_epoch", latest.writer_epoch),
+            ("opens_since_position", &opens),
+            ("next_wal_sst_id", from),
+            ("zero_byte_objects_from_position", fences),
             ("newest_listed_wal_id", newest),
         ],
         format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage"),
