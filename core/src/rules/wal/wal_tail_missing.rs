@@ -92,6 +92,20 @@ fn newest_listed_phrase(newest: Option<WalId>) -> String {
     )
 }
 
+/// What to do when the fence of the latest writer open is gone.
+fn fence_gone_remediation() -> String {
+    format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage")
+}
+
+/// The harm when the fence of writer epoch `epoch`'s open is gone, and every WAL after it.
+fn fence_gone(epoch: u64) -> Impact {
+    Impact::Unsafe {
+        predicted_error: format!(
+            "silent loss of the writes acknowledged since writer epoch {epoch} opened (its fence WAL and every WAL after it are gone)"
+        ),
+    }
+}
+
 /// Checks that the fence of the writer open that wrote `latest` is still listed, or, when that
 /// writer has persisted a manifest since, that the WAL `latest` records has not lost its end.
 pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Option<Finding> {
@@ -148,13 +162,8 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ("fence_expected_from", fence_from),
             ("newest_listed_wal_id", newest),
         ],
-        format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage"),
-        Impact::Unsafe {
-            predicted_error: format!(
-                "silent loss of the writes acknowledged since writer epoch {} opened (its fence WAL and every WAL after it are gone)",
-                latest.writer_epoch
-            ),
-        },
+        fence_gone_remediation(),
+        fence_gone(latest.writer_epoch),
     ))
 }
 
@@ -204,13 +213,8 @@ fn fences_short(
             ("zero_byte_objects_from_position", fences),
             ("newest_listed_wal_id", newest),
         ],
-        format!("{RESTORE_WAL}; if the writer of that epoch is still running, stop it from serving reads: its acknowledged writes are gone from storage"),
-        Impact::Unsafe {
-            predicted_error: format!(
-                "silent loss of the writes acknowledged since writer epoch {} opened (its fence WAL and every WAL after it are gone)",
-                latest.writer_epoch
-            ),
-        },
+        fence_gone_remediation(),
+        fence_gone(latest.writer_epoch),
     ))
 }
 
