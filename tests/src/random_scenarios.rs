@@ -1120,33 +1120,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     // The clone's own checkpoint too: an action on the clone must not break a clone from it.
     // And the checkpoints the clones left on their sources: SlateDB never clones from them
     // itself, but they are listed like any other, and anyone may.
-    let sources: Vec<(&str, &UserCheckpoint)> = live_checkpoints
+    let clone_sources = live_checkpoints
         .iter()
         .map(|c| ("p", c))
         .chain(clone_checkpoint.iter().map(|c| ("c1", c)))
-        .collect();
-    let clone_from = |(source, c): &(&str, &UserCheckpoint)| Probe::CloneFrom {
-        source: source.to_string(),
-        id: c.id,
-        keys: c.keys.clone(),
-    };
-    let clones_from = |source: &str, checkpoints: &[(uuid::Uuid, Keys)]| -> Vec<Probe> {
-        checkpoints
-            .iter()
-            .map(|(id, keys)| Probe::CloneFrom {
-                source: source.to_string(),
-                id: *id,
-                keys: keys.clone(),
-            })
-            .collect()
-    };
+        .filter(|(_, c)| !c.expired)
+        .map(|(source, c)| (source, &c.id, &c.keys))
+        .chain(clone_pins.iter().map(|(id, keys)| ("p", id, keys)))
+        .chain(grandchild_pins.iter().map(|(id, keys)| ("c1", id, keys)))
+        .chain(other_checkpoints.iter().map(|(id, keys)| ("p", id, keys)));
     let unexpired_probes: Vec<Probe> = readers
         .iter()
         .cloned()
-        .chain(sources.iter().filter(|(_, c)| !c.expired).map(clone_from))
-        .chain(clones_from("p", &clone_pins))
-        .chain(clones_from("c1", &grandchild_pins))
-        .chain(clones_from("p", &other_checkpoints))
+        .chain(clone_sources.map(|(source, id, keys)| Probe::CloneFrom {
+            source: source.to_string(),
+            id: *id,
+            keys: keys.clone(),
+        }))
         .collect();
     let p_exists = latest_manifest(&main_dir, "p")?.is_some();
     let choice = pick(

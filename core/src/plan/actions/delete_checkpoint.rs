@@ -27,10 +27,7 @@ pub(crate) fn delete_checkpoint(
     work.findings.extend(
         dependent_clones::check(cx, path, Some(found.id), &action)
             .into_iter()
-            .map(|finding| match dependent_clones::reads_broken(&finding) {
-                Some(clone) => read::unless_broken_already(cx, &clone, &action, finding),
-                None => finding,
-            }),
+            .map(|finding| read::unless_clone_broken_already(cx, &action, finding)),
     );
     work.findings
         .extend(clones_of_clones(cx, path, found, &action));

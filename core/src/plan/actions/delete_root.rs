@@ -25,9 +25,6 @@ pub(crate) fn delete_root(cx: &RuleContext<'_>, root: &str, work: &mut Work) {
     work.findings.extend(
         dependent_clones::check(cx, root, None, &action)
             .into_iter()
-            .map(|finding| match dependent_clones::reads_broken(&finding) {
-                Some(clone) => read::unless_broken_already(cx, &clone, &action, finding),
-                None => finding,
-            }),
+            .map(|finding| read::unless_clone_broken_already(cx, &action, finding)),
     );
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::{Finding, Impact};
 use crate::plan::planner::{advisory, latest, Work};
-use crate::rules::clone::{clone_incomplete, external_pin_missing};
+use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
 use crate::rules::sst::sst_missing;
 use crate::rules::wal::{
@@ -42,7 +42,7 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
 const PROVES_A_FAILING_READ: [&str; 3] = ["SDB-SST-001", "SDB-WAL-003", "SDB-WAL-010"];
 
 /// The finding that proves a read of `path`'s latest state fails now, before any action.
-fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {
+pub(crate) fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {
     let mut now = Work {
         findings: Vec::new(),
         objects: Vec::new(),
@@ -54,20 +54,17 @@ fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {
     })
 }
 
-/// `harm`, a finding that `action` breaks reads of `path`, as advice when a read of `path`
-/// fails already: issue 10 judges an action by what it breaks of what works, and a broken read
-/// stays broken. What the action destroys is what a repair could still recover, and the finding
-/// says so.
+/// `harm`, a finding that `action` breaks reads of `path`, as advice when `broken` proves a
+/// read of `path` fails already ([`fails_already`]): issue 10 judges an action by what it
+/// breaks of what works, and a broken read stays broken. What the action destroys is what a
+/// repair could still recover, and the finding says so.
 pub(crate) fn unless_broken_already(
-    cx: &RuleContext<'_>,
+    broken: Option<&Finding>,
     path: &str,
     action: &str,
     harm: Finding,
 ) -> Finding {
-    if harm.impact == Impact::Advisory {
-        return harm;
-    }
-    let Some(broken) = fails_already(cx, path) else {
+    let Some(broken) = broken.filter(|_| harm.impact != Impact::Advisory) else {
         return harm;
     };
     let why = match &broken.impact {
@@ -85,4 +82,19 @@ pub(crate) fn unless_broken_already(
         broken.rule
     );
     harm
+}
+
+/// `harm`, one of `SDB-CLONE-004`'s findings about `action`, as advice when it says the
+/// action breaks the reads of a clone whose reads fail already.
+pub(crate) fn unless_clone_broken_already(
+    cx: &RuleContext<'_>,
+    action: &str,
+    harm: Finding,
+) -> Finding {
+    match dependent_clones::reads_broken(&harm) {
+        Some(clone) => {
+            unless_broken_already(fails_already(cx, &clone).as_ref(), &clone, action, harm)
+        }
+        None => harm,
+    }
 }

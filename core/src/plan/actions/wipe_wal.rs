@@ -1,6 +1,6 @@
 //! `wipe-wal:ROOT`: every WAL object of the database is deleted now.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Impact, Severity};
 use crate::model::Manifest;
 use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::actions::clone_use::CloneUse;
@@ -127,10 +127,16 @@ pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // a deleted tail) is broken whatever the wipe does: what the wipe takes from it is what a
     // repair could still recover, reported without deciding the verdict.
     let action = format!("wiping the WAL of `{path}`");
+    let harms = judge_data(cx, root, latest, &bound, &readable, &mut kept);
+    let broken = harms
+        .iter()
+        .any(|harm| harm.impact != Impact::Advisory)
+        .then(|| read::fails_already(cx, path))
+        .flatten();
     work.findings.extend(
-        judge_data(cx, root, latest, &bound, &readable, &mut kept)
+        harms
             .into_iter()
-            .map(|finding| read::unless_broken_already(cx, path, &action, finding)),
+            .map(|harm| read::unless_broken_already(broken.as_ref(), path, &action, harm)),
     );
     if let Some(hole) = hole {
         work.findings.extend(
