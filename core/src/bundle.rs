@@ -16,7 +16,8 @@
 use crate::limits::{human_bytes, LimitExceeded, Limits};
 use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, ListingOptions};
 use crate::manifest::{
-    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, MAX_COMPACTIONS_BYTES,
+    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, SharedSstViews,
+    MAX_COMPACTIONS_BYTES,
 };
 use crate::snapshot::{RowsRead, SnapshotInputs, StoreSide};
 use crate::sst::read_sst_rows;
@@ -301,6 +302,7 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut main = None;
     let mut wal = None;
     let mut manifests = Vec::new();
+    let mut shared_views = SharedSstViews::default();
     let mut compactor_epochs = Vec::new();
     let mut object_rows = Vec::new();
     let mut sst_bytes = 0u64;
@@ -411,7 +413,9 @@ pub fn read_bundle_with_limits<R: Read>(
             entry.read_to_end(&mut bytes).map_err(archive_error)?;
             match decode_for_check(&shown, &bytes, None, limits)? {
                 DecodedForCheck::Decoded(mut decoded) => {
-                    manifests.push((key.to_string(), decoded.remove(0)))
+                    let mut file = decoded.remove(0);
+                    shared_views.share(&mut file.manifest);
+                    manifests.push((key.to_string(), file))
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
             }

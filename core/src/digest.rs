@@ -14,6 +14,15 @@ impl Hasher {
         self.0.update(bytes);
     }
 
+    /// Adds one named file as [`sha256_of_files`] frames it: its name, a zero byte, its length
+    /// and its bytes.
+    pub fn update_file(&mut self, name: &str, bytes: &[u8]) {
+        self.update(name.as_bytes());
+        self.update(&[0]);
+        self.update(&(bytes.len() as u64).to_be_bytes());
+        self.update(bytes);
+    }
+
     /// The SHA-256 of everything added, in lower-case hex.
     pub fn finish_hex(self) -> String {
         hex(&self.0.finalize())
@@ -68,14 +77,11 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// SHA-256 of a list of (name, bytes): each name, its length and its bytes, in order.
 pub fn sha256_of_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
-    let mut hasher = Sha256::new();
+    let mut hasher = Hasher::default();
     for (name, bytes) in files {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update((bytes.len() as u64).to_be_bytes());
-        hasher.update(bytes);
+        hasher.update_file(name, bytes);
     }
-    hex(&hasher.finalize())
+    hasher.finish_hex()
 }
 
 /// `bytes` in lower-case hex, as the hashes here are written (for digests taken elsewhere,

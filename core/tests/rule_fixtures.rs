@@ -246,7 +246,7 @@ fn l0_minted_early(given: &mut SnapshotInputs) {
         .expect("manifest 3 has an L0");
     edit_manifests(given, "parent", |id, manifest| {
         if id == 4 {
-            if let Some(newest) = manifest.tree.l0.first_mut() {
+            if let Some(newest) = manifest.tree.l0.first_mut().map(std::sync::Arc::make_mut) {
                 let early = ulid::Ulid::from_parts(watermark - 5000, newest.id.random());
                 newest.id = early;
                 newest.sst.id = early.into();

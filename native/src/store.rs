@@ -8,7 +8,8 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::{
-    decode_manifest_file, newest_compactions, readable_epochs, MAX_COMPACTIONS_BYTES,
+    decode_manifest_file, newest_compactions, readable_epochs, SharedSstViews,
+    MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::snapshot::{ObjectToRead, ReadPlan, RowsRead, StoreSide};
@@ -187,16 +188,35 @@ impl Store {
         Ok(builder.finish())
     }
 
-    /// Fetches and decodes every manifest object `listing` shows.
+    /// Fetches and decodes every manifest object `listing` shows, in key order. Each is
+    /// decoded as it arrives and its bytes dropped, and the SST views the manifests repeat are
+    /// kept once: a root keeps every manifest written since GC last ran.
     pub async fn manifests(
         &self,
         listing: &Listing,
     ) -> Result<Vec<(String, ManifestFile)>, Failure> {
+        let mut decoded = futures::stream::iter(manifest_keys(listing))
+            .map(|key| async move {
+                let bytes = self
+                    .get(&key)
+                    .await
+                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
+                let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
+                // Decoded off the I/O threads, several at once, each on the core free for it.
+                let file = tokio::task::spawn_blocking(move || {
+                    decode_manifest_file(&shown, &bytes, None).map(|mut files| files.remove(0))
+                })
+                .await
+                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
+                Ok::<_, Failure>((key, file))
+            })
+            .buffered(16);
+        let mut shared = SharedSstViews::default();
         let mut manifests = Vec::new();
-        for (key, bytes) in self.manifest_objects(listing).await? {
-            let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
-            let mut decoded = decode_manifest_file(&shown, &bytes, None)?;
-            manifests.push((key, decoded.remove(0)));
+        while let Some(next) = decoded.next().await {
+            let (key, mut file) = next?;
+            shared.share(&mut file.manifest);
+            manifests.push((key, file));
         }
         Ok(manifests)
     }
@@ -206,17 +226,7 @@ impl Store {
         &self,
         listing: &Listing,
     ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-        let keys: Vec<String> = listing
-            .objects
-            .root_tables()
-            .flat_map(|(_, tables)| {
-                let table = &tables.manifests;
-                let ids: Vec<u64> = table.ids().collect();
-                ids.into_iter()
-                    .flat_map(move |id| table.spellings(id).map(|(key, _, _)| key))
-            })
-            .collect();
-        self.fetch(keys).await
+        self.fetch(manifest_keys(listing)).await
     }
 
     /// Each root's newest `compactions/` object that `listing` shows, as stored (key, bytes);
@@ -300,4 +310,21 @@ impl Store {
         objects.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(objects)
     }
+}
+
+/// The key of every manifest object `listing` shows (each spelling), sorted.
+fn manifest_keys(listing: &Listing) -> Vec<String> {
+    let mut keys: Vec<String> = listing
+        .objects
+        .root_tables()
+        .flat_map(|(_, tables)| {
+            let table = &tables.manifests;
+            let ids: Vec<u64> = table.ids().collect();
+            ids.into_iter()
+                .flat_map(move |id| table.spellings(id).map(|(key, _, _)| key))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }

@@ -6,7 +6,7 @@ use crate::listing::{
     classify_key, read_listing, LineStream, ListedTime, Listing, ListingBuilder, ListingFormat,
     ListingOptions, RawEntry, SlateObject,
 };
-use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck};
+use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck, SharedSstViews};
 use crate::model::{ManifestFile, ManifestFormat};
 use crate::snapshot::{RowsRead, SnapshotInputs};
 use chrono::{DateTime, Utc};
@@ -87,6 +87,8 @@ pub struct Assembly {
     main: StoreListing,
     wal: StoreListing,
     manifests: Vec<GivenManifest>,
+    /// One copy of each SST view the manifests name.
+    shared_views: SharedSstViews,
     unsupported: Vec<GivenUnsupported>,
     /// The most SlateDB objects a store's listing may hold, and why.
     max_objects: Option<(u64, &'static str)>,
@@ -104,6 +106,7 @@ impl Assembly {
             main: StoreListing::None,
             wal: StoreListing::None,
             manifests: Vec::new(),
+            shared_views: SharedSstViews::default(),
             unsupported: Vec::new(),
             max_objects: None,
             compactor_epochs: Vec::new(),
@@ -250,7 +253,8 @@ impl Assembly {
         let count = decoded.len();
         let size = (count == 1 && !matches!(decoded[0].format, ManifestFormat::SlatedbCliJson))
             .then_some(bytes.len() as u64);
-        for manifest in decoded {
+        for mut manifest in decoded {
+            self.shared_views.share(&mut manifest.manifest);
             self.manifests.push(GivenManifest {
                 key: key.map(str::to_string),
                 source: file.to_string(),

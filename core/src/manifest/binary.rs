@@ -16,6 +16,7 @@ use crate::model::{
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
 use ulid::Ulid;
 
 /// SST format version assumed when a manifest entry records none.
@@ -112,14 +113,14 @@ fn manifest_v1(id: ManifestId, root: &FbManifestV1) -> Result<Manifest, Inconsis
     let last_compacted = root.l0_last_compacted().map(|ulid| ulid.value());
     let l0 = required(root.l0(), "l0")?
         .iter()
-        .map(|sst| sst_v1(&sst))
+        .map(|sst| sst_v1(&sst).map(Arc::new))
         .collect::<Result<_, _>>()?;
     let compacted = required(root.compacted(), "compacted")?
         .iter()
         .map(|run| {
             let views = required(run.ssts(), "sorted run ssts")?
                 .iter()
-                .map(|sst| sst_v1(&sst))
+                .map(|sst| sst_v1(&sst).map(Arc::new))
                 .collect::<Result<_, _>>()?;
             Ok(SortedRun {
                 id: run.id(),
@@ -278,14 +279,14 @@ fn tree_v2<'a>(
 ) -> Result<LsmTree, Inconsistency> {
     let l0 = required(l0, "l0")?
         .iter()
-        .map(|view| view_v2(&view, lookup))
+        .map(|view| view_v2(&view, lookup).map(Arc::new))
         .collect::<Result<_, _>>()?;
     let compacted = required(compacted, "compacted")?
         .iter()
         .map(|run| {
             let views = required(run.ssts(), "sorted run ssts")?
                 .iter()
-                .map(|view| view_v2(&view, lookup))
+                .map(|view| view_v2(&view, lookup).map(Arc::new))
                 .collect::<Result<_, _>>()?;
             Ok(SortedRun {
                 id: run.id(),

@@ -8,6 +8,7 @@ mod file_name;
 mod flatbuf;
 mod json;
 mod key_range;
+mod shared_views;
 
 pub use binary::{decode_binary, decode_binary_with_limits};
 pub use compactions::{
@@ -16,6 +17,7 @@ pub use compactions::{
 pub use error::{ManifestError, ManifestErrorKind};
 pub use file_name::manifest_id_from_path;
 pub use json::{parse_slatedb_json, to_slatedb_json};
+pub use shared_views::SharedSstViews;
 
 use crate::limits::Limits;
 use crate::model::{ManifestFile, ManifestId};

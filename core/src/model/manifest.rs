@@ -3,6 +3,7 @@
 use super::ids::{ulid_string, CheckpointId, ManifestId, SstId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use ulid::Ulid;
 
 /// Where a decoded manifest came from.
@@ -117,6 +118,12 @@ impl Manifest {
         std::iter::once(&self.tree).chain(self.segments.iter().map(|segment| &segment.tree))
     }
 
+    /// The main tree and each segment's tree, to change.
+    pub fn trees_mut(&mut self) -> impl Iterator<Item = &mut LsmTree> {
+        std::iter::once(&mut self.tree)
+            .chain(self.segments.iter_mut().map(|segment| &mut segment.tree))
+    }
+
     /// Every SST view referenced by any tree (L0 first, then sorted runs).
     pub fn sst_views(&self) -> impl Iterator<Item = &SstView> {
         self.trees().flat_map(LsmTree::sst_views)
@@ -132,8 +139,9 @@ pub struct LsmTree {
     /// The SST id of that L0 (format version 1 stores only SST ids; version 2 reads as `None`).
     #[serde(default, with = "ulid_string::option")]
     pub last_compacted_l0_sst_id: Option<Ulid>,
-    /// L0 SST views, newest first.
-    pub l0: Vec<SstView>,
+    /// L0 SST views, newest first (shared with the other manifests naming them: see
+    /// [`SharedSstViews`](crate::manifest::SharedSstViews)).
+    pub l0: Vec<Arc<SstView>>,
     /// Sorted runs.
     pub compacted: Vec<SortedRun>,
 }
@@ -144,6 +152,7 @@ impl LsmTree {
         self.l0
             .iter()
             .chain(self.compacted.iter().flat_map(|run| run.sst_views.iter()))
+            .map(Arc::as_ref)
     }
 }
 
@@ -161,8 +170,8 @@ pub struct Segment {
 pub struct SortedRun {
     /// The run id.
     pub id: u32,
-    /// The views, in key order.
-    pub sst_views: Vec<SstView>,
+    /// The views, in key order (shared like [`LsmTree::l0`]'s).
+    pub sst_views: Vec<Arc<SstView>>,
 }
 
 /// A (possibly projected) view of one physical SST.

@@ -7,13 +7,13 @@ use crate::exit::{write_stdout, Failure, INCONCLUSIVE, SAFE, UNSAFE};
 use slatecheck_core::bundle::BundleInfo;
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::config::{Config, CONFIG_FILE_NAME};
-use slatecheck_core::digest::sha256_of_files;
+use slatecheck_core::digest::{sha256_of_files, Hasher};
 use slatecheck_core::finding::Verdict;
 use slatecheck_core::limits::Limits;
 use slatecheck_core::listing::{classify_key, SlateObject};
 use slatecheck_core::manifest::{
     decode_for_check, newest_compactions, readable_epochs, DecodedForCheck, ManifestError,
-    MAX_COMPACTIONS_BYTES,
+    SharedSstViews, MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::report::{
@@ -391,17 +391,28 @@ fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {
 fn decode_on_every_core(
     contents: &[(String, Vec<u8>, String)],
     limits: &Limits,
+    shared: &mut [SharedSstViews],
 ) -> Vec<Result<DecodedForCheck, ManifestError>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = contents.len().div_ceil(workers).max(1);
+    let per_worker = contents.len().div_ceil(shared.len().max(1)).max(1);
     std::thread::scope(|scope| {
+        // Each worker shares the SST views of the files it decodes, which (in path order) are
+        // mostly one root's: duplicates are dropped on every core, not after the join.
         let handles: Vec<_> = contents
             .chunks(per_worker)
-            .map(|files| {
+            .zip(shared.iter_mut())
+            .map(|(files, shared)| {
                 scope.spawn(move || {
                     files
                         .iter()
-                        .map(|(_, bytes, shown)| decode_for_check(shown, bytes, None, limits))
+                        .map(|(_, bytes, shown)| {
+                            let mut decoded = decode_for_check(shown, bytes, None, limits);
+                            if let Ok(DecodedForCheck::Decoded(files)) = &mut decoded {
+                                for file in files {
+                                    shared.share(&mut file.manifest);
+                                }
+                            }
+                            decoded
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -519,17 +530,6 @@ fn read_manifest_dir(
     let (compactions, files): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|path| path.extension().is_some_and(|ext| ext == "compactions"));
-    let mut contents = Vec::new();
-    for path in &files {
-        if let Ok(metadata) = std::fs::metadata(path) {
-            limits
-                .check_manifest_bytes("the manifest", metadata.len())
-                .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", path.display())))?;
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
-        contents.push((key_below(dir, path), bytes, path.display().to_string()));
-    }
     let mut manifests = Vec::new();
     let mut unsupported = Vec::new();
     let prefix = prefix
@@ -543,11 +543,37 @@ fn read_manifest_dir(
         }
         .to_string()
     };
-    for ((key, _, _), decoded) in contents.iter().zip(decode_on_every_core(&contents, limits)) {
-        let key = store_key(key);
-        match decoded? {
-            DecodedForCheck::Decoded(mut decoded) => manifests.push((key, decoded.remove(0))),
-            DecodedForCheck::Unsupported(what) => unsupported.push((key, what)),
+    // Read and decoded a batch at a time, each file's bytes dropped once hashed: memory holds
+    // the manifests' distinct SST views, not every file of a bucket's roots at once.
+    let mut hasher = Hasher::default();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut shared: Vec<SharedSstViews> = (0..workers).map(|_| SharedSstViews::default()).collect();
+    for batch in batches_by_size(&files, MANIFEST_BATCH_BYTES) {
+        let mut contents = Vec::with_capacity(batch.len());
+        for path in batch {
+            if let Ok(metadata) = std::fs::metadata(path) {
+                limits
+                    .check_manifest_bytes("the manifest", metadata.len())
+                    .map_err(|exceeded| {
+                        Failure::input(format!("{}: {exceeded}", path.display()))
+                    })?;
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
+            contents.push((key_below(dir, path), bytes, path.display().to_string()));
+        }
+        for ((key, bytes, _), decoded) in
+            contents
+                .iter()
+                .zip(decode_on_every_core(&contents, limits, &mut shared))
+        {
+            hasher.update_file(key, bytes);
+            match decoded? {
+                DecodedForCheck::Decoded(mut decoded) => {
+                    manifests.push((store_key(key), decoded.remove(0)))
+                }
+                DecodedForCheck::Unsupported(what) => unsupported.push((store_key(key), what)),
+            }
         }
     }
     // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
@@ -581,22 +607,42 @@ fn read_manifest_dir(
             })
         })
         .collect();
-    let sha256 = sha256_of_files(
-        contents
-            .iter()
-            .map(|(key, bytes, _)| (key.as_str(), bytes.as_slice()))
-            .chain(
-                newest
-                    .iter()
-                    .map(|(key, bytes)| (key.as_str(), bytes.as_slice())),
-            ),
-    );
+    for (key, bytes) in &newest {
+        hasher.update_file(key, bytes);
+    }
+    let sha256 = hasher.finish_hex();
     Ok(ManifestDir {
         manifests,
         unsupported,
         compactor_epochs,
         sst_files,
         sha256,
+    })
+}
+
+/// Manifest bytes read (and decoded) at a time from a folder.
+const MANIFEST_BATCH_BYTES: u64 = 32 << 20;
+
+/// `files` in order, in runs of at most `bytes` bytes by their size on disk (at least one file
+/// a run).
+fn batches_by_size(files: &[PathBuf], bytes: u64) -> impl Iterator<Item = &[PathBuf]> {
+    let mut rest = files;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut taken = 0u64;
+        let end = rest
+            .iter()
+            .position(|path| {
+                taken += std::fs::metadata(path).map_or(0, |m| m.len());
+                taken > bytes
+            })
+            .unwrap_or(rest.len())
+            .max(1);
+        let (batch, after) = rest.split_at(end);
+        rest = after;
+        Some(batch)
     })
 }
 
