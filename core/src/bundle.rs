@@ -413,9 +413,15 @@ pub fn read_bundle_with_limits<R: Read>(
             entry.read_to_end(&mut bytes).map_err(archive_error)?;
             match decode_for_check(&shown, &bytes, None, limits)? {
                 DecodedForCheck::Decoded(mut decoded) => {
-                    let mut file = decoded.remove(0);
-                    shared_views.share(&mut file.manifest);
-                    manifests.push((key.to_string(), file))
+                    let mut manifest = decoded.remove(0);
+                    shared_views.share(&mut manifest.manifest);
+                    limits
+                        .check_held_manifests(shared_views.held_bytes())
+                        .map_err(|exceeded| BundleError::Limit {
+                            file: file.to_string(),
+                            exceeded,
+                        })?;
+                    manifests.push((key.to_string(), manifest))
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
             }

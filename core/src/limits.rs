@@ -29,6 +29,11 @@ pub struct Limits {
     /// SSTs it does not know), from a live store, a bundle's collection or a folder. Objects
     /// past it are not read, which is no error: what only their rows settle stays open.
     pub sst_read_bytes: u64,
+    /// `held-manifests-bytes`: memory the decoded manifests of one check may hold, estimated
+    /// from their SST views (each distinct view once, however many manifests name it; see
+    /// [`crate::manifest::SharedSstViews::held_bytes`]). A bucket's roots keep every manifest
+    /// written since GC last ran, so their number is the store's to choose.
+    pub held_manifests_bytes: u64,
 }
 
 /// The limits when none is configured. A SlateDB manifest with 100,000 SSTs is about 10 MB
@@ -41,6 +46,7 @@ pub const DEFAULT_LIMITS: Limits = Limits {
     manifest_tables: 4_000_000,
     wal_ids: 10_000_000,
     sst_read_bytes: 256 << 20,
+    held_manifests_bytes: 8 << 30,
 };
 
 impl Default for Limits {
@@ -50,7 +56,7 @@ impl Default for Limits {
 }
 
 /// The names of the limits, as `--limit` and `[limits]` take them.
-pub const LIMIT_NAMES: [&str; 7] = [
+pub const LIMIT_NAMES: [&str; 8] = [
     "bundle-bytes",
     "bundle-members",
     "member-bytes",
@@ -58,6 +64,7 @@ pub const LIMIT_NAMES: [&str; 7] = [
     "manifest-tables",
     "wal-ids",
     "sst-read-bytes",
+    "held-manifests-bytes",
 ];
 
 /// One line of input longer than this is refused: object keys are at most 1024 bytes in S3,
@@ -129,6 +136,7 @@ impl Limits {
             "manifest-tables" => self.manifest_tables,
             "wal-ids" => self.wal_ids,
             "sst-read-bytes" => self.sst_read_bytes,
+            "held-manifests-bytes" => self.held_manifests_bytes,
             _ => return None,
         })
     }
@@ -160,6 +168,7 @@ impl Limits {
             "manifest-tables" => &mut self.manifest_tables,
             "wal-ids" => &mut self.wal_ids,
             "sst-read-bytes" => &mut self.sst_read_bytes,
+            "held-manifests-bytes" => &mut self.held_manifests_bytes,
             _ => {
                 return Err(format!(
                     "unknown limit `{name}` (known: {})",
@@ -189,6 +198,22 @@ impl Limits {
                 name: "manifest-bytes",
                 limit: self.manifest_bytes,
                 what: format!("{what} ({})", human_bytes(size)),
+            });
+        }
+        Ok(())
+    }
+
+    /// An error when the decoded manifests' estimated `held` bytes exceed the
+    /// `held-manifests-bytes` limit.
+    pub fn check_held_manifests(&self, held: u64) -> Result<(), LimitExceeded> {
+        if held > self.held_manifests_bytes {
+            return Err(LimitExceeded {
+                name: "held-manifests-bytes",
+                limit: self.held_manifests_bytes,
+                what: format!(
+                    "the memory of the manifests' SST views (about {} so far)",
+                    human_bytes(held)
+                ),
             });
         }
         Ok(())

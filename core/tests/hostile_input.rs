@@ -7,6 +7,7 @@ use common::store::{inputs, made_at};
 use slatecheck_core::bundle::{read_bundle, read_bundle_with_limits, BundleError};
 use slatecheck_core::check::{run_check, CheckRequest};
 use slatecheck_core::finding::Verdict;
+use slatecheck_core::intake::Assembly;
 use slatecheck_core::limits::{Limits, MAX_JSON_VALUE_BYTES, MAX_LINE_BYTES};
 use slatecheck_core::listing::{read_listing, ListingBuilder, ListingOptions, ListingWarning};
 use slatecheck_core::manifest::{
@@ -175,6 +176,32 @@ fn a_manifest_with_more_tables_than_the_limit_is_refused() {
     assert!(err.starts_with(&key), "{err}");
     assert!(
         err.contains("exceeds the manifest-tables limit of 3"),
+        "{err}"
+    );
+}
+
+/// Manifests dropped on the page one by one: past `held-manifests-bytes` (their SST views,
+/// each distinct view counted once) the next is refused naming the file and the limit; the
+/// same manifest again costs only its pointers.
+#[test]
+fn the_manifests_the_page_holds_are_bounded() {
+    let (key, bytes) = a_real_manifest();
+    let mut roomy = Assembly::new(ListingOptions::default());
+    for _ in 0..3 {
+        roomy.add_manifest(&key, Some(&key), &bytes).expect("held");
+    }
+    let mut tight = Assembly::new(ListingOptions::default());
+    tight.set_limits(Limits {
+        held_manifests_bytes: 1024,
+        ..Limits::default()
+    });
+    let err = tight
+        .add_manifest(&key, Some(&key), &bytes)
+        .expect_err("refused")
+        .to_string();
+    assert!(err.starts_with(&key), "{err}");
+    assert!(
+        err.contains("exceeds the held-manifests-bytes limit of 1 KiB"),
         "{err}"
     );
 }

@@ -62,6 +62,7 @@ fn small_limits() -> Limits {
         manifest_tables: 5_000,
         wal_ids: 100_000,
         sst_read_bytes: 1 << 20,
+        held_manifests_bytes: 64 << 20,
     }
 }
 

@@ -6,9 +6,10 @@ use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
+use slatecheck_core::limits::Limits;
 use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::{
-    decode_manifest_file, newest_compactions, readable_epochs, SharedSstViews,
+    decode_manifest_file_with_limits, newest_compactions, readable_epochs, SharedSstViews,
     MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
@@ -194,6 +195,7 @@ impl Store {
     pub async fn manifests(
         &self,
         listing: &Listing,
+        limits: &Limits,
     ) -> Result<Vec<(String, ManifestFile)>, Failure> {
         let mut decoded = futures::stream::iter(manifest_keys(listing))
             .map(|key| async move {
@@ -203,8 +205,10 @@ impl Store {
                     .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
                 let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
                 // Decoded off the I/O threads, several at once, each on the core free for it.
+                let limits = *limits;
                 let file = tokio::task::spawn_blocking(move || {
-                    decode_manifest_file(&shown, &bytes, None).map(|mut files| files.remove(0))
+                    decode_manifest_file_with_limits(&shown, &bytes, None, &limits)
+                        .map(|mut files| files.remove(0))
                 })
                 .await
                 .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
@@ -216,6 +220,9 @@ impl Store {
         while let Some(next) = decoded.next().await {
             let (key, mut file) = next?;
             shared.share(&mut file.manifest);
+            limits
+                .check_held_manifests(shared.held_bytes())
+                .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", self.url)))?;
             manifests.push((key, file));
         }
         Ok(manifests)

@@ -145,6 +145,44 @@ fn limits_come_from_flags_and_slatecheck_toml() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
+/// The decoded manifests' memory is bounded however the manifests come (a bucket's roots keep
+/// every manifest since GC last ran): past `held-manifests-bytes` the check stops, exit 2,
+/// naming the limit and the input; within it, the same inputs are judged.
+#[test]
+fn the_manifests_a_check_holds_are_bounded() {
+    let fixture = repo().join("fixtures/v2/b-seed-wal-store-split-after-wipe");
+    let path = |name: &str| fixture.join(name).to_str().expect("utf-8").to_string();
+    let (bundle, main, listing) = (
+        path("bundle.tar.gz"),
+        path("main"),
+        path("listings/main.tsv"),
+    );
+    for (input, args) in [
+        (&bundle, vec!["--bundle", &bundle]),
+        (&main, vec!["--store", &main]),
+        (&main, vec!["--listing", &listing, "--manifests", &main]),
+    ] {
+        let mut tight = vec!["check", "--limit", "held-manifests-bytes=1KiB"];
+        tight.extend(&args);
+        let out = slatecheck(&tight);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("exceeds the held-manifests-bytes limit of 1 KiB"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(input.as_str()),
+            "{args:?} names its input: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: a report was printed");
+        let mut roomy = vec!["check"];
+        roomy.extend(&args);
+        let out = slatecheck(&roomy);
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}
+
 /// A listing line that is not what its format expects: the file, the line and what was
 /// expected, exit 2, no report.
 #[test]

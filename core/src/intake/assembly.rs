@@ -255,6 +255,9 @@ impl Assembly {
             .then_some(bytes.len() as u64);
         for mut manifest in decoded {
             self.shared_views.share(&mut manifest.manifest);
+            self.limits
+                .check_held_manifests(self.shared_views.held_bytes())
+                .map_err(|exceeded| IntakeError(format!("{file}: {exceeded}")))?;
             self.manifests.push(GivenManifest {
                 key: key.map(str::to_string),
                 source: file.to_string(),

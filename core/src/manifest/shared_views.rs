@@ -10,10 +10,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use ulid::Ulid;
 
+/// Memory one distinct SST view takes once decoded, with its keys and the table's slack: an
+/// upper estimate (measured: about 870 bytes for views with 15-byte keys).
+const BYTES_PER_VIEW: u64 = 1024;
+
 /// The SST views seen so far, by view id; a view equal to one seen is replaced by it.
 #[derive(Debug, Default)]
 pub struct SharedSstViews {
     by_id: HashMap<Ulid, Arc<SstView>>,
+    /// Views named by the manifests shared, each time named.
+    references: u64,
 }
 
 impl SharedSstViews {
@@ -25,6 +31,7 @@ impl SharedSstViews {
             let runs = tree.compacted.iter_mut().flat_map(|run| &mut run.sst_views);
             for view in tree.l0.iter_mut().chain(runs) {
                 self.share_view(view);
+                self.references += 1;
             }
         }
     }
@@ -38,6 +45,16 @@ impl SharedSstViews {
                 self.by_id.insert(view.id, Arc::clone(view));
             }
         }
+    }
+
+    /// The memory the manifests shared hold in SST views, estimated: each distinct view once,
+    /// and a pointer for each time a manifest names one. What the `held-manifests-bytes` limit
+    /// bounds.
+    pub fn held_bytes(&self) -> u64 {
+        let distinct = self.by_id.len() as u64;
+        distinct
+            .saturating_mul(BYTES_PER_VIEW)
+            .saturating_add(self.references.saturating_mul(8))
     }
 
     /// How many distinct views are shared.
@@ -79,6 +96,8 @@ mod tests {
         shared.share(&mut b);
         assert!(!a.tree.l0.is_empty());
         assert_eq!(shared.len(), a.sst_views().count());
+        let views = a.sst_views().count() as u64;
+        assert_eq!(shared.held_bytes(), views * 1024 + 2 * views * 8);
         for (x, y) in a.sst_views().zip(b.sst_views()) {
             assert!(std::ptr::eq(x, y), "view {} is shared", x.id);
         }

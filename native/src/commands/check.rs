@@ -313,7 +313,7 @@ fn live_inputs(
     let runtime = crate::store::runtime()?;
     runtime.block_on(async {
         let listing = main.list(options.clone()).await?;
-        let manifests = main.manifests(&listing).await?;
+        let manifests = main.manifests(&listing, limits).await?;
         let compactor_epochs = main.compactor_epochs(&listing).await?;
         let wal_listing = match &wal {
             Some(wal) => Some(wal.list(options.clone()).await?),
@@ -575,6 +575,9 @@ fn read_manifest_dir(
                 DecodedForCheck::Unsupported(what) => unsupported.push((store_key(key), what)),
             }
         }
+        limits
+            .check_held_manifests(shared.iter().map(SharedSstViews::held_bytes).sum())
+            .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", dir.display())))?;
     }
     // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
     // be read decides nothing, as there.
