@@ -544,8 +544,19 @@ fn read_manifest_dir(
         .to_string()
     };
     // Read and decoded a batch at a time, each file's bytes dropped once hashed: memory holds
-    // the manifests' distinct SST views, not every file of a bucket's roots at once.
-    let mut hasher = Hasher::default();
+    // the manifests' distinct SST views, not every file of a bucket's roots at once. A batch
+    // is hashed on a thread of its own while the next is read and decoded.
+    let (to_hasher, hashed_batches) =
+        std::sync::mpsc::sync_channel::<Vec<(String, Vec<u8>, String)>>(1);
+    let hashing = std::thread::spawn(move || {
+        let mut hasher = Hasher::default();
+        for batch in hashed_batches {
+            for (key, bytes, _) in &batch {
+                hasher.update_file(key, bytes);
+            }
+        }
+        hasher
+    });
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut shared: Vec<SharedSstViews> = (0..workers).map(|_| SharedSstViews::default()).collect();
     for batch in batches_by_size(&files, MANIFEST_BATCH_BYTES) {
@@ -562,12 +573,11 @@ fn read_manifest_dir(
                 .map_err(|err| Failure::input(format!("{}: cannot read: {err}", path.display())))?;
             contents.push((key_below(dir, path), bytes, path.display().to_string()));
         }
-        for ((key, bytes, _), decoded) in
+        for ((key, _, _), decoded) in
             contents
                 .iter()
                 .zip(decode_on_every_core(&contents, limits, &mut shared))
         {
-            hasher.update_file(key, bytes);
             match decoded? {
                 DecodedForCheck::Decoded(mut decoded) => {
                     manifests.push((store_key(key), decoded.remove(0)))
@@ -578,7 +588,13 @@ fn read_manifest_dir(
         limits
             .check_held_manifests(shared.iter().map(SharedSstViews::held_bytes).sum())
             .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", dir.display())))?;
+        // Fails only if the hashing thread is gone: its join below passes its panic on.
+        let _ = to_hasher.send(contents);
     }
+    drop(to_hasher);
+    let mut hasher = hashing
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     // The newest `compactions/` object of each root, as `--store` reads them; one that cannot
     // be read decides nothing, as there.
     let keyed: BTreeMap<String, &PathBuf> = compactions
