@@ -16,6 +16,11 @@ pub const MAX_LISTED_OBJECTS: u64 = 20_000_000;
 /// The end of that error.
 pub const MAX_LISTED_OBJECTS_WHY: &str = "the most the page holds (a browser tab's WebAssembly memory ends at 4 GiB); check a listing this large with the slatecheck CLI, which holds what the machine's memory holds";
 
+/// The most memory the decoded manifests may take in the page (the `held-manifests-bytes`
+/// limit, estimated from their SST views): what a configuration dropped beside them asks for,
+/// up to this, so that the listing's tables still fit in the 4 GiB beside them.
+pub const MAX_HELD_MANIFESTS_BYTES: u64 = 1 << 30;
+
 /// How much to reserve per byte of listing: a line-format listing's tables take about half its
 /// size; a JSON listing's less (the block is then partly unused, but only reserved once).
 const RESERVE_PER_LISTING_BYTE: f64 = 0.5;

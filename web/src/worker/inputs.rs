@@ -3,7 +3,7 @@
 use super::blob_reader::BlobReader;
 use super::blob_stream::BlobStream;
 use super::hasher::{HashWorker, Hashed};
-use super::heap::{MAX_LISTED_OBJECTS, MAX_LISTED_OBJECTS_WHY};
+use super::heap::{MAX_HELD_MANIFESTS_BYTES, MAX_LISTED_OBJECTS, MAX_LISTED_OBJECTS_WHY};
 use crate::protocol::{InputSummary, NewInput, Phase, Response, Stopwatch};
 use slatecheck_core::config::Config;
 use slatecheck_core::digest::{Hasher, HashingReader};
@@ -310,7 +310,9 @@ impl Inputs {
         for i in order {
             let item = &self.items[i];
             let on_progress = |done: f64, total: f64| progress(&item.label, done, total);
-            assembly.set_limits(self.config.limits);
+            let mut limits = self.config.limits;
+            limits.held_manifests_bytes = limits.held_manifests_bytes.min(MAX_HELD_MANIFESTS_BYTES);
+            assembly.set_limits(limits);
             reads[i] = Some(match &item.kind {
                 None => read_folder(&mut assembly, item),
                 Some(FileKind::Config) => read_config(&mut self.config, item),
