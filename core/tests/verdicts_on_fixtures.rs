@@ -818,6 +818,43 @@ fn a_gone_fence_among_several_opens_is_counted() {
     assert_verdict(&read, Verdict::Safe, None);
 }
 
+/// Fixture v: `p` closed with its writes in L0, then two writers opened and died, each leaving
+/// a zero-byte fence at the manifest's WAL position; the first fence was deleted. SlateDB's
+/// next writer opened, and its first WAL flush failed with "detected newer DB client"
+/// (scenario.json): it fenced the hole and collided with the second fence. An open is unsafe
+/// for that, not for lost writes: the object it skips is a fence. Before the deletion, safe.
+#[test]
+fn a_hole_before_a_fence_fences_the_next_writer() {
+    let name = "v-fence-among-fences-deleted";
+    let flushed = step_outcome(name, "p: the writer puts k03 and flushes the WAL");
+    assert!(
+        flushed["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("detected newer DB client")),
+        "{flushed}"
+    );
+    let stated = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let deleted = snapshot(&fixture("v2", name), false);
+    let open = evaluate_at(&deleted, &stated, made_at(&deleted), "open:p");
+    assert_verdict(&open, Verdict::Unsafe, Some("SDB-WAL-003"));
+    assert_eq!(
+        open.predicted_error.as_deref(),
+        Some("Fenced (detected newer DB client) on the writer's first WAL flush")
+    );
+    let hole = finding(&open, "SDB-WAL-003");
+    assert!(
+        hole.message.contains("no write is dropped"),
+        "{}",
+        hole.message
+    );
+    let before = snapshot(&fixture("v2", &format!("{name}-before-delete")), false);
+    let open = evaluate_at(&before, &stated, made_at(&before), "open:p");
+    assert_verdict(&open, Verdict::Safe, None);
+}
+
 /// Fixture p: `src` cloned twice; `split` took a named checkpoint `cp`, `plain` none. A clone
 /// carries its source's `external_dbs` over and writes its own pin on `src` from the source's
 /// final pin (slatedb `Manifest::cloned`), so once a clone's pin is deleted every clone of that

@@ -5,7 +5,7 @@ use crate::exit::{Failure, SAFE};
 use slatecheck_core::bundle::{write_bundle_objects, BundleInfo, BundleObjects, BUNDLE_VERSION};
 use slatecheck_core::limits::DEFAULT_LIMITS;
 use slatecheck_core::listing::ListingOptions;
-use slatecheck_core::manifest::decode_manifest_file;
+use slatecheck_core::manifest::{decode_manifest_file, SharedSstViews};
 use slatecheck_core::model::ManifestFile;
 use slatecheck_core::snapshot::{objects_to_read, StoreSide};
 
@@ -27,11 +27,14 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         };
         // The objects whose rows `check` reads (WAL objects after each replay point, SSTs the
         // latest manifest does not know). A manifest that does not decode picks none.
+        // The SST views the manifests repeat are held once, as `check` holds them.
+        let mut shared = SharedSstViews::default();
         let decoded: Vec<(String, ManifestFile)> = manifests
             .iter()
             .filter_map(|(key, bytes)| {
-                let mut files = decode_manifest_file(key, bytes, None).ok()?;
-                Some((key.clone(), files.swap_remove(0)))
+                let mut file = decode_manifest_file(key, bytes, None).ok()?.swap_remove(0);
+                shared.share(&mut file.manifest);
+                Some((key.clone(), file))
             })
             .collect();
         let plan = objects_to_read(

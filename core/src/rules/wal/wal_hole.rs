@@ -96,10 +96,29 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         ));
     }
     if !forecast.skipped.is_empty() {
+        // Skipped zero-byte objects are other opens' fences: skipping them drops no write,
+        // but the writer's first WAL flush still collides with the next of them.
+        let only_fences = cx.wal_objects(root).is_ok_and(|objects| {
+            forecast
+                .skipped
+                .iter()
+                .all(|id| objects.get(id).is_some_and(|object| object.size == 0))
+        });
+        let (skipping, predicted_error) = if only_fences {
+            (
+                "zero-byte fences, so no write is dropped, but the writer's first WAL flush collides with",
+                "Fenced (detected newer DB client) on the writer's first WAL flush",
+            )
+        } else {
+            (
+                "their writes are dropped and the next WAL flush collides with",
+                "silent loss of WAL-only writes, then Fenced (detected newer DB client)",
+            )
+        };
         return Some(RULE.finding(
             &root.path,
             format!(
-                "a writer open of `{}` stops probing at WAL {} (WAL {} is missing), writes its fence there, and never replays WAL {}: their writes are dropped and the next WAL flush collides with WAL {}",
+                "a writer open of `{}` stops probing at WAL {} (WAL {} is missing), writes its fence there, and never replays WAL {}: {skipping} WAL {}",
                 root.path,
                 forecast.last_seen,
                 forecast.fence,
@@ -108,7 +127,9 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
             ),
             evidence,
             remediation,
-            Impact::Unsafe { predicted_error: "silent loss of WAL-only writes, then Fenced (detected newer DB client)".into() },
+            Impact::Unsafe {
+                predicted_error: predicted_error.into(),
+            },
         ));
     }
     None
