@@ -379,6 +379,10 @@ async fn read_reader(st: &Stores, root: &str, universe: &BTreeSet<String>) -> Re
 async fn read_writer(st: &Stores, root: &str, s: Settings, universe: &BTreeSet<String>) -> Result<(State, State)> {
     let db = open_db(st, root, s).await?;
     let read = contents(&db, universe).await?;
+    // A writer that opens must also be able to write: its first WAL flush is where a hole
+    // before another open's fence shows (the fence is taken: `Fenced`).
+    db.put(b"zz-probe-after-open", b"probe").await?;
+    db.flush_with_options(FlushOptions { flush_type: FlushType::Wal }).await?;
     db.close().await?;
     Ok(read)
 }

@@ -330,63 +330,6 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     Ok(fixtures)
 }
 
-/// V: `p` closes with its writes in L0; then two writers open and die before writing, each
-/// leaving a zero-byte fence at the manifest's WAL position. The operator deletes the first
-/// of the two fences. A writer opening then stops probing before the hole, fences there,
-/// skips the second fence (nothing is lost: it holds no writes) and, on its first WAL flush,
-/// finds that id taken: SlateDB reports `Fenced`, and the write fails.
-pub async fn fence_among_fences_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
-    if compat::VERSION != "0.18.0" {
-        return Ok(Vec::new());
-    }
-    let mut s = Scenario::new(work, out, "v-fence-among-fences-deleted", false)?;
-    let db = s.open("p").await?;
-    put_range(&db, "k", 0..3).await?;
-    db.close().await?;
-    s.log("p: put k00..k02, close (memtable flush)", json!("ok"));
-    for _ in 0..2 {
-        s.open_crashable("p").await?.crash();
-        s.log("p: a writer opens, and its process dies before it writes", json!("ok"));
-    }
-    log_reads(&mut s, &[("p", "k01")]).await;
-    s.snapshot("-before-delete")?;
-    let wal = s.wal_dir().join("p").join("wal");
-    let mut fences: Vec<PathBuf> = crate::store::files_under(&wal)?
-        .into_iter()
-        .filter(|path| std::fs::metadata(path).is_ok_and(|m| m.len() == 0))
-        .collect();
-    fences.sort();
-    let [.., first, _second] = fences.as_slice() else {
-        return Err(anyhow!("p has fewer than two fences: {fences:?}"));
-    };
-    std::fs::remove_file(first)?;
-    s.log(
-        "operator deletes the first of the two fences",
-        json!({ "key": s.portable(&first.display().to_string()) }),
-    );
-    log_reads(&mut s, &[("p", "k01")]).await;
-    let target = s.snapshot("")?;
-    // What a writer opening on this store then does, on the work copy (the fixture keeps the
-    // store as it was before the open).
-    let db = s.open("p").await?;
-    s.log("p: a writer opens", json!("ok"));
-    let write = async {
-        compat::put(&db, "k03".to_string(), "value-3".to_string()).await?;
-        flush(&db, FlushType::Wal).await
-    }
-    .await;
-    let outcome = match &write {
-        Ok(()) => json!("ok"),
-        Err(err) => json!({ "error": s.portable(&err.to_string()) }),
-    };
-    s.log("p: the writer puts k03 and flushes the WAL", outcome);
-    s.record_steps(&target)?;
-    if write.is_ok() {
-        return Err(anyhow!("the writer's first WAL flush was not fenced"));
-    }
-    Ok(s.into_fixtures())
-}
-
 /// Runs the scenario that writes fixture `name` (and its `-before-…` steps) into `out`, for
 /// adding one fixture without regenerating the others.
 pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<PathBuf>> {
@@ -1281,5 +1224,62 @@ pub async fn idle_fence_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>>
     );
     log_reads(&mut s, &[("p", "k01")]).await;
     s.snapshot("")?;
+    Ok(s.into_fixtures())
+}
+
+/// V: `p` closes with its writes in L0; then two writers open and die before writing, each
+/// leaving a zero-byte fence at the manifest's WAL position. The operator deletes the first
+/// of the two fences. A writer opening then stops probing before the hole, fences there,
+/// skips the second fence (nothing is lost: it holds no writes) and, on its first WAL flush,
+/// finds that id taken: SlateDB reports `Fenced`, and the write fails.
+pub async fn fence_among_fences_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "v-fence-among-fences-deleted", false)?;
+    let db = s.open("p").await?;
+    put_range(&db, "k", 0..3).await?;
+    db.close().await?;
+    s.log("p: put k00..k02, close (memtable flush)", json!("ok"));
+    for _ in 0..2 {
+        s.open_crashable("p").await?.crash();
+        s.log("p: a writer opens, and its process dies before it writes", json!("ok"));
+    }
+    log_reads(&mut s, &[("p", "k01")]).await;
+    s.snapshot("-before-delete")?;
+    let wal = s.wal_dir().join("p").join("wal");
+    let mut fences: Vec<PathBuf> = crate::store::files_under(&wal)?
+        .into_iter()
+        .filter(|path| std::fs::metadata(path).is_ok_and(|m| m.len() == 0))
+        .collect();
+    fences.sort();
+    let [.., first, _second] = fences.as_slice() else {
+        return Err(anyhow!("p has fewer than two fences: {fences:?}"));
+    };
+    std::fs::remove_file(first)?;
+    s.log(
+        "operator deletes the first of the two fences",
+        json!({ "key": s.portable(&first.display().to_string()) }),
+    );
+    log_reads(&mut s, &[("p", "k01")]).await;
+    let target = s.snapshot("")?;
+    // What a writer opening on this store then does, on the work copy (the fixture keeps the
+    // store as it was before the open).
+    let db = s.open("p").await?;
+    s.log("p: a writer opens", json!("ok"));
+    let write = async {
+        compat::put(&db, "k03".to_string(), "value-3".to_string()).await?;
+        flush(&db, FlushType::Wal).await
+    }
+    .await;
+    let outcome = match &write {
+        Ok(()) => json!("ok"),
+        Err(err) => json!({ "error": s.portable(&err.to_string()) }),
+    };
+    s.log("p: the writer puts k03 and flushes the WAL", outcome);
+    s.record_steps(&target)?;
+    if write.is_ok() {
+        return Err(anyhow!("the writer's first WAL flush was not fenced"));
+    }
     Ok(s.into_fixtures())
 }
