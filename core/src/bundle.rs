@@ -414,9 +414,8 @@ pub fn read_bundle_with_limits<R: Read>(
             match decode_for_check(&shown, &bytes, None, limits)? {
                 DecodedForCheck::Decoded(mut decoded) => {
                     let mut manifest = decoded.remove(0);
-                    shared_views.share(&mut manifest.manifest);
-                    limits
-                        .check_held_manifests(shared_views.held_bytes())
+                    shared_views
+                        .share_within(&mut manifest.manifest, limits)
                         .map_err(|exceeded| BundleError::Limit {
                             file: file.to_string(),
                             exceeded,

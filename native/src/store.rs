@@ -199,10 +199,7 @@ impl Store {
     ) -> Result<Vec<(String, ManifestFile)>, Failure> {
         let mut decoded = futures::stream::iter(manifest_keys(listing))
             .map(|key| async move {
-                let bytes = self
-                    .get(&key)
-                    .await
-                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
+                let bytes = self.get(&key).await?;
                 let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
                 // Decoded off the I/O threads, several at once, each on the core free for it.
                 let limits = *limits;
@@ -219,9 +216,8 @@ impl Store {
         let mut manifests = Vec::new();
         while let Some(next) = decoded.next().await {
             let (key, mut file) = next?;
-            shared.share(&mut file.manifest);
-            limits
-                .check_held_manifests(shared.held_bytes())
+            shared
+                .share_within(&mut file.manifest, limits)
                 .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", self.url)))?;
             manifests.push((key, file));
         }
@@ -274,9 +270,15 @@ impl Store {
             .await
     }
 
-    /// Fetches one object (`key` relative to the store's prefix).
-    async fn get(&self, key: &str) -> Result<bytes::Bytes, object_store::Error> {
-        self.store.get(&self.location(key)).await?.bytes().await
+    /// Fetches one object (`key` relative to the store's prefix); a failure is an input error
+    /// naming the store and the key.
+    async fn get(&self, key: &str) -> Result<bytes::Bytes, Failure> {
+        let location = self.location(key);
+        async { self.store.get(&location).await?.bytes().await }
+            .await
+            .map_err(|err: object_store::Error| {
+                Failure::input(format!("{}: {key}: {err}", self.url))
+            })
     }
 
     /// Fetches the first `len` bytes of one object.
@@ -301,10 +303,7 @@ impl Store {
         keys.dedup();
         let fetched: Vec<(String, bytes::Bytes)> = futures::stream::iter(keys)
             .map(|key| async move {
-                let bytes = self
-                    .get(&key)
-                    .await
-                    .map_err(|err| Failure::input(format!("{}: {key}: {err}", self.url)))?;
+                let bytes = self.get(&key).await?;
                 Ok::<_, Failure>((key, bytes))
             })
             .buffer_unordered(16)

@@ -254,9 +254,8 @@ impl Assembly {
         let size = (count == 1 && !matches!(decoded[0].format, ManifestFormat::SlatedbCliJson))
             .then_some(bytes.len() as u64);
         for mut manifest in decoded {
-            self.shared_views.share(&mut manifest.manifest);
-            self.limits
-                .check_held_manifests(self.shared_views.held_bytes())
+            self.shared_views
+                .share_within(&mut manifest.manifest, &self.limits)
                 .map_err(|exceeded| IntakeError(format!("{file}: {exceeded}")))?;
             self.manifests.push(GivenManifest {
                 key: key.map(str::to_string),

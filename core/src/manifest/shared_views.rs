@@ -5,6 +5,7 @@
 //! each repeats nearly all the SST views of the one before. Decoded apart, a bucket's
 //! manifests cost their SST count times their manifest count; shared, only their distinct SSTs.
 
+use crate::limits::{LimitExceeded, Limits};
 use crate::model::{Manifest, SstView};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,6 +35,17 @@ impl SharedSstViews {
                 self.references += 1;
             }
         }
+    }
+
+    /// [`share`](Self::share)s `manifest`, then checks what all the manifests shared hold
+    /// against the `held-manifests-bytes` limit.
+    pub fn share_within(
+        &mut self,
+        manifest: &mut Manifest,
+        limits: &Limits,
+    ) -> Result<(), LimitExceeded> {
+        self.share(manifest);
+        limits.check_held_manifests(self.held_bytes())
     }
 
     fn share_view(&mut self, view: &mut Arc<SstView>) {

@@ -44,9 +44,13 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
         .map(|file| &file.manifest)
         .filter(|m| m.id < latest.id && m.writer_epoch < latest.writer_epoch)
         .max_by_key(|m| m.id)?;
-    (before.next_wal_sst_id == latest.next_wal_sst_id
-        && before.replay_after_wal_id == latest.replay_after_wal_id)
-        .then_some(before)
+    (wal_position(before) == wal_position(latest)).then_some(before)
+}
+
+/// A manifest's WAL position: what a writer persists of its WAL (`next_wal_sst_id`, and the
+/// replay point `replay_after_wal_id`). A writer open bumps the epoch without moving it.
+fn wal_position(manifest: &Manifest) -> (WalId, WalId) {
+    (manifest.next_wal_sst_id, manifest.replay_after_wal_id)
 }
 
 /// The writer epochs that opened at `latest`'s WAL position since a writer last persisted it,
@@ -56,7 +60,6 @@ pub fn writer_open_unpersisted<'a>(root: &'a RootState, latest: &Manifest) -> Op
 /// there then. (Positions and epochs only grow, so manifests missing in between hide opens,
 /// never add any: this is a lower bound.)
 pub fn opens_since_position(root: &RootState, latest: &Manifest) -> Vec<u64> {
-    let position = |m: &Manifest| (m.next_wal_sst_id, m.replay_after_wal_id);
     let manifests: Vec<&Manifest> = root
         .manifests
         .range(..=latest.id)
@@ -65,8 +68,8 @@ pub fn opens_since_position(root: &RootState, latest: &Manifest) -> Vec<u64> {
     manifests
         .windows(2)
         .filter(|pair| {
-            position(pair[1]) == position(latest)
-                && position(pair[0]) == position(latest)
+            wal_position(pair[1]) == wal_position(latest)
+                && wal_position(pair[0]) == wal_position(latest)
                 && pair[0].writer_epoch < pair[1].writer_epoch
         })
         .map(|pair| pair[1].writer_epoch)

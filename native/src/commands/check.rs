@@ -559,12 +559,21 @@ fn read_manifest_dir(
     });
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut shared: Vec<SharedSstViews> = (0..workers).map(|_| SharedSstViews::default()).collect();
-    for batch in batches_by_size(&files, MANIFEST_BATCH_BYTES) {
+    // Each file's size on disk, taken once: it batches the files and is checked against
+    // `manifest-bytes` before the file is read.
+    let sized: Vec<(PathBuf, Option<u64>)> = files
+        .into_iter()
+        .map(|path| {
+            let size = std::fs::metadata(&path).ok().map(|m| m.len());
+            (path, size)
+        })
+        .collect();
+    for batch in batches_by_size(&sized, MANIFEST_BATCH_BYTES) {
         let mut contents = Vec::with_capacity(batch.len());
-        for path in batch {
-            if let Ok(metadata) = std::fs::metadata(path) {
+        for (path, size) in batch {
+            if let Some(size) = size {
                 limits
-                    .check_manifest_bytes("the manifest", metadata.len())
+                    .check_manifest_bytes("the manifest", *size)
                     .map_err(|exceeded| {
                         Failure::input(format!("{}: {exceeded}", path.display()))
                     })?;
@@ -642,9 +651,12 @@ fn read_manifest_dir(
 /// Manifest bytes read (and decoded) at a time from a folder.
 const MANIFEST_BATCH_BYTES: u64 = 32 << 20;
 
-/// `files` in order, in runs of at most `bytes` bytes by their size on disk (at least one file
-/// a run).
-fn batches_by_size(files: &[PathBuf], bytes: u64) -> impl Iterator<Item = &[PathBuf]> {
+/// `files` (each with its size on disk, when known) in order, in runs of at most `bytes` bytes
+/// (at least one file a run).
+fn batches_by_size(
+    files: &[(PathBuf, Option<u64>)],
+    bytes: u64,
+) -> impl Iterator<Item = &[(PathBuf, Option<u64>)]> {
     let mut rest = files;
     std::iter::from_fn(move || {
         if rest.is_empty() {
@@ -653,8 +665,8 @@ fn batches_by_size(files: &[PathBuf], bytes: u64) -> impl Iterator<Item = &[Path
         let mut taken = 0u64;
         let end = rest
             .iter()
-            .position(|path| {
-                taken += std::fs::metadata(path).map_or(0, |m| m.len());
+            .position(|(_, size)| {
+                taken = taken.saturating_add(size.unwrap_or(0));
                 taken > bytes
             })
             .unwrap_or(rest.len())
