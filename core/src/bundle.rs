@@ -184,49 +184,123 @@ pub fn write_bundle_objects<W: Write>(
     wal: Option<&Listing>,
     objects: &BundleObjects<'_>,
 ) -> std::io::Result<W> {
-    let gzip = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    let mut tar = tar::Builder::new(gzip);
-    tar.mode(tar::HeaderMode::Deterministic);
-    let mut add = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
+    let mut writer = BundleWriter::new(out, DEFAULT_GZIP_LEVEL, info, main, wal)?;
+    let manifests = objects
+        .manifests
+        .iter()
+        .map(|(key, bytes)| (BundleMember::Manifest(key), bytes));
+    let compactions = objects
+        .compactions
+        .iter()
+        .map(|(key, bytes)| (BundleMember::Compactions(key), bytes));
+    let sst_objects = objects
+        .sst_objects
+        .iter()
+        .map(|(side, key, bytes)| (BundleMember::SstObject(*side, key), bytes));
+    let mut members: Vec<(String, &Vec<u8>)> = manifests
+        .chain(compactions)
+        .chain(sst_objects)
+        .map(|(member, bytes)| (member.name(), bytes))
+        .collect();
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, bytes) in members {
+        writer.add_named(name, bytes)?;
+    }
+    writer.finish()
+}
+
+/// The gzip level bundles are written at unless asked otherwise (flate2's default).
+pub const DEFAULT_GZIP_LEVEL: u32 = 6;
+
+/// A raw object a bundle carries, by its key.
+#[derive(Clone, Copy, Debug)]
+pub enum BundleMember<'a> {
+    /// A manifest object.
+    Manifest(&'a str),
+    /// A root's newest `compactions/` object.
+    Compactions(&'a str),
+    /// An SST object read for its rows, with the store it was listed in.
+    SstObject(StoreSide, &'a str),
+}
+
+impl BundleMember<'_> {
+    /// Its name in the archive.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Manifest(key) => format!("{MANIFESTS}{key}"),
+            Self::Compactions(key) => format!("{COMPACTIONS}{key}"),
+            Self::SstObject(StoreSide::Main, key) => format!("{SST_OBJECTS_MAIN}{key}"),
+            Self::SstObject(StoreSide::WalStore, key) => format!("{SST_OBJECTS_WAL_STORE}{key}"),
+        }
+    }
+}
+
+/// Writes a bundle object by object, for a writer that cannot hold every object at once
+/// (`collect` adds each manifest as it arrives). The objects must come in the order of their
+/// names in the archive (`compactions/`, then `manifests/`, then `sst-objects/`, each by key),
+/// the order [`write_bundle_objects`] sorts them in, so that the same store state gives the same
+/// bytes however it was written; one out of order is refused.
+pub struct BundleWriter<W: Write> {
+    tar: tar::Builder<flate2::write::GzEncoder<W>>,
+    /// The name of the last object added.
+    last: Option<String>,
+}
+
+impl<W: Write> BundleWriter<W> {
+    /// Starts a bundle on `out`, compressed at gzip `level` (0 to 9), with its info and
+    /// listings.
+    pub fn new(
+        out: W,
+        level: u32,
+        info: &BundleInfo,
+        main: &Listing,
+        wal: Option<&Listing>,
+    ) -> std::io::Result<Self> {
+        let gzip = flate2::write::GzEncoder::new(out, flate2::Compression::new(level.min(9)));
+        let mut writer = Self {
+            tar: tar::Builder::new(gzip),
+            last: None,
+        };
+        writer.tar.mode(tar::HeaderMode::Deterministic);
+        let info = serde_json::to_string_pretty(info).unwrap_or_default() + "\n";
+        writer.append(INFO, info.as_bytes())?;
+        writer.append(MAIN_LISTING, listing_text(main).as_bytes())?;
+        if let Some(wal) = wal {
+            writer.append(WAL_LISTING, listing_text(wal).as_bytes())?;
+        }
+        Ok(writer)
+    }
+
+    /// Adds one raw object, after every object whose name comes before its own.
+    pub fn add(&mut self, member: BundleMember<'_>, bytes: &[u8]) -> std::io::Result<()> {
+        self.add_named(member.name(), bytes)
+    }
+
+    fn add_named(&mut self, name: String, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(last) = self.last.as_ref().filter(|last| name < **last) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("bundle member `{name}` added after `{last}`: members go in name order"),
+            ));
+        }
+        self.append(&name, bytes)?;
+        self.last = Some(name);
+        Ok(())
+    }
+
+    fn append(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_mtime(0);
         header.set_cksum();
-        tar.append_data(&mut header, name, bytes)
-    };
-    add(
-        INFO,
-        (serde_json::to_string_pretty(info).unwrap_or_default() + "\n").as_bytes(),
-    )?;
-    add(MAIN_LISTING, listing_text(main).as_bytes())?;
-    if let Some(wal) = wal {
-        add(WAL_LISTING, listing_text(wal).as_bytes())?;
+        self.tar.append_data(&mut header, name, bytes)
     }
-    let sst_objects = objects.sst_objects.iter().map(|(side, key, bytes)| {
-        let folder = match side {
-            StoreSide::Main => SST_OBJECTS_MAIN,
-            StoreSide::WalStore => SST_OBJECTS_WAL_STORE,
-        };
-        (format!("{folder}{key}"), bytes)
-    });
-    let mut members: Vec<(String, &Vec<u8>)> = [
-        (MANIFESTS, objects.manifests),
-        (COMPACTIONS, objects.compactions),
-    ]
-    .into_iter()
-    .flat_map(|(folder, objects)| {
-        objects
-            .iter()
-            .map(move |(key, bytes)| (format!("{folder}{key}"), bytes))
-    })
-    .chain(sst_objects)
-    .collect();
-    members.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, bytes) in members {
-        add(&name, bytes)?;
+
+    /// Ends the archive and the gzip stream; returns `out`.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.tar.into_inner()?.finish()
     }
-    tar.into_inner()?.finish()
 }
 
 /// The store and key of an `sst-objects/` member.

@@ -19,6 +19,13 @@ use std::sync::Arc;
 
 mod cloud;
 
+/// A manifest object as fetched: its key, its bytes as stored, and its decoding.
+pub struct FetchedManifest {
+    pub key: String,
+    pub bytes: bytes::Bytes,
+    pub decoded: Result<ManifestFile, Failure>,
+}
+
 /// A store to list: an object store and the prefix the databases live under.
 pub struct Store {
     /// What the user gave (for reports).
@@ -197,39 +204,58 @@ impl Store {
         listing: &Listing,
         limits: &Limits,
     ) -> Result<Vec<(String, ManifestFile)>, Failure> {
-        let mut decoded = futures::stream::iter(manifest_keys(listing))
-            .map(|key| async move {
-                let bytes = self.get(&key).await?;
-                let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
-                // Decoded off the I/O threads, several at once, each on the core free for it.
-                let limits = *limits;
-                let file = tokio::task::spawn_blocking(move || {
-                    decode_manifest_file_with_limits(&shown, &bytes, None, &limits)
-                        .map(|mut files| files.remove(0))
-                })
-                .await
-                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))?;
-                Ok::<_, Failure>((key, file))
-            })
-            .buffered(16);
+        let mut fetched = std::pin::pin!(self.fetched_manifests(listing, limits));
         let mut shared = SharedSstViews::default();
         let mut manifests = Vec::new();
-        while let Some(next) = decoded.next().await {
-            let (key, mut file) = next?;
-            shared
-                .share_within(&mut file.manifest, limits)
-                .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", self.url)))?;
+        while let Some(next) = fetched.next().await {
+            let FetchedManifest { key, decoded, .. } = next?;
+            let mut file = decoded?;
+            self.share_within(&mut shared, &mut file, limits)?;
             manifests.push((key, file));
         }
         Ok(manifests)
     }
 
-    /// Fetches every manifest object `listing` shows, as stored, sorted by key.
-    pub async fn manifest_objects(
-        &self,
+    /// Fetches every manifest object `listing` shows, in key order, each with its bytes as
+    /// stored and its decoding under `limits`. Each is decoded as it arrives, off the I/O
+    /// threads, several at once, each on the core free for it.
+    pub fn fetched_manifests<'a>(
+        &'a self,
         listing: &Listing,
-    ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-        self.fetch(manifest_keys(listing)).await
+        limits: &'a Limits,
+    ) -> impl futures::Stream<Item = Result<FetchedManifest, Failure>> + 'a {
+        futures::stream::iter(manifest_keys(listing))
+            .map(move |key| async move {
+                let bytes = self.get(&key).await?;
+                let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
+                let (limits, to_decode) = (*limits, bytes.clone());
+                let decoded = tokio::task::spawn_blocking(move || {
+                    decode_manifest_file_with_limits(&shown, &to_decode, None, &limits)
+                        .map(|mut files| files.remove(0))
+                        .map_err(Failure::from)
+                })
+                .await
+                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()));
+                Ok(FetchedManifest {
+                    key,
+                    bytes,
+                    decoded,
+                })
+            })
+            .buffered(16)
+    }
+
+    /// Shares `file`'s SST views with those `shared` holds, within the `held-manifests-bytes`
+    /// limit (past it, an input error naming the store).
+    pub fn share_within(
+        &self,
+        shared: &mut SharedSstViews,
+        file: &mut ManifestFile,
+        limits: &Limits,
+    ) -> Result<(), Failure> {
+        shared
+            .share_within(&mut file.manifest, limits)
+            .map_err(|exceeded| Failure::input(format!("{}: {exceeded}", self.url)))
     }
 
     /// Each root's newest `compactions/` object that `listing` shows, as stored (key, bytes);

@@ -256,8 +256,60 @@ fn collect_then_check_the_bundle() {
         std::fs::read(&bundle).expect("bundle"),
         std::fs::read(&again).expect("bundle")
     );
+    // Compressed less, the bundle is larger and checks the same.
+    let fast = scratch("bundle-fast.tar.gz");
+    let out = slatecheck(&[
+        "collect".into(),
+        dir.join("main").display().to_string(),
+        "--wal-store".into(),
+        dir.join("wal").display().to_string(),
+        "--gzip-level".into(),
+        "1".into(),
+        "-o".into(),
+        fast.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = |path: &Path| std::fs::metadata(path).expect("bundle").len();
+    assert!(
+        size(&fast) > size(&bundle),
+        "{} vs {}",
+        size(&fast),
+        size(&bundle)
+    );
+    let report = |bundle: &Path| {
+        let out = slatecheck(&[
+            "check".into(),
+            "--bundle".into(),
+            bundle.display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ]);
+        let mut report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("a JSON report");
+        // The report names its inputs by their SHA-256, and the bundle in its locations.
+        report["inputs"] = serde_json::Value::Null;
+        report
+            .to_string()
+            .replace(&bundle.display().to_string(), "BUNDLE")
+    };
+    assert_eq!(report(&fast), report(&bundle));
+    let level = slatecheck(&[
+        "collect".into(),
+        dir.join("main").display().to_string(),
+        "--gzip-level".into(),
+        "10".into(),
+        "-o".into(),
+        fast.display().to_string(),
+    ]);
+    assert_eq!(level.status.code(), Some(2));
     let _ = std::fs::remove_file(&bundle);
     let _ = std::fs::remove_file(&again);
+    let _ = std::fs::remove_file(&fast);
     let bad = slatecheck(&[
         "check".into(),
         "--bundle".into(),

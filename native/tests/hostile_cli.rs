@@ -183,6 +183,35 @@ fn the_manifests_a_check_holds_are_bounded() {
     }
 }
 
+/// `collect` holds the manifests' SST views under the same limit, and a collection it stops
+/// leaves no bundle behind (nor the part it had written).
+#[test]
+fn the_manifests_a_collection_holds_are_bounded() {
+    let main = repo().join("fixtures/v2/b-seed-wal-store-split-after-wipe/main");
+    let main = main.to_str().expect("utf-8");
+    let dir = scratch("collect-limit");
+    let bundle = dir.join("bundle.tar.gz");
+    let out = slatecheck(&[
+        "collect",
+        main,
+        "--limit",
+        "held-manifests-bytes=1KiB",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("exceeds the held-manifests-bytes limit of 1 KiB") && err.contains(main),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scratch dir")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "a stopped collection left {left:?}");
+}
+
 /// A listing line that is not what its format expects: the file, the line and what was
 /// expected, exit 2, no report.
 #[test]
