@@ -10,6 +10,7 @@ use slatecheck_core::listing::ListingOptions;
 use slatecheck_core::manifest::SharedSstViews;
 use slatecheck_core::snapshot::{objects_to_read, StoreSide};
 use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Objects waiting for the bundle's writer: few, so that fetching runs no further ahead of
@@ -32,14 +33,22 @@ pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
         .transpose()?;
     let runtime = crate::store::runtime()?;
     // Written beside the bundle and renamed into place when whole: a collection that fails
-    // leaves no bundle that looks finished.
-    let partial = partial_path(&args.output);
+    // leaves no bundle that looks finished. A pipe or a device (`-o /dev/stdout`) is
+    // written to directly.
+    let special = std::fs::metadata(&args.output).is_ok_and(|meta| !meta.is_file());
+    let partial = if special {
+        args.output.clone()
+    } else {
+        partial_path(&args.output)
+    };
     let collected = runtime.block_on(collect(args, &main, wal.as_ref(), &limits, &partial));
-    if collected.is_err() {
+    if collected.is_err() && !special {
         let _ = std::fs::remove_file(&partial);
     }
     let summary = collected?;
-    std::fs::rename(&partial, &args.output).map_err(|err| cannot_write(&args.output, &err))?;
+    if !special {
+        std::fs::rename(&partial, &args.output).map_err(|err| cannot_write(&args.output, &err))?;
+    }
     eprintln!("slatecheck: wrote {}: {summary}", args.output.display());
     Ok(SAFE)
 }
@@ -189,7 +198,7 @@ fn write_all(
     while let Some(write) = to_write.blocking_recv() {
         write(&mut writer)?;
     }
-    writer.finish()?.sync_all()
+    writer.finish()?.flush()
 }
 
 /// Where the bundle is written until it is whole: `BUNDLE.partial`.
