@@ -1,10 +1,12 @@
-//! A second worker that takes each input file's SHA-256 while the reading worker parses it, so
-//! that the hash costs the read nothing. The browser's own SHA-256 (`crypto.subtle.digest`)
-//! uses the CPU's SHA instructions and is many times faster than SHA-256 in WASM, but takes a
-//! file whole: files up to [`BROWSER_HASH_MAX_BYTES`] go to it, one at a time; larger ones, and
-//! every file where the page has no `crypto.subtle` (an insecure context), are hashed in WASM
-//! as they are read. The reading worker asks for a file's hash when the file is added, and has
-//! the answer before a check needs it (a check asked for sooner waits for it).
+//! A second worker that takes each input file's SHA-256 once the reading worker has read the
+//! file, so that hashing neither competes with the read for the CPU nor holds up the verdict:
+//! only the report's downloads, which name the inputs by their hashes, wait for it. The
+//! browser's own SHA-256 (`crypto.subtle.digest`) uses the CPU's SHA instructions and is many
+//! times faster than SHA-256 in WASM, but takes a file whole: files up to
+//! [`BROWSER_HASH_MAX_BYTES`] go to it, one at a time; larger ones, and every file where the
+//! page has no `crypto.subtle` (an insecure context), are hashed here in WASM. Where the
+//! browser cannot start a worker from a worker, the reading worker hashes each file in WASM as
+//! it reads it.
 
 use super::blob_reader::BlobReader;
 use crate::ready_queue::ReadyQueue;
