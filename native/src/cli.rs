@@ -167,7 +167,9 @@ pub struct CheckArgs {
 
     /// A resource limit on the inputs, NAME=VALUE: bundle-bytes (decompressed, default 4GiB),
     /// bundle-members (1000000), member-bytes (1GiB), manifest-bytes (64MiB), manifest-tables
-    /// (4000000). Repeatable; overrides `[limits]` in the configuration.
+    /// (4000000), wal-ids (10000000 in one root), sst-read-bytes (256MiB of SSTs read for their
+    /// rows), held-manifests-bytes (8GiB of decoded manifests). Repeatable; overrides `[limits]`
+    /// in the configuration.
     #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
     pub limits: Vec<String>,
 
