@@ -36,6 +36,30 @@ pub enum CheckError {
     /// The inputs claim more than the limits allow.
     #[error(transparent)]
     Limit(#[from] LimitExceeded),
+    /// A statement names a database root the inputs do not show: about a mistyped root, it
+    /// would silently state nothing.
+    #[error("--writers-closed names `{root}`, which is not a database root the inputs show ({found} root(s) found)")]
+    UnknownStatedRoot {
+        /// The root named, printable.
+        root: String,
+        /// How many roots the inputs show.
+        found: usize,
+    },
+}
+
+/// Refuses a `--writers-closed=ROOT` that names no root of the inputs.
+fn check_stated_roots(snapshot: &Snapshot, options: &CheckOptions) -> Result<(), CheckError> {
+    let unknown = options
+        .writers_closed_roots
+        .iter()
+        .find(|root| !snapshot.roots.contains_key(root.trim_matches('/')));
+    match unknown {
+        Some(root) => Err(CheckError::UnknownStatedRoot {
+            root: crate::printable::printable(root),
+            found: snapshot.roots.len(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses roots whose WAL ids span more than the `wal-ids` limit, before any rule walks them.
@@ -62,6 +86,7 @@ fn check_wal_spans(snapshot: &Snapshot, limits: &Limits) -> Result<(), LimitExce
 /// Evaluates every plan (or scans every rule when there is none) into a report.
 pub fn run_check(snapshot: &Snapshot, request: CheckRequest) -> Result<Report, CheckError> {
     check_wal_spans(snapshot, &request.limits)?;
+    check_stated_roots(snapshot, &request.options)?;
     let now = request.now.unwrap_or_else(|| default_now(snapshot));
     let cx = RuleContext {
         snapshot,

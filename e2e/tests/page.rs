@@ -472,6 +472,29 @@ async fn the_writers_closed_control_settles_a_wal_shared_with_l0() {
     browser.close().await;
 }
 
+/// The statement made of some databases only, as `--writers-closed=ROOT,...`: fixture q's
+/// `closed` closed with `Db::close()` and `lossy` crashed after a write; both WALs were wiped.
+/// Stated of `closed`, its open is safe; stated of `lossy` alone, it stays inconclusive; a
+/// root the inputs do not show is an error naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writers_closed_roots_narrow_the_statement() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let bundle = repo_root().join("fixtures/v2/q-writes-after-checkpoint-wal-wiped/bundle.tar.gz");
+    browser.add_files("file-input", &[&bundle]).await;
+    browser.type_into("plan-text", "open:closed").await;
+    browser.click("no-wal-store").await;
+    browser.click("writers-closed").await;
+    browser.type_into("writers-closed-roots", "lossy").await;
+    assert_eq!(browser.run_check().await, "inconclusive");
+    browser.type_into("writers-closed-roots", "closed").await;
+    assert_eq!(browser.run_check().await, "safe");
+    browser.type_into("writers-closed-roots", "close").await;
+    let error = browser.run_check().await;
+    assert!(error.contains("names `close`"), "{error}");
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slatecheck_toml_applies_as_in_the_cli() {
     let site = Site::start();

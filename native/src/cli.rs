@@ -127,11 +127,12 @@ pub struct CheckArgs {
     /// default memtable flush (none crashed, none closed with a WAL flush only, none is
     /// running): WAL objects with data before the newest L0's `next_wal_sst_id`, which may
     /// otherwise hold writes made after a size-triggered freeze, then hold only rows of L0.
-    /// Evidence in the store that a writer did not close so wins over it. It says nothing
-    /// about a clone no writer has opened on: its WAL is what its source's writer had not
-    /// flushed when the checkpoint was taken.
-    #[arg(long)]
-    pub writers_closed: bool,
+    /// `--writers-closed=ROOT,...` states it of those database roots only (as plans name
+    /// them; repeatable). Evidence in the store that a writer did not close so wins over it.
+    /// It says nothing about a clone no writer has opened on: its WAL is what its source's
+    /// writer had not flushed when the checkpoint was taken.
+    #[arg(long, value_name = "ROOT,...", num_args = 0..=1, require_equals = true, value_delimiter = ',', default_missing_value = EVERY_ROOT)]
+    pub writers_closed: Vec<String>,
 
     #[command(flatten)]
     pub reading: ListingReading,
@@ -313,6 +314,9 @@ pub struct CollectArgs {
     #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
     pub limits: Vec<String>,
 }
+
+/// What a bare `--writers-closed` stands for: every database root.
+pub const EVERY_ROOT: &str = "*";
 
 /// How listing files are read.
 #[derive(Debug, Args)]

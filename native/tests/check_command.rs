@@ -376,6 +376,58 @@ fn writers_closed_settles_wal_objects_that_may_share_a_wal_with_l0() {
     assert_exit(check("d1-wal-wiped", false, &closed), 1, "SDB-WAL-010");
 }
 
+/// `--writers-closed=ROOT` states it of that root alone. Fixture q: `closed` closed with
+/// `Db::close()` and `lossy` crashed after a write, then both WALs were wiped; the listings
+/// look alike. Stated of `closed`, its open is safe and `lossy`'s stays inconclusive; a root
+/// the inputs do not show is a usage error; a value after a space is not taken for a root.
+#[test]
+fn writers_closed_of_one_root_settles_that_root_alone() {
+    let fixture = "q-writes-after-checkpoint-wal-wiped";
+    let verdicts = |statement: &[&str]| {
+        let mut extra = vec![
+            "--no-wal-store",
+            "--plan",
+            "open:closed",
+            "--plan",
+            "open:lossy",
+        ];
+        extra.extend(["--format", "json"]);
+        extra.extend(statement);
+        let out = check(fixture, false, &extra);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let plans = report["plans"].as_array().expect("plans").clone();
+        plans
+            .iter()
+            .map(|plan| plan["verdict"].as_str().expect("verdict").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(verdicts(&[]), ["inconclusive", "inconclusive"]);
+    assert_eq!(
+        verdicts(&["--writers-closed=closed"]),
+        ["safe", "inconclusive"]
+    );
+    assert_eq!(
+        verdicts(&["--writers-closed=/closed/"]),
+        ["safe", "inconclusive"]
+    );
+    assert_eq!(
+        verdicts(&["--writers-closed=closed,lossy"]),
+        ["safe", "safe"]
+    );
+    assert_eq!(verdicts(&["--writers-closed"]), ["safe", "safe"]);
+    let unknown = check(
+        fixture,
+        false,
+        &["--writers-closed=close", "--plan", "open:closed"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("--writers-closed names `close`"), "{err}");
+    let spaced = check(fixture, false, &["--writers-closed", "closed"]);
+    assert_eq!(spaced.status.code(), Some(2));
+}
+
 /// `out` exited with `code` and its report says `says`.
 fn assert_exit(out: Output, code: i32, says: &str) {
     let text = String::from_utf8_lossy(&out.stdout);

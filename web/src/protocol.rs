@@ -66,6 +66,9 @@ pub struct RunRequest {
     /// Every writer of the databases stopped with `Db::close()` (`--writers-closed`).
     #[serde(default)]
     pub writers_closed: bool,
+    /// The database roots whose writers did so, when only some (`--writers-closed=ROOT,…`).
+    #[serde(default)]
+    pub writers_closed_roots: Vec<String>,
 }
 
 /// What an input turned out to be.

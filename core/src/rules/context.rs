@@ -40,6 +40,9 @@ pub struct CheckOptions {
     /// L0, so a WAL object after the replay point that the store does not prove held other
     /// writes held only rows of L0 or a fence.
     pub writers_closed: bool,
+    /// The database roots the user states the same of (`--writers-closed=ROOT,…`), as plans
+    /// name them: an operator who shut one shard down cleanly can say so of that one alone.
+    pub writers_closed_roots: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -51,6 +54,7 @@ impl Default for CheckOptions {
             no_wal_store: false,
             gc_running: false,
             writers_closed: false,
+            writers_closed_roots: Vec::new(),
         }
     }
 }
@@ -73,7 +77,13 @@ impl<'a> RuleContext<'a> {
     /// flushed then, which a later close of that writer put in the source's L0, not the
     /// clone's.
     pub fn writers_closed_over(&self, root: &RootState, latest: &Manifest) -> bool {
-        self.options.writers_closed && crate::snapshot::writer_opened_here(root, latest)
+        let stated = self.options.writers_closed
+            || self
+                .options
+                .writers_closed_roots
+                .iter()
+                .any(|named| named.trim_matches('/') == root.path);
+        stated && crate::snapshot::writer_opened_here(root, latest)
     }
 
     /// Why main-store absence cannot be settled, if it cannot.

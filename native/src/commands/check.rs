@@ -1,7 +1,7 @@
 //! `slatecheck check`: the verdict on a store, or on planned actions, from listings and
 //! manifest objects.
 
-use crate::cli::{CheckArgs, FormatTarget, ReportFormat, WalPolicyArg};
+use crate::cli::{CheckArgs, FormatTarget, ReportFormat, WalPolicyArg, EVERY_ROOT};
 use crate::commands::listing::read_files;
 use crate::exit::{write_stdout, Failure, INCONCLUSIVE, SAFE, UNSAFE};
 use slatecheck_core::bundle::BundleInfo;
@@ -152,6 +152,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         earlier_rows,
         earlier_manifests,
     });
+    let writers_closed = args.writers_closed.iter().any(|root| root == EVERY_ROOT);
+    let writers_closed_roots = args
+        .writers_closed
+        .iter()
+        .filter(|root| *root != EVERY_ROOT)
+        .cloned()
+        .collect();
     let request = CheckRequest {
         plans: args.plans.clone(),
         roots: args.roots.clone(),
@@ -165,7 +172,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             },
             no_wal_store,
             gc_running: args.gc_running,
-            writers_closed: args.writers_closed,
+            writers_closed,
+            writers_closed_roots,
         },
         inputs,
         limits,

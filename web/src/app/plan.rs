@@ -68,6 +68,8 @@ pub fn PlanPicker() -> impl IntoView {
     let no_wal_store = RwSignal::new(false);
     let gc_running = RwSignal::new(false);
     let writers_closed = RwSignal::new(false);
+    // The roots the statement is made of; empty: every root.
+    let writers_closed_roots = RwSignal::new(String::new());
     // Roots the scan (no plan) is limited to; empty: all.
     let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
@@ -79,6 +81,17 @@ pub fn PlanPicker() -> impl IntoView {
             .map(str::to_string)
             .collect();
         let min_age_seconds = min_age.get().trim().parse().unwrap_or(300);
+        let closed_roots: Vec<String> = if writers_closed.get() {
+            writers_closed_roots
+                .get()
+                .split([',', ' ', '\n'])
+                .map(str::trim)
+                .filter(|root| !root.is_empty())
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
         state.busy.set(true);
         state.error.set(None);
         bridge::send(
@@ -89,7 +102,8 @@ pub fn PlanPicker() -> impl IntoView {
                 roots: chosen_roots.get(),
                 no_wal_store: no_wal_store.get(),
                 gc_running: gc_running.get(),
-                writers_closed: writers_closed.get(),
+                writers_closed: writers_closed.get() && closed_roots.is_empty(),
+                writers_closed_roots: closed_roots,
             }),
             &[],
         );
@@ -180,6 +194,10 @@ pub fn PlanPicker() -> impl IntoView {
             <label title="As --writers-closed: WAL objects that may hold writes made after a size-triggered memtable freeze then hold only rows of L0">
                 <input type="checkbox" data-testid="writers-closed" prop:checked=move || writers_closed.get() on:change=move |ev| writers_closed.set(event_target_checked(&ev)) />
                 " Every writer stopped with Db::close() (none crashed, none closed with a WAL flush only, none running)"
+            </label>
+            <label title="As --writers-closed=ROOT,...: the statement above is made of these database roots only">
+                " of the databases "
+                <input type="text" data-testid="writers-closed-roots" placeholder="every one (or: shard-7, shard-9)" prop:value=move || writers_closed_roots.get() on:input=move |ev| writers_closed_roots.set(event_target_value(&ev)) disabled=move || !writers_closed.get() />
             </label>
             <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
         </section>

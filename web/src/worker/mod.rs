@@ -312,6 +312,7 @@ fn checked(state: &Inputs, run: RunRequest) -> Result<(Checked, Vec<u64>), Strin
             no_wal_store: run.no_wal_store || state.bundle_no_wal_store(),
             gc_running: run.gc_running,
             writers_closed: run.writers_closed,
+            writers_closed_roots: run.writers_closed_roots,
             ..CheckOptions::default()
         },
         inputs,
