@@ -5,7 +5,7 @@ usage: python3 rejudge.py SLATECHECK_BIN [OUT.json]
 Each scenario's damaged stores (`$INDEP_RUN_DIR/sNNNN/damaged/`, default /tmp/indep/run) are
 checked with the arguments its run used, live and offline, three times: stating nothing;
 stating what the operator of that history knows (`--writers-closed` when each database's last
-writer closed with `Db::close()`, `--no-wal-store` when the history had no separate WAL store);
+writer closed with `Db::close()`, `--writers-closed=ROOT,...` naming those that did when only some did, `--no-wal-store` when the history had no separate WAL store);
 and stating only what the store's configuration says (`--no-wal-store` alone: `*_store_stated`).
 The verdicts are compared with what SlateDB did (`outcome` in result.json), as tally.py does.
 """
@@ -22,14 +22,20 @@ RUN_DIR = os.environ.get('INDEP_RUN_DIR', '/tmp/indep/run')
 MODES = ['live', 'offline', 'live_stated', 'offline_stated', 'live_store_stated', 'offline_store_stated']
 
 
-def last_writers_closed(result):
-    """Whether the last writer of every database stopped with `close()` (its memtable flush)."""
+def closed_databases(result, run):
+    """The statement this history's operator can make: `--writers-closed` when the last writer
+    of every database stopped with `close()` (its memtable flush), `--writers-closed=ROOT,...`
+    naming those that did when only some did (and are still in the store), else nothing."""
     last = {}
     for step in result['steps']:
         m = re.match(r'\[(\w+)\] (open writer|close\(\)|close_with_options|CRASH)', step)
         if m:
             last[m.group(1)] = m.group(2)
-    return all(end == 'close()' for end in last.values())
+    closed = sorted(db for db, end in last.items() if end == 'close()')
+    if closed and len(closed) == len(last):
+        return ['--writers-closed']
+    present = [db for db in closed if os.path.isdir(f'{run}/damaged/main/{db}')]
+    return [f'--writers-closed={",".join(present)}'] if present else []
 
 
 def judge_one(binary, path):
@@ -48,8 +54,8 @@ def judge_one(binary, path):
                 a.replace(f'{run}/main', f'{run}/damaged/main').replace(f'{run}/wal', f'{run}/damaged/wal')
                 for a in args]
         if mode.endswith('_stated'):
-            if last_writers_closed(result) and not mode.endswith('_store_stated'):
-                args.append('--writers-closed')
+            if not mode.endswith('_store_stated'):
+                args.extend(closed_databases(result, run))
             if not result.get('sep_wal'):
                 args.append('--no-wal-store')
         done = subprocess.run([binary] + args, capture_output=True, text=True, timeout=120)
