@@ -6,7 +6,7 @@ use slatecheck_core::bundle::{
     read_bundle, write_bundle, BundleInfo, BundleMember, BundleWriter, DEFAULT_GZIP_LEVEL,
 };
 use slatecheck_core::finding::Verdict;
-use slatecheck_core::listing::ListingOptions;
+use slatecheck_core::listing::{Listing, ListingOptions};
 use slatecheck_core::plan::{evaluate, Action};
 use slatecheck_core::snapshot::Snapshot;
 
@@ -33,8 +33,12 @@ fn the_committed_seed_bundle_gives_the_seed_verdict() {
     assert_eq!(result.rules, ["SDB-WAL-001"]);
 }
 
-#[test]
-fn a_bundle_round_trips_byte_for_byte() {
+/// Manifest objects as stored: (key, bytes).
+type ManifestObjects = Vec<(String, Vec<u8>)>;
+
+/// What the committed seed bundle holds: its info, its main and WAL listings, and the manifest
+/// objects of the fixture it was written from.
+fn seed_contents() -> (BundleInfo, Listing, Option<Listing>, ManifestObjects) {
     let (info, inputs) = read_bundle(
         "seed.tar.gz",
         seed_bundle().as_slice(),
@@ -42,10 +46,15 @@ fn a_bundle_round_trips_byte_for_byte() {
     )
     .expect("bundle reads");
     let store = common::fixtures_dir().join("v2/b-seed-wal-store-split-after-wipe/main");
-    let manifests: Vec<(String, Vec<u8>)> = common::manifest_objects(&store);
+    let manifests = common::manifest_objects(&store);
     let main = inputs.main.expect("main listing");
-    let again =
-        write_bundle(Vec::new(), &info, &main, inputs.wal.as_ref(), &manifests).expect("writes");
+    (info, main, inputs.wal, manifests)
+}
+
+#[test]
+fn a_bundle_round_trips_byte_for_byte() {
+    let (info, main, wal, manifests) = seed_contents();
+    let again = write_bundle(Vec::new(), &info, &main, wal.as_ref(), &manifests).expect("writes");
     assert_eq!(again, seed_bundle());
 }
 
@@ -53,24 +62,10 @@ fn a_bundle_round_trips_byte_for_byte() {
 /// out of name order is refused, since the bytes would then depend on the order of arrival.
 #[test]
 fn a_bundle_written_object_by_object_is_the_same_bundle() {
-    let (info, inputs) = read_bundle(
-        "seed.tar.gz",
-        seed_bundle().as_slice(),
-        ListingOptions::default(),
-    )
-    .expect("bundle reads");
-    let store = common::fixtures_dir().join("v2/b-seed-wal-store-split-after-wipe/main");
-    let manifests: Vec<(String, Vec<u8>)> = common::manifest_objects(&store);
-    let main = inputs.main.expect("main listing");
+    let (info, main, wal, manifests) = seed_contents();
     let start = || {
-        BundleWriter::new(
-            Vec::new(),
-            DEFAULT_GZIP_LEVEL,
-            &info,
-            &main,
-            inputs.wal.as_ref(),
-        )
-        .expect("starts")
+        BundleWriter::new(Vec::new(), DEFAULT_GZIP_LEVEL, &info, &main, wal.as_ref())
+            .expect("starts")
     };
     let mut writer = start();
     for (key, bytes) in &manifests {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const WRITES_AHEAD: usize = 16;
 
 /// One object for the bundle's writer to add.
-type Write = Box<dyn FnOnce(&mut BundleWriter<File>) -> std::io::Result<()> + Send>;
+type AddObject = Box<dyn FnOnce(&mut BundleWriter<File>) -> std::io::Result<()> + Send>;
 
 pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
     let mut limits = Limits::default();
@@ -80,7 +80,7 @@ async fn collect(
         .map_err(|err| cannot_write(&args.output, &err))?;
     // Compressing is the slow part: it runs on a thread of its own, beside the fetching and
     // the decoding.
-    let (writes, to_write) = tokio::sync::mpsc::channel::<Write>(WRITES_AHEAD);
+    let (writes, to_write) = tokio::sync::mpsc::channel::<AddObject>(WRITES_AHEAD);
     let writing = std::thread::spawn(move || write_all(writer, to_write));
     let sent = send_objects(
         main,
@@ -121,9 +121,9 @@ async fn send_objects(
     wal_listing: Option<&slatecheck_core::listing::Listing>,
     compactions: Vec<(String, Vec<u8>)>,
     limits: &Limits,
-    writes: &tokio::sync::mpsc::Sender<Write>,
+    writes: &tokio::sync::mpsc::Sender<AddObject>,
 ) -> Result<(usize, usize), Failure> {
-    let send = |write: Write| writes.send(write);
+    let send = |add: AddObject| writes.send(add);
     for (key, bytes) in compactions {
         if send(Box::new(move |writer| {
             writer.add(BundleMember::Compactions(&key), &bytes)
@@ -193,10 +193,10 @@ async fn send_objects(
 /// Adds every object sent to the bundle, then ends it; stops at the first error.
 fn write_all(
     mut writer: BundleWriter<File>,
-    mut to_write: tokio::sync::mpsc::Receiver<Write>,
+    mut to_write: tokio::sync::mpsc::Receiver<AddObject>,
 ) -> std::io::Result<()> {
-    while let Some(write) = to_write.blocking_recv() {
-        write(&mut writer)?;
+    while let Some(add) = to_write.blocking_recv() {
+        add(&mut writer)?;
     }
     writer.finish()?.flush()
 }
