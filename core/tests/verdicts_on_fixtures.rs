@@ -1646,3 +1646,48 @@ fn rows_read_before_a_deletion_settle_the_gone_wal_objects() {
     let result = evaluate_at(&mixed, &options, made_at(&mixed), "open:db");
     assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
 }
+
+/// GC of a clone that no longer reads its parent's SSTs detaches it and deletes its final pin
+/// on the parent (slatedb `detach_gc.rs`), breaking a clone from that pin. Fixture h: `clone`
+/// compacted away every SST of `parent`, and SlateDB's GC pass then kept the pin, since the
+/// compactor's checkpoint on `clone` still pins a manifest listing `parent`'s SSTs: `safe`
+/// while that checkpoint lives. Once it has expired, the next pass detaches (the built-in
+/// oracle's seed 39215 saw SlateDB do so, and the clone from the pin fail with
+/// `checkpoint missing`): `unsafe`, naming the pin. Its clone failing already is a warning.
+#[test]
+fn gc_of_a_clone_that_no_longer_reads_its_parent_deletes_its_pin_there() {
+    let snapshot = snapshot(&fixture("v2", "h-clone-detach"), false);
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..gc_now()
+    };
+    let kept = evaluate_at(&snapshot, &options, made_at(&snapshot), "gc:clone");
+    assert_verdict(&kept, Verdict::Safe, None);
+    assert!(!kept.rules.contains(&"SDB-GC-001"), "{:#?}", kept.findings);
+
+    let later = "2099-01-01T00:00:00Z".parse().expect("a time");
+    let detached = evaluate_at(&snapshot, &options, later, "gc:clone");
+    assert_verdict(&detached, Verdict::Unsafe, Some("SDB-GC-001"));
+    let pin = finding(&detached, "SDB-GC-001");
+    assert!(
+        pin.message.contains(
+            "deletes `clone`'s final pin fcdba045-7bec-4943-8bfe-54d99c01e9af on `parent`"
+        ),
+        "{}",
+        pin.message
+    );
+    assert!(detached
+        .predicted_error
+        .as_deref()
+        .is_some_and(|error| error.starts_with("CheckpointMissing(fcdba045")));
+
+    // Without the parent's WAL objects a clone from the pin fails already: the run breaks
+    // nothing that works.
+    let mut given = inputs(&fixture("v2", "h-clone-detach"), false);
+    relist_main(&mut given, |key| !key.starts_with("parent/wal/"), &[]);
+    let snapshot = Snapshot::build(given);
+    let broken = evaluate_at(&snapshot, &options, later, "gc:clone");
+    let pin = finding(&broken, "SDB-GC-001");
+    assert_eq!(pin.severity, Severity::Warning, "{}", pin.message);
+    assert!(pin.message.contains("fails already"), "{}", pin.message);
+}

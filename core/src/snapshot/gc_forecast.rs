@@ -7,7 +7,9 @@
 //! outside every remaining checkpoint's range, older than `min_age` (fences only with fence GC,
 //! which is a dry run by default); compacted SSTs of this root that no active manifest
 //! references and whose ULID time is below the cutoff `min(now - min_age, compaction low
-//! watermark, newest L0)`, where no compactor state means nothing is deleted.
+//! watermark, newest L0)`, where no compactor state means nothing is deleted; and, for a
+//! clone, the final pins it holds on databases whose SSTs no active manifest lists any more,
+//! which the detach task deletes on those databases (`detach_gc.rs`).
 //!
 //! When a remaining checkpoint's manifest is gone (a complete listing does not show it), the
 //! tasks that read every referenced manifest abort with `ManifestMissing` before deleting
@@ -47,8 +49,11 @@ pub struct GcForecast {
     /// The SST cutoff bound.
     pub cutoff: SstCutoff,
     /// The missing manifest of a remaining checkpoint that makes the WAL, WAL fence, compacted
-    /// and detach tasks abort (`wal` and `ssts` are then empty).
+    /// and detach tasks abort (`wal`, `ssts` and `detached_pins` are then empty).
     pub aborted_on_missing_manifest: Option<ManifestId>,
+    /// The final pins this root, a clone, holds on databases it no longer reads, which the
+    /// detach task deletes there: (that database's path, the pin).
+    pub detached_pins: Vec<(String, CheckpointId)>,
 }
 
 fn old_enough(time: Option<DateTime<Utc>>, now: DateTime<Utc>, min_age: Duration) -> bool {
@@ -157,6 +162,22 @@ pub fn forecast(
             .filter_map(|id| root.compacted.get(id).map(|listed| (*id, listed.key)))
             .collect(),
     };
+    // The detach task (`detach_gc.rs`, `find_detachable`) releases a pin once no active
+    // manifest lists any of that database's SSTs under it.
+    let detached_pins = latest
+        .external_dbs
+        .iter()
+        .filter(|_| !aborted)
+        .filter(|entry| entry.sst_ids.is_empty())
+        .filter_map(|entry| Some((entry.path.clone(), entry.final_checkpoint_id?)))
+        .filter(|(_, pin)| {
+            active.iter().all(|manifest| {
+                manifest.external_dbs.iter().all(|other| {
+                    other.final_checkpoint_id != Some(*pin) || other.sst_ids.is_empty()
+                })
+            })
+        })
+        .collect();
     Ok(GcForecast {
         expired_checkpoints,
         manifests,
@@ -164,5 +185,6 @@ pub fn forecast(
         ssts,
         cutoff,
         aborted_on_missing_manifest,
+        detached_pins,
     })
 }

@@ -1,7 +1,11 @@
 //! `gc:ROOT`: one run of SlateDB's garbage collector at `--now` with `--min-age`.
 
+use crate::finding::Finding;
+use crate::model::CheckpointId;
+use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::checkpoint_manifest_missing;
+use crate::rules::gc::gc_deletes_needed;
 use crate::rules::listing::input_missing;
 use crate::rules::RuleContext;
 
@@ -68,4 +72,29 @@ pub(crate) fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(crate::rules::gc::gc_deletes_needed::check(
             cx, root, latest, &forecast,
         ));
+    for (parent, pin) in &forecast.detached_pins {
+        work.findings.extend(pin_detached(cx, path, parent, *pin));
+    }
+}
+
+/// The detach task deleting `clone`'s pin `pin` on `parent`, judged by whether a clone from it
+/// works now; nothing when the pin is gone already (the detach is then a no-op there).
+fn pin_detached(
+    cx: &RuleContext<'_>,
+    clone: &str,
+    parent: &str,
+    pin: CheckpointId,
+) -> Option<Finding> {
+    let parent_root = cx.snapshot.roots.get(parent)?;
+    let parent_latest = parent_root.latest_given()?;
+    let checkpoint = parent_latest.checkpoints.iter().find(|c| c.id == pin)?;
+    let works_now = match parent_root.manifest(checkpoint.manifest_id) {
+        Ok(manifest) => CloneSource::of(cx, parent_root, checkpoint, manifest).works(),
+        // Its manifest is not given: whether a clone from it works is not known, and the run
+        // may break it.
+        Err(_) => true,
+    };
+    Some(gc_deletes_needed::pin_detached(
+        clone, parent, checkpoint, works_now,
+    ))
 }

@@ -2,7 +2,7 @@
 
 use crate::evidence;
 use crate::finding::{Finding, Impact};
-use crate::model::{Manifest, SstId};
+use crate::model::{Checkpoint, Manifest, SstId};
 use crate::rules::RuleContext;
 use crate::snapshot::{GcForecast, RootState};
 use std::collections::BTreeSet;
@@ -11,22 +11,33 @@ crate::declare_rule! {
     /// ## What it checks
     /// Runs SlateDB's garbage collector in the mind (at `--now`, with `--min-age`) on a
     /// database, and checks that nothing it deletes is still needed elsewhere: SSTs that clones
-    /// read through `external_dbs` without a live pin on this database, and checkpoints that
-    /// unfinished clones still need to resume.
+    /// read through `external_dbs` without a live pin on this database, checkpoints that
+    /// unfinished clones still need to resume, and, when the database is a clone that no
+    /// longer reads another database's SSTs, its final pin there, which a clone made from that
+    /// checkpoint needs.
     ///
     /// ## Why it matters
     /// GC only protects what the latest manifest and its unexpired checkpoints reference. A
     /// clone's reads are protected by its final checkpoint; when that checkpoint was deleted or
     /// expired, the next GC pass below the cutoff deletes the clone's data. An unfinished
-    /// clone resumes from its source checkpoint, which GC drops when it expires.
+    /// clone resumes from its source checkpoint, which GC drops when it expires. A clone's own
+    /// GC detaches it from a database once no active manifest of the clone lists that
+    /// database's SSTs (`garbage_collector/detach_gc.rs`, `find_detachable`): it deletes the
+    /// never-expiring pin there (`detach_from_parent`). SlateDB never clones from that pin
+    /// itself, but it is listed like any other checkpoint, and a clone made from it fails once
+    /// it is gone.
     ///
     /// ## SlateDB error it prevents
     /// `Data error: object store error (… not found)` on the clone's reads after GC;
-    /// `CheckpointMissing` when an unfinished clone is resumed.
+    /// `CheckpointMissing` when an unfinished clone is resumed, or when a database is cloned
+    /// from a pin the detach deleted (`checkpoint missing. checkpoint_id=…`).
     ///
     /// ## Example
     /// `gc:parent` after the checkpoints of `parent` were deleted: the L0 SSTs `clone` reads
-    /// are unreferenced and older than the newest L0, so GC deletes them.
+    /// are unreferenced and older than the newest L0, so GC deletes them. `gc:clone` after
+    /// `clone` compacted away every SST of `parent` (`external_dbs[0].sst_ids` empty in its
+    /// latest manifest and in every manifest its unexpired checkpoints pin): GC deletes
+    /// `clone`'s pin on `parent`, and a clone from that checkpoint, which works now, fails.
     pub static RULE = {
         id: "SDB-GC-001",
         name: "gc-deletes-needed",
@@ -35,6 +46,44 @@ crate::declare_rule! {
         summary: "garbage collection would delete what a clone still reads or needs",
         scan: scan,
     };
+}
+
+/// GC of `clone` detaches it from `parent`, deleting its final pin `pin` there: unsafe when a
+/// clone from that checkpoint works now (`works_now`), which the deletion breaks; a warning when
+/// such a clone fails already, which the run then cannot break.
+pub fn pin_detached(clone: &str, parent: &str, pin: &Checkpoint, works_now: bool) -> Finding {
+    let (consequence, impact) = if works_now {
+        (
+            "a clone of `{parent}` from that checkpoint, which works now, then fails",
+            Impact::Unsafe {
+                predicted_error: format!(
+                    "CheckpointMissing({}) when `{parent}` is cloned from it after GC of `{clone}`",
+                    pin.id
+                ),
+            },
+        )
+    } else {
+        (
+            "a clone of `{parent}` from that checkpoint fails already",
+            Impact::Advisory,
+        )
+    };
+    let mut finding = RULE.finding(
+        clone,
+        format!(
+            "GC of `{clone}` detaches it from `{parent}`, whose SSTs it no longer reads: it deletes `{clone}`'s final pin {} on `{parent}` (manifest {}), and {}; SlateDB never clones from the pin itself, but it is listed like any other checkpoint",
+            pin.id,
+            pin.manifest_id,
+            consequence.replace("{parent}", parent)
+        ),
+        evidence![("parent", parent), ("final_checkpoint_id", pin.id), ("manifest_id", pin.manifest_id), ("clone_from_it_works_now", works_now)],
+        format!("clone `{parent}` from that checkpoint before GC of `{clone}` runs, or take a checkpoint of your own of manifest {} of `{parent}` to clone from; if no one will clone from the pin, this GC breaks nothing SlateDB does itself", pin.manifest_id),
+        impact,
+    );
+    if !works_now {
+        finding.severity = crate::finding::Severity::Warning;
+    }
+    finding
 }
 
 /// The findings for a GC run on `root` forecast as `forecast`.
