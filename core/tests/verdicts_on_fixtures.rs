@@ -1690,4 +1690,20 @@ fn gc_of_a_clone_that_no_longer_reads_its_parent_deletes_its_pin_there() {
     let pin = finding(&broken, "SDB-GC-001");
     assert_eq!(pin.severity, Severity::Warning, "{}", pin.message);
     assert!(pin.message.contains("fails already"), "{}", pin.message);
+
+    // Without `parent`'s manifests, whether the pin is still a working clone source is not
+    // known: never `safe`.
+    let mut given = inputs(&fixture("v2", "h-clone-detach"), false);
+    given
+        .manifests
+        .retain(|(key, _)| !key.starts_with("parent/"));
+    let snapshot = Snapshot::build(given);
+    let unknown = evaluate_at(&snapshot, &options, later, "gc:clone");
+    assert_verdict(&unknown, Verdict::Inconclusive, Some("SDB-LIST-003"));
+    let question = finding(&unknown, "SDB-LIST-003");
+    assert!(
+        question.message.contains("the pin fcdba045"),
+        "{}",
+        question.message
+    );
 }

@@ -78,7 +78,8 @@ pub(crate) fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
 }
 
 /// The detach task deleting `clone`'s pin `pin` on `parent`, judged by whether a clone from it
-/// works now; nothing when the pin is gone already (the detach is then a no-op there).
+/// works now; nothing when the pin is gone already (the detach is then a no-op there), and
+/// `inconclusive` when `parent`'s latest manifest is not given.
 fn pin_detached(
     cx: &RuleContext<'_>,
     clone: &str,
@@ -86,7 +87,17 @@ fn pin_detached(
     pin: CheckpointId,
 ) -> Option<Finding> {
     let parent_root = cx.snapshot.roots.get(parent)?;
-    let parent_latest = parent_root.latest_given()?;
+    let parent_latest = match parent_root.manifest(parent_root.latest_id?) {
+        Ok(manifest) => manifest,
+        // Whether the pin is still there, and a clone from it works, is not known.
+        Err(why) => {
+            return Some(input_missing::finding(
+                clone,
+                &format!("whether the pin {pin} that GC of `{clone}` deletes on `{parent}` is still a checkpoint a clone works from"),
+                &why,
+            ))
+        }
+    };
     let checkpoint = parent_latest.checkpoints.iter().find(|c| c.id == pin)?;
     let works_now = match parent_root.manifest(checkpoint.manifest_id) {
         Ok(manifest) => CloneSource::of(cx, parent_root, checkpoint, manifest).works(),
