@@ -38,10 +38,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let config = read_config(args.config.as_deref())?;
     let baseline = read_baseline(args.baseline.as_deref())?;
     let listing_options = args.reading.listing_options();
-    let mut limits = config.limits;
-    for assignment in &args.limits {
-        limits.set_assignment(assignment).map_err(Failure::input)?;
-    }
+    let limits = super::with_limit_assignments(config.limits, &args.limits)?;
     // The objects whose rows settle verdicts are read only for the roots the plans name
     // (for every root without plans).
     let plan_roots: BTreeSet<&str> = args

@@ -21,10 +21,7 @@ const WRITES_AHEAD: usize = 16;
 type AddObject = Box<dyn FnOnce(&mut BundleWriter<File>) -> std::io::Result<()> + Send>;
 
 pub fn run(args: &CollectArgs) -> Result<u8, Failure> {
-    let mut limits = Limits::default();
-    for assignment in &args.limits {
-        limits.set_assignment(assignment).map_err(Failure::input)?;
-    }
+    let limits = super::with_limit_assignments(Limits::default(), &args.limits)?;
     let main = crate::store::open(&args.store)?;
     let wal = args
         .wal_store

@@ -1,7 +1,7 @@
 //! `SDB-GC-001` gc-deletes-needed: GC would delete what a clone still reads or needs. See [`RULE`].
 
 use crate::evidence;
-use crate::finding::{Finding, Impact};
+use crate::finding::{Finding, Impact, Severity};
 use crate::model::{Checkpoint, Manifest, SstId};
 use crate::rules::RuleContext;
 use crate::snapshot::{GcForecast, RootState};
@@ -52,37 +52,31 @@ crate::declare_rule! {
 /// clone from that checkpoint works now (`works_now`), which the deletion breaks; a warning when
 /// such a clone fails already, which the run then cannot break.
 pub fn pin_detached(clone: &str, parent: &str, pin: &Checkpoint, works_now: bool) -> Finding {
-    let (consequence, impact) = if works_now {
+    let (consequence, impact, severity) = if works_now {
         (
-            "a clone of `{parent}` from that checkpoint, which works now, then fails",
+            ", which works now, then fails",
             Impact::Unsafe {
                 predicted_error: format!(
                     "CheckpointMissing({}) when `{parent}` is cloned from it after GC of `{clone}`",
                     pin.id
                 ),
             },
+            RULE.severity,
         )
     } else {
-        (
-            "a clone of `{parent}` from that checkpoint fails already",
-            Impact::Advisory,
-        )
+        (" fails already", Impact::Advisory, Severity::Warning)
     };
     let mut finding = RULE.finding(
         clone,
         format!(
-            "GC of `{clone}` detaches it from `{parent}`, whose SSTs it no longer reads: it deletes `{clone}`'s final pin {} on `{parent}` (manifest {}), and {}; SlateDB never clones from the pin itself, but it is listed like any other checkpoint",
-            pin.id,
-            pin.manifest_id,
-            consequence.replace("{parent}", parent)
+            "GC of `{clone}` detaches it from `{parent}`, whose SSTs it no longer reads: it deletes `{clone}`'s final pin {} on `{parent}` (manifest {}), and a clone of `{parent}` from that checkpoint{consequence}; SlateDB never clones from the pin itself, but it is listed like any other checkpoint",
+            pin.id, pin.manifest_id
         ),
         evidence![("parent", parent), ("final_checkpoint_id", pin.id), ("manifest_id", pin.manifest_id), ("clone_from_it_works_now", works_now)],
         format!("clone `{parent}` from that checkpoint before GC of `{clone}` runs, or take a checkpoint of your own of manifest {} of `{parent}` to clone from; if no one will clone from the pin, this GC breaks nothing SlateDB does itself", pin.manifest_id),
         impact,
     );
-    if !works_now {
-        finding.severity = crate::finding::Severity::Warning;
-    }
+    finding.severity = severity;
     finding
 }
 
