@@ -120,6 +120,30 @@ fn deletion_interrupted(given: &mut SnapshotInputs) {
     given.main = Some(builder.finish());
 }
 
+/// Sets the listed size of every SST of `parent` (which `clone` reads in place) to 20 bytes,
+/// as a copy of the store cut short would list them; `exact` says whether the listing gives
+/// sizes exactly.
+fn cut_parent_ssts(given: &mut SnapshotInputs, exact: bool) {
+    if let Some(listing) = given.main.as_mut() {
+        listing.objects.retain(|key, object| {
+            if key.starts_with("parent/compacted/") {
+                object.size = 20;
+                object.size_exact = exact;
+            }
+            true
+        });
+    }
+}
+
+fn parent_ssts_cut_short(given: &mut SnapshotInputs) {
+    cut_parent_ssts(given, true);
+}
+
+/// The same sizes, rounded by the listing (`--human-readable`): not judged.
+fn parent_ssts_rounded(given: &mut SnapshotInputs) {
+    cut_parent_ssts(given, false);
+}
+
 fn parent_checkpoints_deleted(given: &mut SnapshotInputs) {
     common::store::drop_checkpoints(given, "parent");
 }
@@ -834,6 +858,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             "SDB-SST-002",
             ("v2/h-clone-detach", false, l0_minted_early, Ask::Scan, 0),
             ("v2/h-clone-detach", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-SST-003",
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                parent_ssts_cut_short,
+                Ask::Plan("read:clone"),
+                0,
+            ),
+            (
+                "v2/a-checkpoints-clones-gc",
+                false,
+                parent_ssts_rounded,
+                Ask::Plan("read:clone"),
+                0,
+            ),
         ),
         pair(
             "SDB-WAL-007",

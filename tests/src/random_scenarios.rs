@@ -305,6 +305,7 @@ enum Damage {
     WalInReplayRange,
     WalWipe,
     Sst,
+    SstCutShort,
     Checkpoint,
     CheckpointManifest,
     LatestManifest,
@@ -944,6 +945,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             (Damage::WalInReplayRange, 12),
             (Damage::WalWipe, 16),
             (Damage::Sst, 8),
+            (Damage::SstCutShort, 6),
             (Damage::Checkpoint, 7),
             (Damage::CheckpointManifest, 6),
             (Damage::LatestManifest, 14),
@@ -1013,6 +1015,23 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 steps.push(format!("delete {}", relative_key(&main_dir, victim)));
             }
             "sst"
+        }
+        Damage::SstCutShort => {
+            // An interrupted copy or restore: the key stays, with part of its bytes.
+            let ssts = files_under(&main_dir.join(damaged).join("compacted"))?;
+            if let Some(victim) = ssts.get(rng.random_range(0..ssts.len().max(1))) {
+                let len = std::fs::metadata(victim)?.len();
+                let kept = rng.random_range(0..=len / 2);
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(victim)?
+                    .set_len(kept)?;
+                steps.push(format!(
+                    "cut {} short ({len} → {kept} bytes)",
+                    relative_key(&main_dir, victim)
+                ));
+            }
+            "sst-cut-short"
         }
         Damage::Checkpoint => {
             if !checkpoints.is_empty() {

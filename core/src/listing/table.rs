@@ -611,6 +611,14 @@ impl<K: RowId> ObjectsById<K> {
         table.row(id).map(|row| row.1.size)
     }
 
+    /// The size of `id`, if listed with its exact size (not rounded for humans).
+    pub fn exact_size_of(&self, id: &K) -> Option<u64> {
+        let table = self.table.as_deref()?;
+        let row = table.row(id)?;
+        let (size, exact, _) = table.size_and_source(row);
+        exact.then_some(size)
+    }
+
     /// Ids and sizes, in id order (no key built).
     pub fn sizes(&self) -> impl DoubleEndedIterator<Item = (&K, u64)> + '_ {
         self.table

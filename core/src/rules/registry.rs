@@ -35,6 +35,7 @@ pub static RULES: &[&Rule] = &[
     &manifest::compactor_epoch_ahead::RULE,
     &sst::sst_missing::RULE,
     &sst::l0_ulid_cutoff::RULE,
+    &sst::sst_truncated::RULE,
     &wal::wal_range_missing::RULE,
     &wal::wal_fence_gap::RULE,
     &wal::wal_hole::RULE,

@@ -8,7 +8,7 @@ use crate::rules::checkpoint::{
 use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::listing::input_missing;
 use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
-use crate::rules::sst::sst_missing;
+use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{wal_fence_gap, wal_range_missing, wal_store_required, wal_tail_missing};
 use crate::rules::RuleContext;
 use crate::snapshot::Presence;
@@ -92,6 +92,8 @@ pub(crate) fn clone(
         .extend(wal_fence_gap::check(cx, root, manifest, &subject));
     work.findings
         .extend(sst_missing::check(cx, root, manifest, &subject));
+    work.findings
+        .extend(sst_truncated::check(cx, root, manifest, &subject));
     work.findings
         .extend(external_pin_missing::check_before_clone(cx, root, manifest));
     work.findings.extend(wal_store_required::check(root));

@@ -5,7 +5,7 @@
 use crate::finding::{Finding, Impact};
 use crate::model::{Checkpoint, Manifest};
 use crate::rules::checkpoint::describe;
-use crate::rules::sst::sst_missing;
+use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::wal_range_missing;
 use crate::rules::RuleContext;
 use crate::snapshot::RootState;
@@ -36,6 +36,7 @@ impl CloneSource {
         let broken: Vec<Finding> = wal_range_missing::check(cx, root, manifest, &subject)
             .into_iter()
             .chain(sst_missing::check(cx, root, manifest, &subject))
+            .chain(sst_truncated::check(cx, root, manifest, &subject))
             .collect();
         let fails_already = broken
             .iter()

@@ -3,7 +3,7 @@
 use crate::plan::planner::{advisory, latest, wal_objects, ObjectStatus, PlanObject, Work};
 use crate::rules::clone::clone_incomplete;
 use crate::rules::manifest::{compactor_epoch_ahead, manifest_boundary_ahead, manifest_rollback};
-use crate::rules::sst::sst_missing;
+use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{
     wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
 };
@@ -47,6 +47,8 @@ pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     // The writer opens, but serving reads needs every SST the manifest references.
     work.findings
         .extend(sst_missing::check_latest(cx, root, latest));
+    work.findings
+        .extend(sst_truncated::check_latest(cx, root, latest));
     work.findings
         .extend(manifest_rollback::check(cx, root, latest));
     work.findings

@@ -4,7 +4,7 @@ use crate::finding::{Finding, Impact};
 use crate::plan::planner::{advisory, latest, Work};
 use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
-use crate::rules::sst::sst_missing;
+use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{
     wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
 };
@@ -17,6 +17,8 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
     work.findings.extend(clone_incomplete::check(root, latest));
     work.findings
         .extend(sst_missing::check_latest(cx, root, latest));
+    work.findings
+        .extend(sst_truncated::check_latest(cx, root, latest));
     work.findings
         .extend(manifest_rollback::check(cx, root, latest));
     work.findings.extend(
@@ -36,10 +38,11 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
 }
 
 /// The rules whose `unsafe` on a read proves that the read fails now: an SST it needs is gone
-/// (`SDB-SST-001`), or writes it would return are gone for certain (`SDB-WAL-003` past a hole,
+/// (`SDB-SST-001`) or cut short (`SDB-SST-003`), or writes it would return are gone for certain (`SDB-WAL-003` past a hole,
 /// `SDB-WAL-010`; each decides from sizes, rows or fence counts). Not `SDB-WAL-009`'s gone
 /// fence: that writer may have written nothing, and then the read works.
-const PROVES_A_FAILING_READ: [&str; 3] = ["SDB-SST-001", "SDB-WAL-003", "SDB-WAL-010"];
+const PROVES_A_FAILING_READ: [&str; 4] =
+    ["SDB-SST-001", "SDB-SST-003", "SDB-WAL-003", "SDB-WAL-010"];
 
 /// The finding that proves a read of `path`'s latest state fails now, before any action.
 pub(crate) fn fails_already(cx: &RuleContext<'_>, path: &str) -> Option<Finding> {

@@ -8,7 +8,7 @@ use crate::rules::clone::{
 };
 use crate::rules::listing::input_missing;
 use crate::rules::manifest::root_missing;
-use crate::rules::sst::sst_missing;
+use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::wal_hole;
 use crate::rules::RuleContext;
 use crate::snapshot::RootState;
@@ -62,6 +62,8 @@ pub(crate) fn split(
             .extend(external_pin_missing::check(cx, state, latest));
         work.findings
             .extend(sst_missing::check_latest(cx, state, latest));
+        work.findings
+            .extend(sst_truncated::check_latest(cx, state, latest));
         work.findings.extend(wal_hole::check(cx, state, latest));
     }
     if let Some(parent_state) = cx.snapshot.root(parent) {

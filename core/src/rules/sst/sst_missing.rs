@@ -4,6 +4,7 @@ use crate::evidence;
 use crate::finding::{Finding, Impact};
 use crate::model::Manifest;
 use crate::rules::listing::input_missing;
+use crate::rules::sst::owner_of;
 use crate::rules::RuleContext;
 use crate::snapshot::{Presence, RootState};
 use std::collections::BTreeSet;
@@ -48,11 +49,7 @@ pub fn check(
     let mut missing = Vec::new();
     let mut unknown = None;
     for id in ids {
-        let owner = manifest
-            .external_dbs
-            .iter()
-            .find(|db| db.sst_ids.contains(&id))
-            .map_or(root.path.as_str(), |db| db.path.as_str());
+        let owner = owner_of(manifest, root, id);
         let presence = match cx.snapshot.root(owner) {
             Some(owner_root) => {
                 owner_root.sst_presence(id, cx.root_main_unknown(owner_root).as_ref())

@@ -1,0 +1,143 @@
+//! `SDB-SST-003` sst-truncated: an SST the manifest references is listed smaller than the blocks the manifest records for it. See [`RULE`].
+
+use crate::evidence;
+use crate::finding::{Finding, Impact};
+use crate::listing::{object_key, SlateObject};
+use crate::model::{Manifest, SstInfo};
+use crate::rules::sst::owner_of;
+use crate::rules::RuleContext;
+use crate::snapshot::RootState;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+crate::declare_rule! {
+    /// ## What it checks
+    /// That every SST the latest manifest references (in its own root, or in a root its
+    /// `external_dbs` name) is listed at least as large as the layout the manifest records for
+    /// it: the manifest keeps each SST's `SsTableInfo`, whose filter, index and stats blocks
+    /// end at the largest `offset + len`, and SlateDB writes after them the encoded info and a
+    /// 10-byte footer (its offset and the format version: slatedb `format/sst.rs`,
+    /// `NUM_FOOTER_BYTES`). A listed size below that end plus 10 bytes proves the object was
+    /// cut short. Sizes a listing rounds (`--human-readable`) are not judged.
+    ///
+    /// ## Why it matters
+    /// Object stores write whole objects, but the paths around them do not: an interrupted
+    /// copy or restore of a store (a `cp`, an `rsync` or a backup tool on a local or NFS
+    /// store), a full disk under a self-hosted object store, or a hand-made "repair" leave the
+    /// key in place with fewer bytes. Nothing about the database looks wrong: it opens, clones
+    /// and lists as before, and the SST is only read when a read or a compaction reaches it.
+    ///
+    /// ## SlateDB error it prevents
+    /// A read that reaches the SST reads its footer from the last 10 bytes (`InvalidVersion`,
+    /// or `EmptySSTable` when 10 bytes or fewer are left) and its index and filter at the
+    /// offsets the manifest records (an object store range error past the end, or a checksum
+    /// mismatch): `get` and `scan` fail with a data error, and so does the compactor.
+    ///
+    /// ## Example
+    /// `db/compacted/01M8BP2BMWG6JVJJ6JPDBEG4AA.sst` is listed at 300 bytes while manifest 9
+    /// records its index at bytes 1,520–1,690: the SST lost at least 1,400 bytes, and every read
+    /// of its keys fails.
+    pub static RULE = {
+        id: "SDB-SST-003",
+        name: "sst-truncated",
+        family: Sst,
+        severity: Error,
+        summary: "an SST the manifest references is listed smaller than the blocks the manifest records for it: it was cut short, and reads that reach it fail",
+        scan: scan,
+    };
+}
+
+/// The bytes SlateDB writes after an SST's last block: the offset of its info block (8) and
+/// the format version (2).
+const FOOTER_BYTES: u64 = 10;
+
+/// The fewest bytes an SST laid out as `info` says can have: its blocks up to the end of the
+/// last of filter, index and stats, then the footer. (The encoded info between them adds
+/// more; leaving it out keeps the bound one no whole SST falls below.)
+pub fn least_size(info: &SstInfo) -> u64 {
+    let end = |offset: u64, len: u64| offset.saturating_add(len);
+    end(info.index_offset, info.index_len)
+        .max(end(info.filter_offset, info.filter_len))
+        .max(end(info.stats_offset, info.stats_len))
+        .saturating_add(FOOTER_BYTES)
+}
+
+/// One SST listed smaller than its layout.
+#[derive(Debug, Serialize)]
+struct Truncated {
+    key: String,
+    listed_bytes: u64,
+    least_bytes: u64,
+}
+
+/// Checks the sizes of the SSTs `manifest` (of `root`) references; `subject` names the
+/// manifest. SSTs that are not listed are `SDB-SST-001`'s.
+pub fn check(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+) -> Vec<Finding> {
+    let mut seen = BTreeSet::new();
+    let mut truncated = Vec::new();
+    for view in manifest.sst_views() {
+        let id = view.sst.id;
+        if !seen.insert(id) {
+            continue;
+        }
+        let owner = owner_of(manifest, root, id);
+        let Some(size) = cx
+            .snapshot
+            .root(owner)
+            .and_then(|owner_root| owner_root.compacted.exact_size_of(&id))
+        else {
+            continue;
+        };
+        let least = least_size(&view.sst.info);
+        if size < least {
+            truncated.push(Truncated {
+                key: object_key(owner, &SlateObject::Compacted { id }),
+                listed_bytes: size,
+                least_bytes: least,
+            });
+        }
+    }
+    let Some(first) = truncated.first() else {
+        return Vec::new();
+    };
+    let message = format!(
+        "{subject} of `{}` references {} SST(s) listed smaller than the blocks it records for them, e.g. {} ({} bytes listed, at least {} written): they were cut short, and reads that reach them fail",
+        root.path,
+        truncated.len(),
+        first.key,
+        first.listed_bytes,
+        first.least_bytes
+    );
+    let predicted_error = format!(
+        "a data error (InvalidVersion, a checksum mismatch or an out-of-range read of {}) on reads that reach it",
+        first.key
+    );
+    vec![RULE.finding(
+        &root.path,
+        message,
+        evidence![("manifest_id", manifest.id), ("truncated", truncated)],
+        "restore the SSTs whole from versioning or backup (compare each with its source before copying again); until then keep the compactor and GC off this database, and do not clone it: a clone reads the same objects",
+        Impact::Unsafe { predicted_error },
+    )]
+}
+
+/// Checks the SSTs `root`'s latest manifest references.
+pub fn check_latest(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Vec<Finding> {
+    check(
+        cx,
+        root,
+        latest,
+        &format!("the latest manifest ({})", latest.id),
+    )
+}
+
+fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    for (root, latest) in cx.roots_with_latest() {
+        out.extend(check_latest(cx, root, latest));
+    }
+}
