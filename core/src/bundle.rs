@@ -19,6 +19,7 @@ use crate::manifest::{
     compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, SharedSstViews,
     MAX_COMPACTIONS_BYTES,
 };
+use crate::snapshot::RowsError;
 use crate::snapshot::{RowsRead, SnapshotInputs, StoreSide};
 use crate::sst::read_sst_rows;
 use serde::{Deserialize, Serialize};
@@ -511,7 +512,7 @@ pub fn read_bundle_with_limits<R: Read>(
                 side,
                 key: key.to_string(),
                 size: bytes.len() as u64,
-                rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+                rows: read_sst_rows(&bytes).map_err(RowsError::Sst),
             });
         } else if let Some(key) = name.strip_prefix(COMPACTIONS) {
             // Read for the compactor epoch only; one that cannot be read decides nothing.

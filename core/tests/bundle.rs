@@ -200,7 +200,9 @@ fn bundled_sst_objects_are_read_within_the_budget() {
         .find(|r| r.side == StoreSide::Main)
         .expect("read");
     assert!(
-        bad.rows.as_ref().is_err_and(|why| why.contains("checksum")),
+        bad.rows
+            .as_ref()
+            .is_err_and(|why| why.to_string().contains("checksum")),
         "{bad:?}"
     );
     // The members are in name order (`main/` before `wal-store/`): a budget of one object's

@@ -9,7 +9,8 @@ use slatecheck_core::finding::Finding;
 use slatecheck_core::listing::ListingWarning;
 use slatecheck_core::plan::{evaluate, Action};
 use slatecheck_core::rules::{scan_all, CheckOptions, RuleContext, RULES};
-use slatecheck_core::snapshot::{Snapshot, SnapshotInputs};
+use slatecheck_core::snapshot::{RowsError, RowsRead, Snapshot, SnapshotInputs, StoreSide};
+use slatecheck_core::sst::SstError;
 use std::collections::BTreeSet;
 
 /// How a case asks: a scan of every rule, or one planned action.
@@ -142,6 +143,42 @@ fn parent_ssts_cut_short(given: &mut SnapshotInputs) {
 /// The same sizes, rounded by the listing (`--human-readable`): not judged.
 fn parent_ssts_rounded(given: &mut SnapshotInputs) {
     cut_parent_ssts(given, false);
+}
+
+/// Files a read of every non-empty WAL object of `db` (in the main store) that failed with
+/// `why`, as a live check reads them.
+fn db_wal_read_as(given: &mut SnapshotInputs, why: SstError) {
+    let listed: Vec<(String, u64)> = given
+        .main
+        .as_ref()
+        .map(|listing| {
+            listing
+                .objects
+                .iter()
+                .filter(|(key, object)| key.starts_with("db/wal/") && object.size > 0)
+                .map(|(key, object)| (key.clone(), object.size))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(!listed.is_empty(), "the fixture has WAL objects with rows");
+    given
+        .object_rows
+        .extend(listed.into_iter().map(|(key, size)| RowsRead {
+            side: StoreSide::Main,
+            key,
+            size,
+            rows: Err(RowsError::Sst(why.clone())),
+        }));
+}
+
+/// Every WAL object of `db` ends in a footer of no SST format: cut short.
+fn db_wal_cut_short(given: &mut SnapshotInputs) {
+    db_wal_read_as(given, SstError::UnsupportedVersion(27756));
+}
+
+/// Compressed with a codec slatecheck does not decode: SlateDB may read it.
+fn db_wal_compressed_unknown(given: &mut SnapshotInputs) {
+    db_wal_read_as(given, SstError::Compressed("zstd"));
 }
 
 fn parent_checkpoints_deleted(given: &mut SnapshotInputs) {
@@ -858,6 +895,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
             "SDB-SST-002",
             ("v2/h-clone-detach", false, l0_minted_early, Ask::Scan, 0),
             ("v2/h-clone-detach", false, no_damage, Ask::Scan, 0),
+        ),
+        pair(
+            "SDB-WAL-011",
+            (
+                "v2/l-idle-reopens-wal-wiped-before-wipe",
+                false,
+                db_wal_cut_short,
+                Ask::Plan("open:db"),
+                0,
+            ),
+            (
+                "v2/l-idle-reopens-wal-wiped-before-wipe",
+                false,
+                db_wal_compressed_unknown,
+                Ask::Plan("open:db"),
+                0,
+            ),
         ),
         pair(
             "SDB-SST-003",

@@ -1122,7 +1122,11 @@ fn wal_rows_of_another_object_or_unreadable_decide_nothing() {
     };
     let resized = judge(&|read| read.size += 1);
     assert_verdict(&resized, Verdict::Inconclusive, Some("SDB-WAL-004"));
-    let unreadable = judge(&|read| read.rows = Err("block 0 fails its checksum".into()));
+    let unreadable = judge(&|read| {
+        read.rows = Err(slatecheck_core::snapshot::RowsError::Sst(
+            slatecheck_core::sst::SstError::Checksum(slatecheck_core::sst::SstPart::Block(0)),
+        ))
+    });
     assert_verdict(&unreadable, Verdict::Inconclusive, Some("SDB-WAL-004"));
     assert!(finding(&unreadable, "SDB-WAL-004").message.contains(
         "could not be read: db/wal/00000000000000000002.sst: block 0 fails its checksum"

@@ -13,7 +13,7 @@ use slatecheck_core::manifest::{
     MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::snapshot::{ObjectToRead, ReadPlan, RowsRead, StoreSide};
+use slatecheck_core::snapshot::{ObjectToRead, ReadPlan, RowsError, RowsRead, StoreSide};
 use slatecheck_core::sst::read_sst_rows;
 use std::sync::Arc;
 
@@ -99,9 +99,9 @@ pub fn object_rows(fetched: Vec<Fetched>) -> Vec<RowsRead> {
             let (size, rows) = match fetched {
                 Ok(bytes) => (
                     bytes.len() as u64,
-                    read_sst_rows(&bytes).map_err(|err| err.to_string()),
+                    read_sst_rows(&bytes).map_err(RowsError::Sst),
                 ),
-                Err(why) => (object.size, Err(why)),
+                Err(why) => (object.size, Err(RowsError::NotRead(why))),
             };
             RowsRead {
                 side: object.side,

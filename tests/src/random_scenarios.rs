@@ -50,6 +50,10 @@ pub struct Generated {
     /// The damage deleted only the newest WAL objects past the latest manifest's range (no
     /// fence among them, nothing newer left): no listing can show that they ever existed.
     pub invisible_wal_loss: bool,
+    /// The damage cut a WAL object of a separate WAL store short, leaving more than the 10
+    /// bytes SlateDB replays as a fence: only its bytes show it, and offline inputs hold none
+    /// of the WAL store's objects (live checks read them).
+    pub wal_damage_only_live: bool,
     /// The action, in slatecheck's plan syntax.
     pub plan: String,
     /// The stores.
@@ -306,6 +310,7 @@ enum Damage {
     WalWipe,
     Sst,
     SstCutShort,
+    WalCutShort,
     Checkpoint,
     CheckpointManifest,
     LatestManifest,
@@ -946,6 +951,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             (Damage::WalWipe, 16),
             (Damage::Sst, 8),
             (Damage::SstCutShort, 6),
+            (Damage::WalCutShort, 6),
             (Damage::Checkpoint, 7),
             (Damage::CheckpointManifest, 6),
             (Damage::LatestManifest, 14),
@@ -953,6 +959,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         ],
     );
     let mut checkpoint_deleted: Option<uuid::Uuid> = None;
+    let mut wal_damage_only_live = false;
     let damage_tag = match damage {
         Damage::None => {
             steps.push("no damage".into());
@@ -1032,6 +1039,40 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
                 ));
             }
             "sst-cut-short"
+        }
+        Damage::WalCutShort => {
+            // The same to a WAL object holding rows (a zero-byte one is a fence), from the
+            // replay range when there is one.
+            let wals: Vec<(u64, u64, std::path::PathBuf)> = wal_objects(&wal_dir)?
+                .into_iter()
+                .filter(|(_, size, _)| *size > 0)
+                .collect();
+            let replayed: Vec<&(u64, u64, std::path::PathBuf)> =
+                match latest_manifest(&main_dir, damaged)? {
+                    Some(latest) => wals
+                        .iter()
+                        .filter(|(id, _, _)| *id > latest.replay_after_wal_id)
+                        .collect(),
+                    None => Vec::new(),
+                };
+            let pool: Vec<&(u64, u64, std::path::PathBuf)> = if replayed.is_empty() {
+                wals.iter().collect()
+            } else {
+                replayed
+            };
+            if let Some((_, len, victim)) = pool.get(rng.random_range(0..pool.len().max(1))) {
+                let kept = rng.random_range(1..=(len / 2).max(1));
+                wal_damage_only_live = uses_wal_store && kept > 10;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(victim)?
+                    .set_len(kept)?;
+                steps.push(format!(
+                    "cut {} short ({len} → {kept} bytes)",
+                    relative_key(scenario.wal_dir(), victim)
+                ));
+            }
+            "wal-cut-short"
         }
         Damage::Checkpoint => {
             if !checkpoints.is_empty() {
@@ -1340,6 +1381,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         steps,
         damage: damage_tag,
         invisible_wal_loss,
+        wal_damage_only_live,
         plan,
         dirs,
         before,

@@ -371,7 +371,9 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         }
         let mut pending: Vec<Disagreement> = Vec::new();
         for (mode, judgment) in &judgments {
-            let call = call(judgment, &outcome, generated.invisible_wal_loss);
+            let invisible = generated.invisible_wal_loss
+                || (*mode == Mode::Offline && generated.wal_damage_only_live);
+            let call = call(judgment, &outcome, invisible);
             let tallies = if complete {
                 by_kind.entry((kind.clone(), *mode)).or_default().add(call);
                 &mut by_mode

@@ -2,7 +2,7 @@
 
 use crate::listing::ObjectsById;
 use crate::model::{Manifest, SstId, WalId};
-use crate::snapshot::{RootState, Snapshot, Unknown, WalPlacement};
+use crate::snapshot::{RootState, RowsError, Snapshot, Unknown, WalPlacement};
 use crate::sst::SstRows;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
@@ -129,14 +129,22 @@ impl<'a> RuleContext<'a> {
 
     /// The rows read of WAL object `id`, from the store [`RuleContext::wal_objects`] answers
     /// with, when a live check or a bundle read them from the object that store lists.
-    pub fn wal_rows(&self, root: &'a RootState, id: WalId) -> Option<&'a Result<SstRows, String>> {
+    pub fn wal_rows(
+        &self,
+        root: &'a RootState,
+        id: WalId,
+    ) -> Option<&'a Result<SstRows, RowsError>> {
         let objects = self.wal_objects(root).ok()?;
         root.object_rows.wal(root.wal_side(), objects, id)
     }
 
     /// The rows read of compacted SST `id` of `root`, when they were read from the object the
     /// main store lists.
-    pub fn sst_rows(&self, root: &'a RootState, id: SstId) -> Option<&'a Result<SstRows, String>> {
+    pub fn sst_rows(
+        &self,
+        root: &'a RootState,
+        id: SstId,
+    ) -> Option<&'a Result<SstRows, RowsError>> {
         root.object_rows.compacted(&root.compacted, id)
     }
 

@@ -46,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &wal::wal_uri_mismatch::RULE,
     &wal::wal_tail_missing::RULE,
     &wal::wal_writes_lost::RULE,
+    &wal::wal_unreadable::RULE,
 ];
 
 /// The rule with this id or name (case-insensitive).

@@ -13,8 +13,8 @@ mod wal_probe;
 
 pub use gc_forecast::{forecast as gc_forecast, GcForecast, SstCutoff};
 pub use object_rows::{
-    objects_to_read, ObjectRows, ObjectToRead, ReadPlan, RowsAgainstL0, RowsRead, StoreSide,
-    UnknownToLatest,
+    objects_to_read, ObjectRows, ObjectToRead, ReadPlan, RowsAgainstL0, RowsError, RowsRead,
+    StoreSide, UnknownToLatest,
 };
 pub use presence::{Presence, Unknown};
 pub use root::{Listed, RootState, WalPlacement};

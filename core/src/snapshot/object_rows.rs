@@ -19,7 +19,7 @@
 use crate::listing::{classify_key, object_key, Listing, ObjectsById, SlateObject};
 use crate::manifest::manifest_id_from_path;
 use crate::model::{Manifest, ManifestFile, SstId, WalId};
-use crate::sst::SstRows;
+use crate::sst::{SstError, SstRows};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which store an object was listed in.
@@ -43,7 +43,25 @@ pub struct RowsRead {
     /// not used (the object is not the one listed).
     pub size: u64,
     /// Its rows, or why they could not be read (the reason is shown in findings).
-    pub rows: Result<SstRows, String>,
+    pub rows: Result<SstRows, RowsError>,
+}
+
+/// Why an object's rows were not read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RowsError {
+    /// Its bytes are not an SST slatecheck reads (see [`SstError::proves_unreadable`] for
+    /// when SlateDB cannot read them either).
+    #[error("{0}")]
+    Sst(SstError),
+    /// Its bytes were not had: not fetched, or not the object listed. Says why.
+    #[error("{0}")]
+    NotRead(String),
+}
+
+impl From<SstError> for RowsError {
+    fn from(err: SstError) -> Self {
+        RowsError::Sst(err)
+    }
 }
 
 /// An object [`objects_to_read`] picked.
@@ -293,7 +311,7 @@ impl ObjectRows {
         side: StoreSide,
         objects: &ObjectsById<WalId>,
         id: WalId,
-    ) -> Option<&Result<SstRows, String>> {
+    ) -> Option<&Result<SstRows, RowsError>> {
         let read = match side {
             StoreSide::Main => self.wal_main.get(&id),
             StoreSide::WalStore => self.wal_store.get(&id),
@@ -306,7 +324,7 @@ impl ObjectRows {
         &self,
         listed: &ObjectsById<SstId>,
         id: SstId,
-    ) -> Option<&Result<SstRows, String>> {
+    ) -> Option<&Result<SstRows, RowsError>> {
         let read = self.compacted.get(&id)?;
         (listed.size_of(&id) == Some(read.size)).then_some(&read.rows)
     }

@@ -42,7 +42,7 @@ pub struct RootState {
     pub object_rows: super::ObjectRows,
     /// The rows of WAL objects as an earlier collection read them (see
     /// [`super::SnapshotInputs::earlier_rows`]), by id.
-    pub earlier_wal_rows: BTreeMap<WalId, Result<crate::sst::SstRows, String>>,
+    pub earlier_wal_rows: BTreeMap<WalId, Result<crate::sst::SstRows, super::RowsError>>,
     /// Copies of this root's WAL objects in clones made from it (see `snapshot::wal_copies`),
     /// by id: what a gone object held.
     pub wal_copies: BTreeMap<WalId, super::WalCopy>,

@@ -52,7 +52,7 @@ pub struct WalCopy {
     /// The copy's size: zero for a fence.
     pub size: u64,
     /// Its rows, when they were read.
-    pub rows: Option<Result<crate::sst::SstRows, String>>,
+    pub rows: Option<Result<crate::sst::SstRows, super::RowsError>>,
 }
 
 /// Whether `manifests` (in id order) never lower `next_wal_sst_id`. A writer that opens on a

@@ -216,6 +216,23 @@ pub enum SstError {
     Inconsistent(String),
 }
 
+impl SstError {
+    /// Whether SlateDB 0.18 fails to read the object too, whatever its configuration: it is
+    /// not a whole SST. SlateDB reads the same 10-byte footer (`InvalidVersion` for a version
+    /// other than 1 or 2, a read past the end for an info offset that does not fit) and checks
+    /// every section's CRC-32 over the stored bytes, before any decompression or block
+    /// transformer, as slatecheck does. A codec slatecheck does not decode, a block that does
+    /// not decode (an encrypting block transformer makes such blocks), inconsistent sections
+    /// and slatecheck's own size limits prove nothing; nor do 1 to 10 bytes, which SlateDB
+    /// calls `EmptySSTable` and its WAL replay reads as a fence.
+    pub fn proves_unreadable(&self) -> bool {
+        matches!(
+            self,
+            SstError::UnsupportedVersion(_) | SstError::Footer(_) | SstError::Checksum(_)
+        )
+    }
+}
+
 /// The rows of the SST object `bytes`: an empty object (a WAL fence) has none; anything that
 /// is not a whole, consistent SST of format version 1 or 2, uncompressed or zlib-compressed,
 /// is an error.

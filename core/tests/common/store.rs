@@ -72,7 +72,7 @@ pub fn read_object_rows(fixture: &Path, given: &mut SnapshotInputs) {
                 side: object.side,
                 key: object.key,
                 size: bytes.len() as u64,
-                rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+                rows: read_sst_rows(&bytes).map_err(slatecheck_core::snapshot::RowsError::Sst),
             }
         })
         .collect();

@@ -21,7 +21,9 @@ use slatecheck_core::report::{
     InputRef, Report,
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
-use slatecheck_core::snapshot::{objects_to_read, ReadPlan, RowsRead, Snapshot, SnapshotInputs};
+use slatecheck_core::snapshot::{
+    objects_to_read, ReadPlan, RowsError, RowsRead, Snapshot, SnapshotInputs,
+};
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -465,12 +467,12 @@ fn read_sst_files(
         let copied = std::fs::metadata(path).map(|m| m.len()).ok();
         if copied != Some(object.size) {
             read.push(RowsRead {
-                rows: Err(format!(
+                rows: Err(RowsError::NotRead(format!(
                     "{}: {} bytes, not the {} listed",
                     path.display(),
                     copied.unwrap_or_default(),
                     object.size
-                )),
+                ))),
                 // Filed under the listed object, so that findings say why it was not read.
                 side: object.side,
                 key: object.key,
@@ -484,7 +486,7 @@ fn read_sst_files(
             side: object.side,
             key: object.key.clone(),
             size: bytes.len() as u64,
-            rows: read_sst_rows(&bytes).map_err(|err| err.to_string()),
+            rows: read_sst_rows(&bytes).map_err(RowsError::Sst),
         });
         hashed.push((object.key, bytes));
     }

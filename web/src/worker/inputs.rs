@@ -16,7 +16,9 @@ use slatecheck_core::listing::{
     DETECTION_WINDOW,
 };
 use slatecheck_core::report::{InputRef, Report};
-use slatecheck_core::snapshot::{objects_to_read, ReadPlan, RowsRead, Snapshot, StoreSide};
+use slatecheck_core::snapshot::{
+    objects_to_read, ReadPlan, RowsError, RowsRead, Snapshot, StoreSide,
+};
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::File;
@@ -690,7 +692,8 @@ fn object_rows_of_folders(
         .filter_map(|object| {
             let file = files.get(&(object.side, object.key.as_str()))?;
             let rows = BlobReader::read_whole(file, None)
-                .and_then(|bytes| read_sst_rows(&bytes).map_err(|err| err.to_string()));
+                .map_err(RowsError::NotRead)
+                .and_then(|bytes| read_sst_rows(&bytes).map_err(RowsError::Sst));
             Some(RowsRead {
                 side: object.side,
                 size: file.size() as u64,

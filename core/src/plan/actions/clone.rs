@@ -9,7 +9,9 @@ use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::listing::input_missing;
 use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::{sst_missing, sst_truncated};
-use crate::rules::wal::{wal_fence_gap, wal_range_missing, wal_store_required, wal_tail_missing};
+use crate::rules::wal::{
+    wal_fence_gap, wal_range_missing, wal_store_required, wal_tail_missing, wal_unreadable,
+};
 use crate::rules::RuleContext;
 use crate::snapshot::Presence;
 
@@ -90,6 +92,13 @@ pub(crate) fn clone(
         .extend(wal_range_missing::check(cx, root, manifest, &subject));
     work.findings
         .extend(wal_fence_gap::check(cx, root, manifest, &subject));
+    work.findings.extend(wal_unreadable::check(
+        cx,
+        root,
+        manifest,
+        &subject,
+        Some(*manifest.wal_replay_range().end()),
+    ));
     work.findings
         .extend(sst_missing::check(cx, root, manifest, &subject));
     work.findings

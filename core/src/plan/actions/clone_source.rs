@@ -6,7 +6,7 @@ use crate::finding::{Finding, Impact};
 use crate::model::{Checkpoint, Manifest};
 use crate::rules::checkpoint::describe;
 use crate::rules::sst::{sst_missing, sst_truncated};
-use crate::rules::wal::wal_range_missing;
+use crate::rules::wal::{wal_range_missing, wal_unreadable};
 use crate::rules::RuleContext;
 use crate::snapshot::RootState;
 use chrono::{DateTime, Utc};
@@ -37,6 +37,13 @@ impl CloneSource {
             .into_iter()
             .chain(sst_missing::check(cx, root, manifest, &subject))
             .chain(sst_truncated::check(cx, root, manifest, &subject))
+            .chain(wal_unreadable::check(
+                cx,
+                root,
+                manifest,
+                &subject,
+                Some(*manifest.wal_replay_range().end()),
+            ))
             .collect();
         let fails_already = broken
             .iter()

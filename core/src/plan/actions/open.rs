@@ -5,7 +5,8 @@ use crate::rules::clone::clone_incomplete;
 use crate::rules::manifest::{compactor_epoch_ahead, manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{
-    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
+    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_unreadable,
+    wal_writes_lost,
 };
 use crate::rules::RuleContext;
 use crate::snapshot::WriterOpenForecast;
@@ -44,6 +45,8 @@ pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(wal_writes_lost::check(cx, root, latest));
     work.findings
         .extend(wal_tail_missing::check(cx, root, latest));
+    work.findings
+        .extend(wal_unreadable::check_latest(cx, root, latest));
     // The writer opens, but serving reads needs every SST the manifest references.
     work.findings
         .extend(sst_missing::check_latest(cx, root, latest));

@@ -6,7 +6,8 @@ use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missi
 use crate::rules::manifest::manifest_rollback;
 use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{
-    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_writes_lost,
+    wal_hole, wal_replay_range_missing, wal_store_required, wal_tail_missing, wal_unreadable,
+    wal_writes_lost,
 };
 use crate::rules::RuleContext;
 
@@ -34,11 +35,14 @@ pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
         .extend(wal_writes_lost::check(cx, root, latest));
     work.findings
         .extend(wal_tail_missing::check(cx, root, latest));
+    work.findings
+        .extend(wal_unreadable::check_latest(cx, root, latest));
     work.findings.extend(wal_store_required::check(root));
 }
 
 /// The rules whose `unsafe` on a read proves that the read fails now: an SST it needs is gone
-/// (`SDB-SST-001`) or cut short (`SDB-SST-003`), or writes it would return are gone for certain (`SDB-WAL-003` past a hole,
+/// (`SDB-SST-001`) or cut short (`SDB-SST-003`), a WAL object it replays cannot be read
+/// (`SDB-WAL-011`), or writes it would return are gone for certain (`SDB-WAL-003` past a hole,
 /// `SDB-WAL-010`; each decides from sizes, rows or fence counts). Not `SDB-WAL-009`'s gone
 /// fence: that writer may have written nothing, and then the read works.
 const PROVES_A_FAILING_READ: [&str; 4] =

@@ -8,6 +8,7 @@ pub mod wal_range_missing;
 pub mod wal_replay_range_missing;
 pub mod wal_store_required;
 pub mod wal_tail_missing;
+pub mod wal_unreadable;
 pub mod wal_uri_mismatch;
 pub mod wal_writes_lost;
 
