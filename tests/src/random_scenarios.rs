@@ -332,6 +332,19 @@ enum Choice {
     DeleteRoot,
 }
 
+/// Cuts the object `file` of `len` bytes (in the store at `store`) to its first `kept` bytes,
+/// as an interrupted copy or restore leaves it; returns the step's description.
+fn cut_short(file: &Path, len: u64, kept: u64, store: &Path) -> Result<String> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(file)?
+        .set_len(kept)?;
+    Ok(format!(
+        "cut {} short ({len} → {kept} bytes)",
+        relative_key(store, file)
+    ))
+}
+
 /// How many L0 SSTs `p`'s latest manifest references.
 /// Closes `db` of `p` once its L0 SSTs are merged into a sorted run: by its own compactor
 /// while it runs, when `in_process`, otherwise by a compactor run after the close. Returns the
@@ -1029,14 +1042,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             if let Some(victim) = ssts.get(rng.random_range(0..ssts.len().max(1))) {
                 let len = std::fs::metadata(victim)?.len();
                 let kept = rng.random_range(0..=len / 2);
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(victim)?
-                    .set_len(kept)?;
-                steps.push(format!(
-                    "cut {} short ({len} → {kept} bytes)",
-                    relative_key(&main_dir, victim)
-                ));
+                steps.push(cut_short(victim, len, kept, &main_dir)?);
             }
             "sst-cut-short"
         }
@@ -1063,14 +1069,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             if let Some((_, len, victim)) = pool.get(rng.random_range(0..pool.len().max(1))) {
                 let kept = rng.random_range(1..=(len / 2).max(1));
                 wal_damage_only_live = uses_wal_store && kept > 10;
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(victim)?
-                    .set_len(kept)?;
-                steps.push(format!(
-                    "cut {} short ({len} → {kept} bytes)",
-                    relative_key(scenario.wal_dir(), victim)
-                ));
+                steps.push(cut_short(victim, *len, kept, scenario.wal_dir())?);
             }
             "wal-cut-short"
         }
