@@ -52,7 +52,7 @@ fn check_stated_roots(snapshot: &Snapshot, options: &CheckOptions) -> Result<(),
     let unknown = options
         .writers_closed_roots
         .iter()
-        .find(|root| !snapshot.roots.contains_key(root.trim_matches('/')));
+        .find(|root| snapshot.root(root).is_none());
     match unknown {
         Some(root) => Err(CheckError::UnknownStatedRoot {
             root: crate::printable::printable(root),

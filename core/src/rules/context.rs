@@ -78,11 +78,11 @@ impl<'a> RuleContext<'a> {
     /// clone's.
     pub fn writers_closed_over(&self, root: &RootState, latest: &Manifest) -> bool {
         let stated = self.options.writers_closed
-            || self
-                .options
-                .writers_closed_roots
-                .iter()
-                .any(|named| named.trim_matches('/') == root.path);
+            || self.options.writers_closed_roots.iter().any(|named| {
+                self.snapshot
+                    .root(named)
+                    .is_some_and(|r| r.path == root.path)
+            });
         stated && crate::snapshot::writer_opened_here(root, latest)
     }
 

@@ -117,3 +117,8 @@ macro_rules! declare_rule {
         };
     };
 }
+
+/// How a finding about a database's latest manifest names it.
+pub(crate) fn latest_subject(latest: &crate::model::Manifest) -> String {
+    format!("the latest manifest ({})", latest.id)
+}

@@ -58,12 +58,6 @@ pub enum RowsError {
     NotRead(String),
 }
 
-impl From<SstError> for RowsError {
-    fn from(err: SstError) -> Self {
-        RowsError::Sst(err)
-    }
-}
-
 /// An object [`objects_to_read`] picked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectToRead {

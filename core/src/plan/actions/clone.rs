@@ -92,13 +92,8 @@ pub(crate) fn clone(
         .extend(wal_range_missing::check(cx, root, manifest, &subject));
     work.findings
         .extend(wal_fence_gap::check(cx, root, manifest, &subject));
-    work.findings.extend(wal_unreadable::check(
-        cx,
-        root,
-        manifest,
-        &subject,
-        Some(*manifest.wal_replay_range().end()),
-    ));
+    work.findings
+        .extend(wal_unreadable::check_copied(cx, root, manifest, &subject));
     work.findings
         .extend(sst_missing::check(cx, root, manifest, &subject));
     work.findings

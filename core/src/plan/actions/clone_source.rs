@@ -37,13 +37,7 @@ impl CloneSource {
             .into_iter()
             .chain(sst_missing::check(cx, root, manifest, &subject))
             .chain(sst_truncated::check(cx, root, manifest, &subject))
-            .chain(wal_unreadable::check(
-                cx,
-                root,
-                manifest,
-                &subject,
-                Some(*manifest.wal_replay_range().end()),
-            ))
+            .chain(wal_unreadable::check_copied(cx, root, manifest, &subject))
             .collect();
         let fails_already = broken
             .iter()

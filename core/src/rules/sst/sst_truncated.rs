@@ -169,12 +169,7 @@ const RESTORE: &str = "restore the SSTs whole from versioning or backup (compare
 
 /// Checks the SSTs `root`'s latest manifest references.
 pub fn check_latest(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Vec<Finding> {
-    check(
-        cx,
-        root,
-        latest,
-        &format!("the latest manifest ({})", latest.id),
-    )
+    check(cx, root, latest, &crate::rules::latest_subject(latest))
 }
 
 fn scan(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {

@@ -150,13 +150,25 @@ pub fn check(
 /// What to do about a damaged WAL object.
 const RESTORE: &str = "restore the WAL objects whole from versioning or a backup before any writer, reader or clone opens the database; a writer must not open it meanwhile: its fence would end the WAL before them";
 
+/// Checks the WAL objects a clone of `manifest` copies (its WAL range), which the clone then
+/// replays.
+pub fn check_copied(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    manifest: &Manifest,
+    subject: &str,
+) -> Vec<Finding> {
+    let last = *manifest.wal_replay_range().end();
+    check(cx, root, manifest, subject, Some(last))
+}
+
 /// Checks the WAL objects a writer open or a reader of `root`'s latest manifest replays.
 pub fn check_latest(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Vec<Finding> {
     check(
         cx,
         root,
         latest,
-        &format!("the latest manifest ({})", latest.id),
+        &crate::rules::latest_subject(latest),
         None,
     )
 }
