@@ -5,7 +5,9 @@ usage: python3 rejudge.py SLATECHECK_BIN [OUT.json]
 Each scenario's damaged stores (`$INDEP_RUN_DIR/sNNNN/damaged/`, default /tmp/indep/run) are
 checked with the arguments its run used, live and offline, three times: stating nothing;
 stating what the operator of that history knows (`--writers-closed` when each database's last
-writer closed with `Db::close()`, `--writers-closed=ROOT,...` naming those that did when only some did, `--no-wal-store` when the history had no separate WAL store);
+writer closed with `Db::close()`, `--writers-closed=ROOT,...` naming those that did when only some did,
+`--writers-closed-wal-only=ROOT,...` naming those whose last writer closed with `close_with_options`,
+`--no-wal-store` when the history had no separate WAL store);
 and stating only what the store's configuration says (`--no-wal-store` alone: `*_store_stated`).
 The verdicts are compared with what SlateDB did (`outcome` in result.json), as tally.py does.
 """
@@ -23,19 +25,28 @@ MODES = ['live', 'offline', 'live_stated', 'offline_stated', 'live_store_stated'
 
 
 def closed_databases(result, run):
-    """The statement this history's operator can make: `--writers-closed` when the last writer
+    """The statements this history's operator can make: `--writers-closed` when the last writer
     of every database stopped with `close()` (its memtable flush), `--writers-closed=ROOT,...`
-    naming those that did when only some did (and are still in the store), else nothing."""
+    naming those that did when only some did (and are still in the store); and
+    `--writers-closed-wal-only=ROOT,...` naming those whose last writer stopped with
+    `close_with_options` (a WAL flush only, or none), else nothing."""
     last = {}
     for step in result['steps']:
         m = re.match(r'\[(\w+)\] (open writer|close\(\)|close_with_options|CRASH)', step)
         if m:
             last[m.group(1)] = m.group(2)
+    statements = []
     closed = sorted(db for db, end in last.items() if end == 'close()')
-    if closed and len(closed) == len(last):
-        return ['--writers-closed']
     present = [db for db in closed if os.path.isdir(f'{run}/damaged/main/{db}')]
-    return [f'--writers-closed={",".join(present)}'] if present else []
+    if closed and len(closed) == len(last):
+        statements.append('--writers-closed')
+    elif present:
+        statements.append(f'--writers-closed={",".join(present)}')
+    wal_only = sorted(db for db, end in last.items() if end == 'close_with_options'
+                      and os.path.isdir(f'{run}/damaged/main/{db}'))
+    if wal_only:
+        statements.append(f'--writers-closed-wal-only={",".join(wal_only)}')
+    return statements
 
 
 def judge_one(binary, path):

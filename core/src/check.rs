@@ -38,8 +38,10 @@ pub enum CheckError {
     Limit(#[from] LimitExceeded),
     /// A statement names a database root the inputs do not show: about a mistyped root, it
     /// would silently state nothing.
-    #[error("--writers-closed names `{root}`, which is not a database root the inputs show ({found} root(s) found)")]
+    #[error("{statement} names `{root}`, which is not a database root the inputs show ({found} root(s) found)")]
     UnknownStatedRoot {
+        /// The statement, as the CLI spells it (`--writers-closed`).
+        statement: &'static str,
         /// The root named, printable.
         root: String,
         /// How many roots the inputs show.
@@ -47,19 +49,26 @@ pub enum CheckError {
     },
 }
 
-/// Refuses a `--writers-closed=ROOT` that names no root of the inputs.
+/// Refuses a `--writers-closed=ROOT` (or `--writers-closed-wal-only=ROOT`) that names no root
+/// of the inputs.
 fn check_stated_roots(snapshot: &Snapshot, options: &CheckOptions) -> Result<(), CheckError> {
-    let unknown = options
-        .writers_closed_roots
-        .iter()
-        .find(|root| snapshot.root(root).is_none());
-    match unknown {
-        Some(root) => Err(CheckError::UnknownStatedRoot {
-            root: crate::printable::printable(root),
-            found: snapshot.roots.len(),
-        }),
-        None => Ok(()),
+    let statements = [
+        ("--writers-closed", &options.writers_closed_roots),
+        (
+            "--writers-closed-wal-only",
+            &options.writers_closed_wal_only_roots,
+        ),
+    ];
+    for (statement, roots) in statements {
+        if let Some(root) = roots.iter().find(|root| snapshot.root(root).is_none()) {
+            return Err(CheckError::UnknownStatedRoot {
+                statement,
+                root: crate::printable::printable(root),
+                found: snapshot.roots.len(),
+            });
+        }
     }
+    Ok(())
 }
 
 /// Refuses roots whose WAL ids span more than the `wal-ids` limit, before any rule walks them.

@@ -526,6 +526,21 @@ fn a_clones_copies_show_what_a_wiped_wal_held() {
             );
         }
     }
+    // `lossy`'s last writer closed with a WAL flush only, and says so: nothing was written
+    // after the WAL its manifest records (`SDB-WAL-009` a note), but that WAL's writes are
+    // gone, and the plan stays unsafe.
+    let wal_only = CheckOptions {
+        writers_closed_wal_only: true,
+        ..CheckOptions::default()
+    };
+    let snapshot = Snapshot::build(common::store::inputs(&dir, false));
+    let result = evaluate_at(&snapshot, &wal_only, made_at(&snapshot), "read:lossy");
+    assert_verdict(&result, Verdict::Unsafe, Some("SDB-WAL-010"));
+    assert_eq!(finding(&result, "SDB-WAL-009").severity, Severity::Note);
+    assert_eq!(
+        finding(&result, "SDB-WAL-009").evidence["close_stated"],
+        serde_json::json!(true)
+    );
     for text in ["read:intact", "open:intact"] {
         let result = judge(false, text);
         assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
@@ -747,7 +762,8 @@ fn an_action_is_not_blamed_for_reads_that_fail_already() {
 /// `crashed`'s writes and none of `closed`'s (scenario.json), and the two stores show the same
 /// shape, so neither read is `safe` from the store alone (`SDB-WAL-009` names the repeat as
 /// the likely story and the admin write as the other); `--writers-closed`, true of `closed`
-/// only, settles `closed`. Before the wipe both reads are `safe`.
+/// only, settles `closed`, and so does `--writers-closed-wal-only=closed`. Before the wipe
+/// both reads are `safe`.
 #[test]
 fn a_repeated_manifest_proves_no_close() {
     let name = "t-crash-repeated-manifest";
@@ -778,6 +794,25 @@ fn a_repeated_manifest_proves_no_close() {
     }
     let result = evaluate_at(&wiped, &closed, made_at(&wiped), "read:closed");
     assert_verdict(&result, Verdict::Safe, None);
+    // The weaker statement, that the last writer closed whatever it flushed, is true of
+    // `closed` too and settles the same question: a closing writer records its WAL position,
+    // so nothing was written after the WAL its manifest records (here its rows are in L0 as
+    // well). Made of `closed` alone it leaves `crashed`, whose reader lost `b01`, undecided.
+    let closed_wal_only = CheckOptions {
+        writers_closed_wal_only_roots: vec!["closed".into()],
+        ..stated.clone()
+    };
+    let result = evaluate_at(&wiped, &closed_wal_only, made_at(&wiped), "read:closed");
+    assert_verdict(&result, Verdict::Safe, None);
+    assert!(
+        finding(&result, "SDB-WAL-009")
+            .message
+            .contains("its last writer closed, as stated"),
+        "{:#?}",
+        result.findings
+    );
+    let result = evaluate_at(&wiped, &closed_wal_only, made_at(&wiped), "read:crashed");
+    assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-009"));
     let before = snapshot(&fixture("v2", &format!("{name}-before-wipe")), false);
     for root in ["closed", "crashed"] {
         let result = evaluate_at(&before, &stated, made_at(&before), &format!("read:{root}"));

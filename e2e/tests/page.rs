@@ -495,6 +495,29 @@ async fn the_writers_closed_roots_narrow_the_statement() {
     browser.close().await;
 }
 
+/// The weaker statement, as `--writers-closed-wal-only=ROOT,...`: fixture t's `closed` closed
+/// (here with `Db::close()`, of which it is true too) and `crashed` crashed; both WALs were
+/// wiped, and no manifest proves either close (a repeated manifest proves none). Stated of
+/// `closed`, its read is safe, and `crashed`'s stays inconclusive.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writers_closed_wal_only_control_settles_the_recorded_end() {
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    let bundle = repo_root().join("fixtures/v2/t-crash-repeated-manifest/bundle.tar.gz");
+    browser.add_files("file-input", &[&bundle]).await;
+    browser.type_into("plan-text", "read:closed").await;
+    browser.click("no-wal-store").await;
+    assert_eq!(browser.run_check().await, "inconclusive");
+    browser.click("writers-closed-wal-only").await;
+    browser
+        .type_into("writers-closed-wal-only-roots", "closed")
+        .await;
+    assert_eq!(browser.run_check().await, "safe");
+    browser.type_into("plan-text", "read:crashed").await;
+    assert_eq!(browser.run_check().await, "inconclusive");
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slatecheck_toml_applies_as_in_the_cli() {
     let site = Site::start();

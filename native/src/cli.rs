@@ -134,6 +134,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ROOT,...", num_args = 0..=1, require_equals = true, value_delimiter = ',', default_missing_value = EVERY_ROOT)]
     pub writers_closed: Vec<String>,
 
+    /// State that the last writer of each of these databases stopped with
+    /// `close_with_options` and a WAL flush only, or none (it did not crash, was not killed,
+    /// is not running): a closing writer records its WAL position in one last manifest write,
+    /// so nothing was written after the WAL the latest manifest records; unlike
+    /// --writers-closed, its last writes may be in the WAL alone. Settles a deletion that took
+    /// the end of the recorded WAL (`SDB-WAL-009`). `=ROOT,...` states it of those database
+    /// roots only (repeatable).
+    #[arg(long, value_name = "ROOT,...", num_args = 0..=1, require_equals = true, value_delimiter = ',', default_missing_value = EVERY_ROOT)]
+    pub writers_closed_wal_only: Vec<String>,
+
     #[command(flatten)]
     pub reading: ListingReading,
 

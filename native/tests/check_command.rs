@@ -380,6 +380,7 @@ fn writers_closed_settles_wal_objects_that_may_share_a_wal_with_l0() {
 /// `Db::close()` and `lossy` crashed after a write, then both WALs were wiped; the listings
 /// look alike. Stated of `closed`, its open is safe and `lossy`'s stays inconclusive; a root
 /// the inputs do not show is a usage error; a value after a space is not taken for a root.
+/// `--writers-closed-wal-only=ROOT` settles `closed` the same way.
 #[test]
 fn writers_closed_of_one_root_settles_that_root_alone() {
     let fixture = "q-writes-after-checkpoint-wal-wiped";
@@ -416,6 +417,23 @@ fn writers_closed_of_one_root_settles_that_root_alone() {
         ["safe", "safe"]
     );
     assert_eq!(verdicts(&["--writers-closed"]), ["safe", "safe"]);
+    // The weaker statement (the last writer closed, whatever it flushed) settles the same
+    // question here: nothing was written after the WAL the manifests record.
+    assert_eq!(
+        verdicts(&["--writers-closed-wal-only=closed"]),
+        ["safe", "inconclusive"]
+    );
+    let unknown = check(
+        fixture,
+        false,
+        &["--writers-closed-wal-only=clos", "--plan", "open:closed"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("--writers-closed-wal-only names `clos`"),
+        "{err}"
+    );
     let unknown = check(
         fixture,
         false,

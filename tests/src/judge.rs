@@ -48,6 +48,9 @@ pub struct Request<'a> {
     /// Whether to assert that every writer stopped with `Db::close()` (`--writers-closed`),
     /// when the binary has that flag.
     pub writers_closed: bool,
+    /// Whether to assert that the last writer closed with a WAL flush only
+    /// (`--writers-closed-wal-only`), when the binary has that flag.
+    pub writers_closed_wal_only: bool,
     /// Copies of the stores from before the damage: `collect` them and give the bundle as
     /// `--earlier-bundle`, when the binary has that flag.
     pub earlier: Option<&'a StoreDirs>,
@@ -161,6 +164,9 @@ impl Cli {
         }
         if request.writers_closed && self.has_flag("--writers-closed") {
             command.arg("--writers-closed");
+        }
+        if request.writers_closed_wal_only && self.has_flag("--writers-closed-wal-only") {
+            command.arg("--writers-closed-wal-only");
         }
         if request.no_wal_store && self.has_flag("--no-wal-store") {
             command.arg("--no-wal-store");

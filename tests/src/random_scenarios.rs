@@ -69,6 +69,9 @@ pub struct Generated {
     /// is about is in L0 (`--writers-closed`): `p`'s last writer closed with `Db::close()`,
     /// and, for a plan about a clone, the clone was made from that latest state.
     pub writers_closed: bool,
+    /// Whether the operator can say only that the last writer closed, with a WAL flush only
+    /// (`--writers-closed-wal-only`): nothing was written after the WAL its close recorded.
+    pub writers_closed_wal_only: bool,
     scenario: Scenario,
     action: Action,
 }
@@ -560,6 +563,8 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         .random_bool(CRASH_SHARE)
         .then(|| crash_rng.random_range(0..sessions));
     let mut last_close_flushed_memtable = true;
+    // Whether `p`'s last writer crashed instead of closing (any close records its WAL position).
+    let mut p_crashed = false;
     for session in 0..sessions {
         if session > 0
             && checkpoints.len() < 2
@@ -653,6 +658,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         let Some(writer) = crashable else {
             close(db, wal_only).await?;
             last_close_flushed_memtable = !wal_only;
+            p_crashed = false;
             steps.push(format!(
                 "session {session}: {}, close{}",
                 session_steps.join(", "),
@@ -665,6 +671,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         drop(db);
         writer.crash();
         last_close_flushed_memtable = false;
+        p_crashed = true;
         steps.push(format!(
             "session {session}: {}, WAL flush, crash",
             session_steps.join(", ")
@@ -713,6 +720,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
         crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
         last_close_flushed_memtable = false;
+        p_crashed = false;
         steps.push(format!(
             "reopen, put {} B, WAL flush, put {} B (the memtable freezes by size), put `tail`, WAL flush, close (WAL flush only)",
             size * 3 / 5,
@@ -733,6 +741,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         }
         steps.push(compact_l0_away(&scenario, db, in_process_compactor).await?);
         last_close_flushed_memtable = true;
+        p_crashed = false;
     }
 
     // A last checkpoint, on the newest state (so on the manifest a deleted latest manifest
@@ -760,6 +769,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             let id = db.create_checkpoint(scope, &options).await?.id;
             db.close().await?;
             last_close_flushed_memtable = true;
+            p_crashed = false;
             steps.push(format!("reopen, {description} ({scope:?}), close"));
             id
         };
@@ -776,6 +786,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         let db = scenario.open("p").await?;
         crate::slatedb_018::compat::close_leaving_data_in_wal(db).await?;
         last_close_flushed_memtable = false;
+        p_crashed = false;
         steps.push("reopen, close (WAL flush only, nothing written)".into());
     }
 
@@ -900,6 +911,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             }
             let compacted = compact_l0_away(&scenario, db, in_process_compactor).await?;
             p_closed = true;
+            p_crashed = false;
             steps.push(format!(
                 "reopen `p` after its clones: {what}{flushed}, {compacted}"
             ));
@@ -907,6 +919,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             let wal_only = after_rng.random_bool(0.35);
             close(db, wal_only).await?;
             p_closed = !wal_only;
+            p_crashed = false;
             steps.push(format!(
                 "reopen `p` after its clones: {what}{flushed}, close{}",
                 if wal_only { " (WAL flush only)" } else { "" }
@@ -1370,6 +1383,16 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     } else {
         p_closed
     };
+    // The weaker statement, of a last writer that closed with a WAL flush only: of `p`, or of
+    // a clone whose own writer closed so (a clone no writer opened on wrote nothing of its own).
+    let writers_closed_wal_only = !writers_closed
+        && if plan.starts_with("clone:c1@") {
+            false
+        } else if plan.contains(":c") {
+            clone_wrote
+        } else {
+            !p_crashed
+        };
     let dirs = StoreDirs {
         main: scenario.main_dir().to_path_buf(),
         wal: uses_wal_store.then(|| scenario.wal_dir().to_path_buf()),
@@ -1387,6 +1410,7 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
         wal_listing_given,
         uses_wal_store,
         writers_closed,
+        writers_closed_wal_only,
         scenario,
         action,
     })

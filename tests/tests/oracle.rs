@@ -290,6 +290,7 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             with_wal: generated.wal_listing_given,
             no_wal_store: !generated.uses_wal_store,
             writers_closed: generated.writers_closed,
+            writers_closed_wal_only: generated.writers_closed_wal_only,
             earlier: None,
         };
         let mut judgments = Vec::new();
@@ -297,9 +298,10 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
             let scratch = work.join(format!("s{seed}-{}", mode.name()));
             judgments.push((mode, cli.judge(mode, &request, &scratch)?));
         }
-        let without_statement = if request.writers_closed {
+        let without_statement = if request.writers_closed || request.writers_closed_wal_only {
             let request = Request {
                 writers_closed: false,
+                writers_closed_wal_only: false,
                 ..request.clone()
             };
             Some(cli.judge(
@@ -313,6 +315,7 @@ async fn verdicts_agree_with_what_slatedb_does() -> anyhow::Result<()> {
         let stating_nothing = if request.no_wal_store {
             let request = Request {
                 writers_closed: false,
+                writers_closed_wal_only: false,
                 no_wal_store: false,
                 ..request.clone()
             };

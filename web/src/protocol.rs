@@ -69,6 +69,12 @@ pub struct RunRequest {
     /// The database roots whose writers did so, when only some (`--writers-closed=ROOT,…`).
     #[serde(default)]
     pub writers_closed_roots: Vec<String>,
+    /// Every writer's last close flushed only its WAL, or nothing (`--writers-closed-wal-only`).
+    #[serde(default)]
+    pub writers_closed_wal_only: bool,
+    /// The database roots whose writers did so, when only some (`--writers-closed-wal-only=ROOT,…`).
+    #[serde(default)]
+    pub writers_closed_wal_only_roots: Vec<String>,
 }
 
 /// What an input turned out to be.

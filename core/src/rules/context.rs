@@ -43,6 +43,14 @@ pub struct CheckOptions {
     /// The database roots the user states the same of (`--writers-closed=ROOT,…`), as plans
     /// name them: an operator who shut one shard down cleanly can say so of that one alone.
     pub writers_closed_roots: Vec<String>,
+    /// The user states that every writer of the databases stopped with
+    /// `Db::close_with_options` flushing only its WAL, or nothing (`--writers-closed-wal-only`):
+    /// none crashed, was killed or still runs, so each recorded its WAL position in a last
+    /// manifest write and wrote nothing after it, but its last writes may be in the WAL alone.
+    /// Weaker than `writers_closed`, which implies it.
+    pub writers_closed_wal_only: bool,
+    /// The database roots the user states the same of (`--writers-closed-wal-only=ROOT,…`).
+    pub writers_closed_wal_only_roots: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -55,6 +63,8 @@ impl Default for CheckOptions {
             gc_running: false,
             writers_closed: false,
             writers_closed_roots: Vec::new(),
+            writers_closed_wal_only: false,
+            writers_closed_wal_only_roots: Vec::new(),
         }
     }
 }
@@ -77,13 +87,33 @@ impl<'a> RuleContext<'a> {
     /// flushed then, which a later close of that writer put in the source's L0, not the
     /// clone's.
     pub fn writers_closed_over(&self, root: &RootState, latest: &Manifest) -> bool {
-        let stated = self.options.writers_closed
-            || self.options.writers_closed_roots.iter().any(|named| {
+        let options = self.options;
+        self.stated_of(root, options.writers_closed, &options.writers_closed_roots)
+            && crate::snapshot::writer_opened_here(root, latest)
+    }
+
+    /// Whether the user states that the last writer of `root` closed, whatever it flushed
+    /// (`--writers-closed` or `--writers-closed-wal-only`): it then recorded its WAL position
+    /// in a last manifest write and wrote nothing after it. (A clone no writer has opened on
+    /// wrote nothing of its own either way.)
+    pub fn writers_recorded_wal_over(&self, root: &RootState, latest: &Manifest) -> bool {
+        let options = self.options;
+        self.writers_closed_over(root, latest)
+            || self.stated_of(
+                root,
+                options.writers_closed_wal_only,
+                &options.writers_closed_wal_only_roots,
+            )
+    }
+
+    /// Whether a statement made of every database (`every`) or of the roots named covers `root`.
+    fn stated_of(&self, root: &RootState, every: bool, named: &[String]) -> bool {
+        every
+            || named.iter().any(|named| {
                 self.snapshot
                     .root(named)
                     .is_some_and(|r| r.path == root.path)
-            });
-        stated && crate::snapshot::writer_opened_here(root, latest)
+            })
     }
 
     /// Why main-store absence cannot be settled, if it cannot.

@@ -151,13 +151,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         earlier_rows,
         earlier_manifests,
     });
-    let writers_closed = args.writers_closed.iter().any(|root| root == EVERY_ROOT);
-    let writers_closed_roots = args
-        .writers_closed
-        .iter()
-        .filter(|root| *root != EVERY_ROOT)
-        .cloned()
-        .collect();
+    let (writers_closed, writers_closed_roots) = stated_roots(&args.writers_closed);
+    let (writers_closed_wal_only, writers_closed_wal_only_roots) =
+        stated_roots(&args.writers_closed_wal_only);
     let request = CheckRequest {
         plans: args.plans.clone(),
         roots: args.roots.clone(),
@@ -173,6 +169,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
             gc_running: args.gc_running,
             writers_closed,
             writers_closed_roots,
+            writers_closed_wal_only,
+            writers_closed_wal_only_roots,
         },
         inputs,
         limits,
@@ -213,6 +211,18 @@ fn report_targets(args: &CheckArgs) -> Result<Vec<FormatTarget>, Failure> {
 }
 
 /// `--config FILE`, else `./slatecheck.toml` when it exists, else no configuration.
+/// A statement's arguments as given (`--flag` alone, or `--flag=ROOT,...`, repeatable): whether
+/// it is made of every database, and the roots it names.
+fn stated_roots(args: &[String]) -> (bool, Vec<String>) {
+    let every = args.iter().any(|root| root == EVERY_ROOT);
+    let named = args
+        .iter()
+        .filter(|root| *root != EVERY_ROOT)
+        .cloned()
+        .collect();
+    (every, named)
+}
+
 fn read_config(path: Option<&Path>) -> Result<Config, Failure> {
     let default = Path::new(CONFIG_FILE_NAME);
     let path = match path {

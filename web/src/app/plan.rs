@@ -59,6 +59,20 @@ fn plan_options(roots: &[RootChoice]) -> Vec<(String, String)> {
     options
 }
 
+/// The roots a statement is made of, typed as a list (commas, spaces or lines); empty when the
+/// statement is not made, or made of every root.
+fn stated_roots(stated: bool, typed: &str) -> Vec<String> {
+    if !stated {
+        return Vec::new();
+    }
+    typed
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|root| !root.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 #[component]
 pub fn PlanPicker() -> impl IntoView {
     let state = expect_context::<PageState>();
@@ -70,6 +84,8 @@ pub fn PlanPicker() -> impl IntoView {
     let writers_closed = RwSignal::new(false);
     // The roots the statement is made of; empty: every root.
     let writers_closed_roots = RwSignal::new(String::new());
+    let writers_closed_wal_only = RwSignal::new(false);
+    let writers_closed_wal_only_roots = RwSignal::new(String::new());
     // Roots the scan (no plan) is limited to; empty: all.
     let chosen_roots = RwSignal::new(Vec::<String>::new());
     let run = move |_| {
@@ -81,17 +97,11 @@ pub fn PlanPicker() -> impl IntoView {
             .map(str::to_string)
             .collect();
         let min_age_seconds = min_age.get().trim().parse().unwrap_or(300);
-        let closed_roots: Vec<String> = if writers_closed.get() {
-            writers_closed_roots
-                .get()
-                .split([',', ' ', '\n'])
-                .map(str::trim)
-                .filter(|root| !root.is_empty())
-                .map(str::to_string)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let closed_roots = stated_roots(writers_closed.get(), &writers_closed_roots.get());
+        let wal_only_roots = stated_roots(
+            writers_closed_wal_only.get(),
+            &writers_closed_wal_only_roots.get(),
+        );
         state.busy.set(true);
         state.error.set(None);
         bridge::send(
@@ -104,6 +114,8 @@ pub fn PlanPicker() -> impl IntoView {
                 gc_running: gc_running.get(),
                 writers_closed: writers_closed.get() && closed_roots.is_empty(),
                 writers_closed_roots: closed_roots,
+                writers_closed_wal_only: writers_closed_wal_only.get() && wal_only_roots.is_empty(),
+                writers_closed_wal_only_roots: wal_only_roots,
             }),
             &[],
         );
@@ -198,6 +210,14 @@ pub fn PlanPicker() -> impl IntoView {
             <label title="As --writers-closed=ROOT,...: the statement above is made of these database roots only">
                 " of the databases "
                 <input type="text" data-testid="writers-closed-roots" placeholder="every one (or: shard-7, shard-9)" prop:value=move || writers_closed_roots.get() on:input=move |ev| writers_closed_roots.set(event_target_value(&ev)) disabled=move || !writers_closed.get() />
+            </label>
+            <label title="As --writers-closed-wal-only: a closing writer records its WAL position, so nothing was written after the WAL the latest manifest records">
+                <input type="checkbox" data-testid="writers-closed-wal-only" prop:checked=move || writers_closed_wal_only.get() on:change=move |ev| writers_closed_wal_only.set(event_target_checked(&ev)) />
+                " The last writer closed with close_with_options and a WAL flush only, or none (it did not crash, is not running)"
+            </label>
+            <label title="As --writers-closed-wal-only=ROOT,...: the statement above is made of these database roots only">
+                " of the databases "
+                <input type="text" data-testid="writers-closed-wal-only-roots" placeholder="every one (or: shard-7, shard-9)" prop:value=move || writers_closed_wal_only_roots.get() on:input=move |ev| writers_closed_wal_only_roots.set(event_target_value(&ev)) disabled=move || !writers_closed_wal_only.get() />
             </label>
             <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
         </section>

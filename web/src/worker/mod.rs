@@ -313,6 +313,8 @@ fn checked(state: &Inputs, run: RunRequest) -> Result<(Checked, Vec<u64>), Strin
             gc_running: run.gc_running,
             writers_closed: run.writers_closed,
             writers_closed_roots: run.writers_closed_roots,
+            writers_closed_wal_only: run.writers_closed_wal_only,
+            writers_closed_wal_only_roots: run.writers_closed_wal_only_roots,
             ..CheckOptions::default()
         },
         inputs,

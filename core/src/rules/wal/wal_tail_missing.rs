@@ -32,10 +32,11 @@ crate::declare_rule! {
     ///   the recorded WAL, and whether a writer wrote past it is more than any listing shows:
     ///   inconclusive, unless the manifests given record the close of the latest epoch's
     ///   writer (a manifest of that epoch that moves only `next_wal_sst_id` past the one
-    ///   before it: then a note, as nothing was written after it), the user states that every
-    ///   writer closed with `Db::close()` (`--writers-closed`), or an earlier collection
-    ///   (`--earlier-bundle`) read such WAL objects and their rows are past `last_l0_seq`
-    ///   (then an error). A manifest of that epoch that repeats the one before it, as a
+    ///   before it: then a note, as nothing was written after it), the user states that the
+    ///   last writer closed (`--writers-closed`, or `--writers-closed-wal-only` for a close
+    ///   that flushed only its WAL: any close records its WAL position; a note), or an
+    ///   earlier collection (`--earlier-bundle`) read such WAL objects and their rows are past
+    ///   `last_l0_seq` (then an error). A manifest of that epoch that repeats the one before it, as a
     ///   `Db::close()` after its memtable flush leaves it, is named in the warning as the
     ///   likely story, but proves nothing: an admin write that changes nothing looks the same
     ///   (`Admin::delete_checkpoint` of a checkpoint that is not there; after a crash, SlateDB
@@ -255,8 +256,8 @@ fn end_gone(root: &RootState, latest: &Manifest, newest_listed: Option<WalId>) -
 /// (which go to the WAL objects after it, and which no manifest records until the writer's next
 /// flush, checkpoint or close) are gone too if there were any. No listing shows whether there
 /// were: a writer that went on writing and crashed, or closed without a memtable flush, lost
-/// them; one that closed with `Db::close()` recorded them in a later manifest. So this is
-/// inconclusive, unless the user states that every writer closed so.
+/// them; one that closed, whatever it flushed, recorded them in a later manifest. So this is
+/// inconclusive, unless the user states that the last writer closed.
 fn recorded_end_gone(
     cx: &RuleContext<'_>,
     root: &RootState,
@@ -310,12 +311,17 @@ fn recorded_end_gone(
         return Some(closed_before_the_deletion(
             root,
             latest,
-            closing,
+            CloseKnown::Recorded(closing),
             newest_listed,
         ));
     }
-    if cx.writers_closed_over(root, latest) {
-        return None;
+    if cx.writers_recorded_wal_over(root, latest) {
+        return Some(closed_before_the_deletion(
+            root,
+            latest,
+            CloseKnown::Stated,
+            newest_listed,
+        ));
     }
     // A manifest that repeats the one before it looks like a `Db::close()`, and is said so, as
     // the likely story the user can confirm.
@@ -341,36 +347,59 @@ fn recorded_end_gone(
             ("newest_listed_wal_id", newest_listed),
             ("repeating_manifest_id", repeating),
         ],
-        format!("if every writer of the database stopped with `Db::close()` and its default memtable flush, nothing is lost (say --writers-closed); otherwise {RESTORE_WAL}"),
+        format!("if the database's last writer closed instead of crashing, it wrote nothing after the recorded WAL: say so (--writers-closed after `Db::close()`, --writers-closed-wal-only after `close_with_options` with a WAL flush only); otherwise {RESTORE_WAL}"),
         Impact::Inconclusive,
     );
     finding.severity = Severity::Warning;
     Some(finding)
 }
 
-/// The recorded end is gone, but the writer of the latest epoch recorded its close: it wrote
-/// nothing after the WAL position it persisted then, and no writer has opened since (that
-/// would have bumped the epoch). A note, so the `safe` says why.
+/// How the close of the latest writer epoch's writer is known.
+enum CloseKnown<'a> {
+    /// A given manifest is its close ([`CloseShape::Recorded`]).
+    Recorded(&'a Manifest),
+    /// The user states it (`--writers-closed`, `--writers-closed-wal-only`).
+    Stated,
+}
+
+/// The recorded end is gone, but the writer of the latest epoch closed, which records its WAL
+/// position in a last manifest write (`memtable_flusher/manifest_writer.rs`,
+/// `try_graceful_cleanup`, whatever the close flushed): it wrote nothing after the WAL position
+/// it persisted then, and no writer has opened since (that would have bumped the epoch). A
+/// note, so the `safe` says why.
 fn closed_before_the_deletion(
     root: &RootState,
     latest: &Manifest,
-    closing: &Manifest,
+    known: CloseKnown<'_>,
     newest_listed: Option<WalId>,
 ) -> Finding {
+    let newest_recorded = latest.next_wal_sst_id - 1;
+    let (how, closing) = match known {
+        CloseKnown::Recorded(closing) => (
+            format!(
+                "manifest {} is writer epoch {}'s close (it moves only `next_wal_sst_id` past manifest {})",
+                closing.id,
+                closing.writer_epoch,
+                closing.id - 1,
+            ),
+            Some(closing.id),
+        ),
+        CloseKnown::Stated => (
+            "its last writer closed, as stated (--writers-closed or --writers-closed-wal-only), and a closing writer records its WAL position in one last manifest write".to_string(),
+            None,
+        ),
+    };
     let mut finding = RULE.finding(
         &root.path,
         format!(
-            "{}, but manifest {} is writer epoch {}'s close (it moves only `next_wal_sst_id` past manifest {}): that writer wrote nothing after WAL {}, and no writer has opened since, so no write after the recorded WAL was lost",
+            "{}, but {how}: that writer wrote nothing after WAL {newest_recorded}, and no writer has opened since, so no write after the recorded WAL was lost",
             end_gone(root, latest, newest_listed),
-            closing.id,
-            closing.writer_epoch,
-            closing.id - 1,
-            latest.next_wal_sst_id - 1,
         ),
         evidence![
             ("manifest_id", latest.id),
             ("writer_epoch", latest.writer_epoch),
-            ("close_manifest_id", closing.id),
+            ("close_manifest_id", closing),
+            ("close_stated", closing.is_none()),
             ("next_wal_sst_id", latest.next_wal_sst_id),
             ("newest_listed_wal_id", newest_listed),
         ],
