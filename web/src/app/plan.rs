@@ -73,6 +73,31 @@ fn stated_roots(stated: bool, typed: &str) -> Vec<String> {
         .collect()
 }
 
+/// A statement about how the writers stopped, as `flag` makes it: its checkbox (`testid`), and
+/// the roots it is made of when not of every one (`{testid}-roots`).
+#[component]
+fn Statement(
+    testid: &'static str,
+    flag: &'static str,
+    /// What the statement settles, for the tooltip.
+    why: &'static str,
+    /// The checkbox's text.
+    says: &'static str,
+    stated: RwSignal<bool>,
+    roots: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label title=format!("As {flag}: {why}")>
+            <input type="checkbox" data-testid=testid prop:checked=move || stated.get() on:change=move |ev| stated.set(event_target_checked(&ev)) />
+            {says}
+        </label>
+        <label title=format!("As {flag}=ROOT,...: the statement above is made of these database roots only")>
+            " of the databases "
+            <input type="text" data-testid=format!("{testid}-roots") placeholder="every one (or: shard-7, shard-9)" prop:value=move || roots.get() on:input=move |ev| roots.set(event_target_value(&ev)) disabled=move || !stated.get() />
+        </label>
+    }
+}
+
 #[component]
 pub fn PlanPicker() -> impl IntoView {
     let state = expect_context::<PageState>();
@@ -203,22 +228,22 @@ pub fn PlanPicker() -> impl IntoView {
                 <input type="checkbox" data-testid="no-wal-store" prop:checked=move || no_wal_store.get() on:change=move |ev| no_wal_store.set(event_target_checked(&ev)) />
                 " No separate WAL store: these databases keep their WAL in the main store"
             </label>
-            <label title="As --writers-closed: WAL objects that may hold writes made after a size-triggered memtable freeze then hold only rows of L0">
-                <input type="checkbox" data-testid="writers-closed" prop:checked=move || writers_closed.get() on:change=move |ev| writers_closed.set(event_target_checked(&ev)) />
-                " Every writer stopped with Db::close() (none crashed, none closed with a WAL flush only, none running)"
-            </label>
-            <label title="As --writers-closed=ROOT,...: the statement above is made of these database roots only">
-                " of the databases "
-                <input type="text" data-testid="writers-closed-roots" placeholder="every one (or: shard-7, shard-9)" prop:value=move || writers_closed_roots.get() on:input=move |ev| writers_closed_roots.set(event_target_value(&ev)) disabled=move || !writers_closed.get() />
-            </label>
-            <label title="As --writers-closed-wal-only: a closing writer records its WAL position, so nothing was written after the WAL the latest manifest records">
-                <input type="checkbox" data-testid="writers-closed-wal-only" prop:checked=move || writers_closed_wal_only.get() on:change=move |ev| writers_closed_wal_only.set(event_target_checked(&ev)) />
-                " The last writer closed with close_with_options and a WAL flush only, or none (it did not crash, is not running)"
-            </label>
-            <label title="As --writers-closed-wal-only=ROOT,...: the statement above is made of these database roots only">
-                " of the databases "
-                <input type="text" data-testid="writers-closed-wal-only-roots" placeholder="every one (or: shard-7, shard-9)" prop:value=move || writers_closed_wal_only_roots.get() on:input=move |ev| writers_closed_wal_only_roots.set(event_target_value(&ev)) disabled=move || !writers_closed_wal_only.get() />
-            </label>
+            <Statement
+                testid="writers-closed"
+                flag="--writers-closed"
+                why="WAL objects that may hold writes made after a size-triggered memtable freeze then hold only rows of L0"
+                says=" Every writer stopped with Db::close() (none crashed, none closed with a WAL flush only, none running)"
+                stated=writers_closed
+                roots=writers_closed_roots
+            />
+            <Statement
+                testid="writers-closed-wal-only"
+                flag="--writers-closed-wal-only"
+                why="a closing writer records its WAL position, so nothing was written after the WAL the latest manifest records"
+                says=" The last writer closed with close_with_options and a WAL flush only, or none (it did not crash, is not running)"
+                stated=writers_closed_wal_only
+                roots=writers_closed_wal_only_roots
+            />
             <button data-testid="run" on:click=run disabled=move || state.busy.get()>"Check"</button>
         </section>
     }
