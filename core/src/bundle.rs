@@ -382,6 +382,7 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut object_rows = Vec::new();
     let mut sst_bytes = 0u64;
     let mut unsupported = Vec::new();
+    let mut damaged = Vec::new();
     let mut members = 0u64;
     let mut declared = 0u64;
     // Raw entries: the tar crate would read a GNU long-name member whole, however large, so
@@ -498,6 +499,7 @@ pub fn read_bundle_with_limits<R: Read>(
                     manifests.push((key.to_string(), manifest))
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
+                DecodedForCheck::Damaged(what) => damaged.push((key.to_string(), what)),
             }
         } else if let Some((side, key)) = sst_object_member(&name) {
             // Read for the rows' sequence numbers, within the budget a live check reads under
@@ -545,6 +547,7 @@ pub fn read_bundle_with_limits<R: Read>(
             wal,
             manifests,
             unsupported_manifests: unsupported,
+            damaged_manifests: damaged,
             compactor_epochs,
             object_rows,
             earlier_rows: Vec::new(),

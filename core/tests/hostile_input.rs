@@ -314,8 +314,94 @@ fn a_newer_manifest_format_makes_the_verdict_inconclusive_naming_it() {
         json.contains("manifest format version 3, newer than this slatecheck reads"),
         "{json}"
     );
-    // A damaged header is still bad input, not a newer SlateDB.
-    assert!(decode_for_check(&latest, &[0x7f, 0x45, 1, 2], None, &Limits::default()).is_err());
+    // A damaged header is no newer SlateDB: SlateDB refuses it too (`SDB-MAN-009`).
+    match decode_for_check(&latest, &[0x7f, 0x45, 1, 2], None, &Limits::default()) {
+        Ok(DecodedForCheck::Damaged(what)) => assert!(what.contains("InvalidVersion"), "{what}"),
+        other => panic!("not damaged: {other:?}"),
+    }
+}
+
+/// A damaged manifest object: the check goes on. The latest one stops every open, read and
+/// clone of its root (unsafe); an older one that no checkpoint pins is a warning; JSON that
+/// does not parse is still bad input (a file someone made, not an object of the store).
+#[test]
+fn a_damaged_manifest_is_judged_and_the_check_goes_on() {
+    let fixture = common::fixtures_dir().join("v2/b-seed-wal-store-split-before-wipe");
+    let now = made_at(&Snapshot::build(inputs(&fixture, true)));
+    let keys: Vec<String> = {
+        let given = inputs(&fixture, true);
+        let mut keys: Vec<String> = (given.manifests.iter())
+            .map(|(key, _)| key.clone())
+            .filter(|key| key.starts_with("shard/manifest/"))
+            .collect();
+        keys.sort();
+        keys
+    };
+    let judge = |damaged: &str, plan: Option<&str>| {
+        let mut given = inputs(&fixture, true);
+        given.manifests.retain(|(key, _)| key != damaged);
+        let bytes = std::fs::read(fixture.join("main").join(damaged)).expect("manifest");
+        for cut in [0, 1, 2, bytes.len() / 3, bytes.len() - 1] {
+            let decoded = decode_for_check(damaged, &bytes[..cut], None, &Limits::default());
+            assert!(
+                matches!(decoded, Ok(DecodedForCheck::Damaged(_))),
+                "cut at {cut}: {decoded:?}"
+            );
+        }
+        let Ok(DecodedForCheck::Damaged(what)) =
+            decode_for_check(damaged, &bytes[..bytes.len() / 2], None, &Limits::default())
+        else {
+            panic!("a manifest cut in half is damaged");
+        };
+        given.damaged_manifests.push((damaged.to_string(), what));
+        run_check(
+            &Snapshot::build(given),
+            CheckRequest {
+                plans: plan.map(|p| p.parse().expect("plan")).into_iter().collect(),
+                now: Some(now),
+                ..CheckRequest::default()
+            },
+        )
+        .expect("evaluates")
+    };
+    let latest = keys.last().expect("a latest manifest");
+    for plan in ["read:shard", "open:shard", "clone:shard"] {
+        let report = judge(latest, Some(plan));
+        assert_eq!(
+            report.verdict,
+            Verdict::Unsafe,
+            "{plan}: {}",
+            report.to_json()
+        );
+        assert!(report.to_json().contains("SDB-MAN-009"), "{plan}");
+    }
+    // `Admin::delete_db` reads it before it deletes anything, and fails; what GC or a wipe
+    // would do to a database whose state cannot be read stays undecided.
+    assert_eq!(
+        judge(latest, Some("delete-root:shard")).verdict,
+        Verdict::Unsafe
+    );
+    for plan in ["gc:shard", "wipe-wal:shard"] {
+        assert_eq!(
+            judge(latest, Some(plan)).verdict,
+            Verdict::Inconclusive,
+            "{plan}"
+        );
+    }
+    // The first manifest: nothing reads it any more.
+    assert_ne!(judge(&keys[0], Some("read:shard")).verdict, Verdict::Unsafe);
+    let report = judge(&keys[0], None);
+    let damaged = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "SDB-MAN-009")
+        .expect("the damage is reported");
+    assert_eq!(
+        damaged.severity,
+        slatecheck_core::finding::Severity::Warning
+    );
+    assert_ne!(report.verdict, Verdict::Unsafe, "{}", report.to_json());
+    assert!(decode_for_check(latest, b"{\"id\": ", None, &Limits::default()).is_err());
 }
 
 /// An object a newer SlateDB might write, in a SlateDB folder: every verdict on the root is

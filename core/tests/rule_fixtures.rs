@@ -6,7 +6,9 @@ mod common;
 
 use common::store::{edit_manifests, inputs, made_at, relist_main};
 use slatecheck_core::finding::Finding;
+use slatecheck_core::limits::Limits;
 use slatecheck_core::listing::ListingWarning;
+use slatecheck_core::manifest::{decode_for_check, DecodedForCheck};
 use slatecheck_core::plan::{evaluate, Action};
 use slatecheck_core::rules::{scan_all, CheckOptions, RuleContext, RULES};
 use slatecheck_core::snapshot::{RowsError, RowsRead, Snapshot, SnapshotInputs, StoreSide};
@@ -143,6 +145,36 @@ fn parent_ssts_cut_short(given: &mut SnapshotInputs) {
 /// The same sizes, rounded by the listing (`--human-readable`): not judged.
 fn parent_ssts_rounded(given: &mut SnapshotInputs) {
     cut_parent_ssts(given, false);
+}
+
+/// `db`'s latest manifest object cut to half its bytes, as an interrupted copy or restore
+/// leaves it, and decoded as a check decodes the objects it is given.
+fn db_latest_manifest_cut_short(given: &mut SnapshotInputs) {
+    let latest = given
+        .manifests
+        .iter()
+        .map(|(key, _)| key.clone())
+        .filter(|key| key.starts_with("db/manifest/"))
+        .max()
+        .expect("db's manifests");
+    given.manifests.retain(|(key, _)| *key != latest);
+    let path = common::fixtures_dir()
+        .join("v2/d2-wal-hole-later/main")
+        .join(&latest);
+    let bytes = std::fs::read(&path).expect("the fixture's manifest");
+    let cut = &bytes[..bytes.len() / 2];
+    if let Some(listing) = given.main.as_mut() {
+        listing.objects.retain(|key, object| {
+            if *key == latest {
+                object.size = cut.len() as u64;
+            }
+            true
+        });
+    }
+    match decode_for_check(&latest, cut, None, &Limits::default()) {
+        Ok(DecodedForCheck::Damaged(what)) => given.damaged_manifests.push((latest, what)),
+        other => panic!("a manifest cut short decodes as damaged: {other:?}"),
+    }
 }
 
 /// Files a read of every non-empty WAL object of `db` (in the main store) that failed with
@@ -576,6 +608,23 @@ fn every_rule_fires_on_its_case_and_not_on_its_twin() {
                 false,
                 no_damage,
                 Ask::Plan("read:parent"),
+                0,
+            ),
+        ),
+        pair(
+            "SDB-MAN-009",
+            (
+                "v2/d2-wal-hole-later",
+                false,
+                db_latest_manifest_cut_short,
+                Ask::Plan("read:db"),
+                0,
+            ),
+            (
+                "v2/d2-wal-hole-later",
+                false,
+                no_damage,
+                Ask::Plan("read:db"),
                 0,
             ),
         ),

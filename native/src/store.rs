@@ -9,7 +9,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use slatecheck_core::limits::Limits;
 use slatecheck_core::listing::{ListedTime, Listing, ListingBuilder, ListingOptions, RawEntry};
 use slatecheck_core::manifest::{
-    decode_manifest_file_with_limits, newest_compactions, readable_epochs, SharedSstViews,
+    decode_for_check, newest_compactions, readable_epochs, DecodedForCheck, SharedSstViews,
     MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
@@ -23,7 +23,16 @@ mod cloud;
 pub struct FetchedManifest {
     pub key: String,
     pub bytes: bytes::Bytes,
-    pub decoded: Result<ManifestFile, Failure>,
+    pub decoded: Result<DecodedForCheck, Failure>,
+}
+
+/// The manifest objects of a store, as a check takes them: decoded (key, file), of a newer
+/// format than this slatecheck reads (key, what), and damaged (key, what is wrong).
+#[derive(Default)]
+pub struct StoreManifests {
+    pub decoded: Vec<(String, ManifestFile)>,
+    pub unsupported: Vec<(String, String)>,
+    pub damaged: Vec<(String, String)>,
 }
 
 /// A store to list: an object store and the prefix the databases live under.
@@ -203,15 +212,21 @@ impl Store {
         &self,
         listing: &Listing,
         limits: &Limits,
-    ) -> Result<Vec<(String, ManifestFile)>, Failure> {
+    ) -> Result<StoreManifests, Failure> {
         let mut fetched = std::pin::pin!(self.fetched_manifests(listing, limits));
         let mut shared = SharedSstViews::default();
-        let mut manifests = Vec::new();
+        let mut manifests = StoreManifests::default();
         while let Some(next) = fetched.next().await {
             let FetchedManifest { key, decoded, .. } = next?;
-            let mut file = decoded?;
-            self.share_within(&mut shared, &mut file, limits)?;
-            manifests.push((key, file));
+            match decoded? {
+                DecodedForCheck::Decoded(mut files) => {
+                    let mut file = files.remove(0);
+                    self.share_within(&mut shared, &mut file, limits)?;
+                    manifests.decoded.push((key, file));
+                }
+                DecodedForCheck::Unsupported(what) => manifests.unsupported.push((key, what)),
+                DecodedForCheck::Damaged(what) => manifests.damaged.push((key, what)),
+            }
         }
         Ok(manifests)
     }
@@ -230,9 +245,7 @@ impl Store {
                 let shown = format!("{}/{key}", self.url.trim_end_matches('/'));
                 let (limits, to_decode) = (*limits, bytes.clone());
                 let decoded = tokio::task::spawn_blocking(move || {
-                    decode_manifest_file_with_limits(&shown, &to_decode, None, &limits)
-                        .map(|mut files| files.remove(0))
-                        .map_err(Failure::from)
+                    decode_for_check(&shown, &to_decode, None, &limits).map_err(Failure::from)
                 })
                 .await
                 .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()));

@@ -230,6 +230,77 @@ fn a_bad_listing_line_names_the_file_and_line() {
     assert!(out.stdout.is_empty());
 }
 
+/// A store whose `shard` has its latest manifest object cut in half (an interrupted restore):
+/// SlateDB cannot open, read or clone `shard`, and the check says so (`SDB-MAN-009`, unsafe,
+/// exit 1) from a manifest folder and from the store itself, instead of stopping at the file.
+#[test]
+fn a_damaged_latest_manifest_makes_the_check_unsafe() {
+    let fixture = repo().join("fixtures/v2/b-seed-wal-store-split-before-wipe");
+    let dir = scratch("damaged");
+    let store = dir.join("main");
+    copy_tree(&fixture.join("main"), &store);
+    let latest = std::fs::read_dir(store.join("shard/manifest"))
+        .expect("manifests")
+        .map(|entry| entry.expect("entry").path())
+        .max()
+        .expect("a manifest");
+    let bytes = std::fs::read(&latest).expect("read");
+    std::fs::write(&latest, &bytes[..bytes.len() / 2]).expect("write");
+    let wal = fixture.join("wal");
+    let (listing, wal_listing) = (
+        fixture.join("listings/main.tsv"),
+        fixture.join("listings/wal.tsv"),
+    );
+    let folder = [
+        "check",
+        "--listing",
+        listing.to_str().expect("utf-8"),
+        "--wal-listing",
+        wal_listing.to_str().expect("utf-8"),
+        "--manifests",
+        store.to_str().expect("utf-8"),
+        "--plan",
+        "open:shard",
+    ];
+    let live = [
+        "check",
+        "--store",
+        store.to_str().expect("utf-8"),
+        "--wal-store",
+        wal.to_str().expect("utf-8"),
+        "--plan",
+        "open:shard",
+    ];
+    for args in [&folder[..], &live[..]] {
+        let out = slatecheck(args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {text}{}",
+            stderr(&out)
+        );
+        assert!(
+            text.contains("SDB-MAN-009") && text.contains("InvalidFlatbuffer"),
+            "{text}"
+        );
+    }
+}
+
+/// Copies the files under `from` to `to`, keeping their paths below it.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::create_dir_all(to).expect("dir");
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
 /// A manifest folder where `shard`'s latest manifest was written by a SlateDB with format
 /// version 3: the check goes on and is inconclusive, naming the format.
 #[test]

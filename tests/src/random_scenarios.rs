@@ -270,17 +270,20 @@ fn wal_objects(wal_dir: &Path) -> Result<Vec<(u64, u64, std::path::PathBuf)>> {
     Ok(objects)
 }
 
-/// The newest listed manifest of `root`, decoded.
+/// The newest listed manifest of `root` that decodes.
 fn latest_manifest(main: &Path, root: &str) -> Result<Option<Manifest>> {
-    let Some(newest) = files_under(&main.join(root).join("manifest"))?
+    // The newest that decodes: a damage may have cut the latest short.
+    for newest in files_under(&main.join(root).join("manifest"))?
         .into_iter()
-        .rfind(|f| f.extension().is_some_and(|e| e == "manifest"))
-    else {
-        return Ok(None);
-    };
-    let key = relative_key(main, &newest);
-    let mut decoded = decode_manifest_file(&key, &std::fs::read(&newest)?, None)?;
-    Ok(Some(decoded.remove(0).manifest))
+        .rev()
+        .filter(|f| f.extension().is_some_and(|e| e == "manifest"))
+    {
+        let key = relative_key(main, &newest);
+        if let Ok(mut decoded) = decode_manifest_file(&key, &std::fs::read(&newest)?, None) {
+            return Ok(Some(decoded.remove(0).manifest));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether deleting `deleted` (id, size) left no trace: every one of them past the replay
@@ -1156,6 +1159,24 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
             "latest-manifest"
         }
     };
+    // From an eighth generator: sometimes, instead of no damage, the damaged root's latest
+    // manifest object cut short, as an interrupted restore leaves it (SlateDB cannot decode
+    // it, and every open, read and clone of the root fails). Drawn apart, so that the other
+    // seeds' histories stay as they were.
+    let mut manifest_rng = StdRng::seed_from_u64(seed ^ 0x3a_11_fe_57);
+    let newest_manifest = files_under(&main_dir.join(damaged).join("manifest"))?
+        .into_iter()
+        .rfind(|f| f.extension().is_some_and(|e| e == "manifest"));
+    let damage_tag = match &newest_manifest {
+        Some(latest) if damage_tag == "none" && manifest_rng.random_bool(0.3) => {
+            let len = std::fs::metadata(latest)?.len();
+            let kept = manifest_rng.random_range(0..len);
+            steps.pop();
+            steps.push(cut_short(latest, len, kept, &main_dir)?);
+            "manifest-cut-short"
+        }
+        _ => damage_tag,
+    };
     let invisible_wal_loss = match latest_manifest(&main_dir, damaged)? {
         Some(latest) if !deleted_wals.is_empty() => {
             let remaining: Vec<u64> = wal_objects(&wal_dir)?
@@ -1229,11 +1250,14 @@ pub async fn generate(seed: u64, work: &Path) -> Result<Generated> {
     );
     // `p`'s checkpoints as SlateDB lists them now: the users', clones' never-expiring final
     // pins, and SlateDB's own (a clone's ephemeral source checkpoint, the compactor's).
+    // (None when its latest manifest was cut short: SlateDB cannot read it either.)
     let p_checkpoints: Vec<(uuid::Uuid, bool)> = if choice == Choice::DeleteCheckpoint {
         scenario
             .admin("p")
             .read_manifest(None)
-            .await?
+            .await
+            .ok()
+            .flatten()
             .map(|latest| {
                 latest
                     .checkpoints()

@@ -70,6 +70,7 @@ struct GivenManifest {
 
 /// A manifest file of a format this slatecheck does not read (a newer SlateDB's).
 #[derive(Debug)]
+/// A manifest object given that is not decoded: of a newer format, or damaged.
 struct GivenUnsupported {
     key: Option<String>,
     source: String,
@@ -77,6 +78,8 @@ struct GivenUnsupported {
     id: Option<u64>,
     size: u64,
     what: String,
+    /// Damaged ([`DecodedForCheck::Damaged`]) rather than of a newer format.
+    damaged: bool,
 }
 
 /// Collects dropped files into [`SnapshotInputs`].
@@ -235,21 +238,38 @@ impl Assembly {
         bytes: &[u8],
     ) -> Result<usize, IntakeError> {
         let key = key.filter(|key| key_root(key).is_some());
-        let decoded = match decode_for_check(file, bytes, None, &self.limits)
+        let (what, damaged) = match decode_for_check(file, bytes, None, &self.limits)
             .map_err(|err| IntakeError(err.to_string()))?
         {
-            DecodedForCheck::Decoded(decoded) => decoded,
-            DecodedForCheck::Unsupported(what) => {
-                self.unsupported.push(GivenUnsupported {
-                    key: key.map(str::to_string),
-                    source: file.to_string(),
-                    id: manifest_id_from_path(file),
-                    size: bytes.len() as u64,
-                    what,
-                });
-                return Ok(1);
+            DecodedForCheck::Decoded(decoded) => {
+                return self.add_decoded(file, key, bytes, decoded)
             }
+            DecodedForCheck::Unsupported(what) => (what, false),
+            // A loose file is not known to be a store's object: its damage is bad input.
+            DecodedForCheck::Damaged(what) if key.is_none() => {
+                return Err(IntakeError::new(file, what));
+            }
+            DecodedForCheck::Damaged(what) => (what, true),
         };
+        self.unsupported.push(GivenUnsupported {
+            key: key.map(str::to_string),
+            source: file.to_string(),
+            id: manifest_id_from_path(file),
+            size: bytes.len() as u64,
+            what,
+            damaged,
+        });
+        Ok(1)
+    }
+
+    /// Keeps the manifests decoded from `file`, their SST views shared with those kept.
+    fn add_decoded(
+        &mut self,
+        file: &str,
+        key: Option<&str>,
+        bytes: &[u8],
+        decoded: Vec<ManifestFile>,
+    ) -> Result<usize, IntakeError> {
         let count = decoded.len();
         let size = (count == 1 && !matches!(decoded[0].format, ManifestFormat::SlatedbCliJson))
             .then_some(bytes.len() as u64);
@@ -276,13 +296,17 @@ impl Assembly {
         let (info, inputs) =
             read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
                 .map_err(|err| IntakeError(err.to_string()))?;
-        for (key, what) in inputs.unsupported_manifests {
+        let unread = (inputs.unsupported_manifests.into_iter())
+            .map(|(key, what)| (key, what, false))
+            .chain((inputs.damaged_manifests.into_iter()).map(|(key, what)| (key, what, true)));
+        for (key, what, damaged) in unread {
             self.unsupported.push(GivenUnsupported {
                 id: manifest_id_from_path(&key),
                 key: Some(key),
                 source: file.to_string(),
                 size: 0,
                 what,
+                damaged,
             });
         }
         for (store, listing) in [(Store::Main, inputs.main), (Store::Wal, inputs.wal)] {
@@ -370,6 +394,7 @@ impl Assembly {
             manifests.push((key, given.file));
         }
         let mut unsupported_manifests = Vec::new();
+        let mut damaged_manifests = Vec::new();
         for given in self.unsupported {
             let listed_as = given.id.and_then(|id| listed_key(&main, id, given.size));
             let key = match (given.key.or(listed_as), &fallback, given.id) {
@@ -383,7 +408,11 @@ impl Assembly {
                 }
             };
             placed.push((given.source, key.clone()));
-            unsupported_manifests.push((key, given.what));
+            if given.damaged {
+                damaged_manifests.push((key, given.what));
+            } else {
+                unsupported_manifests.push((key, given.what));
+            }
         }
         Ok((
             SnapshotInputs {
@@ -391,6 +420,7 @@ impl Assembly {
                 wal,
                 manifests,
                 unsupported_manifests,
+                damaged_manifests,
                 // Only a bundle gives these.
                 compactor_epochs: self.compactor_epochs,
                 object_rows: self.object_rows,

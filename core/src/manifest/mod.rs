@@ -86,12 +86,20 @@ pub enum DecodedForCheck {
     /// a finding that makes the verdict inconclusive (a check cannot judge a database whose
     /// state it cannot read, and should not stop the whole check over it either).
     Unsupported(String),
+    /// A binary manifest that SlateDB's own decoder refuses too (`EmptyManifest`,
+    /// `InvalidVersion`, `InvalidFlatbuffer`, or content it fails on): what is wrong, for a
+    /// finding (`SDB-MAN-009`). The object is damaged in the store, and the check goes on with
+    /// the other manifests and roots instead of stopping there.
+    Damaged(String),
 }
 
 /// Decodes a manifest file for a check: like [`decode_manifest_file_with_limits`], except that
 /// a binary manifest of a newer format version (3 to 255: SlateDB numbers its versions from 1)
-/// is [`DecodedForCheck::Unsupported`] instead of an error. Anything else undecodable is still
-/// an error: a damaged file is bad input, not a newer SlateDB.
+/// is [`DecodedForCheck::Unsupported`], and one SlateDB cannot decode either (too short for its
+/// version, another version, a FlatBuffer that does not verify, inconsistent content) is
+/// [`DecodedForCheck::Damaged`] when its name is a manifest object's (`<id>.manifest`). JSON
+/// that does not parse, a file not named as a manifest object, and our own limits are still
+/// errors: those are input slatecheck was given, not objects of a store.
 pub fn decode_for_check(
     path: &str,
     bytes: &[u8],
@@ -107,6 +115,27 @@ pub fn decode_for_check(
             "manifest format version {version}, newer than this slatecheck reads ({})",
             SUPPORTED_VERSIONS
         ))),
+        Err(ManifestError { kind, .. })
+            if !looks_like_json(bytes)
+                && manifest_id_from_path(path).is_some()
+                && matches!(
+                    kind,
+                    ManifestErrorKind::Empty { .. }
+                        | ManifestErrorKind::UnsupportedVersion { .. }
+                        | ManifestErrorKind::MalformedFlatbuffer { .. }
+                        | ManifestErrorKind::Inconsistent { .. }
+                ) =>
+        {
+            let slatedb_error = match kind {
+                ManifestErrorKind::Empty { .. } => "EmptyManifest",
+                ManifestErrorKind::UnsupportedVersion { .. } => "InvalidVersion",
+                ManifestErrorKind::MalformedFlatbuffer { .. } => "InvalidFlatbuffer",
+                _ => "a failure on its content",
+            };
+            Ok(DecodedForCheck::Damaged(format!(
+                "{kind}; SlateDB: {slatedb_error}"
+            )))
+        }
         Err(err) => Err(err),
     }
 }

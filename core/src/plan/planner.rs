@@ -194,14 +194,26 @@ impl Work {
     }
 }
 
+/// How an action meets a root's latest manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// A writer opens on it.
+    Writer,
+    /// SlateDB reads it (a `DbReader`, a clone).
+    Reader,
+    /// A change judged by its consequences (GC, a WAL wipe, a checkpoint deletion): what it
+    /// does to a root whose latest manifest cannot be read is left undecided.
+    Operator,
+}
+
 /// The root and its latest manifest, or the findings that stop the evaluation.
 pub(crate) fn latest<'a>(
     cx: &RuleContext<'a>,
     path: &str,
-    writer: bool,
+    access: Access,
     work: &mut Work,
 ) -> Option<(&'a RootState, &'a Manifest)> {
-    if let Some(finding) = root_missing::check(cx, path, writer) {
+    if let Some(finding) = root_missing::check(cx, path, access == Access::Writer) {
         work.findings.push(finding);
         return None;
     }
@@ -213,6 +225,12 @@ pub(crate) fn latest<'a>(
     let id = root.latest_id?;
     match root.manifest(id) {
         Ok(manifest) => Some((root, manifest)),
+        Err(Unknown::DamagedManifest { .. }) if access != Access::Operator => {
+            // Every open, read and clone fails on it: decided, whatever else the root shows.
+            work.findings
+                .extend(crate::rules::manifest::manifest_damaged::check_latest(root));
+            None
+        }
         Err(why) => {
             work.findings.push(input_missing::finding(
                 path,

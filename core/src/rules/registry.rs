@@ -33,6 +33,7 @@ pub static RULES: &[&Rule] = &[
     &manifest::seq_regression::RULE,
     &manifest::segment_order::RULE,
     &manifest::compactor_epoch_ahead::RULE,
+    &manifest::manifest_damaged::RULE,
     &sst::sst_missing::RULE,
     &sst::l0_ulid_cutoff::RULE,
     &sst::sst_truncated::RULE,

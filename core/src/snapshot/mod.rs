@@ -42,6 +42,9 @@ pub struct SnapshotInputs {
     /// Manifest objects given in a format this slatecheck does not read (a newer SlateDB's), by
     /// object key, with what is unsupported: questions that need them stay unanswered.
     pub unsupported_manifests: Vec<(String, String)>,
+    /// Manifest objects given damaged, which SlateDB cannot decode either
+    /// ([`crate::manifest::DecodedForCheck::Damaged`]), by object key, with what is wrong.
+    pub damaged_manifests: Vec<(String, String)>,
     /// Compactor epochs read from `compactions/` objects (see
     /// [`crate::manifest::compactor_epoch`]), by object key: the newest of each root is what
     /// the next compactor is fenced against.
@@ -249,7 +252,10 @@ impl Snapshot {
                 .or_insert_with(|| RootState::new(&root_path));
             root.manifests.insert(id, file);
         }
-        for (key, what) in inputs.unsupported_manifests {
+        let unread = (inputs.unsupported_manifests.into_iter())
+            .map(|(key, what)| (key, what, false))
+            .chain((inputs.damaged_manifests.into_iter()).map(|(key, what)| (key, what, true)));
+        for (key, what, damaged) in unread {
             let (Some(root_path), Some(id)) = (manifest_root(&key), manifest_id_from_path(&key))
             else {
                 continue;
@@ -257,7 +263,11 @@ impl Snapshot {
             let root = roots
                 .entry(root_path.clone())
                 .or_insert_with(|| RootState::new(&root_path));
-            root.unsupported_manifests.insert(id, what);
+            if damaged {
+                root.damaged_manifests.insert(id, what);
+            } else {
+                root.unsupported_manifests.insert(id, what);
+            }
         }
         let epochs: BTreeMap<&str, u64> = inputs
             .compactor_epochs

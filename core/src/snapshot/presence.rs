@@ -73,6 +73,15 @@ pub enum Unknown {
         /// What is unsupported.
         what: String,
     },
+    /// The manifest object was given damaged: SlateDB cannot decode it either.
+    DamagedManifest {
+        /// The database root.
+        root: String,
+        /// The manifest id.
+        id: u64,
+        /// What is wrong with it.
+        what: String,
+    },
     /// The listing is older than the manifests given: objects written since may be missing.
     StaleListing {
         /// The database root.
@@ -103,6 +112,10 @@ impl fmt::Display for Unknown {
             Unknown::UnsupportedManifest { root, id, what } => write!(
                 f,
                 "manifest {id} of `{root}` is in {what}"
+            ),
+            Unknown::DamagedManifest { root, id, what } => write!(
+                f,
+                "manifest {id} of `{root}` is damaged ({what})"
             ),
             Unknown::StaleListing { root, manifest, listed } => write!(
                 f,

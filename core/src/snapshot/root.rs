@@ -32,6 +32,9 @@ pub struct RootState {
     /// Manifest objects given in a format this slatecheck does not read, by id: what is
     /// unsupported.
     pub unsupported_manifests: BTreeMap<ManifestId, String>,
+    /// Manifest objects given damaged (SlateDB cannot decode them either), by id: what is
+    /// wrong (`SDB-MAN-009`).
+    pub damaged_manifests: BTreeMap<ManifestId, String>,
     /// Manifest objects in the main store listing, by id.
     pub listed_manifests: BTreeMap<ManifestId, Listed>,
     /// WAL objects in the main store listing.
@@ -100,6 +103,7 @@ impl RootState {
             path: path.to_string(),
             manifests: BTreeMap::new(),
             unsupported_manifests: BTreeMap::new(),
+            damaged_manifests: BTreeMap::new(),
             listed_manifests: BTreeMap::new(),
             wal_in_main: ObjectsById::default(),
             wal_in_wal_store: ObjectsById::default(),
@@ -162,7 +166,8 @@ impl RootState {
             .keys()
             .next_back()
             .copied()
-            .max(self.unsupported_manifests.keys().next_back().copied());
+            .max(self.unsupported_manifests.keys().next_back().copied())
+            .max(self.damaged_manifests.keys().next_back().copied());
         self.latest_id = newest_listed.max(newest_given);
         if let (true, Some(given)) = (main_given, newest_given) {
             if newest_listed.is_none_or(|listed| given > listed) {
@@ -205,17 +210,25 @@ impl RootState {
         if let Some(file) = self.manifests.get(&id) {
             return Ok(&file.manifest);
         }
-        Err(match self.unsupported_manifests.get(&id) {
-            Some(what) => Unknown::UnsupportedManifest {
-                root: self.path.clone(),
-                id,
-                what: what.clone(),
+        let root = self.path.clone();
+        Err(
+            match (
+                self.unsupported_manifests.get(&id),
+                self.damaged_manifests.get(&id),
+            ) {
+                (Some(what), _) => Unknown::UnsupportedManifest {
+                    root,
+                    id,
+                    what: what.clone(),
+                },
+                (None, Some(what)) => Unknown::DamagedManifest {
+                    root,
+                    id,
+                    what: what.clone(),
+                },
+                (None, None) => Unknown::ManifestNotProvided { root, id },
             },
-            None => Unknown::ManifestNotProvided {
-                root: self.path.clone(),
-                id,
-            },
-        })
+        )
     }
 
     /// Whether manifest object `id` exists.
@@ -228,8 +241,9 @@ impl RootState {
             };
         }
         if !self.main_given {
-            let given =
-                self.manifests.contains_key(&id) || self.unsupported_manifests.contains_key(&id);
+            let given = self.manifests.contains_key(&id)
+                || self.unsupported_manifests.contains_key(&id)
+                || self.damaged_manifests.contains_key(&id);
             return if given {
                 Presence::Present { key, size: 0 }
             } else {

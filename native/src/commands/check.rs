@@ -119,33 +119,41 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let main = main?.or(snapshot_inputs.main);
     let wal = wal?.or(snapshot_inputs.wal);
     let mut object_rows = snapshot_inputs.object_rows;
-    let (manifests, unsupported_manifests, compactor_epochs) = match manifests_read {
-        Some((dir, read)) => {
-            let read = read?;
-            inputs.push(file_ref("manifests", dir, read.sha256));
-            if !read.sst_files.is_empty() {
-                let plan = objects_to_read(
-                    main.as_ref(),
-                    wal.as_ref(),
-                    &read.manifests,
-                    limits.sst_read_bytes,
-                    &planned,
-                );
-                object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
+    let (manifests, unsupported_manifests, damaged_manifests, compactor_epochs) =
+        match manifests_read {
+            Some((dir, read)) => {
+                let read = read?;
+                inputs.push(file_ref("manifests", dir, read.sha256));
+                if !read.sst_files.is_empty() {
+                    let plan = objects_to_read(
+                        main.as_ref(),
+                        wal.as_ref(),
+                        &read.manifests,
+                        limits.sst_read_bytes,
+                        &planned,
+                    );
+                    object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
+                }
+                (
+                    read.manifests,
+                    read.unsupported,
+                    read.damaged,
+                    read.compactor_epochs,
+                )
             }
-            (read.manifests, read.unsupported, read.compactor_epochs)
-        }
-        None => (
-            snapshot_inputs.manifests,
-            snapshot_inputs.unsupported_manifests,
-            snapshot_inputs.compactor_epochs,
-        ),
-    };
+            None => (
+                snapshot_inputs.manifests,
+                snapshot_inputs.unsupported_manifests,
+                snapshot_inputs.damaged_manifests,
+                snapshot_inputs.compactor_epochs,
+            ),
+        };
     let snapshot = Snapshot::build(SnapshotInputs {
         main,
         wal,
         manifests,
         unsupported_manifests,
+        damaged_manifests,
         compactor_epochs,
         object_rows,
         earlier_rows,
@@ -330,7 +338,11 @@ fn live_inputs(
     let runtime = crate::store::runtime()?;
     runtime.block_on(async {
         let listing = main.list(options.clone()).await?;
-        let manifests = main.manifests(&listing, limits).await?;
+        let crate::store::StoreManifests {
+            decoded: manifests,
+            unsupported: unsupported_manifests,
+            damaged: damaged_manifests,
+        } = main.manifests(&listing, limits).await?;
         let compactor_epochs = main.compactor_epochs(&listing).await?;
         let wal_listing = match &wal {
             Some(wal) => Some(wal.list(options.clone()).await?),
@@ -342,6 +354,8 @@ fn live_inputs(
             main: Some(listing),
             wal: wal_listing,
             manifests,
+            unsupported_manifests,
+            damaged_manifests,
             compactor_epochs,
             ..SnapshotInputs::default()
         };
@@ -451,6 +465,8 @@ fn decode_on_every_core(
 struct ManifestDir {
     manifests: Vec<(String, ManifestFile)>,
     unsupported: Vec<(String, String)>,
+    /// Damaged manifest objects (key, what is wrong).
+    damaged: Vec<(String, String)>,
     compactor_epochs: Vec<(String, u64)>,
     /// SST objects (WAL and compacted) copied into the folder too (`--include '*/wal/*'`), by
     /// key: not read yet.
@@ -549,6 +565,7 @@ fn read_manifest_dir(
         .partition(|path| path.extension().is_some_and(|ext| ext == "compactions"));
     let mut manifests = Vec::new();
     let mut unsupported = Vec::new();
+    let mut damaged = Vec::new();
     let prefix = prefix
         .map(|p| format!("{}/", p.trim_matches('/')))
         .filter(|p| p != "/");
@@ -609,6 +626,7 @@ fn read_manifest_dir(
                     manifests.push((store_key(key), decoded.remove(0)))
                 }
                 DecodedForCheck::Unsupported(what) => unsupported.push((store_key(key), what)),
+                DecodedForCheck::Damaged(what) => damaged.push((store_key(key), what)),
             }
         }
         limits
@@ -659,6 +677,7 @@ fn read_manifest_dir(
     Ok(ManifestDir {
         manifests,
         unsupported,
+        damaged,
         compactor_epochs,
         sst_files,
         sha256,

@@ -7,7 +7,7 @@ use futures::StreamExt;
 use slatecheck_core::bundle::{BundleInfo, BundleMember, BundleWriter, BUNDLE_VERSION};
 use slatecheck_core::limits::Limits;
 use slatecheck_core::listing::ListingOptions;
-use slatecheck_core::manifest::SharedSstViews;
+use slatecheck_core::manifest::{DecodedForCheck, SharedSstViews};
 use slatecheck_core::snapshot::{objects_to_read, StoreSide};
 use std::fs::File;
 use std::io::Write as _;
@@ -142,7 +142,8 @@ async fn send_objects(
             bytes,
             decoded: file,
         } = next?;
-        if let Ok(mut file) = file {
+        if let Ok(DecodedForCheck::Decoded(mut files)) = file {
+            let mut file = files.remove(0);
             main.share_within(&mut shared, &mut file, limits)?;
             decoded.push((key.clone(), file));
         }

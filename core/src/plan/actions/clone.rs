@@ -1,19 +1,19 @@
 //! `clone:ROOT[@CHECKPOINT]`: a single-source clone from a checkpoint, or from the latest state
 //! through an ephemeral checkpoint.
 
-use crate::plan::planner::{find_checkpoint, latest, wal_objects, PlanError, Work};
+use crate::plan::planner::{find_checkpoint, latest, wal_objects, Access, PlanError, Work};
 use crate::rules::checkpoint::{
     checkpoint_expiry, checkpoint_manifest_missing, checkpoint_missing, describe,
 };
 use crate::rules::clone::{clone_incomplete, external_pin_missing};
 use crate::rules::listing::input_missing;
-use crate::rules::manifest::{manifest_boundary_ahead, manifest_rollback};
+use crate::rules::manifest::{manifest_boundary_ahead, manifest_damaged, manifest_rollback};
 use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::{
     wal_fence_gap, wal_range_missing, wal_store_required, wal_tail_missing, wal_unreadable,
 };
 use crate::rules::RuleContext;
-use crate::snapshot::Presence;
+use crate::snapshot::{Presence, Unknown};
 
 pub(crate) fn clone(
     cx: &RuleContext<'_>,
@@ -22,7 +22,7 @@ pub(crate) fn clone(
     work: &mut Work,
     plan: &str,
 ) -> Result<(), PlanError> {
-    let Some((root, latest)) = latest(cx, path, false, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Reader, work) else {
         return Ok(());
     };
     work.findings.extend(clone_incomplete::check(root, latest));
@@ -68,6 +68,11 @@ pub(crate) fn clone(
             work.object(&presence, "checkpoint manifest", key);
             match root.manifest(found.manifest_id) {
                 Ok(manifest) => (manifest, describe(found)),
+                Err(Unknown::DamagedManifest { .. }) => {
+                    work.findings
+                        .extend(manifest_damaged::check_pinned(root, found));
+                    return Ok(());
+                }
                 Err(why) => {
                     if !matches!(presence, Presence::Missing { .. }) {
                         work.findings.push(input_missing::finding(

@@ -5,7 +5,7 @@ use crate::finding::{Finding, Impact, Severity};
 use crate::model::{Checkpoint, ExternalDb};
 use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::actions::read;
-use crate::plan::planner::{find_checkpoint, latest, PlanError, Work};
+use crate::plan::planner::{find_checkpoint, latest, Access, PlanError, Work};
 use crate::rules::checkpoint::describe;
 use crate::rules::clone::dependent_clones;
 use crate::rules::RuleContext;
@@ -17,7 +17,7 @@ pub(crate) fn delete_checkpoint(
     work: &mut Work,
     plan: &str,
 ) -> Result<(), PlanError> {
-    let Some((_, latest)) = latest(cx, path, false, work) else {
+    let Some((_, latest)) = latest(cx, path, Access::Operator, work) else {
         return Ok(());
     };
     let Some(found) = find_checkpoint(latest, wanted, plan)? else {

@@ -21,6 +21,13 @@ pub(crate) fn delete_root(cx: &RuleContext<'_>, root: &str, work: &mut Work) {
             None => root_missing::nothing_to_delete(cx, root),
         });
     }
+    // `Admin::delete_db` reads the latest manifest before it deletes anything.
+    if let Some(state) = cx.snapshot.root(root) {
+        work.findings
+            .extend(crate::rules::manifest::manifest_damaged::check_latest(
+                state,
+            ));
+    }
     let action = format!("deleting `{root}`");
     work.findings.extend(
         dependent_clones::check(cx, root, None, &action)

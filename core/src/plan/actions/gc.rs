@@ -3,7 +3,7 @@
 use crate::finding::Finding;
 use crate::model::CheckpointId;
 use crate::plan::actions::clone_source::CloneSource;
-use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
+use crate::plan::planner::{advisory, latest, Access, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::checkpoint_manifest_missing;
 use crate::rules::gc::gc_deletes_needed;
 use crate::rules::listing::input_missing;
@@ -11,7 +11,7 @@ use crate::rules::RuleContext;
 
 /// One GC run: what it deletes, and whether any of it is still needed.
 pub(crate) fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, false, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Operator, work) else {
         return;
     };
     if let Some(why) = cx.root_main_unknown(root) {

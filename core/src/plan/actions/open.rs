@@ -1,6 +1,6 @@
 //! `open:ROOT`: a writer opens the database (replays its WAL, fences, bumps its epoch).
 
-use crate::plan::planner::{advisory, latest, wal_objects, ObjectStatus, PlanObject, Work};
+use crate::plan::planner::{advisory, latest, wal_objects, Access, ObjectStatus, PlanObject, Work};
 use crate::rules::clone::clone_incomplete;
 use crate::rules::manifest::{compactor_epoch_ahead, manifest_boundary_ahead, manifest_rollback};
 use crate::rules::sst::{sst_missing, sst_truncated};
@@ -12,7 +12,7 @@ use crate::rules::RuleContext;
 use crate::snapshot::WriterOpenForecast;
 
 pub(crate) fn open(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, true, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Writer, work) else {
         return;
     };
     if let Ok(present) = cx.wal_ids(root) {

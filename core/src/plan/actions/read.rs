@@ -1,7 +1,7 @@
 //! `read:ROOT`: a `DbReader` opens the latest state and reads every key.
 
 use crate::finding::{Finding, Impact};
-use crate::plan::planner::{advisory, latest, Work};
+use crate::plan::planner::{advisory, latest, Access, Work};
 use crate::rules::clone::{clone_incomplete, dependent_clones, external_pin_missing};
 use crate::rules::manifest::manifest_rollback;
 use crate::rules::sst::{sst_missing, sst_truncated};
@@ -12,7 +12,7 @@ use crate::rules::wal::{
 use crate::rules::RuleContext;
 
 pub(crate) fn read(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, false, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Reader, work) else {
         return;
     };
     work.findings.extend(clone_incomplete::check(root, latest));

@@ -7,7 +7,7 @@ use crate::rules::clone::{
     clone_incomplete, clone_target_occupied, external_pin_missing, orphan_pin,
 };
 use crate::rules::listing::input_missing;
-use crate::rules::manifest::root_missing;
+use crate::rules::manifest::{manifest_damaged, root_missing};
 use crate::rules::sst::{sst_missing, sst_truncated};
 use crate::rules::wal::wal_hole;
 use crate::rules::RuleContext;
@@ -46,15 +46,18 @@ pub(crate) fn split(
         work.findings
             .extend(clone_target_occupied::check(state, parent));
         let Some(Ok(latest)) = state.latest_id.map(|id| state.manifest(id)) else {
-            work.findings
-                .extend(
-                    state
-                        .latest_id
-                        .and_then(|id| state.manifest(id).err())
-                        .map(|why| {
-                            input_missing::finding(child, &format!("the state of `{child}`"), &why)
-                        }),
-                );
+            // A damaged latest manifest stops every open of the shard; anything else unread
+            // leaves its state unknown.
+            let stopped = manifest_damaged::check_latest(state);
+            let unknown = || {
+                state
+                    .latest_id
+                    .and_then(|id| state.manifest(id).err())
+                    .map(|why| {
+                        input_missing::finding(child, &format!("the state of `{child}`"), &why)
+                    })
+            };
+            work.findings.extend(stopped.or_else(unknown));
             continue;
         };
         work.findings.extend(clone_incomplete::check(state, latest));

@@ -6,7 +6,7 @@ use crate::plan::actions::clone_source::CloneSource;
 use crate::plan::actions::clone_use::CloneUse;
 use crate::plan::actions::own_checkpoints::slatedb_own;
 use crate::plan::actions::read;
-use crate::plan::planner::{advisory, latest, ObjectStatus, PlanObject, Work};
+use crate::plan::planner::{advisory, latest, Access, ObjectStatus, PlanObject, Work};
 use crate::rules::checkpoint::{checkpoint_manifest_missing, describe};
 use crate::rules::listing::input_missing;
 use crate::rules::wal::{wal_hole, wal_range_missing, wal_replay_range_missing, wal_writes_lost};
@@ -15,7 +15,7 @@ use crate::snapshot::{newest_l0, NewestL0, RootState, RowsAgainstL0};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, false, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Operator, work) else {
         return;
     };
     let objects = match cx.wal_objects(root) {

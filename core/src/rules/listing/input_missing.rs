@@ -60,6 +60,9 @@ fn remediation(why: &Unknown) -> String {
         Unknown::UnsupportedManifest { .. } => {
             "check with a slatecheck release that reads this manifest format (the database was written by a newer SlateDB)".into()
         }
+        Unknown::DamagedManifest { .. } => {
+            "restore the manifest object from an earlier version (object versioning) or a backup; if the file given is a copy, compare it with the store's object first".into()
+        }
         Unknown::StaleListing { .. } => "list the store again, after the newest manifest was written".into(),
     }
 }

@@ -4,6 +4,7 @@ pub mod compactor_epoch_ahead;
 pub mod delete_in_progress;
 pub mod epoch_regression;
 pub mod manifest_boundary_ahead;
+pub mod manifest_damaged;
 pub mod manifest_rollback;
 pub mod root_missing;
 pub mod segment_order;
