@@ -203,7 +203,7 @@ pub(crate) enum Access {
     Reader,
     /// A change judged by its consequences (GC, a WAL wipe, a checkpoint deletion): what it
     /// does to a root whose latest manifest cannot be read is left undecided.
-    Operator,
+    Change,
 }
 
 /// The root and its latest manifest, or the findings that stop the evaluation.
@@ -225,7 +225,7 @@ pub(crate) fn latest<'a>(
     let id = root.latest_id?;
     match root.manifest(id) {
         Ok(manifest) => Some((root, manifest)),
-        Err(Unknown::DamagedManifest { .. }) if access != Access::Operator => {
+        Err(Unknown::DamagedManifest { .. }) if access != Access::Change => {
             // Every open, read and clone fails on it: decided, whatever else the root shows.
             work.findings
                 .extend(crate::rules::manifest::manifest_damaged::check_latest(root));

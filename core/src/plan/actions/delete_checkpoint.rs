@@ -17,7 +17,7 @@ pub(crate) fn delete_checkpoint(
     work: &mut Work,
     plan: &str,
 ) -> Result<(), PlanError> {
-    let Some((_, latest)) = latest(cx, path, Access::Operator, work) else {
+    let Some((_, latest)) = latest(cx, path, Access::Change, work) else {
         return Ok(());
     };
     let Some(found) = find_checkpoint(latest, wanted, plan)? else {

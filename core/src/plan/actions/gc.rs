@@ -11,7 +11,7 @@ use crate::rules::RuleContext;
 
 /// One GC run: what it deletes, and whether any of it is still needed.
 pub(crate) fn gc(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, Access::Operator, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Change, work) else {
         return;
     };
     if let Some(why) = cx.root_main_unknown(root) {

@@ -15,7 +15,7 @@ use crate::snapshot::{newest_l0, NewestL0, RootState, RowsAgainstL0};
 use std::collections::BTreeSet;
 
 pub(crate) fn wipe_wal(cx: &RuleContext<'_>, path: &str, work: &mut Work) {
-    let Some((root, latest)) = latest(cx, path, Access::Operator, work) else {
+    let Some((root, latest)) = latest(cx, path, Access::Change, work) else {
         return;
     };
     let objects = match cx.wal_objects(root) {
