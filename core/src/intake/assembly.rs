@@ -68,9 +68,8 @@ struct GivenManifest {
     size: Option<u64>,
 }
 
-/// A manifest file of a format this slatecheck does not read (a newer SlateDB's).
-#[derive(Debug)]
 /// A manifest object given that is not decoded: of a newer format, or damaged.
+#[derive(Debug)]
 struct GivenUnsupported {
     key: Option<String>,
     source: String,
@@ -293,13 +292,10 @@ impl Assembly {
         file: &str,
         reader: R,
     ) -> Result<BundleInfo, IntakeError> {
-        let (info, inputs) =
+        let (info, mut inputs) =
             read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
                 .map_err(|err| IntakeError(err.to_string()))?;
-        let unread = (inputs.unsupported_manifests.into_iter())
-            .map(|(key, what)| (key, what, false))
-            .chain((inputs.damaged_manifests.into_iter()).map(|(key, what)| (key, what, true)));
-        for (key, what, damaged) in unread {
+        for (key, what, damaged) in inputs.take_unread_manifests() {
             self.unsupported.push(GivenUnsupported {
                 id: manifest_id_from_path(&key),
                 key: Some(key),

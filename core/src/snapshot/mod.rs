@@ -62,6 +62,21 @@ pub struct SnapshotInputs {
     pub earlier_manifests: Vec<(String, ManifestFile)>,
 }
 
+impl SnapshotInputs {
+    /// Takes the manifest objects given undecoded, by key: what is wrong with each, and
+    /// whether it is damaged (else of a newer format).
+    pub fn take_unread_manifests(
+        &mut self,
+    ) -> impl Iterator<Item = (String, String, bool)> + use<> {
+        let unsupported = std::mem::take(&mut self.unsupported_manifests);
+        let damaged = std::mem::take(&mut self.damaged_manifests);
+        (unsupported
+            .into_iter()
+            .map(|(key, what)| (key, what, false)))
+        .chain(damaged.into_iter().map(|(key, what)| (key, what, true)))
+    }
+}
+
 /// How a listing bears on answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListingState {
@@ -198,7 +213,8 @@ fn attach_wal_copies(roots: &mut BTreeMap<String, RootState>) {
 
 impl Snapshot {
     /// Joins listings and manifests per root.
-    pub fn build(inputs: SnapshotInputs) -> Self {
+    pub fn build(mut inputs: SnapshotInputs) -> Self {
+        let unread = inputs.take_unread_manifests();
         let mut roots: BTreeMap<String, RootState> = BTreeMap::new();
         let main = match state_of(&inputs.main) {
             // Only the main store: an empty WAL store is what a wiped WAL leaves, and the main
@@ -252,9 +268,6 @@ impl Snapshot {
                 .or_insert_with(|| RootState::new(&root_path));
             root.manifests.insert(id, file);
         }
-        let unread = (inputs.unsupported_manifests.into_iter())
-            .map(|(key, what)| (key, what, false))
-            .chain((inputs.damaged_manifests.into_iter()).map(|(key, what)| (key, what, true)));
         for (key, what, damaged) in unread {
             let (Some(root_path), Some(id)) = (manifest_root(&key), manifest_id_from_path(&key))
             else {

@@ -218,7 +218,6 @@ fn report_targets(args: &CheckArgs) -> Result<Vec<FormatTarget>, Failure> {
     Ok(targets)
 }
 
-/// `--config FILE`, else `./slatecheck.toml` when it exists, else no configuration.
 /// A statement's arguments as given (`--flag` alone, or `--flag=ROOT,...`, repeatable): whether
 /// it is made of every database, and the roots it names.
 fn stated_roots(args: &[String]) -> (bool, Vec<String>) {
@@ -231,6 +230,7 @@ fn stated_roots(args: &[String]) -> (bool, Vec<String>) {
     (every, named)
 }
 
+/// `--config FILE`, else `./slatecheck.toml` when it exists, else no configuration.
 fn read_config(path: Option<&Path>) -> Result<Config, Failure> {
     let default = Path::new(CONFIG_FILE_NAME);
     let path = match path {
@@ -416,7 +416,6 @@ fn file_ref(kind: &str, path: &Path, sha256: String) -> InputRef {
     }
 }
 
-/// Manifests decoded, manifests of an unsupported format (key, what), and the folder's hash.
 /// Decodes the manifest files (key, bytes, name shown) on every core, each result in the place
 /// of its file: fifty manifests of 7,000 SSTs are half of a check of a million objects.
 fn decode_on_every_core(
@@ -459,13 +458,12 @@ fn decode_on_every_core(
     })
 }
 
-/// A manifest folder read: manifests decoded, manifests of an unsupported format (key, what),
-/// the compactor epochs of the newest `compactions/` object of each root (key, epoch), and the
+/// A manifest folder read: manifests decoded, manifests of an unsupported format and damaged
+/// ones (key, what), the compactor epochs of the newest `compactions/` object of each root (key, epoch), and the
 /// folder's hash.
 struct ManifestDir {
     manifests: Vec<(String, ManifestFile)>,
     unsupported: Vec<(String, String)>,
-    /// Damaged manifest objects (key, what is wrong).
     damaged: Vec<(String, String)>,
     compactor_epochs: Vec<(String, u64)>,
     /// SST objects (WAL and compacted) copied into the folder too (`--include '*/wal/*'`), by
