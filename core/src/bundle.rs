@@ -16,11 +16,10 @@
 use crate::limits::{human_bytes, LimitExceeded, Limits};
 use crate::listing::{read_listing, Listing, ListingBuilder, ListingError, ListingOptions};
 use crate::manifest::{
-    compactor_epoch, decode_for_check, DecodedForCheck, ManifestError, SharedSstViews,
-    MAX_COMPACTIONS_BYTES,
+    compactor_epoch, decode_for_check, ManifestError, SharedSstViews, MAX_COMPACTIONS_BYTES,
 };
 use crate::snapshot::RowsError;
-use crate::snapshot::{RowsRead, SnapshotInputs, StoreSide};
+use crate::snapshot::{GivenManifests, RowsRead, SnapshotInputs, StoreSide};
 use crate::sst::read_sst_rows;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -376,13 +375,11 @@ pub fn read_bundle_with_limits<R: Read>(
     let mut info: Option<BundleInfo> = None;
     let mut main = None;
     let mut wal = None;
-    let mut manifests = Vec::new();
+    let mut manifests = GivenManifests::default();
     let mut shared_views = SharedSstViews::default();
     let mut compactor_epochs = Vec::new();
     let mut object_rows = Vec::new();
     let mut sst_bytes = 0u64;
-    let mut unsupported = Vec::new();
-    let mut damaged = Vec::new();
     let mut members = 0u64;
     let mut declared = 0u64;
     // Raw entries: the tar crate would read a GNU long-name member whole, however large, so
@@ -487,20 +484,15 @@ pub fn read_bundle_with_limits<R: Read>(
                 })?;
             let mut bytes = Vec::with_capacity(size as usize);
             entry.read_to_end(&mut bytes).map_err(archive_error)?;
-            match decode_for_check(&shown, &bytes, None, limits)? {
-                DecodedForCheck::Decoded(mut decoded) => {
-                    let mut manifest = decoded.remove(0);
-                    shared_views
-                        .share_within(&mut manifest.manifest, limits)
-                        .map_err(|exceeded| BundleError::Limit {
-                            file: file.to_string(),
-                            exceeded,
-                        })?;
-                    manifests.push((key.to_string(), manifest))
-                }
-                DecodedForCheck::Unsupported(what) => unsupported.push((key.to_string(), what)),
-                DecodedForCheck::Damaged(what) => damaged.push((key.to_string(), what)),
-            }
+            let decoded = decode_for_check(&shown, &bytes, None, limits)?;
+            manifests.push(key.to_string(), decoded, |manifest| {
+                shared_views
+                    .share_within(&mut manifest.manifest, limits)
+                    .map_err(|exceeded| BundleError::Limit {
+                        file: file.to_string(),
+                        exceeded,
+                    })
+            })?;
         } else if let Some((side, key)) = sst_object_member(&name) {
             // Read for the rows' sequence numbers, within the budget a live check reads under
             // (past it an object is left unread, as there); one that cannot be decoded says why.
@@ -545,13 +537,10 @@ pub fn read_bundle_with_limits<R: Read>(
         SnapshotInputs {
             main,
             wal,
-            manifests,
-            unsupported_manifests: unsupported,
-            damaged_manifests: damaged,
             compactor_epochs,
             object_rows,
-            earlier_rows: Vec::new(),
-            earlier_manifests: Vec::new(),
-        },
+            ..SnapshotInputs::default()
+        }
+        .with_manifests(manifests),
     ))
 }

@@ -13,7 +13,9 @@ use slatecheck_core::manifest::{
     MAX_COMPACTIONS_BYTES,
 };
 use slatecheck_core::model::ManifestFile;
-use slatecheck_core::snapshot::{ObjectToRead, ReadPlan, RowsError, RowsRead, StoreSide};
+use slatecheck_core::snapshot::{
+    GivenManifests, ObjectToRead, ReadPlan, RowsError, RowsRead, StoreSide,
+};
 use slatecheck_core::sst::read_sst_rows;
 use std::sync::Arc;
 
@@ -24,15 +26,6 @@ pub struct FetchedManifest {
     pub key: String,
     pub bytes: bytes::Bytes,
     pub decoded: Result<DecodedForCheck, Failure>,
-}
-
-/// The manifest objects of a store, as a check takes them: decoded (key, file), of a newer
-/// format than this slatecheck reads (key, what), and damaged (key, what is wrong).
-#[derive(Default)]
-pub struct StoreManifests {
-    pub decoded: Vec<(String, ManifestFile)>,
-    pub unsupported: Vec<(String, String)>,
-    pub damaged: Vec<(String, String)>,
 }
 
 /// A store to list: an object store and the prefix the databases live under.
@@ -212,21 +205,15 @@ impl Store {
         &self,
         listing: &Listing,
         limits: &Limits,
-    ) -> Result<StoreManifests, Failure> {
+    ) -> Result<GivenManifests, Failure> {
         let mut fetched = std::pin::pin!(self.fetched_manifests(listing, limits));
         let mut shared = SharedSstViews::default();
-        let mut manifests = StoreManifests::default();
+        let mut manifests = GivenManifests::default();
         while let Some(next) = fetched.next().await {
             let FetchedManifest { key, decoded, .. } = next?;
-            match decoded? {
-                DecodedForCheck::Decoded(mut files) => {
-                    let mut file = files.remove(0);
-                    self.share_within(&mut shared, &mut file, limits)?;
-                    manifests.decoded.push((key, file));
-                }
-                DecodedForCheck::Unsupported(what) => manifests.unsupported.push((key, what)),
-                DecodedForCheck::Damaged(what) => manifests.damaged.push((key, what)),
-            }
+            manifests.push(key, decoded?, |file| {
+                self.share_within(&mut shared, file, limits)
+            })?;
         }
         Ok(manifests)
     }

@@ -8,7 +8,7 @@ use crate::listing::{
 };
 use crate::manifest::{decode_for_check, manifest_id_from_path, DecodedForCheck, SharedSstViews};
 use crate::model::{ManifestFile, ManifestFormat};
-use crate::snapshot::{RowsRead, SnapshotInputs};
+use crate::snapshot::{GivenManifests, RowsRead, SnapshotInputs};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -389,8 +389,10 @@ impl Assembly {
             placed.push((given.source, key.clone()));
             manifests.push((key, given.file));
         }
-        let mut unsupported_manifests = Vec::new();
-        let mut damaged_manifests = Vec::new();
+        let mut manifests = GivenManifests {
+            decoded: manifests,
+            ..GivenManifests::default()
+        };
         for given in self.unsupported {
             let listed_as = given.id.and_then(|id| listed_key(&main, id, given.size));
             let key = match (given.key.or(listed_as), &fallback, given.id) {
@@ -404,25 +406,23 @@ impl Assembly {
                 }
             };
             placed.push((given.source, key.clone()));
-            if given.damaged {
-                damaged_manifests.push((key, given.what));
+            let unread = if given.damaged {
+                &mut manifests.damaged
             } else {
-                unsupported_manifests.push((key, given.what));
-            }
+                &mut manifests.unsupported
+            };
+            unread.push((key, given.what));
         }
         Ok((
             SnapshotInputs {
                 main,
                 wal,
-                manifests,
-                unsupported_manifests,
-                damaged_manifests,
                 // Only a bundle gives these.
                 compactor_epochs: self.compactor_epochs,
                 object_rows: self.object_rows,
-                earlier_rows: Vec::new(),
-                earlier_manifests: Vec::new(),
-            },
+                ..SnapshotInputs::default()
+            }
+            .with_manifests(manifests),
             placed,
         ))
     }

@@ -26,7 +26,7 @@ pub use wal_history::{
 pub use wal_probe::{last_seen_wal_id, WriterOpenForecast};
 
 use crate::listing::{Listing, SlateObject};
-use crate::manifest::{manifest_id_from_path, newest_compactions};
+use crate::manifest::{manifest_id_from_path, newest_compactions, DecodedForCheck};
 use crate::model::{ManifestFile, ManifestId};
 use std::collections::BTreeMap;
 
@@ -62,7 +62,62 @@ pub struct SnapshotInputs {
     pub earlier_manifests: Vec<(String, ManifestFile)>,
 }
 
+/// Manifest objects read for a check, by object key, sorted by how they decoded (see
+/// [`DecodedForCheck`]): what a manifest folder, a bundle or a store gives
+/// [`SnapshotInputs`].
+#[derive(Debug, Default)]
+pub struct GivenManifests {
+    /// Decoded.
+    pub decoded: Vec<(String, ManifestFile)>,
+    /// Of a format newer than this slatecheck reads, with what is unsupported.
+    pub unsupported: Vec<(String, String)>,
+    /// Damaged, with what is wrong.
+    pub damaged: Vec<(String, String)>,
+}
+
+impl GivenManifests {
+    /// Adds manifest object `key` as it decoded; a decoded one first goes through `share`
+    /// (which keeps the SST views manifests repeat once), whose error is passed on.
+    pub fn push<E>(
+        &mut self,
+        key: String,
+        decoded: DecodedForCheck,
+        share: impl FnOnce(&mut ManifestFile) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match decoded {
+            DecodedForCheck::Decoded(files) => {
+                if let Some(mut file) = files.into_iter().next() {
+                    share(&mut file)?;
+                    self.decoded.push((key, file));
+                }
+            }
+            DecodedForCheck::Unsupported(what) => self.unsupported.push((key, what)),
+            DecodedForCheck::Damaged(what) => self.damaged.push((key, what)),
+        }
+        Ok(())
+    }
+}
+
 impl SnapshotInputs {
+    /// The manifest objects given, in place of those these inputs hold.
+    pub fn with_manifests(self, given: GivenManifests) -> Self {
+        Self {
+            manifests: given.decoded,
+            unsupported_manifests: given.unsupported,
+            damaged_manifests: given.damaged,
+            ..self
+        }
+    }
+
+    /// Takes the manifest objects given, leaving none.
+    pub fn take_manifests(&mut self) -> GivenManifests {
+        GivenManifests {
+            decoded: std::mem::take(&mut self.manifests),
+            unsupported: std::mem::take(&mut self.unsupported_manifests),
+            damaged: std::mem::take(&mut self.damaged_manifests),
+        }
+    }
+
     /// Takes the manifest objects given undecoded, by key: what is wrong with each, and
     /// whether it is damaged (else of a newer format).
     pub fn take_unread_manifests(

@@ -15,14 +15,13 @@ use slatecheck_core::manifest::{
     decode_for_check, newest_compactions, readable_epochs, DecodedForCheck, ManifestError,
     SharedSstViews, MAX_COMPACTIONS_BYTES,
 };
-use slatecheck_core::model::ManifestFile;
 use slatecheck_core::report::{
     render_github, render_html, render_junit, render_markdown, render_sarif, render_text, Baseline,
     InputRef, Report,
 };
 use slatecheck_core::rules::{CheckOptions, WalPolicy};
 use slatecheck_core::snapshot::{
-    objects_to_read, ReadPlan, RowsError, RowsRead, Snapshot, SnapshotInputs,
+    objects_to_read, GivenManifests, ReadPlan, RowsError, RowsRead, Snapshot, SnapshotInputs,
 };
 use slatecheck_core::sst::read_sst_rows;
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,7 +51,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let mut inputs = Vec::new();
     // A bundle collected without a WAL store says the WAL is in the main store.
     let mut no_wal_store = args.no_wal_store;
-    let (snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
+    let (mut snapshot_inputs, store_refs) = match (&args.store, &args.bundle) {
         (Some(url), _) => live_inputs(
             url,
             args.wal_store.as_deref(),
@@ -68,6 +67,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         (None, None) => (SnapshotInputs::default(), Vec::new()),
     };
     inputs.extend(store_refs);
+    let given_manifests = snapshot_inputs.take_manifests();
     let (earlier_rows, earlier_manifests) = match &args.earlier_bundle {
         Some(earlier) => {
             let (_, earlier_inputs, refs) = bundle_inputs(earlier, &listing_options, &limits)?;
@@ -119,46 +119,36 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let main = main?.or(snapshot_inputs.main);
     let wal = wal?.or(snapshot_inputs.wal);
     let mut object_rows = snapshot_inputs.object_rows;
-    let (manifests, unsupported_manifests, damaged_manifests, compactor_epochs) =
-        match manifests_read {
-            Some((dir, read)) => {
-                let read = read?;
-                inputs.push(file_ref("manifests", dir, read.sha256));
-                if !read.sst_files.is_empty() {
-                    let plan = objects_to_read(
-                        main.as_ref(),
-                        wal.as_ref(),
-                        &read.manifests,
-                        limits.sst_read_bytes,
-                        &planned,
-                    );
-                    object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
-                }
-                (
-                    read.manifests,
-                    read.unsupported,
-                    read.damaged,
-                    read.compactor_epochs,
-                )
+    let (manifests, compactor_epochs) = match manifests_read {
+        Some((dir, read)) => {
+            let read = read?;
+            inputs.push(file_ref("manifests", dir, read.sha256));
+            if !read.sst_files.is_empty() {
+                let plan = objects_to_read(
+                    main.as_ref(),
+                    wal.as_ref(),
+                    &read.manifests.decoded,
+                    limits.sst_read_bytes,
+                    &planned,
+                );
+                object_rows.extend(read_sst_files(dir, plan, &read.sst_files, &mut inputs)?);
             }
-            None => (
-                snapshot_inputs.manifests,
-                snapshot_inputs.unsupported_manifests,
-                snapshot_inputs.damaged_manifests,
-                snapshot_inputs.compactor_epochs,
-            ),
-        };
-    let snapshot = Snapshot::build(SnapshotInputs {
-        main,
-        wal,
-        manifests,
-        unsupported_manifests,
-        damaged_manifests,
-        compactor_epochs,
-        object_rows,
-        earlier_rows,
-        earlier_manifests,
-    });
+            (read.manifests, read.compactor_epochs)
+        }
+        None => (given_manifests, snapshot_inputs.compactor_epochs),
+    };
+    let snapshot = Snapshot::build(
+        SnapshotInputs {
+            main,
+            wal,
+            compactor_epochs,
+            object_rows,
+            earlier_rows,
+            earlier_manifests,
+            ..SnapshotInputs::default()
+        }
+        .with_manifests(manifests),
+    );
     let (writers_closed, writers_closed_roots) = stated_roots(&args.writers_closed);
     let (writers_closed_wal_only, writers_closed_wal_only_roots) =
         stated_roots(&args.writers_closed_wal_only);
@@ -338,11 +328,7 @@ fn live_inputs(
     let runtime = crate::store::runtime()?;
     runtime.block_on(async {
         let listing = main.list(options.clone()).await?;
-        let crate::store::StoreManifests {
-            decoded: manifests,
-            unsupported: unsupported_manifests,
-            damaged: damaged_manifests,
-        } = main.manifests(&listing, limits).await?;
+        let manifests = main.manifests(&listing, limits).await?;
         let compactor_epochs = main.compactor_epochs(&listing).await?;
         let wal_listing = match &wal {
             Some(wal) => Some(wal.list(options.clone()).await?),
@@ -353,12 +339,10 @@ fn live_inputs(
         let mut inputs = SnapshotInputs {
             main: Some(listing),
             wal: wal_listing,
-            manifests,
-            unsupported_manifests,
-            damaged_manifests,
             compactor_epochs,
             ..SnapshotInputs::default()
-        };
+        }
+        .with_manifests(manifests);
         // The rows of WAL objects after each replay point, and of SSTs the latest manifest does
         // not know, settle what a wipe or a rollback costs, which their keys and sizes cannot.
         let plan = objects_to_read(
@@ -458,13 +442,10 @@ fn decode_on_every_core(
     })
 }
 
-/// A manifest folder read: manifests decoded, manifests of an unsupported format and damaged
-/// ones (key, what), the compactor epochs of the newest `compactions/` object of each root (key, epoch), and the
-/// folder's hash.
+/// A manifest folder read: its manifest objects, the compactor epochs of the newest
+/// `compactions/` object of each root (key, epoch), and the folder's hash.
 struct ManifestDir {
-    manifests: Vec<(String, ManifestFile)>,
-    unsupported: Vec<(String, String)>,
-    damaged: Vec<(String, String)>,
+    manifests: GivenManifests,
     compactor_epochs: Vec<(String, u64)>,
     /// SST objects (WAL and compacted) copied into the folder too (`--include '*/wal/*'`), by
     /// key: not read yet.
@@ -561,9 +542,7 @@ fn read_manifest_dir(
     let (compactions, files): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|path| path.extension().is_some_and(|ext| ext == "compactions"));
-    let mut manifests = Vec::new();
-    let mut unsupported = Vec::new();
-    let mut damaged = Vec::new();
+    let mut manifests = GivenManifests::default();
     let prefix = prefix
         .map(|p| format!("{}/", p.trim_matches('/')))
         .filter(|p| p != "/");
@@ -619,13 +598,8 @@ fn read_manifest_dir(
                 .iter()
                 .zip(decode_on_every_core(&contents, limits, &mut shared))
         {
-            match decoded? {
-                DecodedForCheck::Decoded(mut decoded) => {
-                    manifests.push((store_key(key), decoded.remove(0)))
-                }
-                DecodedForCheck::Unsupported(what) => unsupported.push((store_key(key), what)),
-                DecodedForCheck::Damaged(what) => damaged.push((store_key(key), what)),
-            }
+            // Shared already, by the decoding core.
+            manifests.push(store_key(key), decoded?, |_| Ok::<_, Failure>(()))?;
         }
         limits
             .check_held_manifests(shared.iter().map(SharedSstViews::held_bytes).sum())
@@ -674,8 +648,6 @@ fn read_manifest_dir(
     let sha256 = hasher.finish_hex();
     Ok(ManifestDir {
         manifests,
-        unsupported,
-        damaged,
         compactor_epochs,
         sst_files,
         sha256,
