@@ -9,6 +9,9 @@ writer closed with `Db::close()`, `--writers-closed=ROOT,...` naming those that 
 `--writers-closed-wal-only=ROOT,...` naming those whose last writer closed with `close_with_options`,
 `--no-wal-store` when the history had no separate WAL store);
 and stating only what the store's configuration says (`--no-wal-store` alone: `*_store_stated`).
+Scenarios whose run collected a bundle right before the damage (`earlier.tar.gz`, from
+`slatecheck collect`, as an operator who collects before maintenance has one) are also judged
+stating what the operator knows and giving that bundle (`--earlier-bundle`: `*_earlier`).
 The verdicts are compared with what SlateDB did (`outcome` in result.json), as tally.py does.
 """
 import collections
@@ -21,7 +24,8 @@ import subprocess
 import sys
 
 RUN_DIR = os.environ.get('INDEP_RUN_DIR', '/tmp/indep/run')
-MODES = ['live', 'offline', 'live_stated', 'offline_stated', 'live_store_stated', 'offline_store_stated']
+MODES = ['live', 'offline', 'live_stated', 'offline_stated', 'live_store_stated', 'offline_store_stated',
+         'live_earlier', 'offline_earlier']
 
 
 def closed_databases(result, run):
@@ -58,17 +62,22 @@ def judge_one(binary, path):
         return None
     run = f'{RUN_DIR}/s{result["num"]:04d}'
     row = {'num': result['num'], 'action': result['action'], 'outcome': result['outcome']}
+    earlier = f'{run}/earlier.tar.gz'
     for mode in MODES:
+        if mode.endswith('_earlier') and not os.path.isfile(earlier):
+            continue
         args = result['slatecheck'][mode.split('_')[0]]['args'].split()
         # The run judged the stores before it damaged them in place of `damaged/`.
         args = [a if a.endswith('.txt') else
                 a.replace(f'{run}/main', f'{run}/damaged/main').replace(f'{run}/wal', f'{run}/damaged/wal')
                 for a in args]
-        if mode.endswith('_stated'):
+        if mode.endswith('_stated') or mode.endswith('_earlier'):
             if not mode.endswith('_store_stated'):
                 args.extend(closed_databases(result, run))
             if not result.get('sep_wal'):
                 args.append('--no-wal-store')
+        if mode.endswith('_earlier'):
+            args.extend(['--earlier-bundle', earlier])
         done = subprocess.run([binary] + args, capture_output=True, text=True, timeout=120)
         try:
             plan = json.loads(done.stdout)['plans'][0]
@@ -96,10 +105,13 @@ def main():
     if len(sys.argv) > 2:
         json.dump(rows, open(sys.argv[2], 'w'))
     for mode in MODES:
-        counts = collections.Counter(judge(row[mode]['verdict'], row['outcome']) for row in rows)
-        n = len(rows) or 1
+        judged = [row for row in rows if mode in row]
+        if not judged:
+            continue
+        counts = collections.Counter(judge(row[mode]['verdict'], row['outcome']) for row in judged)
+        n = len(judged)
         rest = ' '.join(f'{k}={v}' for k, v in sorted(counts.items()) if k != 'agree')
-        print(f"{mode}: n={len(rows)} strict={counts['agree']} ({100 * counts['agree'] / n:.1f}%) {rest}")
+        print(f"{mode}: n={n} strict={counts['agree']} ({100 * counts['agree'] / n:.1f}%) {rest}")
 
 
 if __name__ == '__main__':

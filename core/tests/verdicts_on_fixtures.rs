@@ -1686,6 +1686,61 @@ fn rows_read_before_a_deletion_settle_the_gone_wal_objects() {
     assert_verdict(&result, Verdict::Inconclusive, Some("SDB-WAL-004"));
 }
 
+/// The invisible tail: after a crash, only the WAL object past the latest manifest's range was
+/// deleted (fixture w: `t00`, `t01` in WAL 3, past manifest 3's `next_wal_sst_id` 3), and
+/// SlateDB's reader then silently returned nothing for `t01` (scenario.json). Every WAL object
+/// the manifest records is still listed: `safe`, with a note that no listing shows such a
+/// deletion. A bundle collected before the deletion read WAL 3's rows, past `last_l0_seq`:
+/// with it, `unsafe` (SDB-WAL-009). Over the store as it was then, the same rows change nothing.
+#[test]
+fn rows_read_before_the_deletion_show_the_invisible_tail() {
+    let (after, before) = ("w-crash-tail-deleted", "w-crash-tail-deleted-before-delete");
+    let steps = std::fs::read_to_string(fixture("v2", after).join("scenario.json")).unwrap();
+    let steps: serde_json::Value = serde_json::from_str(&steps).unwrap();
+    let last_read = steps["steps"].as_array().unwrap().last().unwrap();
+    assert_eq!(last_read["outcome"]["key"], "t01");
+    assert!(last_read["outcome"]["value"].is_null(), "{last_read}");
+    let options = CheckOptions {
+        no_wal_store: true,
+        ..CheckOptions::default()
+    };
+    let earlier = common::store::inputs_with_object_rows(&fixture("v2", before), true);
+    for plan in ["open:p", "read:p"] {
+        let without = Snapshot::build(common::store::inputs(&fixture("v2", after), true));
+        let result = evaluate_at(&without, &options, made_at(&without), plan);
+        assert_verdict(&result, Verdict::Safe, None);
+        assert!(
+            result
+                .notes
+                .iter()
+                .any(|note| note.contains("leaves no trace")),
+            "{plan}: {:?}",
+            result.notes
+        );
+        for (now, verdict) in [(after, Verdict::Unsafe), (before, Verdict::Safe)] {
+            let mut given = common::store::inputs(&fixture("v2", now), true);
+            given.earlier_rows = earlier.object_rows.clone();
+            given.earlier_manifests = earlier.manifests.clone();
+            let with = Snapshot::build(given);
+            let result = evaluate_at(&with, &options, made_at(&with), plan);
+            let rule = (verdict == Verdict::Unsafe).then_some("SDB-WAL-009");
+            assert_verdict(&result, verdict, rule);
+            if rule.is_some() {
+                let lost = finding(&result, "SDB-WAL-009");
+                assert_eq!(
+                    lost.evidence["wal_ids_read_past_l0"],
+                    serde_json::json!([3])
+                );
+                assert!(
+                    lost.message.contains("a deletion no listing alone shows"),
+                    "{}",
+                    lost.message
+                );
+            }
+        }
+    }
+}
+
 /// GC of a clone that no longer reads its parent's SSTs detaches it and deletes its final pin
 /// on the parent (slatedb `detach_gc.rs`), breaking a clone from that pin. Fixture h: `clone`
 /// compacted away every SST of `parent`, and SlateDB's GC pass then kept the pin, since the

@@ -828,6 +828,21 @@ fn finish(ctx: &mut Ctx, sdir: &FsPath, result: &mut Value, hist_ok: bool) {
         }
         result["undamaged_reads"] = Value::Object(undam);
     }
+    // ---------- an earlier collection, as an operator who runs `slatecheck collect` before
+    // maintenance has one: the store as it was right before the damage (judged with
+    // `--earlier-bundle` by rejudge.py)
+    if hist_ok {
+        let mut collect = vec!["collect".to_string(), "--output".into(), sdir.join("earlier.tar.gz").display().to_string()];
+        if st.sep_wal {
+            collect.push("--wal-store".into());
+            collect.push(st.wal_dir.display().to_string());
+        }
+        collect.push(st.main_dir.display().to_string());
+        let out = Command::new(slatecheck_bin()).args(&collect).output().unwrap();
+        result["earlier_bundle"] = json!(if out.status.success() { "collected".to_string() } else {
+            String::from_utf8_lossy(&out.stderr).chars().take(400).collect::<String>()
+        });
+    }
     // ---------- damage
     let damage = if hist_ok { apply_damage(ctx) } else { "none (history failed)".into() };
     result["damage"] = json!(damage);

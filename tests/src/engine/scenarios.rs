@@ -327,6 +327,7 @@ pub async fn generate_all(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     fixtures.extend(crash_then_repeated_manifest(work, out).await?);
     fixtures.extend(idle_fence_deleted(work, out).await?);
     fixtures.extend(fence_among_fences_deleted(work, out).await?);
+    fixtures.extend(crash_tail_deleted(work, out).await?);
     Ok(fixtures)
 }
 
@@ -357,6 +358,7 @@ pub async fn generate_one(work: &Path, out: &Path, name: &str) -> Result<Vec<Pat
         "t-crash-repeated-manifest" => crash_then_repeated_manifest(work, out).await,
         "u-idle-fence-deleted" => idle_fence_deleted(work, out).await,
         "v-fence-among-fences-deleted" => fence_among_fences_deleted(work, out).await,
+        "w-crash-tail-deleted" => crash_tail_deleted(work, out).await,
         other => Err(anyhow!("no scenario writes fixture `{other}`")),
     }
 }
@@ -1281,5 +1283,42 @@ pub async fn fence_among_fences_deleted(work: &Path, out: &Path) -> Result<Vec<P
     if write.is_ok() {
         return Err(anyhow!("the writer's first WAL flush was not fenced"));
     }
+    Ok(s.into_fixtures())
+}
+
+/// W: `p` flushes `k00`..`k02` to L0 (the latest manifest records the WAL up to there), then
+/// puts `t00`, `t01` and flushes them to a WAL object past that manifest's range, and its
+/// process dies. The operator deletes that newest WAL object: every WAL object the manifest
+/// records is still listed, so no listing shows the deletion (the invisible tail), and a
+/// reader silently loses `t01`. A bundle collected before the deletion read that object's
+/// rows, which settle it.
+pub async fn crash_tail_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    if compat::VERSION != "0.18.0" {
+        return Ok(Vec::new());
+    }
+    let mut s = Scenario::new(work, out, "w-crash-tail-deleted", false)?;
+    let writer = s.open_crashable("p").await?;
+    put_range(&writer.db, "k", 0..3).await?;
+    flush(&writer.db, FlushType::MemTable).await?;
+    put_range(&writer.db, "t", 0..2).await?;
+    flush(&writer.db, FlushType::Wal).await?;
+    writer.crash();
+    s.log(
+        "p: put k00..k02, memtable flush, put t00, t01, WAL flush, the process dies",
+        json!("ok"),
+    );
+    log_reads(&mut s, &[("p", "k01"), ("p", "t01")]).await;
+    s.snapshot("-before-delete")?;
+    let newest = crate::store::files_under(&s.wal_dir().join("p").join("wal"))?
+        .into_iter()
+        .max()
+        .ok_or_else(|| anyhow!("p has no WAL objects"))?;
+    std::fs::remove_file(&newest)?;
+    s.log(
+        "operator deletes the newest WAL object (the one holding t00, t01)",
+        json!({ "key": s.portable(&newest.display().to_string()) }),
+    );
+    log_reads(&mut s, &[("p", "k01"), ("p", "t01")]).await;
+    s.snapshot("")?;
     Ok(s.into_fixtures())
 }

@@ -41,6 +41,11 @@ crate::declare_rule! {
     ///   likely story, but proves nothing: an admin write that changes nothing looks the same
     ///   (`Admin::delete_checkpoint` of a checkpoint that is not there; after a crash, SlateDB
     ///   then loses the crashed writer's last writes: fixture `t-crash-repeated-manifest`).
+    /// - Otherwise, when an earlier collection (`--earlier-bundle`) read WAL objects from
+    ///   `next_wal_sst_id` on that are not listed now, with rows past `last_l0_seq`: writes no
+    ///   manifest records were deleted, though every object the manifest records may still be
+    ///   listed (the invisible tail, which no listing alone shows: fixture
+    ///   `w-crash-tail-deleted`). An error.
     ///
     /// ## Why it matters
     /// Every writer open writes its fence right after bumping the epoch (slatedb
@@ -72,6 +77,10 @@ crate::declare_rule! {
     /// it had written nothing: `read:db` is inconclusive. Had it instead closed with a WAL
     /// flush only (manifest 6 moves `next_wal_sst_id` to 5 and changes nothing else), nothing
     /// after WAL 4 can have been written: a note, and the verdict rests on WAL 3 and 4.
+    /// Had the writer instead flushed its memtable (manifest 6, `next_wal_sst_id=4`), written
+    /// `tail` to WAL 4 and crashed, and only WAL 4 been deleted, the listing would show nothing
+    /// amiss (`safe`, with a note that says so); a bundle collected before the deletion read WAL
+    /// 4's row past `last_l0_seq`, and with it `read:db` is unsafe.
     pub static RULE = {
         id: "SDB-WAL-009",
         name: "wal-tail-missing",
@@ -125,6 +134,18 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
     if other.range(after_replay..).next().is_some() {
         return None;
     }
+    end_deleted(cx, root, latest, objects).or_else(|| tail_read_earlier(root, latest, objects))
+}
+
+/// The first two ways of [`RULE`]: the fence of a writer open that persisted nothing since is
+/// gone, or the newest WAL object `latest` records is.
+fn end_deleted(
+    cx: &RuleContext<'_>,
+    root: &RootState,
+    latest: &Manifest,
+    objects: &ObjectsById<WalId>,
+) -> Option<Finding> {
+    let after_replay = latest.replay_after_wal_id.saturating_add(1);
     let Some(bumped_from) = writer_open_unpersisted(root, latest) else {
         return recorded_end_gone(cx, root, latest, objects);
     };
@@ -166,6 +187,76 @@ pub fn check(cx: &RuleContext<'_>, root: &RootState, latest: &Manifest) -> Optio
         fence_gone_remediation(),
         fence_gone(latest.writer_epoch),
     ))
+}
+
+/// WAL objects after `latest`'s range (from `next_wal_sst_id` on) that an earlier collection
+/// read (`--earlier-bundle`) with rows past `last_l0_seq`, and that are not listed now, while
+/// what `latest` records still is: acknowledged writes no manifest records were deleted. No
+/// listing shows this (the invisible tail); the earlier rows do. SlateDB's GC never deletes a
+/// WAL object at or after the latest `replay_after_wal_id` (`garbage_collector/wal_gc.rs`), and
+/// a writer that recorded those rows in L0 would have written a later manifest.
+fn tail_read_earlier(
+    root: &RootState,
+    latest: &Manifest,
+    objects: &ObjectsById<WalId>,
+) -> Option<Finding> {
+    let lost: Vec<u64> = root
+        .earlier_wal_rows
+        .range(latest.next_wal_sst_id..)
+        .filter(|(id, rows)| {
+            !objects.contains_key(id)
+                && matches!(rows, Ok(rows) if RowsAgainstL0::past_l0(rows, latest))
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    let newest_listed = objects.keys().next_back().copied();
+    let gone = format!(
+        "{} not listed now{}, a deletion no listing alone shows",
+        if lost.len() == 1 { "it is" } else { "they are" },
+        newest_listed_phrase(newest_listed),
+    );
+    Some(lost_per_earlier_collection(
+        root,
+        latest,
+        &lost,
+        newest_listed,
+        &gone,
+    ))
+}
+
+/// WAL objects `lost`, written after `latest` and read by an earlier collection with rows past
+/// its `last_l0_seq`, are gone (`gone` says how the listing shows it).
+fn lost_per_earlier_collection(
+    root: &RootState,
+    latest: &Manifest,
+    lost: &[u64],
+    newest_listed: Option<WalId>,
+    gone: &str,
+) -> Finding {
+    RULE.finding(
+        &root.path,
+        format!(
+            "WAL {} of `{}`, written after manifest {} and read by an earlier collection (--earlier-bundle), held rows past its `last_l0_seq` {}, and {gone}: those acknowledged writes, which no manifest records, are gone",
+            id_ranges(lost),
+            root.path,
+            latest.id,
+            latest.last_l0_seq,
+        ),
+        evidence![
+            ("manifest_id", latest.id),
+            ("last_l0_seq", latest.last_l0_seq),
+            ("next_wal_sst_id", latest.next_wal_sst_id),
+            ("wal_ids_read_past_l0", lost),
+            ("newest_listed_wal_id", newest_listed),
+        ],
+        RESTORE_WAL,
+        Impact::Unsafe {
+            predicted_error: format!("silent loss of the writes in WAL {}", id_ranges(lost)),
+        },
+    )
 }
 
 /// Several writers opened at `latest`'s WAL position since it was last persisted (crashed, or
@@ -281,29 +372,13 @@ fn recorded_end_gone(
         .map(|(id, _)| *id)
         .collect();
     if !read_lost.is_empty() {
-        return Some(RULE.finding(
-            &root.path,
-            format!(
-                "WAL {} of `{}`, written after manifest {} and read by an earlier collection (--earlier-bundle), held rows past its `last_l0_seq` {}, and no WAL object from {newest_recorded} on is listed now: those acknowledged writes, which no manifest records, are gone",
-                id_ranges(&read_lost),
-                root.path,
-                latest.id,
-                latest.last_l0_seq,
-            ),
-            evidence![
-                ("manifest_id", latest.id),
-                ("last_l0_seq", latest.last_l0_seq),
-                ("next_wal_sst_id", latest.next_wal_sst_id),
-                ("wal_ids_read_past_l0", &read_lost),
-                ("newest_listed_wal_id", newest_listed),
-            ],
-            RESTORE_WAL,
-            Impact::Unsafe {
-                predicted_error: format!(
-                    "silent loss of the writes in WAL {}",
-                    id_ranges(&read_lost)
-                ),
-            },
+        let gone = format!("no WAL object from {newest_recorded} on is listed now");
+        return Some(lost_per_earlier_collection(
+            root,
+            latest,
+            &read_lost,
+            newest_listed,
+            &gone,
         ));
     }
     let close = writer_close(root, latest);
