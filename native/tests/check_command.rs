@@ -667,21 +667,34 @@ fn a_folder_copy_of_another_size_is_not_read() {
 /// WAL 3 held a write not in L0 (exit 1), fixture l's wiped WAL 2 only rows of L0 (exit 0: the
 /// report says so, and l's manifests record its last writer's close, so nothing was written
 /// after the collection: SDB-WAL-009's note); without the earlier bundle both are
-/// `inconclusive` (exit 3).
+/// `inconclusive` (exit 3). Fixture w's deleted WAL 3, past the latest manifest's range, held
+/// writes no manifest records: `safe` without the bundle (no listing shows it), exit 1 with it.
 #[test]
 fn an_earlier_bundle_settles_wal_objects_gone_since() {
-    for (after, before, code, says) in [
+    for (after, before, plan, without, code, says) in [
         (
             "m-size-frozen-wal-deleted",
             "m-size-frozen-wal-deleted-before-delete",
+            "open:db",
+            (3, "SDB-WAL-004"),
             1,
             "SDB-WAL-010",
         ),
         (
             "l-idle-reopens-wal-wiped",
             "l-idle-reopens-wal-wiped-before-wipe",
+            "open:db",
+            (3, "SDB-WAL-004"),
             0,
             "as an earlier collection read them",
+        ),
+        (
+            "w-crash-tail-deleted",
+            "w-crash-tail-deleted-before-delete",
+            "read:p",
+            (0, "leaves no trace in a listing"),
+            1,
+            "a deletion no listing alone shows",
         ),
     ] {
         let earlier = collect(&fixture(before), false, &format!("{before}-earlier.tar.gz"));
@@ -691,11 +704,11 @@ fn an_earlier_bundle_settles_wal_objects_gone_since() {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
-            args.extend(["--plan".into(), "open:db".into()]);
+            args.extend(["--plan".into(), plan.into()]);
             args.extend(extra.iter().cloned());
             slatecheck(&args)
         };
-        assert_exit(run(&[]), 3, "SDB-WAL-004");
+        assert_exit(run(&[]), without.0, without.1);
         let with = run(&["--earlier-bundle".into(), earlier.display().to_string()]);
         assert_exit(with, code, says);
         let json = run(&[
