@@ -6,7 +6,7 @@ use fantoccini::Locator;
 use sha2::{Digest, Sha256};
 use slatecheck_e2e::{repo_root, Browser, Scratch, Site};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn seed_bundle() -> PathBuf {
     repo_root().join("fixtures/v2/b-seed-wal-store-split-after-wipe/bundle.tar.gz")
@@ -273,6 +273,122 @@ async fn a_store_folder_decides_wipe_wal_from_the_wal_rows() {
         );
         browser.close().await;
     }
+}
+
+/// A bundle of store folder `main` as `slatecheck collect` writes it: its listing, its
+/// manifest objects and its WAL objects (read for their rows), written to `out`.
+fn collected_bundle(main: &Path, out: &Path) {
+    use slatecheck_core::bundle::{
+        write_bundle_objects, BundleInfo, BundleObjects, BUNDLE_VERSION,
+    };
+    use slatecheck_core::listing::{ListingBuilder, ListingOptions, RawEntry};
+    use slatecheck_core::snapshot::StoreSide;
+    let mut files = Vec::new();
+    let mut folders = vec![main.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let key = path
+                    .strip_prefix(main)
+                    .expect("below")
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((key, std::fs::read(&path).expect("fixture file")));
+            }
+        }
+    }
+    files.sort();
+    let mut builder = ListingBuilder::new(ListingOptions::default());
+    builder.push_unlisted(
+        "store",
+        files
+            .iter()
+            .map(|(key, bytes)| RawEntry::new(key.clone(), bytes.len() as u64)),
+    );
+    let listing = builder.finish();
+    let manifests: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(key, _)| key.contains("/manifest/"))
+        .cloned()
+        .collect();
+    let sst_objects: Vec<(StoreSide, String, Vec<u8>)> = files
+        .iter()
+        .filter(|(key, _)| key.contains("/wal/"))
+        .map(|(key, bytes)| (StoreSide::Main, key.clone(), bytes.clone()))
+        .collect();
+    let info = BundleInfo {
+        bundle_version: BUNDLE_VERSION,
+        created_by: "slatecheck e2e".into(),
+        store: main.display().to_string(),
+        wal_store: None,
+        wal_store_given: Some(false),
+    };
+    let objects = BundleObjects {
+        manifests: &manifests,
+        sst_objects: &sst_objects,
+        ..BundleObjects::default()
+    };
+    let file = std::fs::File::create(out).expect("bundle file");
+    write_bundle_objects(file, &info, &listing, None, &objects).expect("bundle written");
+}
+
+/// A bundle taken as collected earlier (`--earlier-bundle`): fixture w's WAL 3, past the latest
+/// manifest's range, was deleted after a crash, and SlateDB's reader lost `t01`. The store now
+/// shows nothing amiss (`safe`, as the CLI says); the bundle collected before the deletion read
+/// WAL 3's rows, and with it taken as earlier the page says `unsafe` (`SDB-WAL-009`), and names
+/// it in the report's inputs as `earlier-bundle`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_collected_earlier_shows_the_deleted_tail() {
+    let dir = Scratch::new("earlier-bundle");
+    let fixtures = repo_root().join("fixtures/v2");
+    let earlier = dir.join("before.tar.gz");
+    collected_bundle(
+        &fixtures.join("w-crash-tail-deleted-before-delete/main"),
+        &earlier,
+    );
+    let site = Site::start();
+    let browser = Browser::open(&site).await;
+    browser
+        .add_files(
+            "file-input",
+            &[&fixtures.join("w-crash-tail-deleted/bundle.tar.gz")],
+        )
+        .await;
+    browser.type_into("plan-text", "read:p").await;
+    browser.click("no-wal-store").await;
+    assert_eq!(browser.run_check().await, "safe");
+    browser.add_files("file-input", &[&earlier]).await;
+    // Added as the store now, the second bundle is refused (a bundle must come alone); taken
+    // as collected earlier, it is read.
+    let loads = browser.loads().await;
+    browser
+        .client
+        .execute(
+            "const s = document.querySelectorAll('[data-testid=input] [data-testid=bundle-when]')[1]; s.value = 'earlier'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("take the second bundle as earlier");
+    browser.wait_for_load_after(loads).await;
+    let kinds = browser.texts("[data-testid='input'] .kind").await;
+    assert_eq!(kinds, ["bundle", "earlier-bundle"]);
+    assert_eq!(browser.run_check().await, "unsafe");
+    assert_eq!(browser.texts("[data-rule='SDB-WAL-009']").await.len(), 1);
+    let json = browser.open_download("download-json").await;
+    let report: serde_json::Value = serde_json::from_str(&json).expect("report JSON");
+    assert!(
+        report["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .any(|input| input["kind"] == "earlier-bundle"),
+        "{}",
+        report["inputs"]
+    );
+    browser.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

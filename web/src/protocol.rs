@@ -27,6 +27,10 @@ pub enum Request {
     Add { inputs: Vec<NewInput> },
     /// Move input `index` to a store (listings and folders only).
     Assign { index: usize, store: Store },
+    /// Take bundle `index` as collected earlier, before a wipe or a deletion
+    /// (`--earlier-bundle`: only the rows it read and its manifests are used), or as the store
+    /// now.
+    Earlier { index: usize, earlier: bool },
     /// Drop input `index`.
     Remove { index: usize },
     /// The root that manifests given without a folder belong to.
@@ -88,6 +92,9 @@ pub struct InputSummary {
     pub detail: String,
     /// The store a listing or folder counts for; `None` for bundles and manifests.
     pub store: Option<Store>,
+    /// For bundles: whether it is taken as collected earlier (`--earlier-bundle`).
+    #[serde(default)]
+    pub earlier: Option<bool>,
     /// Why it could not be read.
     pub error: Option<String>,
 }

@@ -97,6 +97,10 @@ pub struct Assembly {
     /// What a bundle read from objects beyond listings and manifests.
     compactor_epochs: Vec<(String, u64)>,
     object_rows: Vec<RowsRead>,
+    /// What a bundle collected earlier (before a wipe or a deletion) read: its WAL objects'
+    /// rows and its manifests (see [`SnapshotInputs::earlier_rows`]).
+    earlier_rows: Vec<RowsRead>,
+    earlier_manifests: Vec<(String, ManifestFile)>,
 }
 
 impl Assembly {
@@ -113,6 +117,8 @@ impl Assembly {
             max_objects: None,
             compactor_epochs: Vec::new(),
             object_rows: Vec::new(),
+            earlier_rows: Vec::new(),
+            earlier_manifests: Vec::new(),
         }
     }
 
@@ -329,6 +335,22 @@ impl Assembly {
         Ok(info)
     }
 
+    /// Adds a bundle collected earlier, before a wipe or a deletion (`check --earlier-bundle`):
+    /// only the rows of the WAL objects it read and its manifests are taken, to settle what
+    /// objects gone since held; its listings say nothing about the store now.
+    pub fn add_earlier_bundle<R: Read>(
+        &mut self,
+        file: &str,
+        reader: R,
+    ) -> Result<BundleInfo, IntakeError> {
+        let (info, inputs) =
+            read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
+                .map_err(|err| IntakeError(err.to_string()))?;
+        self.earlier_rows.extend(inputs.object_rows);
+        self.earlier_manifests.extend(inputs.manifests);
+        Ok(info)
+    }
+
     /// The database roots the listings read so far show.
     fn listed_roots(listings: &[&Listing]) -> BTreeSet<String> {
         listings
@@ -420,6 +442,8 @@ impl Assembly {
                 // Only a bundle gives these.
                 compactor_epochs: self.compactor_epochs,
                 object_rows: self.object_rows,
+                earlier_rows: self.earlier_rows,
+                earlier_manifests: self.earlier_manifests,
                 ..SnapshotInputs::default()
             }
             .with_manifests(manifests),

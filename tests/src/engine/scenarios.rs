@@ -714,6 +714,20 @@ async fn log_reads(s: &mut Scenario, reads: &[(&str, &str)]) {
     }
 }
 
+/// The operator deletes `root`'s newest WAL object (`what` it is, for the log).
+fn delete_newest_wal(s: &mut Scenario, root: &str, what: &str) -> Result<()> {
+    let newest = crate::store::files_under(&s.wal_dir().join(root).join("wal"))?
+        .into_iter()
+        .max()
+        .ok_or_else(|| anyhow!("{root} has no WAL objects"))?;
+    std::fs::remove_file(&newest)?;
+    s.log(
+        &format!("operator deletes the newest WAL object ({what})"),
+        json!({ "key": s.portable(&newest.display().to_string()) }),
+    );
+    Ok(())
+}
+
 /// What a reader that writes nothing reads for `key` of `root` now, as a logged outcome.
 async fn reader_outcome(s: &Scenario, root: &str, key: &str) -> Value {
     let main = s.main.clone();
@@ -1215,15 +1229,7 @@ pub async fn idle_fence_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>>
     s.log("p: a writer opens, and its process dies before it writes", json!("ok"));
     log_reads(&mut s, &[("p", "k01")]).await;
     s.snapshot("-before-delete")?;
-    let newest = crate::store::files_under(&s.wal_dir().join("p").join("wal"))?
-        .into_iter()
-        .max()
-        .ok_or_else(|| anyhow!("p has no WAL objects"))?;
-    std::fs::remove_file(&newest)?;
-    s.log(
-        "operator deletes the newest WAL object (the second writer's fence)",
-        json!({ "key": s.portable(&newest.display().to_string()) }),
-    );
+    delete_newest_wal(&mut s, "p", "the second writer's fence")?;
     log_reads(&mut s, &[("p", "k01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())
@@ -1309,15 +1315,7 @@ pub async fn crash_tail_deleted(work: &Path, out: &Path) -> Result<Vec<PathBuf>>
     );
     log_reads(&mut s, &[("p", "k01"), ("p", "t01")]).await;
     s.snapshot("-before-delete")?;
-    let newest = crate::store::files_under(&s.wal_dir().join("p").join("wal"))?
-        .into_iter()
-        .max()
-        .ok_or_else(|| anyhow!("p has no WAL objects"))?;
-    std::fs::remove_file(&newest)?;
-    s.log(
-        "operator deletes the newest WAL object (the one holding t00, t01)",
-        json!({ "key": s.portable(&newest.display().to_string()) }),
-    );
+    delete_newest_wal(&mut s, "p", "the one holding t00, t01")?;
     log_reads(&mut s, &[("p", "k01"), ("p", "t01")]).await;
     s.snapshot("")?;
     Ok(s.into_fixtures())

@@ -209,6 +209,20 @@ pub fn Inputs() -> impl IntoView {
                                 </select>
                             }
                         });
+                        let when_choice = input.earlier.map(|earlier| {
+                            let on_when = move |ev: leptos::ev::Event| {
+                                let earlier = event_target_value(&ev) == "earlier";
+                                state.busy.set(true);
+                                bridge::send(&Request::Earlier { index, earlier }, &[]);
+                            };
+                            view! {
+                                <select data-testid="bundle-when" on:change=on_when
+                                    title="A bundle collected before a wipe or a deletion (as --earlier-bundle): the rows of the WAL objects it read settle what objects gone since held">
+                                    <option value="now" selected=!earlier>"the store now"</option>
+                                    <option value="earlier" selected=earlier>"collected earlier"</option>
+                                </select>
+                            }
+                        });
                         let remove = move |_| {
                             state.busy.set(true);
                             bridge::send(&Request::Remove { index }, &[]);
@@ -221,7 +235,7 @@ pub fn Inputs() -> impl IntoView {
                                     {input.detail.clone()}
                                     {input.error.clone().map(|error| view! { <div class="error" data-testid="input-error">{error}</div> })}
                                 </td>
-                                <td>{store_choice}</td>
+                                <td>{store_choice}{when_choice}</td>
                                 <td><button class="remove" title="remove" on:click=remove>"×"</button></td>
                             </tr>
                         }

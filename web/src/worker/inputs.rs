@@ -39,6 +39,8 @@ struct Input {
     store: Option<Store>,
     /// What the file is, told once from its first bytes when it was added; `None` for folders.
     kind: Option<FileKind>,
+    /// A bundle the user says was collected earlier, before a wipe or a deletion.
+    earlier: bool,
 }
 
 /// Every input, and the snapshot they last made.
@@ -213,6 +215,7 @@ impl Inputs {
                 paths,
                 store: None,
                 kind,
+                earlier: false,
             });
         }
     }
@@ -220,6 +223,13 @@ impl Inputs {
     pub fn assign(&mut self, index: usize, store: Store) {
         if let Some(item) = self.items.get_mut(index) {
             item.store = Some(store);
+        }
+    }
+
+    /// Takes bundle `index` as collected earlier (or as the store now).
+    pub fn mark_earlier(&mut self, index: usize, earlier: bool) {
+        if let Some(item) = self.items.get_mut(index) {
+            item.earlier = earlier;
         }
     }
 
@@ -450,6 +460,18 @@ async fn read_file(
     };
     let mut hashing = MaybeHashing::new(reader, hash_here);
     let mut read = match kind {
+        FileKind::Bundle if item.earlier => match assembly.add_earlier_bundle(name, &mut hashing)
+        {
+            Ok(info) => Read::new(
+                EARLIER_BUNDLE,
+                format!(
+                    "bundle of {} collected earlier: the rows of the WAL objects it read settle those gone since",
+                    info.store
+                ),
+                None,
+            ),
+            Err(err) => return failed(EARLIER_BUNDLE, None, err.to_string()),
+        },
         FileKind::Bundle => match assembly.add_bundle(name, &mut hashing) {
             Ok(info) => Read {
                 no_wal_store: info.wal_store_given == Some(false),
@@ -500,6 +522,10 @@ async fn read_file(
     }
     read
 }
+
+/// The kind of a bundle taken as collected earlier, as the CLI names `--earlier-bundle` in a
+/// report's inputs.
+const EARLIER_BUNDLE: &str = "earlier-bundle";
 
 /// The store listing `item` shows: the one the user put it in, or the one its name says.
 fn listing_store(item: &Input) -> Store {
@@ -788,6 +814,7 @@ fn summaries(
                 kind: read.kind.to_string(),
                 detail,
                 store: read.store,
+                earlier: matches!(item.kind, Some(FileKind::Bundle)).then_some(item.earlier),
                 error: read.error.clone(),
             }
         })

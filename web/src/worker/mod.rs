@@ -118,6 +118,10 @@ impl Worker {
                 state.assign(index, store);
                 state.reload(&progress, &step).await
             }
+            (Request::Earlier { index, earlier }, _) => {
+                state.mark_earlier(index, earlier);
+                state.reload(&progress, &step).await
+            }
             (Request::Remove { index }, _) => {
                 state.remove(index);
                 state.reload(&progress, &step).await
