@@ -86,7 +86,7 @@ pub struct RunRequest {
 pub struct InputSummary {
     /// File or folder name.
     pub name: String,
-    /// `bundle`, `manifest`, `listing`, `folder` or `ignored`.
+    /// `bundle`, `earlier-bundle`, `manifest`, `listing`, `folder` or `ignored`.
     pub kind: String,
     /// What was recognised: format, roots, manifest ids, object counts.
     pub detail: String,
