@@ -97,10 +97,9 @@ pub struct Assembly {
     /// What a bundle read from objects beyond listings and manifests.
     compactor_epochs: Vec<(String, u64)>,
     object_rows: Vec<RowsRead>,
-    /// What a bundle collected earlier (before a wipe or a deletion) read: its WAL objects'
-    /// rows and its manifests (see [`SnapshotInputs::earlier_rows`]).
-    earlier_rows: Vec<RowsRead>,
-    earlier_manifests: Vec<(String, ManifestFile)>,
+    /// Bundles collected earlier, before a wipe or a deletion (see
+    /// [`SnapshotInputs::add_earlier`]).
+    earlier: Vec<SnapshotInputs>,
 }
 
 impl Assembly {
@@ -117,8 +116,7 @@ impl Assembly {
             max_objects: None,
             compactor_epochs: Vec::new(),
             object_rows: Vec::new(),
-            earlier_rows: Vec::new(),
-            earlier_manifests: Vec::new(),
+            earlier: Vec::new(),
         }
     }
 
@@ -298,9 +296,7 @@ impl Assembly {
         file: &str,
         reader: R,
     ) -> Result<BundleInfo, IntakeError> {
-        let (info, mut inputs) =
-            read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
-                .map_err(|err| IntakeError(err.to_string()))?;
+        let (info, mut inputs) = self.read_bundle(file, reader)?;
         for (key, what, damaged) in inputs.take_unread_manifests() {
             self.unsupported.push(GivenUnsupported {
                 id: manifest_id_from_path(&key),
@@ -336,19 +332,25 @@ impl Assembly {
     }
 
     /// Adds a bundle collected earlier, before a wipe or a deletion (`check --earlier-bundle`):
-    /// only the rows of the WAL objects it read and its manifests are taken, to settle what
-    /// objects gone since held; its listings say nothing about the store now.
+    /// what it settles is taken by [`SnapshotInputs::add_earlier`].
     pub fn add_earlier_bundle<R: Read>(
         &mut self,
         file: &str,
         reader: R,
     ) -> Result<BundleInfo, IntakeError> {
-        let (info, inputs) =
-            read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
-                .map_err(|err| IntakeError(err.to_string()))?;
-        self.earlier_rows.extend(inputs.object_rows);
-        self.earlier_manifests.extend(inputs.manifests);
+        let (info, inputs) = self.read_bundle(file, reader)?;
+        self.earlier.push(inputs);
         Ok(info)
+    }
+
+    /// Reads bundle `file` with this assembly's listing options and limits.
+    fn read_bundle<R: Read>(
+        &self,
+        file: &str,
+        reader: R,
+    ) -> Result<(BundleInfo, SnapshotInputs), IntakeError> {
+        read_bundle_with_limits(file, reader, self.options.clone(), &self.limits)
+            .map_err(|err| IntakeError(err.to_string()))
     }
 
     /// The database roots the listings read so far show.
@@ -435,20 +437,19 @@ impl Assembly {
             };
             unread.push((key, given.what));
         }
-        Ok((
-            SnapshotInputs {
-                main,
-                wal,
-                // Only a bundle gives these.
-                compactor_epochs: self.compactor_epochs,
-                object_rows: self.object_rows,
-                earlier_rows: self.earlier_rows,
-                earlier_manifests: self.earlier_manifests,
-                ..SnapshotInputs::default()
-            }
-            .with_manifests(manifests),
-            placed,
-        ))
+        let mut inputs = SnapshotInputs {
+            main,
+            wal,
+            // Only a bundle gives these.
+            compactor_epochs: self.compactor_epochs,
+            object_rows: self.object_rows,
+            ..SnapshotInputs::default()
+        }
+        .with_manifests(manifests);
+        for earlier in self.earlier {
+            inputs.add_earlier(earlier);
+        }
+        Ok((inputs, placed))
     }
 }
 

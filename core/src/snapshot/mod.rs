@@ -109,6 +109,14 @@ impl SnapshotInputs {
         }
     }
 
+    /// Adds what a bundle collected earlier (before a wipe or a deletion) settles: the rows of
+    /// the WAL objects it read and its manifests, which show it is the same database. Its
+    /// listings say nothing about the store now, and are dropped.
+    pub fn add_earlier(&mut self, earlier: SnapshotInputs) {
+        self.earlier_rows.extend(earlier.object_rows);
+        self.earlier_manifests.extend(earlier.manifests);
+    }
+
     /// Takes the manifest objects given, leaving none.
     pub fn take_manifests(&mut self) -> GivenManifests {
         GivenManifests {

@@ -68,16 +68,16 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     };
     inputs.extend(store_refs);
     let given_manifests = snapshot_inputs.take_manifests();
-    let (earlier_rows, earlier_manifests) = match &args.earlier_bundle {
+    let earlier = match &args.earlier_bundle {
         Some(earlier) => {
             let (_, earlier_inputs, refs) = bundle_inputs(earlier, &listing_options, &limits)?;
             inputs.extend(refs.into_iter().map(|input| InputRef {
                 kind: "earlier-bundle".into(),
                 ..input
             }));
-            (earlier_inputs.object_rows, earlier_inputs.manifests)
+            Some(earlier_inputs)
         }
-        None => (Vec::new(), Vec::new()),
+        None => None,
     };
     let mut read = |files: &[PathBuf], kind: &str| -> Result<_, Failure> {
         if files.is_empty() {
@@ -137,18 +137,18 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         }
         None => (given_manifests, snapshot_inputs.compactor_epochs),
     };
-    let snapshot = Snapshot::build(
-        SnapshotInputs {
-            main,
-            wal,
-            compactor_epochs,
-            object_rows,
-            earlier_rows,
-            earlier_manifests,
-            ..SnapshotInputs::default()
-        }
-        .with_manifests(manifests),
-    );
+    let mut given = SnapshotInputs {
+        main,
+        wal,
+        compactor_epochs,
+        object_rows,
+        ..SnapshotInputs::default()
+    }
+    .with_manifests(manifests);
+    if let Some(earlier) = earlier {
+        given.add_earlier(earlier);
+    }
+    let snapshot = Snapshot::build(given);
     let (writers_closed, writers_closed_roots) = stated_roots(&args.writers_closed);
     let (writers_closed_wal_only, writers_closed_wal_only_roots) =
         stated_roots(&args.writers_closed_wal_only);
